@@ -1,0 +1,56 @@
+import { Command } from 'commander';
+import { LedgerReader, PolicyStore, createLedgerDataSource } from '@credit-ledger/ledger-store';
+import { PositionQueries, PositionView } from '@credit-ledger/projections';
+import { config } from './shared';
+
+function render(v: PositionView): string {
+  const ccy = v.currency ?? '';
+  const row = (label: string, value: string | number | null) => `  ${label.padEnd(18)} ${value ?? '—'}`;
+  return [
+    `${v.customerId}  ${v.name ?? ''}  (${v.status})  as of ${v.asOf}`,
+    row('credit limit', `${v.creditLimit} ${ccy}`),
+    row('open receivables', `${v.openReceivables} ${ccy}`),
+    row('open orders', `${v.openOrders} ${ccy}`),
+    row('exposure', `${v.exposure} ${ccy}`),
+    row('available', `${v.available} ${ccy}`),
+    row('utilisation', v.utilisation === null ? null : `${(Number(v.utilisation) * 100).toFixed(2)} %`),
+    row('aging current', v.aging.current),
+    row('aging 1-30', v.aging.d1_30),
+    row('aging 31-60', v.aging.d31_60),
+    row('aging 61-90', v.aging.d61_90),
+    row('aging 90+', v.aging.d90plus),
+    row('DSO (days)', v.dso),
+    row('score / grade', v.score === null ? null : `${v.score} / ${v.grade}`),
+    ...(v.rating?.factors ?? []).map((f) =>
+      row(`  ${f.factor}`, `${f.normalised} × ${f.weight}% = ${(f.contribution / 100).toFixed(2)}`),
+    ),
+    row('ledger sequence', v.ledgerSequence),
+  ].join('\n');
+}
+
+export function customerCommand(): Command {
+  return new Command('customer')
+    .description("Show a customer's exposure, aging and grade, now or as of a past moment.")
+    .argument('<customerId>', 'the customer id, e.g. C-000001')
+    .option('--as-of <time>', 'ISO date or timestamp: replay the ledger up to that moment')
+    .option('--json', 'print the API JSON instead of a table')
+    .addHelpText('after', '\nExample: credit-ledger customer C-000001 --as-of 2026-06-30')
+    .action(async (customerId: string, opts: { asOf?: string; json?: boolean }) => {
+      const ds = await createLedgerDataSource(config().databaseUrl, { poolSize: 1 }).initialize();
+      try {
+        const policies = new PolicyStore(ds);
+        await policies.load();
+        const asOf = opts.asOf ? new Date(opts.asOf).toISOString() : undefined;
+        const view = await new PositionQueries(ds, policies).position(customerId, asOf);
+        if (!view) {
+          const head = await new LedgerReader(ds).headSequence();
+          console.error(`customer ${customerId} not found (ledger head sequence ${head})`);
+          process.exitCode = 2;
+          return;
+        }
+        console.log(opts.json ? JSON.stringify(view, null, 2) : render(view));
+      } finally {
+        await ds.destroy();
+      }
+    });
+}

@@ -1,0 +1,28 @@
+import { Command } from 'commander';
+import { RejectedEventEntity, createLedgerDataSource } from '@credit-ledger/ledger-store';
+import { config } from './shared';
+
+export function rejectedCommand(): Command {
+  return new Command('rejected')
+    .description('List rejected (dead-lettered) events, newest first, with the reason.')
+    .option('-n, --limit <n>', 'how many', '20')
+    .option('--code <code>', 'only this reject code, e.g. BAD_AMOUNT')
+    .option('--json', 'one JSON object per line')
+    .action(async (opts: { limit: string; code?: string; json?: boolean }) => {
+      const ds = await createLedgerDataSource(config().databaseUrl, { poolSize: 1 }).initialize();
+      try {
+        const rows = await ds.getRepository(RejectedEventEntity).find({
+          where: opts.code ? { code: opts.code } : {},
+          order: { id: 'DESC' },
+          take: Number(opts.limit),
+        });
+        for (const r of rows) {
+          if (opts.json) console.log(JSON.stringify(r));
+          else console.log(`${r.rejectedAt.toISOString()}  ${r.topic}/${r.partition}/${r.offset}  ${r.code}  ${r.reason}`);
+        }
+        if (!opts.json) console.log(`${rows.length} shown`);
+      } finally {
+        await ds.destroy();
+      }
+    });
+}

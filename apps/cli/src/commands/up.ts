@@ -1,0 +1,76 @@
+import { Command } from 'commander';
+import { startEmbeddedKafka } from '@credit-ledger/kafka-broker';
+import { migrate } from '@credit-ledger/ledger-store';
+import { startLedgerApp } from '../../../ledger/src/ledger-app';
+import { IngestionService } from '../../../ledger/src/ingestion.service';
+import { progressBar } from '../progress';
+import { publishDemo } from './demo';
+import { config, generateApiKeys } from './shared';
+
+/**
+ * The no-Docker quick start in one process: embedded Kafka-protocol broker (unless KAFKA_BROKERS is set),
+ * migrations, the ledger, and a demo history, then it prints what to try.
+ */
+export function upCommand(): Command {
+  return new Command('up')
+    .description('Quick start without Docker: broker + migrations + ledger API + demo data, in one process.')
+    .option('--kafka-port <port>', 'port for the embedded broker when KAFKA_BROKERS is unset', '9092')
+    .option('-c, --customers <n>', 'demo customers to publish (0 for none)', '300')
+    .addHelpText(
+      'after',
+      '\nUses the machine\'s PostgreSQL (DATABASE_URL) and, if KAFKA_BROKERS is unset, starts the embedded broker.\n' +
+        'API keys are generated and printed unless API_KEYS is set. Ctrl-C stops everything.',
+    )
+    .action(async (opts: { kafkaPort: string; customers: string }) => {
+      const cfg = config();
+      if (!process.env.KAFKA_BROKERS) {
+        const broker = await startEmbeddedKafka({ port: Number(opts.kafkaPort), defaultPartitions: 6 });
+        cfg.kafkaBrokers = [broker.address];
+        console.log(`embedded Kafka-protocol broker on ${broker.address} (set KAFKA_BROKERS to use real Kafka)`);
+      }
+      const applied = await migrate(cfg.databaseUrl);
+      console.log(`database ready (${applied.length} migration(s) applied)`);
+      let keys: ReturnType<typeof generateApiKeys> | null = null;
+      if (cfg.apiKeys.length === 0) {
+        keys = generateApiKeys();
+        cfg.apiKeys = [
+          { role: 'reader', key: keys.reader },
+          { role: 'finance', key: keys.finance },
+          { role: 'admin', key: keys.admin },
+        ];
+      }
+      const { app, url } = await startLedgerApp({ config: cfg });
+      console.log(`ledger API on ${url}`);
+      const customers = Number(opts.customers);
+      if (customers > 0) {
+        const sent = await publishDemo(cfg.kafkaBrokers, cfg.eventsTopic, {
+          customers,
+          eventsPerCustomer: 12,
+          days: 365,
+          seed: 42,
+        });
+        const ingestion = app.get(IngestionService);
+        const bar = progressBar('ingesting', sent);
+        while ((ingestion.consumer?.stats.messages ?? 0) < sent) {
+          bar.update(ingestion.consumer?.stats.messages ?? 0);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        bar.update(sent);
+        bar.stop();
+      }
+      const reader = keys?.reader ?? '<a reader key from API_KEYS>';
+      console.log(
+        [
+          '',
+          'credit-ledger is up. Try:',
+          `  curl -s ${url}/health`,
+          `  curl -s -H "Authorization: Bearer ${reader}" ${url}/customers/C-000001`,
+          `  curl -s -H "Authorization: Bearer ${reader}" "${url}/customers?sort=utilisation&limit=10"`,
+          `  curl -s -H "Authorization: Bearer ${reader}" "${url}/customers/C-000001?asOf=2026-06-30"`,
+          ...(keys ? ['', `API keys for this run: API_KEYS="${keys.env}"`] : []),
+          '',
+          'Ctrl-C to stop.',
+        ].join('\n'),
+      );
+    });
+}

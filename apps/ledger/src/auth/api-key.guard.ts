@@ -1,0 +1,59 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { AppConfig, Role } from '@credit-ledger/config';
+import { APP_CONFIG } from '../tokens';
+import { PUBLIC_KEY, ROLES_KEY, ROLE_RANK } from './roles';
+
+interface AuthedRequest {
+  headers: Record<string, string | string[] | undefined>;
+  principal?: { role: Role; keyId: string };
+}
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/**
+ * API-key authentication (`Authorization: Bearer <key>` or `X-API-Key`) with roles. Keys are compared as
+ * SHA-256 digests in constant time; the principal is the role plus a short key fingerprint, never the key.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  private readonly keys: Array<{ role: Role; digest: Buffer; keyId: string }>;
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.keys = config.apiKeys.map((k) => ({
+      role: k.role,
+      digest: digest(k.key),
+      keyId: digest(k.key).toString('hex').slice(0, 8),
+    }));
+  }
+
+  canActivate(ctx: ExecutionContext): boolean {
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const needed = this.reflector.getAllAndOverride<Role>(ROLES_KEY, targets) ?? 'admin';
+    const req = ctx.switchToHttp().getRequest<AuthedRequest>();
+    const presented = this.presentedKey(req);
+    if (!presented) {
+      throw new UnauthorizedException('missing credentials: send "Authorization: Bearer <api key>"');
+    }
+    const d = digest(presented);
+    const match = this.keys.find((k) => timingSafeEqual(k.digest, d));
+    if (!match) throw new UnauthorizedException('unknown API key');
+    if (ROLE_RANK[match.role] < ROLE_RANK[needed]) {
+      throw new ForbiddenException(`role "${match.role}" may not do this; "${needed}" or higher is required`);
+    }
+    req.principal = { role: match.role, keyId: match.keyId };
+    return true;
+  }
+
+  private presentedKey(req: AuthedRequest): string | null {
+    const auth = req.headers['authorization'];
+    if (typeof auth === 'string' && /^Bearer\s+/i.test(auth)) return auth.replace(/^Bearer\s+/i, '').trim();
+    const header = req.headers['x-api-key'];
+    return typeof header === 'string' && header ? header : null;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Every setting the processes read, with its default, in one place. The README's configuration table is
+ * generated from CONFIG_DOC so the two cannot drift apart.
+ */
+export interface AppConfig {
+  kafkaBrokers: string[];
+  kafkaClientId: string;
+  kafkaGroupId: string;
+  kafkaSessionTimeoutMs: number;
+  eventsTopic: string;
+  dlqTopic: string;
+  databaseUrl: string;
+  redisUrl: string;
+  port: number;
+  apiKeys: ApiKey[];
+  ingestBatchSize: number;
+  parkTimeoutMs: number;
+  parkSweepIntervalMs: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export type Role = 'reader' | 'finance' | 'admin';
+export interface ApiKey {
+  role: Role;
+  key: string;
+}
+
+interface Setting {
+  env: string;
+  default: string;
+  doc: string;
+}
+
+export const CONFIG_DOC: Setting[] = [
+  { env: 'KAFKA_BROKERS', default: '127.0.0.1:9092', doc: 'Comma-separated Kafka bootstrap brokers.' },
+  { env: 'KAFKA_CLIENT_ID', default: 'credit-ledger', doc: 'kafkajs client id.' },
+  { env: 'KAFKA_GROUP_ID', default: 'credit-ledger-ingest', doc: 'Consumer group of the ingestion.' },
+  {
+    env: 'KAFKA_SESSION_TIMEOUT_MS',
+    default: '30000',
+    doc: 'Consumer-group session timeout: how soon a dead ingestion member loses its partitions.',
+  },
+  { env: 'EVENTS_TOPIC', default: 'billing.events', doc: 'Topic the billing events arrive on.' },
+  { env: 'DLQ_TOPIC', default: 'billing.events.dlq', doc: 'Dead-letter topic for rejected events.' },
+  {
+    env: 'DATABASE_URL',
+    default: 'postgres://postgres@127.0.0.1:5432/credit_ledger',
+    doc: 'PostgreSQL connection string (the database is created if missing by `migrate`/`up`).',
+  },
+  { env: 'REDIS_URL', default: 'redis://127.0.0.1:6379', doc: 'Redis for the BullMQ workers.' },
+  { env: 'PORT', default: '3000', doc: 'HTTP port of the ledger API.' },
+  {
+    env: 'API_KEYS',
+    default: '(none)',
+    doc: 'Comma-separated `role:key` pairs, roles reader|finance|admin. `up` generates keys when unset.',
+  },
+  { env: 'INGEST_BATCH_SIZE', default: '2000', doc: 'Most Kafka messages appended in one transaction.' },
+  {
+    env: 'PARK_TIMEOUT_MS',
+    default: '86400000',
+    doc: 'How long an event waiting for its invoice/payment/order/customer stays parked before it is rejected.',
+  },
+  { env: 'PARK_SWEEP_INTERVAL_MS', default: '30000', doc: 'How often expired parked events are swept.' },
+  { env: 'LOG_LEVEL', default: 'info', doc: 'debug, info, warn or error.' },
+];
+
+export class ConfigError extends Error {}
+
+function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min) {
+    throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+export function parseApiKeys(raw: string | undefined): ApiKey[] {
+  if (!raw) return [];
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((pair) => {
+      const i = pair.indexOf(':');
+      const role = pair.slice(0, i);
+      const key = pair.slice(i + 1);
+      if (i <= 0 || !['reader', 'finance', 'admin'].includes(role) || key.length < 16) {
+        throw new ConfigError(
+          `API_KEYS entry "${pair.slice(0, 12)}…" must be role:key with role reader|finance|admin and a key of 16+ characters`,
+        );
+      }
+      return { role: role as Role, key };
+    });
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const logLevel = (env.LOG_LEVEL ?? 'info') as AppConfig['logLevel'];
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be debug, info, warn or error, got "${logLevel}"`);
+  }
+  return {
+    kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    kafkaClientId: env.KAFKA_CLIENT_ID ?? 'credit-ledger',
+    kafkaGroupId: env.KAFKA_GROUP_ID ?? 'credit-ledger-ingest',
+    kafkaSessionTimeoutMs: intSetting(env, 'KAFKA_SESSION_TIMEOUT_MS', 30_000, 1000),
+    eventsTopic: env.EVENTS_TOPIC ?? 'billing.events',
+    dlqTopic: env.DLQ_TOPIC ?? 'billing.events.dlq',
+    databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/credit_ledger',
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    port: intSetting(env, 'PORT', 3000, 0),
+    apiKeys: parseApiKeys(env.API_KEYS),
+    ingestBatchSize: intSetting(env, 'INGEST_BATCH_SIZE', 2000, 1),
+    parkTimeoutMs: intSetting(env, 'PARK_TIMEOUT_MS', 86_400_000, 0),
+    parkSweepIntervalMs: intSetting(env, 'PARK_SWEEP_INTERVAL_MS', 30_000, 10),
+    logLevel,
+  };
+}

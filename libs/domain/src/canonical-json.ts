@@ -1,0 +1,67 @@
+import { DomainError } from './errors';
+
+/**
+ * Canonical JSON: object keys sorted by UTF-16 code unit order, no whitespace, `undefined`
+ * properties omitted, bigint written as a decimal string. Same value => same bytes.
+ * Throws DomainError('NOT_CANONICAL') for values JSON cannot represent exactly
+ * (non-finite numbers, functions, symbols, Map/Set, undefined array items).
+ */
+export function canonicalJson(value: unknown): string {
+  const out: string[] = [];
+  write(value, out, '$');
+  return out.join('');
+}
+
+function write(value: unknown, out: string[], path: string): void {
+  switch (typeof value) {
+    case 'string':
+      out.push(JSON.stringify(value));
+      return;
+    case 'number':
+      if (!Number.isFinite(value)) throw new DomainError('NOT_CANONICAL', `${path}: ${value} is not finite`);
+      out.push(JSON.stringify(value));
+      return;
+    case 'boolean':
+      out.push(value ? 'true' : 'false');
+      return;
+    case 'bigint':
+      out.push(`"${value.toString()}"`);
+      return;
+    case 'object':
+      if (value === null) {
+        out.push('null');
+        return;
+      }
+      if (Array.isArray(value)) {
+        out.push('[');
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out.push(',');
+          if (value[i] === undefined) throw new DomainError('NOT_CANONICAL', `${path}[${i}] is undefined`);
+          write(value[i], out, `${path}[${i}]`);
+        }
+        out.push(']');
+        return;
+      }
+      if (value instanceof Map || value instanceof Set) {
+        throw new DomainError('NOT_CANONICAL', `${path}: Map/Set cannot be written as JSON`);
+      }
+      {
+        const obj = value as Record<string, unknown>;
+        const keys = Object.keys(obj).sort();
+        out.push('{');
+        let first = true;
+        for (const k of keys) {
+          const v = obj[k];
+          if (v === undefined) continue;
+          if (!first) out.push(',');
+          first = false;
+          out.push(JSON.stringify(k), ':');
+          write(v, out, `${path}.${k}`);
+        }
+        out.push('}');
+      }
+      return;
+    default:
+      throw new DomainError('NOT_CANONICAL', `${path}: ${typeof value} cannot be written as JSON`);
+  }
+}

@@ -1,0 +1,273 @@
+import { currencyExponent, isCurrency } from '../currencies';
+import { isValidDate, normaliseInstant } from '../dates';
+import type { RejectCode } from '../errors';
+import { checkAmount } from '../money';
+import { isEventType, type BillingEvent, type EventType } from './envelope';
+import type { PaymentAllocation, PaymentReceivedPayload } from './payloads';
+import { UPCASTERS, upcast, type UpcasterRegistry } from './upcasters';
+
+export type ParseResult = { ok: true; event: BillingEvent } | { ok: false; code: RejectCode; reason: string };
+
+export interface ParseOptions {
+  /**
+   * Kafka message key. `undefined` (or absent): not checked. A string must equal customerId and
+   * `null` (a message without key) is KEY_MISMATCH: the contract requires key = customerId.
+   */
+  key?: string | null;
+  /** Upcaster registry (tests); defaults to the production UPCASTERS. */
+  upcasters?: UpcasterRegistry;
+}
+
+/** Ids: 1..128 characters of [A-Za-z0-9._:/-]. */
+export const ID_RE = /^[A-Za-z0-9._:/-]{1,128}$/;
+export const MAX_TEXT_LENGTH = 512;
+export const MAX_SOURCE_LENGTH = 128;
+
+class Reject {
+  constructor(
+    readonly code: RejectCode,
+    readonly reason: string,
+  ) {}
+}
+
+type Obj = Record<string, unknown>;
+
+const hasOwn = (o: Obj, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
+function isObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+}
+
+function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 64 ? `${v.slice(0, 64)}…` : v);
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${String(v)}`;
+}
+
+function required(o: Obj, key: string, path: string): unknown {
+  if (!hasOwn(o, key) || o[key] === undefined) throw new Reject('MISSING_FIELD', `missing field ${path}`);
+  return o[key];
+}
+
+/** Optional fields: absent, undefined and null all mean "not given". */
+function optional(o: Obj, key: string): unknown {
+  return hasOwn(o, key) && o[key] !== null ? o[key] : undefined;
+}
+
+function noExtraFields(o: Obj, allowed: readonly string[], prefix: string): void {
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) throw new Reject('BAD_FIELD', `unexpected field ${prefix}${k}`);
+  }
+}
+
+function id(v: unknown, path: string): string {
+  if (typeof v !== 'string') throw new Reject('BAD_FIELD', `${path}: expected a string id, got ${show(v)}`);
+  if (!ID_RE.test(v)) {
+    throw new Reject('BAD_FIELD', `${path}: ${show(v)} is not a valid id (1-128 characters of A-Z a-z 0-9 . _ : / -)`);
+  }
+  return v;
+}
+
+function text(v: unknown, path: string, max: number): string {
+  if (typeof v !== 'string') throw new Reject('BAD_FIELD', `${path}: expected a string, got ${show(v)}`);
+  if (v.trim().length === 0) throw new Reject('BAD_FIELD', `${path}: must not be empty`);
+  if (v.length > max) throw new Reject('BAD_FIELD', `${path}: is ${v.length} characters long, at most ${max} allowed`);
+  return v;
+}
+
+function date(v: unknown, path: string): string {
+  if (typeof v !== 'string' || !isValidDate(v)) {
+    throw new Reject('BAD_FIELD', `${path}: ${show(v)} is not a date YYYY-MM-DD`);
+  }
+  return v;
+}
+
+function currency(v: unknown, path: string): string {
+  if (typeof v !== 'string') throw new Reject('BAD_FIELD', `${path}: expected a currency code, got ${show(v)}`);
+  if (!isCurrency(v)) throw new Reject('UNKNOWN_CURRENCY', `${path}: ${show(v)} is not an ISO-4217 currency code`);
+  return v;
+}
+
+function amount(v: unknown, path: string, cur: string, allowZero = false): bigint {
+  const r = checkAmount(v, cur, currencyExponent(cur));
+  if (!r.ok) throw new Reject('BAD_AMOUNT', `${path}: ${r.message}`);
+  if (r.value === 0n && !allowZero) throw new Reject('BAD_AMOUNT', `${path}: must be greater than 0`);
+  return r.value;
+}
+
+function payloadOf(type: EventType, p: Obj): BillingEvent['payload'] {
+  const P = 'payload.';
+  const f = (k: string): unknown => required(p, k, P + k);
+  switch (type) {
+    case 'CustomerOnboarded': {
+      noExtraFields(p, ['name', 'currency', 'creditLimit'], P);
+      const name = text(f('name'), 'payload.name', MAX_TEXT_LENGTH);
+      const cur = currency(f('currency'), 'payload.currency');
+      const limit = optional(p, 'creditLimit');
+      return limit === undefined
+        ? { name, currency: cur }
+        : { name, currency: cur, creditLimit: amount(limit, 'payload.creditLimit', cur, true) };
+    }
+    case 'InvoiceIssued': {
+      noExtraFields(p, ['invoiceId', 'amount', 'currency', 'issuedOn', 'dueOn', 'orderId'], P);
+      const invoiceId = id(f('invoiceId'), 'payload.invoiceId');
+      const cur = currency(f('currency'), 'payload.currency');
+      const amt = amount(f('amount'), 'payload.amount', cur);
+      const issuedOn = date(f('issuedOn'), 'payload.issuedOn');
+      const dueOn = date(f('dueOn'), 'payload.dueOn');
+      if (dueOn < issuedOn) {
+        throw new Reject('BAD_FIELD', `payload.dueOn: ${dueOn} is before payload.issuedOn ${issuedOn}`);
+      }
+      const orderId = optional(p, 'orderId');
+      const base = { invoiceId, amount: amt, currency: cur, issuedOn, dueOn };
+      return orderId === undefined ? base : { ...base, orderId: id(orderId, 'payload.orderId') };
+    }
+    case 'CreditNoteIssued': {
+      noExtraFields(p, ['creditNoteId', 'invoiceId', 'amount', 'currency'], P);
+      const creditNoteId = id(f('creditNoteId'), 'payload.creditNoteId');
+      const invoiceId = id(f('invoiceId'), 'payload.invoiceId');
+      const cur = currency(f('currency'), 'payload.currency');
+      return { creditNoteId, invoiceId, amount: amount(f('amount'), 'payload.amount', cur), currency: cur };
+    }
+    case 'PaymentReceived': {
+      noExtraFields(p, ['paymentId', 'amount', 'currency', 'receivedOn', 'allocations'], P);
+      const paymentId = id(f('paymentId'), 'payload.paymentId');
+      const cur = currency(f('currency'), 'payload.currency');
+      const amt = amount(f('amount'), 'payload.amount', cur);
+      const receivedOn = date(f('receivedOn'), 'payload.receivedOn');
+      const out: PaymentReceivedPayload = { paymentId, amount: amt, currency: cur, receivedOn };
+      const raw = optional(p, 'allocations');
+      if (raw !== undefined) {
+        if (!Array.isArray(raw)) {
+          throw new Reject('BAD_FIELD', `payload.allocations: expected an array, got ${show(raw)}`);
+        }
+        const allocations: PaymentAllocation[] = [];
+        const seen = new Set<string>();
+        raw.forEach((item: unknown, i) => {
+          const path = `payload.allocations[${i}]`;
+          if (!isObject(item)) throw new Reject('BAD_FIELD', `${path}: expected an object, got ${show(item)}`);
+          noExtraFields(item, ['invoiceId', 'amount'], `${path}.`);
+          const invoiceId = id(required(item, 'invoiceId', `${path}.invoiceId`), `${path}.invoiceId`);
+          if (seen.has(invoiceId)) {
+            throw new Reject('BAD_FIELD', `${path}.invoiceId: invoice ${invoiceId} is allocated more than once`);
+          }
+          seen.add(invoiceId);
+          allocations.push({
+            invoiceId,
+            amount: amount(required(item, 'amount', `${path}.amount`), `${path}.amount`, cur),
+          });
+        });
+        if (allocations.length > 0) out.allocations = allocations;
+      }
+      return out;
+    }
+    case 'PaymentReversed':
+      noExtraFields(p, ['paymentId', 'reason'], P);
+      return {
+        paymentId: id(f('paymentId'), 'payload.paymentId'),
+        reason: text(f('reason'), 'payload.reason', MAX_TEXT_LENGTH),
+      };
+    case 'OrderPlaced': {
+      noExtraFields(p, ['orderId', 'amount', 'currency'], P);
+      const orderId = id(f('orderId'), 'payload.orderId');
+      const cur = currency(f('currency'), 'payload.currency');
+      return { orderId, amount: amount(f('amount'), 'payload.amount', cur), currency: cur };
+    }
+    case 'OrderCancelled':
+      noExtraFields(p, ['orderId'], P);
+      return { orderId: id(f('orderId'), 'payload.orderId') };
+    case 'DisputeOpened':
+      noExtraFields(p, ['invoiceId', 'reason'], P);
+      return {
+        invoiceId: id(f('invoiceId'), 'payload.invoiceId'),
+        reason: text(f('reason'), 'payload.reason', MAX_TEXT_LENGTH),
+      };
+    case 'DisputeResolved':
+    case 'InvoiceWrittenOff':
+      noExtraFields(p, ['invoiceId'], P);
+      return { invoiceId: id(f('invoiceId'), 'payload.invoiceId') };
+  }
+}
+
+const ENVELOPE_FIELDS = ['eventId', 'type', 'version', 'customerId', 'occurredAt', 'source', 'payload'] as const;
+
+function parseObject(input: unknown, opts: ParseOptions): BillingEvent {
+  if (!isObject(input)) throw new Reject('NOT_AN_OBJECT', `event must be a JSON object, got ${show(input)}`);
+  const type = required(input, 'type', 'type');
+  if (typeof type !== 'string') throw new Reject('BAD_FIELD', `type: expected a string, got ${show(type)}`);
+  if (!isEventType(type)) throw new Reject('UNKNOWN_TYPE', `type: ${show(type)} is not a known event type`);
+  const version = required(input, 'version', 'version');
+  if (typeof version !== 'number' || !Number.isInteger(version)) {
+    throw new Reject('BAD_FIELD', `version: expected an integer, got ${show(version)}`);
+  }
+  const up = upcast(input, type, version, opts.upcasters ?? UPCASTERS);
+  if (!up.ok) throw new Reject(up.code, up.reason);
+  const raw = up.raw;
+  noExtraFields(raw, ENVELOPE_FIELDS, '');
+  const eventId = id(required(raw, 'eventId', 'eventId'), 'eventId');
+  const customerId = id(required(raw, 'customerId', 'customerId'), 'customerId');
+  const occurredRaw = required(raw, 'occurredAt', 'occurredAt');
+  const occurredAt = typeof occurredRaw === 'string' ? normaliseInstant(occurredRaw) : null;
+  if (occurredAt === null) {
+    throw new Reject(
+      'BAD_FIELD',
+      `occurredAt: ${show(occurredRaw)} is not an ISO-8601 timestamp with time and zone (e.g. "2026-03-01T10:00:00Z")`,
+    );
+  }
+  const source = text(required(raw, 'source', 'source'), 'source', MAX_SOURCE_LENGTH);
+  if (opts.key !== undefined && opts.key !== customerId) {
+    throw new Reject(
+      'KEY_MISMATCH',
+      opts.key === null
+        ? `message has no key; the key must be the customerId ${show(customerId)}`
+        : `message key ${show(opts.key)} differs from customerId ${show(customerId)}`,
+    );
+  }
+  const payload = required(raw, 'payload', 'payload');
+  if (!isObject(payload)) throw new Reject('BAD_FIELD', `payload: expected an object, got ${show(payload)}`);
+  return {
+    eventId,
+    type,
+    version: raw.version as number,
+    customerId,
+    occurredAt,
+    source,
+    payload: payloadOf(type, payload),
+  } as BillingEvent;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Parses and validates a v1 wire event (JSON text, a Buffer/Uint8Array of UTF-8 JSON, or an
+ * already parsed value). Upcasters run before validation. Never throws.
+ */
+export function parseEvent(raw: string | Uint8Array | unknown, opts: ParseOptions = {}): ParseResult {
+  try {
+    let value: unknown = raw;
+    if (raw instanceof Uint8Array) {
+      try {
+        value = UTF8.decode(raw);
+      } catch {
+        return { ok: false, code: 'BAD_JSON', reason: 'message is not valid UTF-8' };
+      }
+    }
+    if (typeof value === 'string') {
+      try {
+        value = JSON.parse(value);
+      } catch (e) {
+        return {
+          ok: false,
+          code: 'BAD_JSON',
+          reason: `message is not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
+        };
+      }
+    }
+    return { ok: true, event: parseObject(value, opts) };
+  } catch (e) {
+    if (e instanceof Reject) return { ok: false, code: e.code, reason: e.reason };
+    throw e;
+  }
+}

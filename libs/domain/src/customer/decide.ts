@@ -1,0 +1,134 @@
+import { eventCurrency, type BillingEvent } from '../contract/envelope';
+import type { RejectCode } from '../errors';
+import { formatAmount } from '../money';
+import { openAmount, type CustomerState, type InvoiceState } from './state';
+
+export type Decision =
+  | { kind: 'accept' }
+  | { kind: 'reject'; code: RejectCode; reason: string }
+  | { kind: 'park'; code: RejectCode; reason: string };
+
+const ACCEPT: Decision = Object.freeze({ kind: 'accept' });
+
+const reject = (code: RejectCode, reason: string): Decision => ({ kind: 'reject', code, reason });
+const park = (code: RejectCode, reason: string): Decision => ({ kind: 'park', code, reason });
+
+/**
+ * Whether `event` can be applied to `state` now (accept), never (reject) or later, once another
+ * event has arrived (park). Pure; the order of checks is: customer onboarded, currency,
+ * duplicate ids, amounts that are wrong whatever the state, references (park), then state rules.
+ */
+export function decide(state: CustomerState, event: BillingEvent): Decision {
+  if (event.customerId !== state.customerId) {
+    return reject('KEY_MISMATCH', `event is for customer ${event.customerId}, state is of ${state.customerId}`);
+  }
+  if (event.type === 'CustomerOnboarded') {
+    return state.onboarded ? reject('DUPLICATE_ID', `customer ${state.customerId} already onboarded`) : ACCEPT;
+  }
+  if (!state.onboarded) return park('UNKNOWN_CUSTOMER', 'waits for CustomerOnboarded');
+
+  const currency = eventCurrency(event);
+  if (currency !== null && currency !== state.currency) {
+    return reject(
+      'CURRENCY_MISMATCH',
+      `customer ${state.customerId} is in ${state.currency}, event is in ${currency}`,
+    );
+  }
+  const fmt = (v: bigint): string => `${formatAmount(v, state.currency as string)} ${state.currency}`;
+
+  switch (event.type) {
+    case 'InvoiceIssued':
+      return state.invoices.has(event.payload.invoiceId)
+        ? reject('DUPLICATE_ID', `invoice ${event.payload.invoiceId} already exists`)
+        : ACCEPT;
+
+    case 'CreditNoteIssued': {
+      const p = event.payload;
+      if (state.creditNotes.has(p.creditNoteId)) {
+        return reject('DUPLICATE_ID', `credit note ${p.creditNoteId} already exists`);
+      }
+      const inv = state.invoices.get(p.invoiceId);
+      if (!inv) return park('UNKNOWN_INVOICE', `waits for invoice ${p.invoiceId}`);
+      const total = inv.credited + p.amount;
+      if (total > inv.amount) {
+        return reject(
+          'OVER_ALLOCATION',
+          `credit notes on invoice ${inv.invoiceId} would total ${fmt(total)}, more than its amount ${fmt(inv.amount)}`,
+        );
+      }
+      return ACCEPT;
+    }
+
+    case 'PaymentReceived': {
+      const p = event.payload;
+      if (state.payments.has(p.paymentId)) return reject('DUPLICATE_ID', `payment ${p.paymentId} already exists`);
+      const allocations = p.allocations ?? [];
+      let sum = 0n;
+      for (const a of allocations) sum += a.amount;
+      if (sum > p.amount) {
+        return reject(
+          'OVER_ALLOCATION',
+          `allocations of payment ${p.paymentId} total ${fmt(sum)}, more than its amount ${fmt(p.amount)}`,
+        );
+      }
+      const invoices: InvoiceState[] = [];
+      for (const a of allocations) {
+        const inv = state.invoices.get(a.invoiceId);
+        if (!inv) return park('UNKNOWN_INVOICE', `waits for invoice ${a.invoiceId}`);
+        invoices.push(inv);
+      }
+      for (let i = 0; i < allocations.length; i++) {
+        const inv = invoices[i];
+        if (inv.writtenOffOn !== null) {
+          return reject('INVALID_STATE', `cannot allocate to invoice ${inv.invoiceId}: it is written off`);
+        }
+        const open = openAmount(inv);
+        if (allocations[i].amount > open) {
+          return reject(
+            'OVER_ALLOCATION',
+            `allocation of ${fmt(allocations[i].amount)} to invoice ${inv.invoiceId} exceeds its open amount ${fmt(open)}`,
+          );
+        }
+      }
+      return ACCEPT;
+    }
+
+    case 'PaymentReversed': {
+      const pay = state.payments.get(event.payload.paymentId);
+      if (!pay) return park('UNKNOWN_PAYMENT', `waits for payment ${event.payload.paymentId}`);
+      return pay.reversed ? reject('INVALID_STATE', `payment ${pay.paymentId} is already reversed`) : ACCEPT;
+    }
+
+    case 'OrderPlaced':
+      return state.orders.has(event.payload.orderId)
+        ? reject('DUPLICATE_ID', `order ${event.payload.orderId} already exists`)
+        : ACCEPT;
+
+    case 'OrderCancelled': {
+      const order = state.orders.get(event.payload.orderId);
+      if (!order) return park('UNKNOWN_ORDER', `waits for order ${event.payload.orderId}`);
+      return order.status === 'open'
+        ? ACCEPT
+        : reject('INVALID_STATE', `order ${order.orderId} cannot be cancelled: it is already ${order.status}`);
+    }
+
+    case 'DisputeOpened':
+    case 'DisputeResolved':
+    case 'InvoiceWrittenOff': {
+      const inv = state.invoices.get(event.payload.invoiceId);
+      if (!inv) return park('UNKNOWN_INVOICE', `waits for invoice ${event.payload.invoiceId}`);
+      if (event.type === 'DisputeOpened') {
+        return inv.disputed ? reject('INVALID_STATE', `invoice ${inv.invoiceId} is already disputed`) : ACCEPT;
+      }
+      if (event.type === 'DisputeResolved') {
+        return inv.disputed ? ACCEPT : reject('INVALID_STATE', `invoice ${inv.invoiceId} is not disputed`);
+      }
+      if (inv.writtenOffOn !== null) {
+        return reject('INVALID_STATE', `invoice ${inv.invoiceId} is already written off`);
+      }
+      return openAmount(inv) === 0n
+        ? reject('INVALID_STATE', `invoice ${inv.invoiceId} has no open amount to write off`)
+        : ACCEPT;
+    }
+  }
+}

@@ -1,0 +1,368 @@
+import { canonicalJson } from '../canonical-json';
+import { DomainError } from '../errors';
+import type { FactorScore, Rating } from '../rating/factors';
+
+export type CustomerStatus = 'active' | 'frozen' | 'blacklisted';
+export type OrderStatus = 'open' | 'invoiced' | 'cancelled';
+
+/** One application of a payment's cash to an invoice (net of later de-allocations). */
+export interface InvoiceApplication {
+  paymentId: string;
+  amount: bigint;
+}
+
+export interface PaymentApplication {
+  invoiceId: string;
+  amount: bigint;
+}
+
+export interface InvoiceState {
+  invoiceId: string;
+  /** 0-based position in issue order (tie-break for oldest-first). */
+  issueSeq: number;
+  amount: bigint;
+  /** Σ credit notes on this invoice (never more than amount). */
+  credited: bigint;
+  /** Σ payment cash applied (explicit, auto and FIFO). */
+  allocated: bigint;
+  /** Amount written off; a written-off invoice always has open amount 0. */
+  writtenOff: bigint;
+  issuedOn: string;
+  dueOn: string;
+  orderId: string | null;
+  disputed: boolean;
+  /** receivedOn of the payment whose application brought the open amount to 0; null when open or closed otherwise. */
+  settledOn: string | null;
+  /** UTC date of the InvoiceWrittenOff event. */
+  writtenOffOn: string | null;
+  /** Per-payment applications in the order they happened. */
+  applications: InvoiceApplication[];
+  creditNoteIds: string[];
+}
+
+export interface PaymentState {
+  paymentId: string;
+  amount: bigint;
+  receivedOn: string;
+  /** Where its cash went, per invoice, in order (emptied by a reversal). */
+  applications: PaymentApplication[];
+  /** Cash of this payment still on account. amount = Σ applications + unapplied until reversed. */
+  unapplied: bigint;
+  reversed: boolean;
+  reversedOn: string | null;
+  reversalReason: string | null;
+}
+
+export interface OrderState {
+  orderId: string;
+  amount: bigint;
+  status: OrderStatus;
+  /** Invoice that closed the order (status 'invoiced'). */
+  invoiceId: string | null;
+}
+
+export interface CreditNoteState {
+  creditNoteId: string;
+  invoiceId: string;
+  amount: bigint;
+  /** UTC date of the event. */
+  issuedOn: string;
+}
+
+/** Cash on account, FIFO (index 0 = oldest). `source` is the paymentId the cash belongs to. */
+export interface UnappliedCash {
+  source: string;
+  amount: bigint;
+}
+
+export interface DisputeRecord {
+  invoiceId: string;
+  /** UTC date of DisputeOpened. */
+  openedOn: string;
+  resolvedOn: string | null;
+}
+
+/**
+ * Everything the ledger knows about one customer. Keyed collections are Maps kept in insertion
+ * order (invoices: issue order). Persist with serializeState/deserializeState, copy with cloneState.
+ */
+export interface CustomerState {
+  customerId: string;
+  onboarded: boolean;
+  name: string | null;
+  currency: string | null;
+  creditLimit: bigint;
+  status: CustomerStatus;
+  /** occurredAt of CustomerOnboarded. */
+  onboardedAt: string | null;
+  streamVersion: number;
+  /** Global ledger sequence of the last applied event, decimal string; '0' initially. */
+  lastSequence: string;
+  /** Max occurredAt applied so far: the deterministic 'now' for ratings on ingest. */
+  clock: string | null;
+  /** occurredAt of the first applied event. */
+  firstEventAt: string | null;
+  invoices: Map<string, InvoiceState>;
+  payments: Map<string, PaymentState>;
+  orders: Map<string, OrderState>;
+  creditNotes: Map<string, CreditNoteState>;
+  /** Σ amounts of orders with status 'open' (kept in step with `orders`). */
+  openOrdersTotal: bigint;
+  unappliedCash: UnappliedCash[];
+  disputes: DisputeRecord[];
+  rating: Rating | null;
+}
+
+export function initialState(customerId: string): CustomerState {
+  return {
+    customerId,
+    onboarded: false,
+    name: null,
+    currency: null,
+    creditLimit: 0n,
+    status: 'active',
+    onboardedAt: null,
+    streamVersion: 0,
+    lastSequence: '0',
+    clock: null,
+    firstEventAt: null,
+    invoices: new Map(),
+    payments: new Map(),
+    orders: new Map(),
+    creditNotes: new Map(),
+    openOrdersTotal: 0n,
+    unappliedCash: [],
+    disputes: [],
+    rating: null,
+  };
+}
+
+/** Open amount = amount − credited − allocated − writtenOff, never negative. */
+export function openAmount(inv: InvoiceState): bigint {
+  const open = inv.amount - inv.credited - inv.allocated - inv.writtenOff;
+  return open > 0n ? open : 0n;
+}
+
+export function unappliedTotal(state: CustomerState): bigint {
+  let total = 0n;
+  for (const c of state.unappliedCash) total += c.amount;
+  return total;
+}
+
+function cloneInvoice(i: InvoiceState): InvoiceState {
+  return {
+    ...i,
+    applications: i.applications.map((a) => ({ ...a })),
+    creditNoteIds: i.creditNoteIds.slice(),
+  };
+}
+
+function clonePayment(p: PaymentState): PaymentState {
+  return { ...p, applications: p.applications.map((a) => ({ ...a })) };
+}
+
+function cloneMap<V>(m: Map<string, V>, f: (v: V) => V): Map<string, V> {
+  const out = new Map<string, V>();
+  for (const [k, v] of m) out.set(k, f(v));
+  return out;
+}
+
+/** Deep copy. Ratings are immutable values and are shared. */
+export function cloneState(s: CustomerState): CustomerState {
+  return {
+    ...s,
+    invoices: cloneMap(s.invoices, cloneInvoice),
+    payments: cloneMap(s.payments, clonePayment),
+    orders: cloneMap(s.orders, (o) => ({ ...o })),
+    creditNotes: cloneMap(s.creditNotes, (c) => ({ ...c })),
+    unappliedCash: s.unappliedCash.map((c) => ({ ...c })),
+    disputes: s.disputes.map((d) => ({ ...d })),
+  };
+}
+
+/** Snapshot format version written by serializeState. */
+export const STATE_FORMAT = 1;
+
+/** Canonical JSON: sorted keys, bigint as decimal strings, Maps as arrays in insertion order. */
+export function serializeState(s: CustomerState): string {
+  return canonicalJson({
+    format: STATE_FORMAT,
+    customerId: s.customerId,
+    onboarded: s.onboarded,
+    name: s.name,
+    currency: s.currency,
+    creditLimit: s.creditLimit,
+    status: s.status,
+    onboardedAt: s.onboardedAt,
+    streamVersion: s.streamVersion,
+    lastSequence: s.lastSequence,
+    clock: s.clock,
+    firstEventAt: s.firstEventAt,
+    invoices: [...s.invoices.values()],
+    payments: [...s.payments.values()],
+    orders: [...s.orders.values()],
+    creditNotes: [...s.creditNotes.values()],
+    unappliedCash: s.unappliedCash,
+    disputes: s.disputes,
+    rating: s.rating,
+  });
+}
+
+type Json = Record<string, unknown>;
+
+class Reader {
+  constructor(private readonly path: string) {}
+  fail(msg: string): never {
+    throw new DomainError('BAD_STATE', `${this.path}: ${msg}`);
+  }
+  obj(v: unknown, what: string): Json {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(`${what} is not an object`);
+    return v as Json;
+  }
+  arr(v: unknown, what: string): unknown[] {
+    if (!Array.isArray(v)) this.fail(`${what} is not an array`);
+    return v;
+  }
+  str(o: Json, k: string): string {
+    if (typeof o[k] !== 'string') this.fail(`${k} is not a string`);
+    return o[k] as string;
+  }
+  strOrNull(o: Json, k: string): string | null {
+    return o[k] === null || o[k] === undefined ? null : this.str(o, k);
+  }
+  num(o: Json, k: string): number {
+    if (typeof o[k] !== 'number' || !Number.isFinite(o[k])) this.fail(`${k} is not a number`);
+    return o[k] as number;
+  }
+  bool(o: Json, k: string): boolean {
+    if (typeof o[k] !== 'boolean') this.fail(`${k} is not a boolean`);
+    return o[k] as boolean;
+  }
+  big(o: Json, k: string): bigint {
+    const v = o[k];
+    if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
+    if (typeof v === 'bigint') return v;
+    return this.fail(`${k} is not an integer string`);
+  }
+}
+
+function readRating(r: Reader, v: unknown): Rating | null {
+  if (v === null || v === undefined) return null;
+  const o = r.obj(v, 'rating');
+  const factors: FactorScore[] = r.arr(o.factors, 'rating.factors').map((f) => {
+    const fo = r.obj(f, 'factor');
+    return {
+      factor: r.str(fo, 'factor') as FactorScore['factor'],
+      raw: { ...(r.obj(fo.raw, 'factor.raw') as Record<string, string | number>) },
+      normalised: r.num(fo, 'normalised'),
+      weight: r.num(fo, 'weight'),
+      contribution: r.num(fo, 'contribution'),
+    };
+  });
+  return {
+    score: r.num(o, 'score'),
+    grade: r.str(o, 'grade'),
+    policyVersion: r.num(o, 'policyVersion'),
+    at: r.str(o, 'at'),
+    factors,
+  };
+}
+
+export function deserializeState(json: string | object): CustomerState {
+  let data: unknown = json;
+  if (typeof json === 'string') {
+    try {
+      data = JSON.parse(json);
+    } catch (e) {
+      throw new DomainError('BAD_STATE', `state is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const r = new Reader('state');
+  const o = r.obj(data, 'state');
+  if (o.format !== STATE_FORMAT) r.fail(`unsupported format ${JSON.stringify(o.format)}`);
+  const s = initialState(r.str(o, 'customerId'));
+  s.onboarded = r.bool(o, 'onboarded');
+  s.name = r.strOrNull(o, 'name');
+  s.currency = r.strOrNull(o, 'currency');
+  s.creditLimit = r.big(o, 'creditLimit');
+  s.status = r.str(o, 'status') as CustomerStatus;
+  s.onboardedAt = r.strOrNull(o, 'onboardedAt');
+  s.streamVersion = r.num(o, 'streamVersion');
+  s.lastSequence = r.str(o, 'lastSequence');
+  s.clock = r.strOrNull(o, 'clock');
+  s.firstEventAt = r.strOrNull(o, 'firstEventAt');
+  for (const v of r.arr(o.invoices, 'invoices')) {
+    const i = r.obj(v, 'invoice');
+    const inv: InvoiceState = {
+      invoiceId: r.str(i, 'invoiceId'),
+      issueSeq: r.num(i, 'issueSeq'),
+      amount: r.big(i, 'amount'),
+      credited: r.big(i, 'credited'),
+      allocated: r.big(i, 'allocated'),
+      writtenOff: r.big(i, 'writtenOff'),
+      issuedOn: r.str(i, 'issuedOn'),
+      dueOn: r.str(i, 'dueOn'),
+      orderId: r.strOrNull(i, 'orderId'),
+      disputed: r.bool(i, 'disputed'),
+      settledOn: r.strOrNull(i, 'settledOn'),
+      writtenOffOn: r.strOrNull(i, 'writtenOffOn'),
+      applications: r.arr(i.applications, 'applications').map((a) => {
+        const ao = r.obj(a, 'application');
+        return { paymentId: r.str(ao, 'paymentId'), amount: r.big(ao, 'amount') };
+      }),
+      creditNoteIds: r.arr(i.creditNoteIds, 'creditNoteIds').map((c): string => {
+        if (typeof c !== 'string') return r.fail('creditNoteIds item is not a string');
+        return c;
+      }),
+    };
+    s.invoices.set(inv.invoiceId, inv);
+  }
+  for (const v of r.arr(o.payments, 'payments')) {
+    const p = r.obj(v, 'payment');
+    const pay: PaymentState = {
+      paymentId: r.str(p, 'paymentId'),
+      amount: r.big(p, 'amount'),
+      receivedOn: r.str(p, 'receivedOn'),
+      applications: r.arr(p.applications, 'applications').map((a) => {
+        const ao = r.obj(a, 'application');
+        return { invoiceId: r.str(ao, 'invoiceId'), amount: r.big(ao, 'amount') };
+      }),
+      unapplied: r.big(p, 'unapplied'),
+      reversed: r.bool(p, 'reversed'),
+      reversedOn: r.strOrNull(p, 'reversedOn'),
+      reversalReason: r.strOrNull(p, 'reversalReason'),
+    };
+    s.payments.set(pay.paymentId, pay);
+  }
+  for (const v of r.arr(o.orders, 'orders')) {
+    const x = r.obj(v, 'order');
+    const order: OrderState = {
+      orderId: r.str(x, 'orderId'),
+      amount: r.big(x, 'amount'),
+      status: r.str(x, 'status') as OrderStatus,
+      invoiceId: r.strOrNull(x, 'invoiceId'),
+    };
+    s.orders.set(order.orderId, order);
+    if (order.status === 'open') s.openOrdersTotal += order.amount;
+  }
+  for (const v of r.arr(o.creditNotes, 'creditNotes')) {
+    const c = r.obj(v, 'creditNote');
+    const cn: CreditNoteState = {
+      creditNoteId: r.str(c, 'creditNoteId'),
+      invoiceId: r.str(c, 'invoiceId'),
+      amount: r.big(c, 'amount'),
+      issuedOn: r.str(c, 'issuedOn'),
+    };
+    s.creditNotes.set(cn.creditNoteId, cn);
+  }
+  s.unappliedCash = r.arr(o.unappliedCash, 'unappliedCash').map((v) => {
+    const c = r.obj(v, 'unappliedCash');
+    return { source: r.str(c, 'source'), amount: r.big(c, 'amount') };
+  });
+  s.disputes = r.arr(o.disputes, 'disputes').map((v) => {
+    const d = r.obj(v, 'dispute');
+    return { invoiceId: r.str(d, 'invoiceId'), openedOn: r.str(d, 'openedOn'), resolvedOn: r.strOrNull(d, 'resolvedOn') };
+  });
+  s.rating = readRating(r, o.rating);
+  return s;
+}

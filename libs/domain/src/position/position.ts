@@ -1,0 +1,87 @@
+import type { CustomerState, CustomerStatus } from '../customer/state';
+import { openAmount, unappliedTotal } from '../customer/state';
+import { dayNumber, toInstant } from '../dates';
+import { bucketFor, emptyBuckets, type AgingBuckets } from './aging';
+
+export interface Position {
+  customerId: string;
+  name: string | null;
+  currency: string | null;
+  creditLimit: bigint;
+  openReceivables: bigint;
+  openOrders: bigint;
+  unappliedCash: bigint;
+  /** max(0, openReceivables + openOrders − unappliedCash) */
+  exposure: bigint;
+  /** creditLimit − exposure (may be negative). */
+  available: bigint;
+  /** floor(exposure × 10000 / creditLimit); null when creditLimit = 0. */
+  utilisationBp: number | null;
+  aging: AgingBuckets;
+  overdueAmount: bigint;
+  overdueCount: number;
+  /** Days, one decimal, half-up; null without sales in the 90-day window. */
+  dsoDays: number | null;
+  status: CustomerStatus;
+  at: string;
+}
+
+export const DSO_WINDOW_DAYS = 90;
+
+/**
+ * DSO = openReceivables × 90 / sales of the 90 days ending at `atDay` (issuedOn in
+ * (atDay − 90, atDay]), rounded half-up to one decimal with integer math.
+ */
+export function dso(openReceivables: bigint, sales: bigint): number | null {
+  if (sales <= 0n) return null;
+  const tenths = (openReceivables * BigInt(DSO_WINDOW_DAYS) * 20n + sales) / (2n * sales);
+  return Number(tenths) / 10;
+}
+
+/** Exposure, aging and DSO of the state as given, at instant `at`. */
+export function evaluatePosition(state: CustomerState, at: string): Position {
+  const iso = toInstant(at);
+  const atDay = dayNumber(iso);
+  const salesFrom = atDay - DSO_WINDOW_DAYS;
+  const aging = emptyBuckets();
+  let openReceivables = 0n;
+  let overdueAmount = 0n;
+  let overdueCount = 0;
+  let sales = 0n;
+  for (const inv of state.invoices.values()) {
+    const issued = dayNumber(inv.issuedOn);
+    if (issued > salesFrom && issued <= atDay) sales += inv.amount;
+    const open = openAmount(inv);
+    if (open === 0n) continue;
+    openReceivables += open;
+    const dpd = atDay - dayNumber(inv.dueOn);
+    aging[bucketFor(dpd)] += open;
+    if (dpd >= 1) {
+      overdueAmount += open;
+      overdueCount++;
+    }
+  }
+  const openOrders = state.openOrdersTotal;
+  const unapplied = unappliedTotal(state);
+  const gross = openReceivables + openOrders - unapplied;
+  const exposure = gross > 0n ? gross : 0n;
+  const limit = state.creditLimit;
+  return {
+    customerId: state.customerId,
+    name: state.name,
+    currency: state.currency,
+    creditLimit: limit,
+    openReceivables,
+    openOrders,
+    unappliedCash: unapplied,
+    exposure,
+    available: limit - exposure,
+    utilisationBp: limit > 0n ? Number((exposure * 10000n) / limit) : null,
+    aging,
+    overdueAmount,
+    overdueCount,
+    dsoDays: dso(openReceivables, sales),
+    status: state.status,
+    at: iso,
+  };
+}

@@ -1,0 +1,153 @@
+import { dateOf, dayNumber } from '../dates';
+import type { CustomerState } from '../customer/state';
+import { openAmount } from '../customer/state';
+import { formatMinor } from '../money';
+import { currencyExponent } from '../currencies';
+import { FACTOR_NAMES, volumeTargetFor, type GradePolicy } from './policy';
+
+export type FactorName = (typeof FACTOR_NAMES)[number];
+
+export interface FactorScore {
+  factor: FactorName;
+  /** Inputs behind the value (amounts as formatted decimals in the customer's currency). */
+  raw: Record<string, string | number>;
+  /** Integer 0..100. */
+  normalised: number;
+  weight: number;
+  /** weight × normalised, in hundredths of a score point. */
+  contribution: number;
+}
+
+export interface Rating {
+  /** Integer 0..100. */
+  score: number;
+  grade: string;
+  policyVersion: number;
+  /** Instant the rating is for (normalised ISO). */
+  at: string;
+  /** In the order punctuality, overdue, volume, tenure, disputes. */
+  factors: FactorScore[];
+}
+
+/** Integer ratio a/b (both >= 0, b > 0) scaled by 100, floored, as a number. */
+function pct(a: bigint, b: bigint): number {
+  return Number((100n * a) / b);
+}
+
+function clamp(n: number): number {
+  return n < 0 ? 0 : n > 100 ? 100 : n;
+}
+
+/** n/d rounded half-up to one decimal, for n, d >= 0 integers, d > 0. */
+export function oneDecimal(n: number, d: number): number {
+  return Math.floor((n * 20 + d) / (2 * d)) / 10;
+}
+
+/**
+ * The five factors at the UTC date `atDay` (a day number). Window: days in
+ * (atDay − lookbackDays, atDay].
+ */
+export function computeFactors(state: CustomerState, atDay: number, policy: GradePolicy): FactorScore[] {
+  const windowStart = atDay - policy.lookbackDays;
+  const exponent = state.currency === null ? 0 : currencyExponent(state.currency);
+  const fmt = (v: bigint): string => formatMinor(v, exponent);
+
+  let settledInvoices = 0;
+  let onTimeInvoices = 0;
+  let settledAmount = 0n;
+  let onTimeAmount = 0n;
+  let paidInvoices = 0;
+  let daysLateSum = 0;
+  let overdueAmount = 0n;
+  let overdueCount = 0;
+  let severeCount = 0;
+  let openReceivables = 0n;
+  let volume = 0n;
+
+  for (const inv of state.invoices.values()) {
+    const issued = dayNumber(inv.issuedOn);
+    if (issued > windowStart && issued <= atDay) volume += inv.amount;
+    const due = dayNumber(inv.dueOn);
+    if (inv.writtenOffOn !== null) {
+      const w = dayNumber(inv.writtenOffOn);
+      if (w > windowStart && w <= atDay) {
+        settledInvoices++;
+        settledAmount += inv.amount;
+      }
+    } else if (inv.settledOn !== null) {
+      const s = dayNumber(inv.settledOn);
+      if (s > windowStart && s <= atDay) {
+        settledInvoices++;
+        settledAmount += inv.amount;
+        paidInvoices++;
+        if (s <= due) {
+          onTimeInvoices++;
+          onTimeAmount += inv.amount;
+        } else {
+          daysLateSum += s - due;
+        }
+      }
+    }
+    const open = openAmount(inv);
+    if (open > 0n) {
+      openReceivables += open;
+      const dpd = atDay - due;
+      if (dpd >= 1) {
+        overdueAmount += open;
+        overdueCount++;
+        if (dpd >= 91) severeCount++;
+      }
+    }
+  }
+
+  const punctuality = settledAmount > 0n ? pct(onTimeAmount, settledAmount) : policy.noHistoryPunctuality;
+  const overdue =
+    openReceivables > 0n
+      ? clamp(100 - pct(overdueAmount, openReceivables) - policy.severeOverduePenalty * severeCount)
+      : 100;
+
+  let target = 0n;
+  let volumeScore = 0;
+  if (state.currency !== null) {
+    target = volumeTargetFor(policy, state.currency);
+    volumeScore = target > 0n ? Math.min(100, pct(volume, target)) : 100;
+  }
+
+  const since = state.onboardedAt ?? state.firstEventAt;
+  const tenureDays = since === null ? 0 : Math.max(0, atDay - dayNumber(dateOf(since)));
+  const tenure = Math.min(100, Math.floor((100 * tenureDays) / policy.tenureTargetDays));
+
+  let disputesOpened = 0;
+  for (const d of state.disputes) {
+    const o = dayNumber(d.openedOn);
+    if (o > windowStart && o <= atDay) disputesOpened++;
+  }
+  const disputes = Math.max(0, 100 - policy.disputePenalty * disputesOpened);
+
+  const w = policy.weights;
+  const f = (factor: FactorName, normalised: number, raw: Record<string, string | number>): FactorScore => ({
+    factor,
+    raw,
+    normalised,
+    weight: w[factor],
+    contribution: w[factor] * normalised,
+  });
+  return [
+    f('punctuality', punctuality, {
+      settledInvoices,
+      onTimeInvoices,
+      settledAmount: fmt(settledAmount),
+      onTimeAmount: fmt(onTimeAmount),
+      averageDaysLate: paidInvoices > 0 ? oneDecimal(daysLateSum, paidInvoices) : 0,
+    }),
+    f('overdue', overdue, {
+      overdueAmount: fmt(overdueAmount),
+      overdueCount,
+      severeCount,
+      openReceivables: fmt(openReceivables),
+    }),
+    f('volume', volumeScore, { invoicedAmount: fmt(volume), target: fmt(target) }),
+    f('tenure', tenure, { days: tenureDays, targetDays: policy.tenureTargetDays }),
+    f('disputes', disputes, { disputesOpened, penaltyPerDispute: policy.disputePenalty }),
+  ];
+}

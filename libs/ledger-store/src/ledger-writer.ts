@@ -1,0 +1,499 @@
+import { DataSource, QueryRunner } from 'typeorm';
+import {
+  AppliedEvent,
+  BillingEvent,
+  CustomerState,
+  apply,
+  decide,
+  deserializeState,
+  evaluatePosition,
+  fromStored,
+  initialState,
+  serializeState,
+  toStoredPayload,
+} from '@credit-ledger/domain';
+import { AppendResult, GradeChange, InboundEvent, MessageOrigin, Rejection } from './inbound';
+import { PolicyStore } from './policy-store';
+
+/** Every append takes this transaction-scoped lock, so global sequences commit in order and never skip. */
+const APPEND_LOCK = 7_303_001;
+export const POSITIONS_CHECKPOINT = 'customer_positions';
+
+interface Parked {
+  item: InboundEvent;
+  code: string;
+  reason: string;
+  fromDb: boolean;
+}
+
+interface LedgerRow {
+  sequence: string;
+  item: InboundEvent;
+  streamVersion: number;
+}
+
+/** Everything one append transaction decided, before it is written. */
+class AppendPlan {
+  readonly rows: LedgerRow[] = [];
+  readonly rejected: Rejection[] = [];
+  readonly newlyParked: Parked[] = [];
+  readonly unparkedFromDb: Parked[] = [];
+  readonly gradeChanges: Array<GradeChange & { rating: unknown }> = [];
+  readonly touched = new Set<string>();
+  duplicates = 0;
+  private next: bigint;
+
+  constructor(
+    firstSequence: bigint,
+    private readonly reserved: number,
+  ) {
+    this.next = firstSequence;
+  }
+
+  takeSequence(): string {
+    if (this.rows.length >= this.reserved) throw new Error('sequence reservation exhausted');
+    return (this.next++).toString();
+  }
+}
+
+export function rejectionOf(origin: MessageOrigin, code: string, reason: string, event?: BillingEvent): Rejection {
+  return {
+    origin,
+    code,
+    reason,
+    source: event?.source,
+    eventId: event?.eventId,
+    customerId: event?.customerId,
+  };
+}
+
+/**
+ * The only writer of the ledger. One call = one transaction: dedupe by idempotency key, decide each event
+ * against its customer's state, append the accepted ones, fold them into the customer projection, record
+ * grade changes, rejections and parked events, and advance the projection checkpoint. The caller commits
+ * Kafka offsets only after this resolves.
+ */
+export class LedgerWriter {
+  private sequenceName: string | null = null;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly policies: PolicyStore,
+  ) {}
+
+  async append(inbound: InboundEvent[], invalid: Rejection[] = []): Promise<AppendResult> {
+    for (let attempt = 1; ; attempt++) {
+      const qr = this.ds.createQueryRunner();
+      await qr.connect();
+      try {
+        await qr.startTransaction();
+        const result = await this.appendInTransaction(qr, inbound, invalid);
+        await qr.commitTransaction();
+        return result;
+      } catch (err) {
+        await qr.rollbackTransaction().catch(() => undefined);
+        // A stream-version conflict means another writer got there first: reload states and decide again.
+        if (attempt < 3 && isUniqueViolation(err, 'ledger_events_stream_version')) continue;
+        throw err;
+      } finally {
+        await qr.release();
+      }
+    }
+  }
+
+  private async appendInTransaction(
+    qr: QueryRunner,
+    inbound: InboundEvent[],
+    invalid: Rejection[],
+  ): Promise<AppendResult> {
+    await qr.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+    const fresh = await this.withoutKnownKeys(qr, inbound);
+    const customers = [...new Set(fresh.items.map((i) => i.event.customerId))];
+    const states = await this.loadStates(qr, customers);
+    const parked = await this.loadParked(qr, customers);
+    const reservedCount = fresh.items.length + [...parked.values()].reduce((n, list) => n + list.length, 0);
+    const plan = new AppendPlan(await this.reserveSequences(qr, reservedCount), reservedCount);
+    plan.duplicates = fresh.duplicates;
+    plan.rejected.push(...invalid);
+
+    const policy = this.policies.current();
+    const stateOf = (customerId: string): CustomerState => {
+      let s = states.get(customerId);
+      if (!s) {
+        s = initialState(customerId);
+        states.set(customerId, s);
+      }
+      return s;
+    };
+    const accept = (item: InboundEvent): void => {
+      const state = stateOf(item.event.customerId);
+      const applied: AppliedEvent = {
+        event: item.event,
+        sequence: plan.takeSequence(),
+        streamVersion: state.streamVersion + 1,
+      };
+      const outcome = apply(state, applied, policy);
+      plan.rows.push({ sequence: applied.sequence, item, streamVersion: applied.streamVersion });
+      plan.touched.add(item.event.customerId);
+      if (outcome.gradeChanged) {
+        plan.gradeChanges.push({
+          customerId: item.event.customerId,
+          sequence: applied.sequence,
+          eventId: item.event.eventId,
+          eventType: item.event.type,
+          ratedAt: outcome.rating.at,
+          fromGrade: outcome.gradeChanged.from,
+          toGrade: outcome.gradeChanged.to,
+          fromScore: outcome.gradeChanged.fromScore,
+          toScore: outcome.gradeChanged.toScore,
+          policyVersion: outcome.rating.policyVersion,
+          rating: outcome.rating,
+        });
+      }
+    };
+    // After an accepted event, anything parked for that customer may now apply; loop until nothing moves.
+    const retryParked = (customerId: string): void => {
+      const waiting = parked.get(customerId);
+      if (!waiting || waiting.length === 0) return;
+      let progress = true;
+      while (progress) {
+        progress = false;
+        for (let i = 0; i < waiting.length; i++) {
+          const p = waiting[i];
+          const d = decide(stateOf(customerId), p.item.event);
+          if (d.kind === 'park') continue;
+          waiting.splice(i--, 1);
+          if (p.fromDb) plan.unparkedFromDb.push(p);
+          else plan.newlyParked.splice(plan.newlyParked.indexOf(p), 1);
+          if (d.kind === 'accept') {
+            accept(p.item);
+            progress = true;
+          } else {
+            plan.rejected.push(rejectionOf(p.item.origin, d.code, d.reason, p.item.event));
+          }
+        }
+      }
+    };
+
+    for (const item of fresh.items) {
+      const d = decide(stateOf(item.event.customerId), item.event);
+      if (d.kind === 'accept') {
+        accept(item);
+        retryParked(item.event.customerId);
+      } else if (d.kind === 'park') {
+        const p: Parked = { item, code: d.code, reason: d.reason, fromDb: false };
+        plan.newlyParked.push(p);
+        const list = parked.get(item.event.customerId) ?? [];
+        list.push(p);
+        parked.set(item.event.customerId, list);
+      } else {
+        plan.rejected.push(rejectionOf(item.origin, d.code, d.reason, item.event));
+      }
+    }
+
+    await this.write(qr, plan, states);
+    return {
+      appended: plan.rows.length,
+      duplicates: plan.duplicates,
+      parked: plan.newlyParked.length,
+      unparked: plan.unparkedFromDb.length,
+      rejected: plan.rejected,
+      gradeChanges: plan.gradeChanges.map(({ rating: _rating, ...change }) => change),
+      lastSequence: plan.rows.length ? plan.rows[plan.rows.length - 1].sequence : '0',
+    };
+  }
+
+  /** Parked events older than `olderThan` are rejected for good (their dependency never arrived). */
+  async expireParked(olderThan: Date): Promise<Rejection[]> {
+    return this.ds.transaction(async (em) => {
+      await em.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+      const rows: Array<ParkedRow> = await em.query(
+        // Wrapped in a SELECT because TypeORM returns [rows, count] for a bare DELETE ... RETURNING.
+        `WITH gone AS (
+           DELETE FROM parked_events WHERE parked_at < $1
+           RETURNING source, event_id, customer_id, topic, partition, "offset", message_key, raw_value, code, reason, parked_at
+         ) SELECT * FROM gone ORDER BY parked_at`,
+        [olderThan],
+      );
+      const rejected = rows.map((r) => ({
+        origin: {
+          topic: r.topic,
+          partition: r.partition,
+          offset: r.offset,
+          key: r.message_key,
+          value: r.raw_value,
+        },
+        code: r.code,
+        reason: `${r.reason}; still missing after parking since ${new Date(r.parked_at).toISOString()}`,
+        source: r.source,
+        eventId: r.event_id,
+        customerId: r.customer_id,
+      }));
+      await insertRejected(em.query.bind(em), rejected);
+      return rejected;
+    });
+  }
+
+  private async withoutKnownKeys(
+    qr: QueryRunner,
+    inbound: InboundEvent[],
+  ): Promise<{ items: InboundEvent[]; duplicates: number }> {
+    const seen = new Set<string>();
+    const unique: InboundEvent[] = [];
+    for (const item of inbound) {
+      const k = `${item.event.source}\u0000${item.event.eventId}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      unique.push(item);
+    }
+    if (unique.length === 0) return { items: [], duplicates: inbound.length };
+    const sources = unique.map((i) => i.event.source);
+    const ids = unique.map((i) => i.event.eventId);
+    const known: Array<{ source: string; event_id: string }> = await qr.query(
+      `SELECT k.source, k.event_id FROM unnest($1::text[], $2::text[]) AS k(source, event_id)
+       WHERE EXISTS (SELECT 1 FROM ledger_events l WHERE l.source = k.source AND l.event_id = k.event_id)
+          OR EXISTS (SELECT 1 FROM parked_events p WHERE p.source = k.source AND p.event_id = k.event_id)`,
+      [sources, ids],
+    );
+    const knownKeys = new Set(known.map((r) => `${r.source}\u0000${r.event_id}`));
+    const items = unique.filter((i) => !knownKeys.has(`${i.event.source}\u0000${i.event.eventId}`));
+    return { items, duplicates: inbound.length - items.length };
+  }
+
+  private async loadStates(qr: QueryRunner, customers: string[]): Promise<Map<string, CustomerState>> {
+    const states = new Map<string, CustomerState>();
+    if (customers.length === 0) return states;
+    const rows: Array<{ customer_id: string; state: string }> = await qr.query(
+      'SELECT customer_id, state FROM customer_positions WHERE customer_id = ANY($1::text[])',
+      [customers],
+    );
+    for (const r of rows) states.set(r.customer_id, deserializeState(r.state));
+    return states;
+  }
+
+  private async loadParked(qr: QueryRunner, customers: string[]): Promise<Map<string, Parked[]>> {
+    const parked = new Map<string, Parked[]>();
+    if (customers.length === 0) return parked;
+    const rows: ParkedRow[] = await qr.query(
+      `SELECT source, event_id, customer_id, event, topic, partition, "offset", message_key, raw_value, code, reason
+       FROM parked_events WHERE customer_id = ANY($1::text[]) ORDER BY park_order`,
+      [customers],
+    );
+    for (const r of rows) {
+      const list = parked.get(r.customer_id) ?? [];
+      list.push({
+        item: {
+          event: fromStored(r.event as unknown as Parameters<typeof fromStored>[0]),
+          origin: { topic: r.topic, partition: r.partition, offset: r.offset, key: r.message_key, value: r.raw_value },
+        },
+        code: r.code,
+        reason: r.reason,
+        fromDb: true,
+      });
+      parked.set(r.customer_id, list);
+    }
+    return parked;
+  }
+
+  /** Reserve a block of sequence numbers in one round trip (safe: we hold the append lock). */
+  private async reserveSequences(qr: QueryRunner, count: number): Promise<bigint> {
+    if (count === 0) return 0n;
+    if (!this.sequenceName) {
+      const [{ name }] = await qr.query(`SELECT pg_get_serial_sequence('ledger_events', 'sequence') AS name`);
+      this.sequenceName = name as string;
+    }
+    const [{ last }] = await qr.query('SELECT setval($1::regclass, nextval($1::regclass) + $2 - 1) AS last', [
+      this.sequenceName,
+      count,
+    ]);
+    return BigInt(last) - BigInt(count) + 1n;
+  }
+
+  private async write(qr: QueryRunner, plan: AppendPlan, states: Map<string, CustomerState>): Promise<void> {
+    const q = qr.query.bind(qr);
+    if (plan.rows.length) {
+      await q(
+        `INSERT INTO ledger_events (sequence, customer_id, stream_version, source, event_id, type, version, occurred_at, payload, metadata)
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::smallint[],
+                              $8::timestamptz[], $9::jsonb[], $10::jsonb[])`,
+        [
+          plan.rows.map((r) => r.sequence),
+          plan.rows.map((r) => r.item.event.customerId),
+          plan.rows.map((r) => r.streamVersion),
+          plan.rows.map((r) => r.item.event.source),
+          plan.rows.map((r) => r.item.event.eventId),
+          plan.rows.map((r) => r.item.event.type),
+          plan.rows.map((r) => r.item.event.version),
+          plan.rows.map((r) => r.item.event.occurredAt),
+          plan.rows.map((r) => JSON.stringify(toStoredPayload(r.item.event))),
+          plan.rows.map((r) =>
+            JSON.stringify({
+              topic: r.item.origin.topic,
+              partition: r.item.origin.partition,
+              offset: r.item.origin.offset,
+            }),
+          ),
+        ],
+      );
+      await upsertPositions(
+        q,
+        [...plan.touched].map((c) => states.get(c)!),
+      );
+      const lastSequence = plan.rows[plan.rows.length - 1].sequence;
+      await q(
+        `UPDATE projection_checkpoints SET sequence = GREATEST(sequence, $2::bigint), updated_at = now() WHERE name = $1`,
+        [POSITIONS_CHECKPOINT, lastSequence],
+      );
+    }
+    if (plan.gradeChanges.length) await insertGradeChanges(q, plan.gradeChanges);
+    if (plan.newlyParked.length) {
+      const p = plan.newlyParked;
+      await q(
+        `INSERT INTO parked_events (source, event_id, customer_id, event, topic, partition, "offset", message_key, raw_value, code, reason)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::int[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[])
+         ON CONFLICT DO NOTHING`,
+        [
+          p.map((x) => x.item.event.source),
+          p.map((x) => x.item.event.eventId),
+          p.map((x) => x.item.event.customerId),
+          p.map((x) => JSON.stringify(storedEnvelope(x.item.event))),
+          p.map((x) => x.item.origin.topic),
+          p.map((x) => x.item.origin.partition),
+          p.map((x) => x.item.origin.offset),
+          p.map((x) => x.item.origin.key),
+          p.map((x) => x.item.origin.value),
+          p.map((x) => x.code),
+          p.map((x) => x.reason),
+        ],
+      );
+    }
+    if (plan.unparkedFromDb.length) {
+      await q(
+        `DELETE FROM parked_events p USING unnest($1::text[], $2::text[]) AS k(source, event_id)
+         WHERE p.source = k.source AND p.event_id = k.event_id`,
+        [plan.unparkedFromDb.map((x) => x.item.event.source), plan.unparkedFromDb.map((x) => x.item.event.eventId)],
+      );
+    }
+    await insertRejected(q, plan.rejected);
+  }
+}
+
+type Query = (sql: string, params?: unknown[]) => Promise<unknown>;
+
+interface ParkedRow {
+  source: string;
+  event_id: string;
+  customer_id: string;
+  event: Record<string, unknown>;
+  topic: string;
+  partition: number;
+  offset: string;
+  message_key: string | null;
+  raw_value: string;
+  code: string;
+  reason: string;
+  parked_at: string;
+}
+
+export function storedEnvelope(e: BillingEvent): Record<string, unknown> {
+  return {
+    eventId: e.eventId,
+    type: e.type,
+    version: e.version,
+    customerId: e.customerId,
+    occurredAt: e.occurredAt,
+    source: e.source,
+    payload: toStoredPayload(e),
+  };
+}
+
+/** Upsert the customer projection rows; the time-independent figures become columns for lists. */
+export async function upsertPositions(q: Query, states: CustomerState[]): Promise<void> {
+  if (states.length === 0) return;
+  const positions = states.map((s) => evaluatePosition(s, s.clock ?? '1970-01-01T00:00:00.000Z'));
+  await q(
+    `INSERT INTO customer_positions (customer_id, name, currency, credit_limit, open_receivables, open_orders, exposure,
+        available, utilisation_bp, score, grade, status, policy_version, rated_at, stream_version, last_sequence, state, updated_at)
+     SELECT u.*, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[],
+        $8::bigint[], $9::int[], $10::int[], $11::text[], $12::text[], $13::int[], $14::timestamptz[], $15::int[],
+        $16::bigint[], $17::text[]) AS u
+     ON CONFLICT (customer_id) DO UPDATE SET name = EXCLUDED.name, currency = EXCLUDED.currency,
+        credit_limit = EXCLUDED.credit_limit, open_receivables = EXCLUDED.open_receivables,
+        open_orders = EXCLUDED.open_orders, exposure = EXCLUDED.exposure, available = EXCLUDED.available,
+        utilisation_bp = EXCLUDED.utilisation_bp, score = EXCLUDED.score, grade = EXCLUDED.grade,
+        status = EXCLUDED.status, policy_version = EXCLUDED.policy_version, rated_at = EXCLUDED.rated_at,
+        stream_version = EXCLUDED.stream_version, last_sequence = EXCLUDED.last_sequence, state = EXCLUDED.state,
+        updated_at = now()`,
+    [
+      states.map((s) => s.customerId),
+      states.map((s) => s.name ?? null),
+      states.map((s) => s.currency),
+      positions.map((p) => p.creditLimit.toString()),
+      positions.map((p) => p.openReceivables.toString()),
+      positions.map((p) => p.openOrders.toString()),
+      positions.map((p) => p.exposure.toString()),
+      positions.map((p) => p.available.toString()),
+      positions.map((p) => p.utilisationBp),
+      states.map((s) => s.rating?.score ?? null),
+      states.map((s) => s.rating?.grade ?? null),
+      states.map((s) => s.status),
+      states.map((s) => s.rating?.policyVersion ?? null),
+      states.map((s) => s.rating?.at ?? null),
+      states.map((s) => s.streamVersion),
+      states.map((s) => s.lastSequence),
+      states.map((s) => serializeState(s)),
+    ],
+  );
+}
+
+export async function insertGradeChanges(q: Query, changes: Array<GradeChange & { rating: unknown }>): Promise<void> {
+  await q(
+    `INSERT INTO grade_history (customer_id, sequence, event_id, event_type, rated_at, from_grade, to_grade, from_score,
+        to_score, policy_version, rating)
+     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[],
+        $8::int[], $9::int[], $10::int[], $11::jsonb[])
+     ON CONFLICT DO NOTHING`,
+    [
+      changes.map((c) => c.customerId),
+      changes.map((c) => c.sequence),
+      changes.map((c) => c.eventId),
+      changes.map((c) => c.eventType),
+      changes.map((c) => c.ratedAt),
+      changes.map((c) => c.fromGrade),
+      changes.map((c) => c.toGrade),
+      changes.map((c) => c.fromScore),
+      changes.map((c) => c.toScore),
+      changes.map((c) => c.policyVersion),
+      changes.map((c) => JSON.stringify(c.rating)),
+    ],
+  );
+}
+
+/** Redelivered rejections hit the (topic, partition, offset) key and change nothing. */
+export async function insertRejected(q: Query, rejected: Rejection[]): Promise<void> {
+  if (rejected.length === 0) return;
+  await q(
+    `INSERT INTO rejected_events (topic, partition, "offset", message_key, raw_value, code, reason, source, event_id, customer_id)
+     SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+        $9::text[], $10::text[])
+     ON CONFLICT (topic, partition, "offset") DO NOTHING`,
+    [
+      rejected.map((r) => r.origin.topic),
+      rejected.map((r) => r.origin.partition),
+      rejected.map((r) => r.origin.offset),
+      rejected.map((r) => r.origin.key),
+      rejected.map((r) => r.origin.value),
+      rejected.map((r) => r.code),
+      rejected.map((r) => r.reason),
+      rejected.map((r) => r.source ?? null),
+      rejected.map((r) => r.eventId ?? null),
+      rejected.map((r) => r.customerId ?? null),
+    ],
+  );
+}
+
+function isUniqueViolation(err: unknown, constraint: string): boolean {
+  const e = err as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
+  const inner = e.driverError ?? e;
+  return inner.code === '23505' && inner.constraint === constraint;
+}
