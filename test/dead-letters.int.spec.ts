@@ -22,8 +22,9 @@ describe('dead letters', () => {
     await h.waitForIngestion();
     const rest = valid.filter((e) => e.type !== 'CustomerOnboarded');
     const mixed: Array<{ key: string | null; value: string }> = [];
-    for (let i = 0, j = 0; i < rest.length || j < bad.length; ) {
-      if (j < bad.length && (i >= rest.length || (i + j) % 3 === 0)) mixed.push({ key: bad[j].key, value: bad[j++].value });
+    for (let i = 0, j = 0; i < rest.length || j < bad.length;) {
+      if (j < bad.length && (i >= rest.length || (i + j) % 3 === 0))
+        mixed.push({ key: bad[j].key, value: bad[j++].value });
       else mixed.push({ key: rest[i].customerId, value: JSON.stringify(rest[i++]) });
     }
     await h.publishRaw(mixed);
@@ -37,7 +38,8 @@ describe('dead letters', () => {
     );
     expect(rejected).toHaveLength(1000);
     // Some malformed values repeat (an empty value, say), so compare as multisets of (value, code).
-    const pairs = (xs: Array<{ value: string; code: string }>) => xs.map((x) => `${x.code}\u0000${x.value}`).sort();
+    const pairs = (xs: Array<{ value: string; code: string }>) =>
+      xs.map((x) => `${x.code}\u0000${x.value}`).sort();
     expect(pairs(rejected.map((r) => ({ value: r.raw_value, code: r.code })))).toEqual(
       pairs(bad.map((b) => ({ value: b.value, code: b.expectedCode }))),
     );
@@ -48,9 +50,15 @@ describe('dead letters', () => {
     const consumer = h.kafka.consumer({ groupId: 'dlq-reader' });
     await consumer.connect();
     await consumer.subscribe({ topic: h.config.dlqTopic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void letters.push(JSON.parse(message.value!.toString())) });
+    await consumer.run({
+      eachMessage: async ({ message }) => void letters.push(JSON.parse(message.value!.toString())),
+    });
     try {
-      await waitUntil(() => letters.length >= 1000, 30_000, () => `${letters.length} dead letters`);
+      await waitUntil(
+        () => letters.length >= 1000,
+        30_000,
+        () => `${letters.length} dead letters`,
+      );
     } finally {
       await consumer.disconnect();
     }

@@ -7,7 +7,7 @@ const NOW = new Date('2026-01-10T00:00:00Z');
 /** Interleaves customers differently and duplicates every event, keeping each customer's own order. */
 function shuffledWithDuplicates(events: WireEvent[], seed: number): WireEvent[] {
   let x = seed;
-  const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rnd = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
   const perCustomer = new Map<string, WireEvent[]>();
   const pending = new Map<string, Array<{ e: WireEvent; due: number }>>();
   for (const e of events) {
@@ -42,7 +42,13 @@ async function projectionOf(h: LedgerHarness, ids: string[]): Promise<Map<string
 }
 
 describe('ingesting a generated history', () => {
-  const history = generateHistory({ seed: 7, customers: 120, eventsPerCustomer: 10, start: '2025-01-01', days: 365 });
+  const history = generateHistory({
+    seed: 7,
+    customers: 120,
+    eventsPerCustomer: 10,
+    start: '2025-01-01',
+    days: 365,
+  });
   const ids = [...new Set(history.map((e) => e.customerId))].sort();
   let inOrder: Map<string, Record<string, unknown>>;
 
@@ -68,7 +74,7 @@ describe('ingesting a generated history', () => {
       const noisy = shuffledWithDuplicates(history, 99);
       expect(noisy.length).toBe(history.length * 2);
       // Publish in uneven chunks so batch boundaries fall in different places than in the first run.
-      for (let i = 0; i < noisy.length; ) {
+      for (let i = 0; i < noisy.length;) {
         const size = 1 + ((i * 7919) % 311);
         await h.publish(noisy.slice(i, i + size));
         i += size;

@@ -14,24 +14,54 @@ describe('ledger core, end to end', () => {
   beforeAll(async () => {
     h = await LedgerHarness.start({ clock: () => NOW });
     await h.publish([
-      wire('C-1', 'CustomerOnboarded', '2026-01-02T09:00:00Z', { name: 'Acme GmbH', currency: 'EUR', creditLimit: '10000.00' }),
+      wire('C-1', 'CustomerOnboarded', '2026-01-02T09:00:00Z', {
+        name: 'Acme GmbH',
+        currency: 'EUR',
+        creditLimit: '10000.00',
+      }),
       wire('C-1', 'InvoiceIssued', '2026-01-05T09:00:00Z', {
-        invoiceId: 'INV-1', amount: '4000.00', currency: 'EUR', issuedOn: '2026-01-05', dueOn: '2026-01-31',
+        invoiceId: 'INV-1',
+        amount: '4000.00',
+        currency: 'EUR',
+        issuedOn: '2026-01-05',
+        dueOn: '2026-01-31',
       }),
       wire('C-1', 'InvoiceIssued', '2026-02-01T09:00:00Z', {
-        invoiceId: 'INV-2', amount: '3000.00', currency: 'EUR', issuedOn: '2026-02-01', dueOn: '2026-02-28',
+        invoiceId: 'INV-2',
+        amount: '3000.00',
+        currency: 'EUR',
+        issuedOn: '2026-02-01',
+        dueOn: '2026-02-28',
       }),
-      wire('C-1', 'OrderPlaced', '2026-02-10T09:00:00Z', { orderId: 'O-1', amount: '1500.00', currency: 'EUR' }),
+      wire('C-1', 'OrderPlaced', '2026-02-10T09:00:00Z', {
+        orderId: 'O-1',
+        amount: '1500.00',
+        currency: 'EUR',
+      }),
       // Unallocated: goes to the oldest open invoice, INV-1 (4000.00 -> 1500.00 open).
       wire('C-1', 'PaymentReceived', '2026-02-20T09:00:00Z', {
-        paymentId: 'P-1', amount: '2500.00', currency: 'EUR', receivedOn: '2026-02-20',
+        paymentId: 'P-1',
+        amount: '2500.00',
+        currency: 'EUR',
+        receivedOn: '2026-02-20',
       }),
       // INV-2: 3000.00 - 500.00 = 2500.00 open.
       wire('C-1', 'CreditNoteIssued', '2026-03-01T09:00:00Z', {
-        creditNoteId: 'CN-1', invoiceId: 'INV-2', amount: '500.00', currency: 'EUR',
+        creditNoteId: 'CN-1',
+        invoiceId: 'INV-2',
+        amount: '500.00',
+        currency: 'EUR',
       }),
-      wire('C-2', 'CustomerOnboarded', '2026-01-02T09:00:00Z', { name: 'Tiny KK', currency: 'JPY', creditLimit: '1000000' }),
-      wire('C-2', 'OrderPlaced', '2026-02-10T09:00:00Z', { orderId: 'O-9', amount: '950000', currency: 'JPY' }),
+      wire('C-2', 'CustomerOnboarded', '2026-01-02T09:00:00Z', {
+        name: 'Tiny KK',
+        currency: 'JPY',
+        creditLimit: '1000000',
+      }),
+      wire('C-2', 'OrderPlaced', '2026-02-10T09:00:00Z', {
+        orderId: 'O-9',
+        amount: '950000',
+        currency: 'JPY',
+      }),
     ]);
     await h.waitForIngestion();
   });
@@ -70,7 +100,13 @@ describe('ledger core, end to end', () => {
 
   it('uses the currency exponent for amounts (JPY has none)', async () => {
     const { body } = await h.get('/customers/C-2');
-    expect(body).toMatchObject({ currency: 'JPY', creditLimit: '1000000', exposure: '950000', available: '50000', utilisation: '0.9500' });
+    expect(body).toMatchObject({
+      currency: 'JPY',
+      creditLimit: '1000000',
+      exposure: '950000',
+      available: '50000',
+      utilisation: '0.9500',
+    });
   });
 
   it('evaluates the position as of a past moment', async () => {

@@ -5,10 +5,14 @@ import { LedgerHarness, waitUntil } from './support/ledger-harness';
 
 function startChild(env: Record<string, string>): { child: ChildProcess; output: () => string } {
   let out = '';
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, 'support/ledger-child.ts')], {
-    env: { ...process.env, ...env, SWC_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.json') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', path.join(__dirname, 'support/ledger-child.ts')],
+    {
+      env: { ...process.env, ...env, SWC_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.json') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout!.on('data', (d) => (out += d.toString()));
   child.stderr!.on('data', (d) => (out += d.toString()));
   return { child, output: () => out };
@@ -38,7 +42,11 @@ describe('offset commit after a durable append', () => {
       INGEST_BATCH_SIZE: '50',
     });
     try {
-      await waitUntil(() => /APPENDED \d+/.test(output()), 60_000, () => `child output: ${output()}`);
+      await waitUntil(
+        () => /APPENDED \d+/.test(output()),
+        60_000,
+        () => `child output: ${output()}`,
+      );
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
     } finally {
@@ -46,14 +54,19 @@ describe('offset commit after a durable append', () => {
     }
 
     const appendedBeforeCrash = Number(/APPENDED (\d+)/.exec(output())![1]);
-    const [{ n: rowsAfterCrash }] = await h.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_events');
+    const [{ n: rowsAfterCrash }] = await h.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM ledger_events',
+    );
     expect(rowsAfterCrash).toBeGreaterThanOrEqual(appendedBeforeCrash);
     expect(rowsAfterCrash).toBeLessThan(history.length);
 
     // Nothing past the crashed chunk was committed: the group's committed offsets cover fewer messages than the rows.
     const admin = h.kafka.admin();
     await admin.connect();
-    const offsets = await admin.fetchOffsets({ groupId: h.config.kafkaGroupId, topics: [h.config.eventsTopic] });
+    const offsets = await admin.fetchOffsets({
+      groupId: h.config.kafkaGroupId,
+      topics: [h.config.eventsTopic],
+    });
     await admin.disconnect();
     const committed = offsets[0].partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
     expect(committed).toBeLessThan(rowsAfterCrash);
@@ -61,11 +74,16 @@ describe('offset commit after a durable append', () => {
     // Restart in the same group: the stalled chunk is delivered again and deduplicated.
     await h.startApp();
     await waitUntil(
-      async () => (await h.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_events'))[0].n >= history.length,
+      async () =>
+        (await h.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_events'))[0].n >= history.length,
       60_000,
       () => 'ledger to hold the whole history',
     );
-    await waitUntil(() => h.ingestion.consumer!.stats.duplicates > 0, 30_000, () => 'a redelivered duplicate');
+    await waitUntil(
+      () => h.ingestion.consumer!.stats.duplicates > 0,
+      30_000,
+      () => 'a redelivered duplicate',
+    );
     const dupes = await h.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM (SELECT source, event_id FROM ledger_events GROUP BY 1, 2 HAVING count(*) > 1) d',
     );

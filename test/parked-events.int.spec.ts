@@ -15,9 +15,16 @@ describe('parked events', () => {
       env: { PARK_TIMEOUT_MS: '1000', PARK_SWEEP_INTERVAL_MS: '3600000' },
     });
     await h.publish([
-      wire('P-1', 'CustomerOnboarded', '2026-01-01T09:00:00Z', { name: 'Early Pay Ltd', currency: 'GBP', creditLimit: '5000.00' }),
+      wire('P-1', 'CustomerOnboarded', '2026-01-01T09:00:00Z', {
+        name: 'Early Pay Ltd',
+        currency: 'GBP',
+        creditLimit: '5000.00',
+      }),
       wire('P-1', 'PaymentReceived', '2026-01-03T09:00:00Z', {
-        paymentId: 'PAY-1', amount: '300.00', currency: 'GBP', receivedOn: '2026-01-03',
+        paymentId: 'PAY-1',
+        amount: '300.00',
+        currency: 'GBP',
+        receivedOn: '2026-01-03',
         allocations: [{ invoiceId: 'INV-1', amount: '300.00' }],
       }),
     ]);
@@ -28,7 +35,11 @@ describe('parked events', () => {
 
     await h.publish([
       wire('P-1', 'InvoiceIssued', '2026-01-02T09:00:00Z', {
-        invoiceId: 'INV-1', amount: '1000.00', currency: 'GBP', issuedOn: '2026-01-02', dueOn: '2026-01-30',
+        invoiceId: 'INV-1',
+        amount: '1000.00',
+        currency: 'GBP',
+        issuedOn: '2026-01-02',
+        dueOn: '2026-01-30',
       }),
     ]);
     await h.waitForIngestion();
@@ -42,7 +53,10 @@ describe('parked events', () => {
   it('dead-letters a parked event whose dependency never arrives, after the timeout', async () => {
     await h.publish([
       wire('P-1', 'CreditNoteIssued', '2026-01-05T09:00:00Z', {
-        creditNoteId: 'CN-9', invoiceId: 'INV-404', amount: '10.00', currency: 'GBP',
+        creditNoteId: 'CN-9',
+        invoiceId: 'INV-404',
+        amount: '10.00',
+        currency: 'GBP',
       }),
     ]);
     await h.waitForIngestion();
@@ -50,7 +64,11 @@ describe('parked events', () => {
     await new Promise((r) => setTimeout(r, 1100));
     expect(await h.ingestion.sweepParkedNow()).toBe(1);
     expect(await h.query('SELECT * FROM parked_events')).toEqual([]);
-    const rejected = await h.query<{ code: string; reason: string }>('SELECT code, reason FROM rejected_events');
-    expect(rejected).toEqual([{ code: 'UNKNOWN_INVOICE', reason: expect.stringMatching(/INV-404.*still missing/) }]);
+    const rejected = await h.query<{ code: string; reason: string }>(
+      'SELECT code, reason FROM rejected_events',
+    );
+    expect(rejected).toEqual([
+      { code: 'UNKNOWN_INVOICE', reason: expect.stringMatching(/INV-404.*still missing/) },
+    ]);
   });
 });

@@ -12,8 +12,24 @@ import type { WireEvent } from '@credit-ledger/testing';
 
 /** The figures two projections must agree on (sequence numbers legitimately differ between runs). */
 export const COMPARED = [
-  'customerId', 'currency', 'creditLimit', 'openReceivables', 'openOrders', 'unappliedCash', 'exposure', 'available',
-  'utilisation', 'aging', 'overdueAmount', 'overdueCount', 'dso', 'score', 'grade', 'status', 'rating', 'streamVersion',
+  'customerId',
+  'currency',
+  'creditLimit',
+  'openReceivables',
+  'openOrders',
+  'unappliedCash',
+  'exposure',
+  'available',
+  'utilisation',
+  'aging',
+  'overdueAmount',
+  'overdueCount',
+  'dso',
+  'score',
+  'grade',
+  'status',
+  'rating',
+  'streamVersion',
 ] as const;
 
 export function comparable(view: Record<string, unknown>): Record<string, unknown> {
@@ -31,11 +47,18 @@ export function foldInMemory(events: WireEvent[], at: string): Map<string, Recor
     states.set(w.customerId, s);
     const d = decide(s, parsed.event);
     if (d.kind !== 'accept') throw new Error(`generator produced an inapplicable event: ${d.reason}`);
-    apply(s, { event: parsed.event, sequence: String(++seq), streamVersion: s.streamVersion + 1 }, DEFAULT_GRADE_POLICY);
+    apply(
+      s,
+      { event: parsed.event, sequence: String(++seq), streamVersion: s.streamVersion + 1 },
+      DEFAULT_GRADE_POLICY,
+    );
   }
   const out = new Map<string, Record<string, unknown>>();
   for (const [id, s] of states) {
-    const view = toPositionView(evaluatePosition(s, at), s.rating, { ledgerSequence: s.lastSequence, streamVersion: s.streamVersion });
+    const view = toPositionView(evaluatePosition(s, at), s.rating, {
+      ledgerSequence: s.lastSequence,
+      streamVersion: s.streamVersion,
+    });
     out.set(id, comparable(view as unknown as Record<string, unknown>));
   }
   return out;

@@ -1,5 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { Kafka, Producer, logLevel } from 'kafkajs';
+import { Kafka, Partitioners, Producer, logLevel } from 'kafkajs';
 import { AppConfig, loadConfig } from '@credit-ledger/config';
 import { EmbeddedKafkaBroker, startEmbeddedKafka } from '@credit-ledger/kafka-broker';
 import { publishEvents, WireEventLike } from '@credit-ledger/messaging';
@@ -44,7 +44,11 @@ export class LedgerHarness {
       KAFKA_GROUP_ID: 'ledger-test',
       ...opts.env,
     });
-    const kafka = new Kafka({ clientId: 'test-publisher', brokers: [broker.address], logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'test-publisher',
+      brokers: [broker.address],
+      logLevel: logLevel.NOTHING,
+    });
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({
@@ -54,7 +58,7 @@ export class LedgerHarness {
       ],
     });
     await admin.disconnect();
-    const producer = kafka.producer();
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     const h = new LedgerHarness(broker, db, kafka, producer, config);
     if (opts.startApp !== false) await h.startApp(opts);
@@ -62,7 +66,12 @@ export class LedgerHarness {
   }
 
   async startApp(opts: { clock?: Clock; hooks?: IngestHooks } = {}): Promise<void> {
-    const { app, url } = await startLedgerApp({ config: this.config, clock: opts.clock, hooks: opts.hooks, host: '127.0.0.1' });
+    const { app, url } = await startLedgerApp({
+      config: this.config,
+      clock: opts.clock,
+      hooks: opts.hooks,
+      host: '127.0.0.1',
+    });
     this.app = app;
     this.url = url;
   }
@@ -84,19 +93,27 @@ export class LedgerHarness {
 
   async publishRaw(messages: Array<{ key: string | null; value: string }>): Promise<void> {
     for (let i = 0; i < messages.length; i += 1000) {
-      await this.producer.send({ topic: this.config.eventsTopic, acks: -1, messages: messages.slice(i, i + 1000) });
+      await this.producer.send({
+        topic: this.config.eventsTopic,
+        acks: -1,
+        messages: messages.slice(i, i + 1000),
+      });
     }
     this.published += messages.length;
   }
 
   /** Waits until the consumer has handled every message published through this harness. */
   async waitForIngestion(timeoutMs = 60_000): Promise<void> {
-    await waitUntil(() => (this.ingestion.consumer?.stats.messages ?? 0) >= this.published, timeoutMs, () =>
-      `ingested ${this.ingestion.consumer?.stats.messages} of ${this.published} messages`,
+    await waitUntil(
+      () => (this.ingestion.consumer?.stats.messages ?? 0) >= this.published,
+      timeoutMs,
+      () => `ingested ${this.ingestion.consumer?.stats.messages} of ${this.published} messages`,
     );
   }
 
-  async get(path: string, key: string | null = KEYS.reader): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  // Response bodies are free-form JSON that each test inspects field by field.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async get(path: string, key: string | null = KEYS.reader): Promise<{ status: number; body: any }> {
     const res = await fetch(this.url + path, { headers: key ? { authorization: `Bearer ${key}` } : {} });
     const text = await res.text();
     let body: unknown = text;

@@ -11,7 +11,7 @@ import { upCommand } from './commands/up';
 export function buildCli(): Command {
   return new Command('credit-ledger')
     .description(
-      'Event-sourced customer credit ledger: billing events from Kafka into an append-only ledger,\n' +
+      'Event-sourced customer credit ledger: billing events from Kafka into an append-only ledger, ' +
         'with exposure, aging and credit grades per customer.',
     )
     .addHelpText(

@@ -22,7 +22,8 @@ export function progressBar(label: string, total: number, unit = 'events'): Prog
     );
     bar.start(total, 0, { rate: 0 });
     return {
-      update: (done) => bar.update(done, { rate: Math.round(done / Math.max(0.001, (Date.now() - started) / 1000)) }),
+      update: (done) =>
+        bar.update(done, { rate: Math.round(done / Math.max(0.001, (Date.now() - started) / 1000)) }),
       stop: () => bar.stop(),
     };
   }

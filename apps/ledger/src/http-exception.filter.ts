@@ -12,7 +12,8 @@ export class JsonErrorFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
-      const message = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
+      const message =
+        typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
       void reply.status(status).send({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message });
       return;
     }
@@ -26,6 +27,8 @@ export class JsonErrorFilter implements ExceptionFilter {
       return;
     }
     this.logger.error((exception as Error)?.stack ?? String(exception));
-    void reply.status(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'internal error' });
+    void reply
+      .status(500)
+      .send({ statusCode: 500, error: 'Internal Server Error', message: 'internal error' });
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Kafka, Producer } from 'kafkajs';
+import { Kafka, Partitioners, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@credit-ledger/config';
 import { LedgerWriter } from '@credit-ledger/ledger-store';
@@ -46,7 +46,8 @@ export class IngestionService implements OnApplicationBootstrap, OnApplicationSh
     await admin.connect();
     await ensureTopics(admin, [this.config.eventsTopic, this.config.dlqTopic]);
     await admin.disconnect();
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    // Dead letters are at-least-once (a crash before the offset commit re-sends them); acks=-1 on each send.
+    this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await this.producer.connect();
     const deadLetters = new DeadLetterPublisher(this.producer, this.config.dlqTopic);
     this.consumer = new BillingEventsConsumer(this.kafka, this.writer, deadLetters, {

@@ -52,7 +52,8 @@ export class LedgerModule {
         },
         {
           provide: PositionQueries,
-          useFactory: (ds: DataSource, policies: PolicyStore, clock: Clock) => new PositionQueries(ds, policies, clock),
+          useFactory: (ds: DataSource, policies: PolicyStore, clock: Clock) =>
+            new PositionQueries(ds, policies, clock),
           inject: [LEDGER_DATA_SOURCE, PolicyStore, CLOCK],
         },
         IngestionService,

@@ -5,7 +5,9 @@ import { startLedgerApp } from './ledger-app';
 async function main(): Promise<void> {
   const config = loadConfig();
   const { url } = await startLedgerApp({ config });
-  new Logger('Ledger').log(`API on ${url} (Kafka ${config.kafkaBrokers.join(',')}, topic ${config.eventsTopic})`);
+  new Logger('Ledger').log(
+    `API on ${url} (Kafka ${config.kafkaBrokers.join(',')}, topic ${config.eventsTopic})`,
+  );
 }
 
 main().catch((err) => {

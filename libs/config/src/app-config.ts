@@ -1,6 +1,6 @@
 /**
- * Every setting the processes read, with its default, in one place. The README's configuration table is
- * generated from CONFIG_DOC so the two cannot drift apart.
+ * Every setting the processes read, with its default, in one place. A test checks that the README's
+ * configuration table lists every entry of CONFIG_DOC with the same default.
  */
 export interface AppConfig {
   kafkaBrokers: string[];

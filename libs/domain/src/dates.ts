@@ -29,7 +29,9 @@ function civilFromDays(days: number): string {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
   const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
@@ -64,13 +66,21 @@ export function dayNumber(date: string): number {
   return daysFromCivil(y, m, d);
 }
 
-/** 'YYYY-MM-DD' of a day number. */
+let lastDays = NaN;
+let lastDate = '';
+
+/** 'YYYY-MM-DD' of a day number (the last result is memoised: ratings ask for the same window start). */
 export function dateFromDayNumber(days: number): string {
-  return civilFromDays(days);
+  if (days !== lastDays) {
+    lastDate = civilFromDays(days);
+    lastDays = days;
+  }
+  return lastDate;
 }
 
 function assertDate(date: string, what: string): void {
-  if (!isValidDate(date)) throw new DomainError('BAD_DATE', `${what} ${JSON.stringify(date)} is not a date YYYY-MM-DD`);
+  if (!isValidDate(date))
+    throw new DomainError('BAD_DATE', `${what} ${JSON.stringify(date)} is not a date YYYY-MM-DD`);
 }
 
 /** Calendar days from `fromDate` to `toDate` ('YYYY-MM-DD', UTC); negative when toDate is earlier. */
@@ -87,6 +97,27 @@ export function addDays(date: string, n: number): string {
   return civilFromDays(dayNumber(date) + n);
 }
 
+function digits2(s: string, i: number): number {
+  return (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt(i + 1) - 48);
+}
+
+/** Range checks of a string already matching NORMAL_INSTANT_RE (hot path: no allocation). */
+function isRealNormalInstant(s: string): boolean {
+  const y = digits2(s, 0) * 100 + digits2(s, 2);
+  const mo = digits2(s, 5);
+  const d = digits2(s, 8);
+  return (
+    y >= 1000 &&
+    mo >= 1 &&
+    mo <= 12 &&
+    d >= 1 &&
+    d <= daysInMonth(y, mo) &&
+    digits2(s, 11) <= 23 &&
+    digits2(s, 14) <= 59 &&
+    digits2(s, 17) <= 59
+  );
+}
+
 /**
  * Normalises an ISO-8601 timestamp that has a time and a zone ('Z' or ±hh:mm) to the
  * Date#toISOString form (UTC, milliseconds). Returns null when the text is not such a timestamp,
@@ -95,11 +126,7 @@ export function addDays(date: string, n: number): string {
  */
 export function normaliseInstant(text: string): string | null {
   if (typeof text !== 'string') return null;
-  if (NORMAL_INSTANT_RE.test(text)) {
-    // Already normalised if it names a real moment.
-    const t = Date.parse(text);
-    return Number.isNaN(t) || new Date(t).toISOString() !== text ? null : text;
-  }
+  if (NORMAL_INSTANT_RE.test(text)) return isRealNormalInstant(text) ? text : null;
   const m = INSTANT_RE.exec(text);
   if (!m) return null;
   const y = Number(m[1]);
@@ -127,7 +154,10 @@ export function normaliseInstant(text: string): string | null {
 export function toInstant(text: string): string {
   const iso = normaliseInstant(text);
   if (iso === null) {
-    throw new DomainError('BAD_INSTANT', `${JSON.stringify(text)} is not an ISO-8601 timestamp with time and zone`);
+    throw new DomainError(
+      'BAD_INSTANT',
+      `${JSON.stringify(text)} is not an ISO-8601 timestamp with time and zone`,
+    );
   }
   return iso;
 }

@@ -23,7 +23,8 @@ describe('currencies', () => {
     for (const c of 'BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF'.split(' ')) {
       expect([c, currencyExponent(c)]).toEqual([c, 0]);
     }
-    for (const c of 'BHD IQD JOD KWD LYD OMR TND'.split(' ')) expect([c, currencyExponent(c)]).toEqual([c, 3]);
+    for (const c of 'BHD IQD JOD KWD LYD OMR TND'.split(' '))
+      expect([c, currencyExponent(c)]).toEqual([c, 3]);
     expect(CURRENCY_CODES.length).toBeGreaterThan(150);
   });
 

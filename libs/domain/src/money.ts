@@ -20,7 +20,8 @@ function describe(value: unknown): string {
  * e.g. `"1.234" has 3 decimals but EUR allows 2`.
  */
 export function checkAmount(text: unknown, currency: string, exponent: number): AmountCheck {
-  if (typeof text !== 'string') return { ok: false, message: `expected a decimal string, got ${describe(text)}` };
+  if (typeof text !== 'string')
+    return { ok: false, message: `expected a decimal string, got ${describe(text)}` };
   const m = AMOUNT_RE.exec(text);
   if (!m) return { ok: false, message: `${describe(text)} is not a decimal amount` };
   const frac = m[2] ?? '';
@@ -52,12 +53,13 @@ export function formatAmount(minor: bigint, currency: string): string {
 }
 
 export function formatMinor(minor: bigint, exponent: number): string {
+  if (exponent === 0) return minor.toString();
   const negative = minor < 0n;
-  const digits = (negative ? -minor : minor).toString();
-  if (exponent === 0) return negative ? `-${digits}` : digits;
-  const padded = digits.padStart(exponent + 1, '0');
-  const cut = padded.length - exponent;
-  return `${negative ? '-' : ''}${padded.slice(0, cut)}.${padded.slice(cut)}`;
+  let digits = (negative ? -minor : minor).toString();
+  if (digits.length <= exponent) digits = digits.padStart(exponent + 1, '0');
+  const cut = digits.length - exponent;
+  const text = digits.slice(0, cut) + '.' + digits.slice(cut);
+  return negative ? '-' + text : text;
 }
 
 export function minBig(a: bigint, b: bigint): bigint {

@@ -24,7 +24,15 @@ export function wire(
   customerId = 'C-1',
 ): BillingEvent {
   counter += 1;
-  const r = parseEvent({ eventId: `E-${counter}`, type, version: 1, customerId, occurredAt, source: 'test', payload });
+  const r = parseEvent({
+    eventId: `E-${counter}`,
+    type,
+    version: 1,
+    customerId,
+    occurredAt,
+    source: 'test',
+    payload,
+  });
   if (!r.ok) throw new Error(`${r.code}: ${r.reason}`);
   return r.event;
 }
@@ -49,14 +57,28 @@ export class TestLedger {
     const d = decide(this.state, event);
     if (d.kind !== 'accept') throw new Error(`${type} not accepted: ${d.code} ${d.reason}`);
     this.sequence += 1;
-    return apply(this.state, { event, sequence: String(this.sequence * 10), streamVersion: this.sequence }, this.policy);
+    return apply(
+      this.state,
+      { event, sequence: String(this.sequence * 10), streamVersion: this.sequence },
+      this.policy,
+    );
   }
 
   onboard(currency = 'EUR', creditLimit?: string, at = '2026-01-01T00:00:00Z', name = 'Acme'): ApplyOutcome {
-    return this.add('CustomerOnboarded', creditLimit === undefined ? { name, currency } : { name, currency, creditLimit }, at);
+    return this.add(
+      'CustomerOnboarded',
+      creditLimit === undefined ? { name, currency } : { name, currency, creditLimit },
+      at,
+    );
   }
 
-  invoice(invoiceId: string, amount: string, issuedOn: string, dueOn: string, extra: Record<string, unknown> = {}) {
+  invoice(
+    invoiceId: string,
+    amount: string,
+    issuedOn: string,
+    dueOn: string,
+    extra: Record<string, unknown> = {},
+  ) {
     return this.add(
       'InvoiceIssued',
       { invoiceId, amount, currency: this.state.currency, issuedOn, dueOn, ...extra },
@@ -64,7 +86,12 @@ export class TestLedger {
     );
   }
 
-  pay(paymentId: string, amount: string, receivedOn: string, allocations?: { invoiceId: string; amount: string }[]) {
+  pay(
+    paymentId: string,
+    amount: string,
+    receivedOn: string,
+    allocations?: { invoiceId: string; amount: string }[],
+  ) {
     const payload: Record<string, unknown> = { paymentId, amount, currency: this.state.currency, receivedOn };
     if (allocations) payload.allocations = allocations;
     return this.add('PaymentReceived', payload, `${receivedOn}T10:00:00Z`);

@@ -33,7 +33,7 @@ export async function runBrokerBench(opts: BrokerBenchOptions): Promise<BrokerBe
     const producer = kafka.producer();
     await producer.connect();
     const t0 = process.hrtime.bigint();
-    for (let sent = 0; sent < total; ) {
+    for (let sent = 0; sent < total;) {
       const n = Math.min(chunk, total - sent);
       const messages: Message[] = new Array<Message>(n);
       for (let i = 0; i < n; i++) {

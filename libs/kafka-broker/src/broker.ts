@@ -210,6 +210,9 @@ export async function startEmbeddedKafka(opts: EmbeddedKafkaOptions = {}): Promi
     await broker.stop();
     throw err;
   }
-  broker.info(`embedded Kafka-protocol broker listening on ${broker.address}`);
+  broker.info(
+    `broker ${broker.brokerId} started on ${broker.address}` +
+      (opts.dataDir ? ` (data dir ${opts.dataDir})` : ''),
+  );
   return broker;
 }

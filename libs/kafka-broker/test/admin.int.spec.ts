@@ -6,9 +6,10 @@ jest.setTimeout(60_000);
 
 describe('embedded broker: admin, long-poll, compression', () => {
   let broker: EmbeddedKafkaBroker;
+  const logLines: string[] = [];
 
   beforeAll(async () => {
-    broker = await startEmbeddedKafka();
+    broker = await startEmbeddedKafka({ log: (l) => logLines.push(l) });
   });
   afterAll(async () => {
     await broker.stop();
@@ -148,6 +149,7 @@ describe('embedded broker: admin, long-poll, compression', () => {
       expect(err).toBeInstanceOf(KafkaJSProtocolError);
       expect(err).toMatchObject({ type: 'UNSUPPORTED_COMPRESSION_TYPE', code: 76 });
       expect(broker.stats().topicDetails['gzip'].messages).toBe(0);
+      expect(logLines.some((l) => /WARN .*gzip.*compression codec 1 not supported/.test(l))).toBe(true);
     } finally {
       await producer.disconnect();
     }

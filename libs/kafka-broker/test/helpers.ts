@@ -1,7 +1,11 @@
 import { Consumer, ConsumerConfig, Kafka, KafkaConfig, logLevel } from 'kafkajs';
 import { EmbeddedKafkaBroker } from '@credit-ledger/kafka-broker';
 
-export function kafkaFor(broker: EmbeddedKafkaBroker, clientId: string, extra: Partial<KafkaConfig> = {}): Kafka {
+export function kafkaFor(
+  broker: EmbeddedKafkaBroker,
+  clientId: string,
+  extra: Partial<KafkaConfig> = {},
+): Kafka {
   return new Kafka({
     clientId,
     brokers: [broker.address],

@@ -67,7 +67,10 @@ describe('embedded broker: produce and consume', () => {
     await producer.connect();
     const messages = keyedMessages(100_000, 1_000);
     for (let i = 0; i < messages.length; i += 5_000) {
-      await producer.sendBatch({ acks: -1, topicMessages: [{ topic: 'bulk', messages: messages.slice(i, i + 5_000) }] });
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [{ topic: 'bulk', messages: messages.slice(i, i + 5_000) }],
+      });
     }
     await producer.disconnect();
     const stats = broker.stats().topicDetails['bulk'];
@@ -107,13 +110,19 @@ describe('embedded broker: produce and consume', () => {
     await producer.send({
       topic: 'fields',
       messages: [
-        { key: 'k1', value: 'v1', headers: { a: '1', b: Buffer.from([0, 1, 2]) }, timestamp: '1700000000000' },
+        {
+          key: 'k1',
+          value: 'v1',
+          headers: { a: '1', b: Buffer.from([0, 1, 2]) },
+          timestamp: '1700000000000',
+        },
         { key: null, value: big },
         { key: 'tomb', value: null },
       ],
     });
     await producer.disconnect();
-    const got: { key: string | null; value: string | null; headers: unknown; ts: string; offset: string }[] = [];
+    const got: { key: string | null; value: string | null; headers: unknown; ts: string; offset: string }[] =
+      [];
     const consumer = kafka.consumer(consumerConfig('fields-g'));
     await consumer.connect();
     await consumer.subscribe({ topic: 'fields', fromBeginning: true });

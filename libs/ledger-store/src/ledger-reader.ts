@@ -35,7 +35,8 @@ function toStored(r: Row): StoredEvent {
   };
 }
 
-const COLUMNS = 'sequence, stream_version, event_id, type, version, customer_id, occurred_at, source, payload';
+const COLUMNS =
+  'sequence, stream_version, event_id, type, version, customer_id, occurred_at, source, payload';
 
 /** Reads the ledger back in sequence order, per customer or globally. */
 export class LedgerReader {

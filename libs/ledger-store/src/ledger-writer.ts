@@ -56,7 +56,12 @@ class AppendPlan {
   }
 }
 
-export function rejectionOf(origin: MessageOrigin, code: string, reason: string, event?: BillingEvent): Rejection {
+export function rejectionOf(
+  origin: MessageOrigin,
+  code: string,
+  reason: string,
+  event?: BillingEvent,
+): Rejection {
   return {
     origin,
     code,
@@ -284,7 +289,13 @@ export class LedgerWriter {
       list.push({
         item: {
           event: fromStored(r.event as unknown as Parameters<typeof fromStored>[0]),
-          origin: { topic: r.topic, partition: r.partition, offset: r.offset, key: r.message_key, value: r.raw_value },
+          origin: {
+            topic: r.topic,
+            partition: r.partition,
+            offset: r.offset,
+            key: r.message_key,
+            value: r.raw_value,
+          },
         },
         code: r.code,
         reason: r.reason,
@@ -371,7 +382,10 @@ export class LedgerWriter {
       await q(
         `DELETE FROM parked_events p USING unnest($1::text[], $2::text[]) AS k(source, event_id)
          WHERE p.source = k.source AND p.event_id = k.event_id`,
-        [plan.unparkedFromDb.map((x) => x.item.event.source), plan.unparkedFromDb.map((x) => x.item.event.eventId)],
+        [
+          plan.unparkedFromDb.map((x) => x.item.event.source),
+          plan.unparkedFromDb.map((x) => x.item.event.eventId),
+        ],
       );
     }
     await insertRejected(q, plan.rejected);
@@ -446,7 +460,10 @@ export async function upsertPositions(q: Query, states: CustomerState[]): Promis
   );
 }
 
-export async function insertGradeChanges(q: Query, changes: Array<GradeChange & { rating: unknown }>): Promise<void> {
+export async function insertGradeChanges(
+  q: Query,
+  changes: Array<GradeChange & { rating: unknown }>,
+): Promise<void> {
   await q(
     `INSERT INTO grade_history (customer_id, sequence, event_id, event_type, rated_at, from_grade, to_grade, from_score,
         to_score, policy_version, rating)
@@ -493,7 +510,11 @@ export async function insertRejected(q: Query, rejected: Rejection[]): Promise<v
 }
 
 function isUniqueViolation(err: unknown, constraint: string): boolean {
-  const e = err as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
+  const e = err as {
+    code?: string;
+    constraint?: string;
+    driverError?: { code?: string; constraint?: string };
+  };
   const inner = e.driverError ?? e;
   return inner.code === '23505' && inner.constraint === constraint;
 }

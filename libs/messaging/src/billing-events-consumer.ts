@@ -149,7 +149,10 @@ export class BillingEventsConsumer {
     s.lastBatchMs = ms;
     if (r.appended) s.lastSequence = r.lastSequence;
     if (r.rejected.length) {
-      this.opts.log('warn', `rejected ${r.rejected.length} event(s); first: ${r.rejected[0].code} ${r.rejected[0].reason}`);
+      this.opts.log(
+        'warn',
+        `rejected ${r.rejected.length} event(s); first: ${r.rejected[0].code} ${r.rejected[0].reason}`,
+      );
     }
     this.opts.log(
       'debug',

@@ -28,7 +28,12 @@ export class DeadLetterPublisher {
         const letter: DeadLetter = {
           code: r.code,
           reason: r.reason,
-          origin: { topic: r.origin.topic, partition: r.origin.partition, offset: r.origin.offset, key: r.origin.key },
+          origin: {
+            topic: r.origin.topic,
+            partition: r.origin.partition,
+            offset: r.origin.offset,
+            key: r.origin.key,
+          },
           source: r.source ?? null,
           eventId: r.eventId ?? null,
           customerId: r.customerId ?? null,
@@ -38,7 +43,10 @@ export class DeadLetterPublisher {
         return {
           key: r.origin.key,
           value: JSON.stringify(letter),
-          headers: { 'x-reject-code': r.code, 'x-origin': `${r.origin.topic}/${r.origin.partition}/${r.origin.offset}` },
+          headers: {
+            'x-reject-code': r.code,
+            'x-origin': `${r.origin.topic}/${r.origin.partition}/${r.origin.offset}`,
+          },
         };
       }),
     });

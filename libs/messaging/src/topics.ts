@@ -9,7 +9,11 @@ export interface TopicNames {
 export const DEFAULT_PARTITIONS = 6;
 
 /** Create missing topics (a no-op when they exist); real Kafka deployments may pre-create them instead. */
-export async function ensureTopics(admin: Admin, names: string[], partitions = DEFAULT_PARTITIONS): Promise<void> {
+export async function ensureTopics(
+  admin: Admin,
+  names: string[],
+  partitions = DEFAULT_PARTITIONS,
+): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing: ITopicConfig[] = names
     .filter((n) => !existing.has(n))

@@ -63,7 +63,9 @@ export function toPositionView(
     score: rating?.score ?? null,
     grade: rating?.grade ?? null,
     status: p.status,
-    rating: rating ? { policyVersion: rating.policyVersion, ratedAt: rating.at, factors: rating.factors } : null,
+    rating: rating
+      ? { policyVersion: rating.policyVersion, ratedAt: rating.at, factors: rating.factors }
+      : null,
     asOf: p.at,
     ledgerSequence: meta.ledgerSequence,
     streamVersion: meta.streamVersion,

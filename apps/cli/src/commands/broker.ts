@@ -3,7 +3,9 @@ import { startEmbeddedKafka } from '@credit-ledger/kafka-broker';
 
 export function brokerCommand(): Command {
   return new Command('broker')
-    .description('Run the embedded Kafka-protocol broker (tests and no-Docker quick start; NOT for production).')
+    .description(
+      'Run the embedded Kafka-protocol broker (tests and no-Docker quick start; NOT for production).',
+    )
     .option('-p, --port <port>', 'TCP port on 127.0.0.1', '9092')
     .option('--data-dir <dir>', 'persist topics, messages and committed offsets in this directory')
     .option('--partitions <n>', 'partitions of auto-created topics', '6')

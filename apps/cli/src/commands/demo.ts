@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { Partitioners } from 'kafkajs';
 import { generateEvents } from '@credit-ledger/testing';
 import { ensureTopics, publishEvents } from '@credit-ledger/messaging';
 import { progressBar } from '../progress';
@@ -19,7 +20,7 @@ export async function publishDemo(brokers: string[], topic: string, o: DemoOptio
   await admin.connect();
   await ensureTopics(admin, [topic]);
   await admin.disconnect();
-  const producer = kafka.producer();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const total = o.customers * o.eventsPerCustomer;
   const bar = progressBar('publishing demo events', total);
@@ -45,7 +46,9 @@ export async function publishDemo(brokers: string[], topic: string, o: DemoOptio
 
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('Publish a realistic sample history (invoices, payments, orders, disputes…) to billing.events.')
+    .description(
+      'Publish a realistic sample history (invoices, payments, orders, disputes…) to billing.events.',
+    )
     .option('-c, --customers <n>', 'number of customers', '300')
     .option('-e, --events-per-customer <n>', 'average events per customer', '12')
     .option('-d, --days <n>', 'length of the history, ending today', '365')

@@ -18,7 +18,10 @@ export function rejectedCommand(): Command {
         });
         for (const r of rows) {
           if (opts.json) console.log(JSON.stringify(r));
-          else console.log(`${r.rejectedAt.toISOString()}  ${r.topic}/${r.partition}/${r.offset}  ${r.code}  ${r.reason}`);
+          else
+            console.log(
+              `${r.rejectedAt.toISOString()}  ${r.topic}/${r.partition}/${r.offset}  ${r.code}  ${r.reason}`,
+            );
         }
         if (!opts.json) console.log(`${rows.length} shown`);
       } finally {

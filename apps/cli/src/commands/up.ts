@@ -18,7 +18,7 @@ export function upCommand(): Command {
     .option('-c, --customers <n>', 'demo customers to publish (0 for none)', '300')
     .addHelpText(
       'after',
-      '\nUses the machine\'s PostgreSQL (DATABASE_URL) and, if KAFKA_BROKERS is unset, starts the embedded broker.\n' +
+      "\nUses the machine's PostgreSQL (DATABASE_URL) and, if KAFKA_BROKERS is unset, starts the embedded broker.\n" +
         'API keys are generated and printed unless API_KEYS is set. Ctrl-C stops everything.',
     )
     .action(async (opts: { kafkaPort: string; customers: string }) => {
@@ -26,7 +26,9 @@ export function upCommand(): Command {
       if (!process.env.KAFKA_BROKERS) {
         const broker = await startEmbeddedKafka({ port: Number(opts.kafkaPort), defaultPartitions: 6 });
         cfg.kafkaBrokers = [broker.address];
-        console.log(`embedded Kafka-protocol broker on ${broker.address} (set KAFKA_BROKERS to use real Kafka)`);
+        console.log(
+          `embedded Kafka-protocol broker on ${broker.address} (set KAFKA_BROKERS to use real Kafka)`,
+        );
       }
       const applied = await migrate(cfg.databaseUrl);
       console.log(`database ready (${applied.length} migration(s) applied)`);

@@ -21,7 +21,9 @@ export class CustomersController {
     const view = await this.queries.execute(new GetCustomerPositionQuery(customerId, at));
     if (!view) {
       throw new NotFoundException(
-        at ? `customer ${customerId} has no ledger events as of ${at}` : `customer ${customerId} is not in the ledger`,
+        at
+          ? `customer ${customerId} has no ledger events as of ${at}`
+          : `customer ${customerId} is not in the ledger`,
       );
     }
     return view;

@@ -9,7 +9,9 @@ export function parseAsOf(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   const t = Date.parse(raw);
   if (!ISO_INSTANT.test(raw) || Number.isNaN(t)) {
-    throw new BadRequestException(`asOf must be an ISO-8601 date or timestamp like 2026-03-31T23:59:59Z, got "${clip(raw)}"`);
+    throw new BadRequestException(
+      `asOf must be an ISO-8601 date or timestamp like 2026-03-31T23:59:59Z, got "${clip(raw)}"`,
+    );
   }
   // A bare date means the end of that day (UTC): "as of 31 March" includes 31 March.
   return raw.length === 10 ? new Date(t + 86_400_000 - 1).toISOString() : new Date(t).toISOString();
@@ -17,7 +19,9 @@ export function parseAsOf(raw: string | undefined): string | undefined {
 
 export function parseCustomerId(raw: string): string {
   if (!ID.test(raw)) {
-    throw new BadRequestException(`customer id must be 1-128 characters of A-Z a-z 0-9 . _ : / -, got "${clip(raw)}"`);
+    throw new BadRequestException(
+      `customer id must be 1-128 characters of A-Z a-z 0-9 . _ : / -, got "${clip(raw)}"`,
+    );
   }
   return raw;
 }
@@ -28,7 +32,9 @@ export function parseListFilter(q: Record<string, string | undefined>): ListFilt
   if (unknown.length) throw new BadRequestException(`unknown query parameter(s): ${unknown.join(', ')}`);
   const sort = q.sort ?? 'utilisation';
   if (!['utilisation', 'exposure', 'customerId'].includes(sort)) {
-    throw new BadRequestException(`sort must be one of utilisation, exposure, customerId; got "${clip(sort)}"`);
+    throw new BadRequestException(
+      `sort must be one of utilisation, exposure, customerId; got "${clip(sort)}"`,
+    );
   }
   if (q.grade !== undefined && !/^[A-Za-z+-]{1,8}$/.test(q.grade)) {
     throw new BadRequestException(`grade must be a grade name such as A, B, C or D; got "${clip(q.grade)}"`);

@@ -47,11 +47,25 @@ export class HealthController {
       ['credit_ledger_events_rejected_total', 'counter', 'Events dead-lettered', s?.rejected ?? 0],
       ['credit_ledger_events_parked_total', 'counter', 'Events parked awaiting a dependency', s?.parked ?? 0],
       ['credit_ledger_ingest_batches_total', 'counter', 'Append transactions', s?.batches ?? 0],
-      ['credit_ledger_ingest_last_batch_ms', 'gauge', 'Duration of the last append batch', s?.lastBatchMs ?? 0],
-      ['credit_ledger_last_sequence', 'gauge', 'Last global sequence appended here', Number(s?.lastSequence ?? 0)],
+      [
+        'credit_ledger_ingest_last_batch_ms',
+        'gauge',
+        'Duration of the last append batch',
+        s?.lastBatchMs ?? 0,
+      ],
+      [
+        'credit_ledger_last_sequence',
+        'gauge',
+        'Last global sequence appended here',
+        Number(s?.lastSequence ?? 0),
+      ],
       ['process_resident_memory_bytes', 'gauge', 'Resident set size', mem.rss],
       ['nodejs_heap_used_bytes', 'gauge', 'V8 heap used', mem.heapUsed],
     ] as const;
-    return lines.map(([name, type, help, v]) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${v}`).join('\n') + '\n';
+    return (
+      lines
+        .map(([name, type, help, v]) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${v}`)
+        .join('\n') + '\n'
+    );
   }
 }

@@ -65,7 +65,10 @@ function noExtraFields(o: Obj, allowed: readonly string[], prefix: string): void
 function id(v: unknown, path: string): string {
   if (typeof v !== 'string') throw new Reject('BAD_FIELD', `${path}: expected a string id, got ${show(v)}`);
   if (!ID_RE.test(v)) {
-    throw new Reject('BAD_FIELD', `${path}: ${show(v)} is not a valid id (1-128 characters of A-Z a-z 0-9 . _ : / -)`);
+    throw new Reject(
+      'BAD_FIELD',
+      `${path}: ${show(v)} is not a valid id (1-128 characters of A-Z a-z 0-9 . _ : / -)`,
+    );
   }
   return v;
 }
@@ -73,7 +76,8 @@ function id(v: unknown, path: string): string {
 function text(v: unknown, path: string, max: number): string {
   if (typeof v !== 'string') throw new Reject('BAD_FIELD', `${path}: expected a string, got ${show(v)}`);
   if (v.trim().length === 0) throw new Reject('BAD_FIELD', `${path}: must not be empty`);
-  if (v.length > max) throw new Reject('BAD_FIELD', `${path}: is ${v.length} characters long, at most ${max} allowed`);
+  if (v.length > max)
+    throw new Reject('BAD_FIELD', `${path}: is ${v.length} characters long, at most ${max} allowed`);
   return v;
 }
 
@@ -85,8 +89,10 @@ function date(v: unknown, path: string): string {
 }
 
 function currency(v: unknown, path: string): string {
-  if (typeof v !== 'string') throw new Reject('BAD_FIELD', `${path}: expected a currency code, got ${show(v)}`);
-  if (!isCurrency(v)) throw new Reject('UNKNOWN_CURRENCY', `${path}: ${show(v)} is not an ISO-4217 currency code`);
+  if (typeof v !== 'string')
+    throw new Reject('BAD_FIELD', `${path}: expected a currency code, got ${show(v)}`);
+  if (!isCurrency(v))
+    throw new Reject('UNKNOWN_CURRENCY', `${path}: ${show(v)} is not an ISO-4217 currency code`);
   return v;
 }
 
@@ -147,11 +153,15 @@ function payloadOf(type: EventType, p: Obj): BillingEvent['payload'] {
         const seen = new Set<string>();
         raw.forEach((item: unknown, i) => {
           const path = `payload.allocations[${i}]`;
-          if (!isObject(item)) throw new Reject('BAD_FIELD', `${path}: expected an object, got ${show(item)}`);
+          if (!isObject(item))
+            throw new Reject('BAD_FIELD', `${path}: expected an object, got ${show(item)}`);
           noExtraFields(item, ['invoiceId', 'amount'], `${path}.`);
           const invoiceId = id(required(item, 'invoiceId', `${path}.invoiceId`), `${path}.invoiceId`);
           if (seen.has(invoiceId)) {
-            throw new Reject('BAD_FIELD', `${path}.invoiceId: invoice ${invoiceId} is allocated more than once`);
+            throw new Reject(
+              'BAD_FIELD',
+              `${path}.invoiceId: invoice ${invoiceId} is allocated more than once`,
+            );
           }
           seen.add(invoiceId);
           allocations.push({
@@ -191,7 +201,15 @@ function payloadOf(type: EventType, p: Obj): BillingEvent['payload'] {
   }
 }
 
-const ENVELOPE_FIELDS = ['eventId', 'type', 'version', 'customerId', 'occurredAt', 'source', 'payload'] as const;
+const ENVELOPE_FIELDS = [
+  'eventId',
+  'type',
+  'version',
+  'customerId',
+  'occurredAt',
+  'source',
+  'payload',
+] as const;
 
 function parseObject(input: unknown, opts: ParseOptions): BillingEvent {
   if (!isObject(input)) throw new Reject('NOT_AN_OBJECT', `event must be a JSON object, got ${show(input)}`);

@@ -29,7 +29,12 @@ function payloadWith(event: BillingEvent, amt: Amounts): Record<string, unknown>
     }
     case 'CreditNoteIssued': {
       const p = event.payload;
-      return { creditNoteId: p.creditNoteId, invoiceId: p.invoiceId, amount: amt(p.amount), currency: p.currency };
+      return {
+        creditNoteId: p.creditNoteId,
+        invoiceId: p.invoiceId,
+        amount: amt(p.amount),
+        currency: p.currency,
+      };
     }
     case 'PaymentReceived': {
       const p = event.payload;
@@ -98,7 +103,10 @@ export interface StoredEventRow {
 }
 
 function bad(row: StoredEventRow, what: string): never {
-  throw new DomainError('BAD_STORED_EVENT', `stored event ${String(row.eventId)} (${String(row.type)}): ${what}`);
+  throw new DomainError(
+    'BAD_STORED_EVENT',
+    `stored event ${String(row.eventId)} (${String(row.type)}): ${what}`,
+  );
 }
 
 /**
@@ -127,7 +135,8 @@ export function fromStored(row: StoredEventRow, registry: UpcasterRegistry = UPC
     if (typeof v !== 'string') bad(row, `payload.${k} is not a string`);
     return v;
   };
-  const optStr = (k: string): string | undefined => (p[k] === undefined || p[k] === null ? undefined : str(k));
+  const optStr = (k: string): string | undefined =>
+    p[k] === undefined || p[k] === null ? undefined : str(k);
   const minor = (v: unknown, k: string): bigint => {
     if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
     if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v);

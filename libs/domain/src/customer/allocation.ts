@@ -1,5 +1,5 @@
 import { minBig } from '../money';
-import { openAmount, type CustomerState, type InvoiceState, type PaymentState } from './state';
+import { openAmount, refreshOpen, type CustomerState, type InvoiceState, type PaymentState } from './state';
 
 /** Invoices that automatic application may use: open, not disputed, not written off. */
 function eligible(inv: InvoiceState): boolean {
@@ -24,6 +24,7 @@ export function oldestOpenInvoices(state: CustomerState): InvoiceState[] {
 /** Records `amount` of `pay`'s cash applied to `inv` (both sides) and settles the invoice if it closes. */
 export function applyCash(pay: PaymentState, inv: InvoiceState, amount: bigint): void {
   inv.allocated += amount;
+  refreshOpen(inv);
   const ia = inv.applications;
   const last = ia.length > 0 ? ia[ia.length - 1] : undefined;
   if (last && last.paymentId === pay.paymentId) last.amount += amount;
@@ -41,6 +42,7 @@ export function applyCash(pay: PaymentState, inv: InvoiceState, amount: bigint):
 /** Removes `amount` of `pay`'s application to `inv` (both sides). */
 export function unapplyCash(pay: PaymentState, inv: InvoiceState, amount: bigint): void {
   inv.allocated -= amount;
+  refreshOpen(inv);
   const ia = inv.applications.findIndex((a) => a.paymentId === pay.paymentId);
   if (ia >= 0) {
     inv.applications[ia].amount -= amount;

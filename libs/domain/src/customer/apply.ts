@@ -7,7 +7,7 @@ import type { GradePolicy } from '../rating/policy';
 import { rate } from '../rating/rate';
 import { applyCash, applyOldestFirst, applyUnappliedCash, putOnAccount, unapplyCash } from './allocation';
 import { decide } from './decide';
-import { openAmount, type CustomerState, type InvoiceState, type PaymentState } from './state';
+import { openAmount, refreshOpen, type CustomerState, type InvoiceState, type PaymentState } from './state';
 
 export interface AppliedEvent {
   event: BillingEvent;
@@ -91,6 +91,7 @@ function mutate(state: CustomerState, event: BillingEvent): void {
         credited: 0n,
         allocated: 0n,
         writtenOff: 0n,
+        open: p.amount,
         issuedOn: p.issuedOn,
         dueOn: p.dueOn,
         orderId: p.orderId ?? null,
@@ -116,6 +117,7 @@ function mutate(state: CustomerState, event: BillingEvent): void {
       const inv = invoice(state, p.invoiceId);
       const open = openAmount(inv);
       inv.credited += p.amount;
+      refreshOpen(inv);
       inv.creditNoteIds.push(p.creditNoteId);
       state.creditNotes.set(p.creditNoteId, {
         creditNoteId: p.creditNoteId,
@@ -129,6 +131,7 @@ function mutate(state: CustomerState, event: BillingEvent): void {
         let excess = p.amount - open;
         const w = minBig(inv.writtenOff, excess);
         inv.writtenOff -= w;
+        refreshOpen(inv);
         excess -= w;
         for (let i = inv.applications.length - 1; i >= 0 && excess > 0n; i--) {
           const app = inv.applications[i];
@@ -169,13 +172,17 @@ function mutate(state: CustomerState, event: BillingEvent): void {
     }
     case 'PaymentReversed': {
       const pay = payment(state, event.payload.paymentId);
-      for (const app of pay.applications.slice()) {
-        const inv = invoice(state, app.invoiceId);
-        unapplyCash(pay, inv, app.amount);
-        if (inv.writtenOffOn !== null) inv.writtenOff += app.amount;
-        else if (openAmount(inv) > 0n) inv.settledOn = null;
+      const applications = pay.applications.map((a) => ({ invoiceId: a.invoiceId, amount: a.amount }));
+      for (const { invoiceId, amount } of applications) {
+        const inv = invoice(state, invoiceId);
+        unapplyCash(pay, inv, amount);
+        if (inv.writtenOffOn !== null) {
+          inv.writtenOff += amount;
+          refreshOpen(inv);
+        } else if (openAmount(inv) > 0n) inv.settledOn = null;
       }
-      if (pay.unapplied > 0n) state.unappliedCash = state.unappliedCash.filter((c) => c.source !== pay.paymentId);
+      if (pay.unapplied > 0n)
+        state.unappliedCash = state.unappliedCash.filter((c) => c.source !== pay.paymentId);
       pay.unapplied = 0n;
       pay.reversed = true;
       pay.reversedOn = dateOf(event.occurredAt);
@@ -234,6 +241,7 @@ function mutate(state: CustomerState, event: BillingEvent): void {
     case 'InvoiceWrittenOff': {
       const inv = invoice(state, event.payload.invoiceId);
       inv.writtenOff += openAmount(inv);
+      refreshOpen(inv);
       inv.writtenOffOn = dateOf(event.occurredAt);
       return;
     }

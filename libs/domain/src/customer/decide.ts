@@ -20,10 +20,15 @@ const park = (code: RejectCode, reason: string): Decision => ({ kind: 'park', co
  */
 export function decide(state: CustomerState, event: BillingEvent): Decision {
   if (event.customerId !== state.customerId) {
-    return reject('KEY_MISMATCH', `event is for customer ${event.customerId}, state is of ${state.customerId}`);
+    return reject(
+      'KEY_MISMATCH',
+      `event is for customer ${event.customerId}, state is of ${state.customerId}`,
+    );
   }
   if (event.type === 'CustomerOnboarded') {
-    return state.onboarded ? reject('DUPLICATE_ID', `customer ${state.customerId} already onboarded`) : ACCEPT;
+    return state.onboarded
+      ? reject('DUPLICATE_ID', `customer ${state.customerId} already onboarded`)
+      : ACCEPT;
   }
   if (!state.onboarded) return park('UNKNOWN_CUSTOMER', 'waits for CustomerOnboarded');
 
@@ -61,7 +66,8 @@ export function decide(state: CustomerState, event: BillingEvent): Decision {
 
     case 'PaymentReceived': {
       const p = event.payload;
-      if (state.payments.has(p.paymentId)) return reject('DUPLICATE_ID', `payment ${p.paymentId} already exists`);
+      if (state.payments.has(p.paymentId))
+        return reject('DUPLICATE_ID', `payment ${p.paymentId} already exists`);
       const allocations = p.allocations ?? [];
       let sum = 0n;
       for (const a of allocations) sum += a.amount;
@@ -109,7 +115,10 @@ export function decide(state: CustomerState, event: BillingEvent): Decision {
       if (!order) return park('UNKNOWN_ORDER', `waits for order ${event.payload.orderId}`);
       return order.status === 'open'
         ? ACCEPT
-        : reject('INVALID_STATE', `order ${order.orderId} cannot be cancelled: it is already ${order.status}`);
+        : reject(
+            'INVALID_STATE',
+            `order ${order.orderId} cannot be cancelled: it is already ${order.status}`,
+          );
     }
 
     case 'DisputeOpened':
@@ -118,7 +127,9 @@ export function decide(state: CustomerState, event: BillingEvent): Decision {
       const inv = state.invoices.get(event.payload.invoiceId);
       if (!inv) return park('UNKNOWN_INVOICE', `waits for invoice ${event.payload.invoiceId}`);
       if (event.type === 'DisputeOpened') {
-        return inv.disputed ? reject('INVALID_STATE', `invoice ${inv.invoiceId} is already disputed`) : ACCEPT;
+        return inv.disputed
+          ? reject('INVALID_STATE', `invoice ${inv.invoiceId} is already disputed`)
+          : ACCEPT;
       }
       if (event.type === 'DisputeResolved') {
         return inv.disputed ? ACCEPT : reject('INVALID_STATE', `invoice ${inv.invoiceId} is not disputed`);

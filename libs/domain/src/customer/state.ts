@@ -27,6 +27,8 @@ export interface InvoiceState {
   allocated: bigint;
   /** Amount written off; a written-off invoice always has open amount 0. */
   writtenOff: bigint;
+  /** max(0, amount − credited − allocated − writtenOff), kept in step by apply (read it via openAmount). */
+  open: bigint;
   issuedOn: string;
   dueOn: string;
   orderId: string | null;
@@ -139,8 +141,13 @@ export function initialState(customerId: string): CustomerState {
 
 /** Open amount = amount − credited − allocated − writtenOff, never negative. */
 export function openAmount(inv: InvoiceState): bigint {
+  return inv.open;
+}
+
+/** Recomputes the cached open amount after a change of credited/allocated/writtenOff. */
+export function refreshOpen(inv: InvoiceState): void {
   const open = inv.amount - inv.credited - inv.allocated - inv.writtenOff;
-  return open > 0n ? open : 0n;
+  inv.open = open > 0n ? open : 0n;
 }
 
 export function unappliedTotal(state: CustomerState): bigint {
@@ -300,6 +307,7 @@ export function deserializeState(json: string | object): CustomerState {
       credited: r.big(i, 'credited'),
       allocated: r.big(i, 'allocated'),
       writtenOff: r.big(i, 'writtenOff'),
+      open: 0n,
       issuedOn: r.str(i, 'issuedOn'),
       dueOn: r.str(i, 'dueOn'),
       orderId: r.strOrNull(i, 'orderId'),
@@ -315,6 +323,7 @@ export function deserializeState(json: string | object): CustomerState {
         return c;
       }),
     };
+    refreshOpen(inv);
     s.invoices.set(inv.invoiceId, inv);
   }
   for (const v of r.arr(o.payments, 'payments')) {
@@ -361,7 +370,11 @@ export function deserializeState(json: string | object): CustomerState {
   });
   s.disputes = r.arr(o.disputes, 'disputes').map((v) => {
     const d = r.obj(v, 'dispute');
-    return { invoiceId: r.str(d, 'invoiceId'), openedOn: r.str(d, 'openedOn'), resolvedOn: r.strOrNull(d, 'resolvedOn') };
+    return {
+      invoiceId: r.str(d, 'invoiceId'),
+      openedOn: r.str(d, 'openedOn'),
+      resolvedOn: r.strOrNull(d, 'resolvedOn'),
+    };
   });
   s.rating = readRating(r, o.rating);
   return s;

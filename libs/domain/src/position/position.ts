@@ -1,6 +1,6 @@
 import type { CustomerState, CustomerStatus } from '../customer/state';
 import { openAmount, unappliedTotal } from '../customer/state';
-import { dayNumber, toInstant } from '../dates';
+import { dateFromDayNumber, dayNumber, toInstant } from '../dates';
 import { bucketFor, emptyBuckets, type AgingBuckets } from './aging';
 
 export interface Position {
@@ -29,8 +29,8 @@ export interface Position {
 export const DSO_WINDOW_DAYS = 90;
 
 /**
- * DSO = openReceivables × 90 / sales of the 90 days ending at `atDay` (issuedOn in
- * (atDay − 90, atDay]), rounded half-up to one decimal with integer math.
+ * DSO = openReceivables × 90 / sales of the 90 days ending at `at` (issuedOn in
+ * (at − 90 days, at]), rounded half-up to one decimal with integer math.
  */
 export function dso(openReceivables: bigint, sales: bigint): number | null {
   if (sales <= 0n) return null;
@@ -41,25 +41,27 @@ export function dso(openReceivables: bigint, sales: bigint): number | null {
 /** Exposure, aging and DSO of the state as given, at instant `at`. */
 export function evaluatePosition(state: CustomerState, at: string): Position {
   const iso = toInstant(at);
-  const atDay = dayNumber(iso);
-  const salesFrom = atDay - DSO_WINDOW_DAYS;
+  const atDate = iso.slice(0, 10);
+  const atDay = dayNumber(atDate);
+  const salesFrom = dateFromDayNumber(atDay - DSO_WINDOW_DAYS);
   const aging = emptyBuckets();
   let openReceivables = 0n;
   let overdueAmount = 0n;
   let overdueCount = 0;
   let sales = 0n;
   for (const inv of state.invoices.values()) {
-    const issued = dayNumber(inv.issuedOn);
-    if (issued > salesFrom && issued <= atDay) sales += inv.amount;
+    if (inv.issuedOn > salesFrom && inv.issuedOn <= atDate) sales += inv.amount;
     const open = openAmount(inv);
     if (open === 0n) continue;
     openReceivables += open;
+    if (inv.dueOn >= atDate) {
+      aging.current += open;
+      continue;
+    }
     const dpd = atDay - dayNumber(inv.dueOn);
     aging[bucketFor(dpd)] += open;
-    if (dpd >= 1) {
-      overdueAmount += open;
-      overdueCount++;
-    }
+    overdueAmount += open;
+    overdueCount++;
   }
   const openOrders = state.openOrdersTotal;
   const unapplied = unappliedTotal(state);

@@ -1,4 +1,4 @@
-import { dateOf, dayNumber } from '../dates';
+import { dateFromDayNumber, dateOf, dayNumber } from '../dates';
 import type { CustomerState } from '../customer/state';
 import { openAmount } from '../customer/state';
 import { formatMinor } from '../money';
@@ -44,11 +44,12 @@ export function oneDecimal(n: number, d: number): number {
 }
 
 /**
- * The five factors at the UTC date `atDay` (a day number). Window: days in
- * (atDay − lookbackDays, atDay].
+ * The five factors at the UTC date `atDate` ('YYYY-MM-DD'). Window: dates in
+ * (atDate − lookbackDays, atDate]. Dates are compared as strings (same order as the calendar).
  */
-export function computeFactors(state: CustomerState, atDay: number, policy: GradePolicy): FactorScore[] {
-  const windowStart = atDay - policy.lookbackDays;
+export function computeFactors(state: CustomerState, atDate: string, policy: GradePolicy): FactorScore[] {
+  const atDay = dayNumber(atDate);
+  const windowStart = dateFromDayNumber(atDay - policy.lookbackDays);
   const exponent = state.currency === null ? 0 : currencyExponent(state.currency);
   const fmt = (v: bigint): string => formatMinor(v, exponent);
 
@@ -65,18 +66,17 @@ export function computeFactors(state: CustomerState, atDay: number, policy: Grad
   let volume = 0n;
 
   for (const inv of state.invoices.values()) {
-    const issued = dayNumber(inv.issuedOn);
-    if (issued > windowStart && issued <= atDay) volume += inv.amount;
-    const due = dayNumber(inv.dueOn);
-    if (inv.writtenOffOn !== null) {
-      const w = dayNumber(inv.writtenOffOn);
-      if (w > windowStart && w <= atDay) {
+    if (inv.issuedOn > windowStart && inv.issuedOn <= atDate) volume += inv.amount;
+    const due = inv.dueOn;
+    const w = inv.writtenOffOn;
+    const s = inv.settledOn;
+    if (w !== null) {
+      if (w > windowStart && w <= atDate) {
         settledInvoices++;
         settledAmount += inv.amount;
       }
-    } else if (inv.settledOn !== null) {
-      const s = dayNumber(inv.settledOn);
-      if (s > windowStart && s <= atDay) {
+    } else if (s !== null) {
+      if (s > windowStart && s <= atDate) {
         settledInvoices++;
         settledAmount += inv.amount;
         paidInvoices++;
@@ -84,18 +84,17 @@ export function computeFactors(state: CustomerState, atDay: number, policy: Grad
           onTimeInvoices++;
           onTimeAmount += inv.amount;
         } else {
-          daysLateSum += s - due;
+          daysLateSum += dayNumber(s) - dayNumber(due);
         }
       }
     }
     const open = openAmount(inv);
     if (open > 0n) {
       openReceivables += open;
-      const dpd = atDay - due;
-      if (dpd >= 1) {
+      if (due < atDate) {
         overdueAmount += open;
         overdueCount++;
-        if (dpd >= 91) severeCount++;
+        if (atDay - dayNumber(due) >= 91) severeCount++;
       }
     }
   }
@@ -119,8 +118,7 @@ export function computeFactors(state: CustomerState, atDay: number, policy: Grad
 
   let disputesOpened = 0;
   for (const d of state.disputes) {
-    const o = dayNumber(d.openedOn);
-    if (o > windowStart && o <= atDay) disputesOpened++;
+    if (d.openedOn > windowStart && d.openedOn <= atDate) disputesOpened++;
   }
   const disputes = Math.max(0, 100 - policy.disputePenalty * disputesOpened);
 

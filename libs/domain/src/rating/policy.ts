@@ -144,7 +144,8 @@ export function validatePolicy(input: unknown): GradePolicy {
       fail(`bands[${i}].minScore`, 'bands must be sorted by minScore, strictly descending');
     }
   }
-  if (bands[bands.length - 1].minScore !== 0) fail(`bands[${bands.length - 1}].minScore`, 'last band must be 0');
+  if (bands[bands.length - 1].minScore !== 0)
+    fail(`bands[${bands.length - 1}].minScore`, 'last band must be 0');
 
   const vt = obj(p.volumeTarget, 'volumeTarget');
   const volumeTarget: GradePolicy['volumeTarget'] = { default: '' };
@@ -163,9 +164,12 @@ export function validatePolicy(input: unknown): GradePolicy {
 
   const thresholds = p.breachThresholdsPct;
   if (!Array.isArray(thresholds)) fail('breachThresholdsPct', 'must be an array');
-  const breachThresholdsPct = (thresholds as unknown[]).map((t, i) => int(t, `breachThresholdsPct[${i}]`, 1, 1000));
+  const breachThresholdsPct = (thresholds as unknown[]).map((t, i) =>
+    int(t, `breachThresholdsPct[${i}]`, 1, 1000),
+  );
   for (let i = 1; i < breachThresholdsPct.length; i++) {
-    if (breachThresholdsPct[i] <= breachThresholdsPct[i - 1]) fail('breachThresholdsPct', 'must be ascending');
+    if (breachThresholdsPct[i] <= breachThresholdsPct[i - 1])
+      fail('breachThresholdsPct', 'must be ascending');
   }
 
   return deepFreeze({

@@ -1,12 +1,12 @@
 import type { CustomerState } from '../customer/state';
-import { dayNumber, toInstant } from '../dates';
+import { toInstant } from '../dates';
 import { computeFactors, type Rating } from './factors';
 import { gradeFor, type GradePolicy } from './policy';
 
 /** Score and grade of the customer at instant `at` under `policy`. Pure and deterministic. */
 export function rate(state: CustomerState, at: string, policy: GradePolicy): Rating {
   const iso = toInstant(at);
-  const factors = computeFactors(state, dayNumber(iso), policy);
+  const factors = computeFactors(state, iso.slice(0, 10), policy);
   let sum = 0;
   for (const f of factors) sum += f.contribution;
   const raw = Math.floor((sum + 50) / 100);

@@ -16,29 +16,36 @@ export const createTopicsHandler: ApiHandler = {
   minVersion: 2,
   maxVersion: 2,
   handle(ctx, d) {
-    const topics = d.array(
-      (x): TopicRequest => {
-        const name = x.string();
-        const numPartitions = x.int32();
-        x.int16(); // replication factor
-        const assignments = x.array((a) => {
-          a.int32();
-          a.array((r) => r.int32());
-          return 0;
-        }).length;
-        x.array((c) => [c.string(), c.nullableString()]);
-        return { name, numPartitions, assignments };
-      },
-    );
+    const topics = d.array((x): TopicRequest => {
+      const name = x.string();
+      const numPartitions = x.int32();
+      x.int16(); // replication factor
+      const assignments = x.array((a) => {
+        a.int32();
+        a.array((r) => r.int32());
+        return 0;
+      }).length;
+      x.array((c) => [c.string(), c.nullableString()]);
+      return { name, numPartitions, assignments };
+    });
     d.int32(); // timeout
     const validateOnly = d.boolean();
     const b = ctx.broker;
     const results = topics.map((t) => {
-      const partitions = t.numPartitions > 0 ? t.numPartitions : t.assignments > 0 ? t.assignments : b.defaultPartitions;
+      const partitions =
+        t.numPartitions > 0 ? t.numPartitions : t.assignments > 0 ? t.assignments : b.defaultPartitions;
       if (!isValidTopicName(t.name))
-        return { name: t.name, code: ErrorCode.INVALID_TOPIC_EXCEPTION, msg: `Invalid topic name '${t.name}'` };
+        return {
+          name: t.name,
+          code: ErrorCode.INVALID_TOPIC_EXCEPTION,
+          msg: `Invalid topic name '${t.name}'`,
+        };
       if (b.topics.has(t.name))
-        return { name: t.name, code: ErrorCode.TOPIC_ALREADY_EXISTS, msg: `Topic '${t.name}' already exists.` };
+        return {
+          name: t.name,
+          code: ErrorCode.TOPIC_ALREADY_EXISTS,
+          msg: `Topic '${t.name}' already exists.`,
+        };
       if (partitions > 10000)
         return { name: t.name, code: ErrorCode.INVALID_PARTITIONS, msg: 'Too many partitions' };
       if (!validateOnly) {

@@ -25,14 +25,20 @@ function parse(d: Decoder): { maxWait: number; minBytes: number; maxBytes: numbe
   d.int8(); // isolation level: everything stored is committed (no transactions)
   const topics = d.array((t) => ({
     topic: t.string(),
-    partitions: t.array((p) => ({ partition: p.int32(), offset: p.int64(), maxBytes: p.int32(), log: undefined })),
+    partitions: t.array((p) => ({
+      partition: p.int32(),
+      offset: p.int64(),
+      maxBytes: p.int32(),
+      log: undefined,
+    })),
   }));
   return { maxWait, minBytes, maxBytes, topics };
 }
 
 function errorFor(pf: PartitionFetch): number {
   if (!pf.log) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-  if (pf.offset > pf.log.highWatermark || pf.offset < pf.log.logStartOffset) return ErrorCode.OFFSET_OUT_OF_RANGE;
+  if (pf.offset > pf.log.highWatermark || pf.offset < pf.log.logStartOffset)
+    return ErrorCode.OFFSET_OUT_OF_RANGE;
   return ErrorCode.NONE;
 }
 
@@ -82,7 +88,8 @@ export const fetchHandler: ApiHandler = {
       for (const pf of t.partitions) pf.log = topic?.partitions[pf.partition]?.log;
     }
     const now = available(req.topics);
-    if (now < 0 || now >= Math.max(req.minBytes, 1) || req.maxWait <= 0) return encode(req.topics, req.maxBytes);
+    if (now < 0 || now >= Math.max(req.minBytes, 1) || req.maxWait <= 0)
+      return encode(req.topics, req.maxBytes);
 
     return new Promise<Encoder>((resolve) => {
       const logs = new Set<PartitionLog>();

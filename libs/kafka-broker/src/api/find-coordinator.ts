@@ -12,6 +12,12 @@ export const findCoordinatorHandler: ApiHandler = {
     d.string(); // key
     d.int8(); // key type
     const b = ctx.broker;
-    return new Encoder().int32(0).int16(ErrorCode.NONE).nullableString(null).int32(b.brokerId).string(b.host).int32(b.port);
+    return new Encoder()
+      .int32(0)
+      .int16(ErrorCode.NONE)
+      .nullableString(null)
+      .int32(b.brokerId)
+      .string(b.host)
+      .int32(b.port);
   },
 };

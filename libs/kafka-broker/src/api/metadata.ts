@@ -28,7 +28,9 @@ export const metadataHandler: ApiHandler = {
           b.info(`auto-created topic ${name} with ${b.defaultPartitions} partition(s)`);
         }
         entries.push(
-          t ? { name, errorCode: ErrorCode.NONE, topic: t } : { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION },
+          t
+            ? { name, errorCode: ErrorCode.NONE, topic: t }
+            : { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION },
         );
       }
     }

@@ -25,7 +25,11 @@ export const offsetCommitHandler: ApiHandler = {
         let code: number = groupError;
         if (code === ErrorCode.NONE) {
           if (!b.topics.get(t.topic)?.partitions[p.partition]) code = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-          else b.coordinator.offsets.set(groupId, t.topic, p.partition, { offset: p.offset, metadata: p.metadata });
+          else
+            b.coordinator.offsets.set(groupId, t.topic, p.partition, {
+              offset: p.offset,
+              metadata: p.metadata,
+            });
         }
         pw.int32(p.partition).int16(code);
       });

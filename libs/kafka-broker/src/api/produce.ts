@@ -62,10 +62,20 @@ export const produceHandler: ApiHandler = {
             continue;
           }
           const base = target.log.append(batch.buf, batch.lastOffsetDelta, batch.recordCount);
-          target.producers.record(batch.producerId, batch.producerEpoch, batch.baseSequence, batch.recordCount, base);
+          target.producers.record(
+            batch.producerId,
+            batch.producerEpoch,
+            batch.baseSequence,
+            batch.recordCount,
+            base,
+          );
           if (firstOffset < 0) firstOffset = base;
         }
-        partitions.push({ partition, errorCode, baseOffset: errorCode === ErrorCode.NONE ? firstOffset : -1 });
+        partitions.push({
+          partition,
+          errorCode,
+          baseOffset: errorCode === ErrorCode.NONE ? firstOffset : -1,
+        });
       }
       results.push({ topic: topicName, partitions });
     }
@@ -73,7 +83,9 @@ export const produceHandler: ApiHandler = {
     const e = new Encoder(64 + results.length * 64);
     e.array(results, (w, r) => {
       w.string(r.topic);
-      w.array(r.partitions, (pw, p) => pw.int32(p.partition).int16(p.errorCode).int64(p.baseOffset).int64(-1));
+      w.array(r.partitions, (pw, p) =>
+        pw.int32(p.partition).int16(p.errorCode).int64(p.baseOffset).int64(-1),
+      );
     });
     return e.int32(0);
   },

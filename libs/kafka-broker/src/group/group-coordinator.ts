@@ -217,7 +217,9 @@ export class GroupCoordinator {
     g.state = 'CompletingRebalance';
     const metadataOf = (m: Member): Buffer => m.protocols.find((p) => p.name === protocol)?.metadata ?? EMPTY;
     const all = members.map((m) => ({ memberId: m.id, metadata: metadataOf(m) }));
-    this.log(`group ${g.id}: generation ${g.generation} with ${members.length} member(s), leader ${g.leader}`);
+    this.log(
+      `group ${g.id}: generation ${g.generation} with ${members.length} member(s), leader ${g.leader}`,
+    );
     for (const m of members) {
       const resolve = m.pendingJoin as (r: JoinResult) => void;
       m.pendingJoin = null;
@@ -240,7 +242,8 @@ export class GroupCoordinator {
     memberId: string,
     assignments: { memberId: string; assignment: Buffer }[],
   ): Promise<SyncResult> {
-    const fail = (errorCode: number): Promise<SyncResult> => Promise.resolve({ errorCode, assignment: EMPTY });
+    const fail = (errorCode: number): Promise<SyncResult> =>
+      Promise.resolve({ errorCode, assignment: EMPTY });
     const g = this.groups.get(groupId);
     const m = g?.members.get(memberId);
     if (!g || !m) return fail(ErrorCode.UNKNOWN_MEMBER_ID);

@@ -13,9 +13,7 @@ interface ProducerEntry {
 }
 
 export type SequenceCheck =
-  | { kind: 'append' }
-  | { kind: 'duplicate'; baseOffset: number }
-  | { kind: 'error'; errorCode: number };
+  { kind: 'append' } | { kind: 'duplicate'; baseOffset: number } | { kind: 'error'; errorCode: number };
 
 const RECENT_BATCHES = 5;
 

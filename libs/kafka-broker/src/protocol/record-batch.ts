@@ -25,7 +25,8 @@ export interface BatchInfo {
   baseSequence: number;
 }
 
-export type ParseResult = { ok: true; batches: BatchInfo[] } | { ok: false; errorCode: number; reason: string };
+export type ParseResult =
+  { ok: true; batches: BatchInfo[] } | { ok: false; errorCode: number; reason: string };
 
 /** Splits and validates a produce record set (one or more v2 batches). */
 export function parseRecordSet(set: Buffer): ParseResult {

@@ -1,6 +1,9 @@
 import {
+  BUSINESS_CLOSE_MS,
+  BUSINESS_CLOSE_S,
+  BUSINESS_OPEN_MS,
+  BUSINESS_OPEN_S,
   businessDay,
-  businessTime,
   CustomerInfo,
   customerInfoFor,
   DAY_MS,
@@ -13,6 +16,10 @@ import {
 import { formatMinor, minorPerMajor } from './money';
 import { deriveSeed, Mulberry32 } from './rng';
 import { GeneratorOptions, WireEvent } from './types';
+
+// Builtins are bound to module constants: under jest's vm sandbox every global lookup (Math, …) goes
+// through an interceptor and hot loops run several times slower.
+const { floor, max, min, round } = Math;
 
 /*
  * How it works
@@ -94,8 +101,10 @@ interface CustomerState {
   bizIsFinal: boolean;
   /** Invoices with open > 0 that are not written off, oldest first. */
   open: Invoice[];
-  /** Scheduled actions sorted by (day, seq). */
+  /** Scheduled actions sorted by (day, seq) DESCENDING: the next one is last (cheap pop). */
   agenda: Action[];
+  /** 'evt-<seed>-<customerId>-' */
+  eventIdPrefix: string;
 }
 
 const DISPUTE_REASONS = [
@@ -106,31 +115,76 @@ const DISPUTE_REASONS = [
   'Service not delivered',
   'Wrong VAT rate',
 ];
-const PARTIAL_PAYMENT_P: Readonly<Record<PayerProfile, number>> = { good: 0.03, average: 0.1, late: 0.15, chronic: 0.2 };
-const REVERSAL_P: Readonly<Record<PayerProfile, number>> = { good: 0.003, average: 0.008, late: 0.02, chronic: 0.03 };
+const PARTIAL_PAYMENT_P: Readonly<Record<PayerProfile, number>> = {
+  good: 0.03,
+  average: 0.1,
+  late: 0.15,
+  chronic: 0.2,
+};
+const REVERSAL_P: Readonly<Record<PayerProfile, number>> = {
+  good: 0.003,
+  average: 0.008,
+  late: 0.02,
+  chronic: 0.03,
+};
 /** Expected events produced by one "new business" item (invoice/order + payments + follow-ups). */
 const EVENTS_PER_BIZ = 2.4;
 
-function pad4(n: number): string {
-  return n < 10000 ? String(n).padStart(4, '0') : String(n);
+/** A packed array (new Array(n) with large n yields slow dictionary-mode elements in V8). */
+function filled<T>(n: number, value: T): T[] {
+  const xs: T[] = [];
+  for (let i = 0; i < n; i++) xs.push(value);
+  return xs;
+}
+
+const SUFFIX_CACHE = 10000;
+/** Cached id suffixes like '-0042' / '-INV-0042' (fewer string allocations per event). */
+function suffixes(tag: string): string[] {
+  return Array.from({ length: SUFFIX_CACHE }, (_, i) => `${tag}-${String(i).padStart(4, '0')}`);
+}
+const SEQ = suffixes('');
+const INV = suffixes('-INV');
+const PAY_ID = suffixes('-PAY');
+const CN = suffixes('-CN');
+const ORD = suffixes('-ORD');
+function suffix(cache: string[], tag: string, n: number): string {
+  return n < SUFFIX_CACHE ? cache[n] : `${tag}-${n}`;
 }
 
 class Simulation {
-  private readonly dates: string[] = [];
+  private readonly dates: string[];
+  /** 'THH:MM:SS.000Z' by second of day. */
+  private readonly times: string[] = filled(86400, '');
 
-  constructor(private readonly cfg: GeneratorConfig) {}
+  constructor(private readonly cfg: GeneratorConfig) {
+    this.dates = filled(cfg.days + 512, '');
+  }
 
   dateOf(day: number): string {
-    let s = this.dates[day];
-    if (s === undefined) {
+    let s = day >= 0 && day < this.dates.length ? this.dates[day] : '';
+    if (s === '') {
       s = new Date(this.cfg.startMs + day * DAY_MS).toISOString().slice(0, 10);
-      if (day >= 0) this.dates[day] = s;
+      if (day >= 0 && day < this.dates.length) this.dates[day] = s;
     }
     return s;
   }
 
+  /** Same as new Date(ms).toISOString() for whole-second instants at or after startMs, but cheaper. */
+  isoOf(ms: number): string {
+    const day = floor((ms - this.cfg.startMs) / DAY_MS);
+    const tod = ms - this.cfg.startMs - day * DAY_MS;
+    if (day < 0 || tod % 1000 !== 0) return new Date(ms).toISOString();
+    const sec = tod / 1000;
+    let t = this.times[sec];
+    if (t === '') {
+      t = new Date(sec * 1000).toISOString().slice(10);
+      this.times[sec] = t;
+    }
+    return this.dateOf(day) + t;
+  }
+
   dayOf(ms: number): number {
-    return Math.floor((ms - this.cfg.startMs) / DAY_MS);
+    return floor((ms - this.cfg.startMs) / DAY_MS);
   }
 
   /** Creates the customer's state and returns its CustomerOnboarded event. */
@@ -152,9 +206,11 @@ class Simulation {
       bizIsFinal: false,
       open: [],
       agenda: [],
+      eventIdPrefix: `evt-${this.cfg.seed}-${info.customerId}`,
     };
     const payload: Record<string, unknown> = { name: info.name, currency: info.currency };
-    if (info.creditLimitMinor !== null) payload.creditLimit = formatMinor(info.creditLimitMinor, info.exponent);
+    if (info.creditLimitMinor !== null)
+      payload.creditLimit = formatMinor(info.creditLimitMinor, info.exponent);
     return { state, event: this.envelope(state, 'CustomerOnboarded', info.onboardMs, payload) };
   }
 
@@ -163,11 +219,11 @@ class Simulation {
     st.remaining--;
     st.lastMs = ms;
     return {
-      eventId: `evt-${this.cfg.seed}-${st.info.customerId}-${pad4(st.emitted)}`,
+      eventId: st.eventIdPrefix + suffix(SEQ, '', st.emitted),
       type,
       version: 1,
       customerId: st.info.customerId,
-      occurredAt: new Date(ms).toISOString(),
+      occurredAt: this.isoOf(ms),
       source: this.cfg.source,
       payload,
     };
@@ -184,10 +240,7 @@ class Simulation {
   ): void {
     if (day >= this.cfg.days) return; // beyond the history: never happens
     const action: Action = { day, seq: st.actSeq++, kind, flag, inv, order, payment };
-    const agenda = st.agenda;
-    let i = agenda.length;
-    while (i > 0 && agenda[i - 1].day > day) i--;
-    agenda.splice(i, 0, action);
+    this.insert(st.agenda, action);
   }
 
   private pendingObligations(st: CustomerState): number {
@@ -205,25 +258,45 @@ class Simulation {
     const days = this.cfg.days;
     const rng = st.rng;
     const cur = this.dayOf(st.lastMs);
-    const left = Math.max(0, days - cur);
+    const left = max(0, days - cur);
     let day: number;
     st.bizIsFinal = spare <= 1;
     if (spare <= 1) {
-      const lo = Math.max(cur + 1, days - st.info.termsDays);
+      const lo = max(cur + 1, days - st.info.termsDays);
       day = lo <= days - 1 ? rng.int(lo, days - 1) : cur + 1;
     } else if (st.invSeq === 0 && st.ordSeq === 0) {
-      day = cur + rng.int(1, Math.max(1, Math.min(20, Math.floor(left / 4))));
+      day = cur + rng.int(1, max(1, min(20, floor(left / 4))));
     } else {
-      const mean = Math.min((EVENTS_PER_BIZ * left) / (spare + EVENTS_PER_BIZ), left / 2);
-      day = cur + Math.max(1, Math.round(mean * (0.3 + 1.4 * rng.next())));
+      // a new invoice costs ~EVENTS_PER_BIZ events if its payment still falls inside the history, else ~1
+      const perBiz = 1 + (EVENTS_PER_BIZ - 1) * min(1, max(0, (left - st.info.termsDays) / 60));
+      const mean = min((perBiz * left) / (spare + perBiz), left / 2);
+      // normally at least a day apart; dense histories (big budget, little time) may share a day
+      day = cur + max(mean >= 1 ? 1 : 0, round(mean * (0.3 + 1.4 * rng.next())));
     }
     day = businessDay(this.cfg, day);
-    if (day >= days) day = Math.max(cur, days - 1);
+    if (day >= days) {
+      // clamp to the last business day of the history (never before the customer's current day)
+      let last = days - 1;
+      while (last > cur && businessDay(this.cfg, last) !== last) last--;
+      day = max(cur, last);
+    }
     st.hasBiz = true;
-    const action: Action = { day, seq: st.actSeq++, kind: BIZ, flag: 0, inv: null, order: null, payment: null };
-    let i = st.agenda.length;
-    while (i > 0 && st.agenda[i - 1].day > day) i--;
-    st.agenda.splice(i, 0, action);
+    const action: Action = {
+      day,
+      seq: st.actSeq++,
+      kind: BIZ,
+      flag: 0,
+      inv: null,
+      order: null,
+      payment: null,
+    };
+    this.insert(st.agenda, action);
+  }
+
+  private insert(agenda: Action[], action: Action): void {
+    let i = 0;
+    while (i < agenda.length && agenda[i].day > action.day) i++;
+    agenda.splice(i, 0, action);
   }
 
   private isValid(a: Action): boolean {
@@ -266,22 +339,38 @@ class Simulation {
     }
     if (!st.hasBiz && (spare > 0 || pending === 0)) this.scheduleBiz(st, spare);
     for (;;) {
-      const a = st.agenda[0];
+      const a = st.agenda[st.agenda.length - 1];
       if (a.kind === BIZ ? pending > 0 && spare <= 0 : !this.isValid(a)) {
-        st.agenda.shift();
+        st.agenda.pop();
         if (a.kind === BIZ) st.hasBiz = false;
       } else break;
     }
-    const day = st.agenda[0].day;
-    let ms = businessTime(this.cfg, st.rng, day);
-    if (ms <= st.lastMs) ms = st.lastMs + st.rng.int(60, 600) * 1000 + st.rng.int(0, 999);
+    const day = st.agenda[st.agenda.length - 1].day;
+    // first event of a day: a business-hours time early enough for the rest of the budget to fit that day
+    let ms = st.lastMs;
+    if (day > this.dayOf(st.lastMs)) {
+      const latest = max(BUSINESS_OPEN_S, BUSINESS_CLOSE_S - min(st.remaining, 60) * 600);
+      ms = this.cfg.startMs + day * DAY_MS + st.rng.int(BUSINESS_OPEN_S, latest) * 1000;
+    }
+    if (ms <= st.lastMs) {
+      // several events on one day: a few minutes apart, rolling over to the next business morning
+      ms = st.lastMs + st.rng.int(60, 600) * 1000;
+      const d = this.dayOf(ms);
+      if (ms - this.cfg.startMs - d * DAY_MS >= BUSINESS_CLOSE_MS) {
+        ms =
+          this.cfg.startMs +
+          businessDay(this.cfg, d + 1) * DAY_MS +
+          BUSINESS_OPEN_MS +
+          st.rng.int(0, 7200) * 1000;
+      }
+    }
     st.nextMs = ms;
     return true;
   }
 
   /** Emits the event prepared by prepareNext. */
   emit(st: CustomerState): WireEvent {
-    const a = st.agenda.shift() as Action;
+    const a = st.agenda.pop() as Action;
     const ms = st.nextMs;
     const day = this.dayOf(ms);
     switch (a.kind) {
@@ -326,7 +415,7 @@ class Simulation {
     const rng = st.rng;
     const unit = minorPerMajor(st.info.exponent);
     const u = rng.next();
-    const major = Math.max(1, Math.floor((st.info.sizingLimitMinor / unit) * (0.01 + 0.22 * u * u)));
+    const major = max(1, floor((st.info.sizingLimitMinor / unit) * (0.01 + 0.22 * u * u)));
     return major * unit + (unit > 1 ? rng.int(0, unit - 1) : 0);
   }
 
@@ -334,8 +423,13 @@ class Simulation {
     st.hasBiz = false;
     const rng = st.rng;
     if (rng.chance(0.33)) {
-      const order: Order = { id: `ORD-${st.info.customerId}-${pad4(++st.ordSeq)}`, amount: this.sizeAmount(st), open: true };
-      if (rng.chance(0.88)) this.schedule(st, businessDay(this.cfg, day + rng.int(1, 10)), ORDER_INVOICE, null, order);
+      const order: Order = {
+        id: st.info.customerId + suffix(ORD, '-ORD', ++st.ordSeq),
+        amount: this.sizeAmount(st),
+        open: true,
+      };
+      if (rng.chance(0.88))
+        this.schedule(st, businessDay(this.cfg, day + rng.int(1, 10)), ORDER_INVOICE, null, order);
       else this.schedule(st, businessDay(this.cfg, day + rng.int(1, 20)), ORDER_CANCEL, null, order);
       return this.envelope(st, 'OrderPlaced', ms, {
         orderId: order.id,
@@ -346,12 +440,18 @@ class Simulation {
     return this.issueInvoice(st, ms, day, this.sizeAmount(st), null);
   }
 
-  private issueInvoice(st: CustomerState, ms: number, day: number, amount: number, orderId: string | null): WireEvent {
+  private issueInvoice(
+    st: CustomerState,
+    ms: number,
+    day: number,
+    amount: number,
+    orderId: string | null,
+  ): WireEvent {
     const rng = st.rng;
     const n = ++st.invSeq;
     const dueDay = day + st.info.termsDays;
     const inv: Invoice = {
-      id: `INV-${st.info.customerId}-${pad4(n)}`,
+      id: st.info.customerId + suffix(INV, '-INV', n),
       amount,
       open: amount,
       dueDay,
@@ -394,14 +494,22 @@ class Simulation {
         } else {
           // never pays in full: maybe a token partial payment, then the rest is written off
           if (rng.chance(0.4)) {
-            this.schedule(st, businessDay(this.cfg, inv.dueDay + rng.int(45, 100)), PAY, inv, null, null, PAY_PARTIAL_FINAL);
+            this.schedule(
+              st,
+              businessDay(this.cfg, inv.dueDay + rng.int(45, 100)),
+              PAY,
+              inv,
+              null,
+              null,
+              PAY_PARTIAL_FINAL,
+            );
           }
           this.schedule(st, businessDay(this.cfg, inv.dueDay + rng.int(120, 200)), WRITE_OFF, inv);
           return;
         }
         break;
     }
-    const payDay = businessDay(this.cfg, Math.max(issueDay + 1, inv.dueDay + lateness));
+    const payDay = businessDay(this.cfg, max(issueDay + 1, inv.dueDay + lateness));
     this.schedule(st, payDay, PAY, inv);
   }
 
@@ -432,11 +540,11 @@ class Simulation {
     let amount = inv.open;
     let partial = false;
     if (a.flag === PAY_PARTIAL_FINAL) {
-      amount = Math.max(1, Math.floor((inv.open * rng.int(20, 50)) / 100));
+      amount = max(1, floor((inv.open * rng.int(20, 50)) / 100));
       partial = true;
     } else if (inv.open >= 4 * unit && rng.chance(PARTIAL_PAYMENT_P[st.info.profile])) {
       // round partial amounts to whole major units, as people do
-      amount = Math.max(unit, Math.floor((inv.open * rng.int(30, 70)) / 100 / unit) * unit);
+      amount = max(unit, floor((inv.open * rng.int(30, 70)) / 100 / unit) * unit);
       partial = true;
       this.schedule(st, businessDay(this.cfg, day + rng.int(10, 40)), PAY, inv);
     }
@@ -467,7 +575,7 @@ class Simulation {
     let total = 0;
     for (const x of amounts) total += x;
     for (let k = 0; k < targets.length; k++) this.allocate(st, targets[k], amounts[k]);
-    const paymentId = `PAY-${st.info.customerId}-${pad4(++st.paySeq)}`;
+    const paymentId = st.info.customerId + suffix(PAY_ID, '-PAY', ++st.paySeq);
     const payload: Record<string, unknown> = {
       paymentId,
       amount: this.money(st, total),
@@ -503,12 +611,12 @@ class Simulation {
   private creditNote(st: CustomerState, inv: Invoice, ms: number): WireEvent {
     const rng = st.rng;
     const unit = minorPerMajor(st.info.exponent);
-    let amount = Math.floor((inv.amount * rng.int(5, 50)) / 100);
+    let amount = floor((inv.amount * rng.int(5, 50)) / 100);
     if (amount >= unit && rng.chance(0.6)) amount -= amount % unit;
-    amount = Math.min(inv.open, Math.max(1, amount));
+    amount = min(inv.open, max(1, amount));
     this.allocate(st, inv, amount);
     return this.envelope(st, 'CreditNoteIssued', ms, {
-      creditNoteId: `CN-${st.info.customerId}-${pad4(++st.cnSeq)}`,
+      creditNoteId: st.info.customerId + suffix(CN, '-CN', ++st.cnSeq),
       invoiceId: inv.id,
       amount: this.money(st, amount),
       currency: st.info.currency,
@@ -519,7 +627,8 @@ class Simulation {
     const rng = st.rng;
     inv.disputed = true;
     const reason = rng.pick(DISPUTE_REASONS);
-    if (rng.chance(0.85)) this.schedule(st, businessDay(this.cfg, day + rng.int(5, 40)), DISPUTE_RESOLVE, inv);
+    if (rng.chance(0.85))
+      this.schedule(st, businessDay(this.cfg, day + rng.int(5, 40)), DISPUTE_RESOLVE, inv);
     return this.envelope(st, 'DisputeOpened', ms, { invoiceId: inv.id, reason });
   }
 
@@ -534,29 +643,133 @@ class Simulation {
   }
 }
 
-interface HeapEntry {
-  index: number;
-  ms: number;
-  state: CustomerState | null;
-}
+/**
+ * Priority queue of customers keyed by (next event ms, customer index): a calendar of per-day buckets
+ * plus a small binary heap for the day being drained. Only ~one day of customers is ever in the heap,
+ * so it stays cache-resident even with 100k+ customers (a single global heap is memory-bound).
+ */
+class CalendarQueue {
+  private readonly buckets: Array<number[] | undefined>;
+  private day = -1;
+  private heapMs = new Float64Array(1024);
+  private heapIdx = new Int32Array(1024);
+  private size = 0;
+  private readonly nextMs: Float64Array;
 
-function less(a: HeapEntry, b: HeapEntry): boolean {
-  return a.ms < b.ms || (a.ms === b.ms && a.index < b.index);
-}
-
-function siftDown(heap: HeapEntry[], i: number): void {
-  const n = heap.length;
-  const item = heap[i];
-  for (;;) {
-    const l = 2 * i + 1;
-    if (l >= n) break;
-    const r = l + 1;
-    const c = r < n && less(heap[r], heap[l]) ? r : l;
-    if (!less(heap[c], item)) break;
-    heap[i] = heap[c];
-    i = c;
+  constructor(
+    private readonly startMs: number,
+    customers: number,
+    days: number,
+  ) {
+    this.nextMs = new Float64Array(customers);
+    this.buckets = filled<number[] | undefined>(days + 1, undefined);
   }
-  heap[i] = item;
+
+  push(index: number, ms: number): void {
+    const day = floor((ms - this.startMs) / DAY_MS);
+    if (day <= this.day) {
+      this.heapPush(ms, index);
+    } else {
+      this.nextMs[index] = ms;
+      const bucket = this.buckets[day];
+      if (bucket === undefined) this.buckets[day] = [index];
+      else bucket.push(index);
+    }
+  }
+
+  /** Index of the customer with the earliest next event, or -1 when empty. */
+  pop(): number {
+    while (this.size === 0) {
+      let d = this.day + 1;
+      while (d < this.buckets.length && this.buckets[d] === undefined) d++;
+      if (d >= this.buckets.length) return -1;
+      const bucket = this.buckets[d] as number[];
+      this.buckets[d] = undefined;
+      this.day = d;
+      for (const index of bucket) this.heapPush(this.nextMs[index], index);
+    }
+    const top = this.heapIdx[0];
+    this.size--;
+    if (this.size > 0) this.siftDown(this.heapMs[this.size], this.heapIdx[this.size]);
+    return top;
+  }
+
+  private heapPush(ms: number, index: number): void {
+    if (this.size === this.heapMs.length) {
+      const ms2 = new Float64Array(this.size * 2);
+      ms2.set(this.heapMs);
+      this.heapMs = ms2;
+      const idx2 = new Int32Array(this.size * 2);
+      idx2.set(this.heapIdx);
+      this.heapIdx = idx2;
+    }
+    const hm = this.heapMs;
+    const hi = this.heapIdx;
+    let i = this.size++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (hm[p] < ms || (hm[p] === ms && hi[p] < index)) break;
+      hm[i] = hm[p];
+      hi[i] = hi[p];
+      i = p;
+    }
+    hm[i] = ms;
+    hi[i] = index;
+  }
+
+  /** Places (ms, index) at the root and sifts it down. */
+  private siftDown(ms: number, index: number): void {
+    const hm = this.heapMs;
+    const hi = this.heapIdx;
+    const n = this.size;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && (hm[r] < hm[l] || (hm[r] === hm[l] && hi[r] < hi[l])) ? r : l;
+      if (ms < hm[c] || (ms === hm[c] && index < hi[c])) break;
+      hm[i] = hm[c];
+      hi[i] = hi[c];
+      i = c;
+    }
+    hm[i] = ms;
+    hi[i] = index;
+  }
+}
+
+/** Pull-based merge of all customers (kept out of the generator function so V8 optimises it fully). */
+class EventMerger {
+  private readonly sim: Simulation;
+  private readonly queue: CalendarQueue;
+  private readonly states: Array<CustomerState | null>;
+
+  constructor(cfg: GeneratorConfig) {
+    this.sim = new Simulation(cfg);
+    this.queue = new CalendarQueue(cfg.startMs, cfg.customers, cfg.days);
+    this.states = filled<CustomerState | null>(cfg.customers, null);
+    for (let index = 0; index < cfg.customers; index++) {
+      if (eventCountFor(cfg, index) > 0) this.queue.push(index, onboardingMsFor(cfg, index));
+    }
+  }
+
+  next(): WireEvent | null {
+    const index = this.queue.pop();
+    if (index < 0) return null;
+    let state = this.states[index];
+    let event: WireEvent;
+    if (state === null) {
+      const activated = this.sim.activate(index);
+      state = activated.state;
+      this.states[index] = state;
+      event = activated.event;
+    } else {
+      event = this.sim.emit(state);
+    }
+    if (this.sim.prepareNext(state)) this.queue.push(index, state.nextMs);
+    else this.states[index] = null; // done: let the customer's state be collected
+    return event;
+  }
 }
 
 /**
@@ -564,36 +777,8 @@ function siftDown(heap: HeapEntry[], i: number): void {
  * customer's stream in causal order. Lazy: memory stays proportional to the active customers.
  */
 export function* generateEvents(opts: GeneratorOptions): Generator<WireEvent> {
-  const cfg = normalizeOptions(opts);
-  const sim = new Simulation(cfg);
-  const heap: HeapEntry[] = [];
-  for (let index = 0; index < cfg.customers; index++) {
-    if (eventCountFor(cfg, index) > 0) heap.push({ index, ms: onboardingMsFor(cfg, index), state: null });
-  }
-  for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(heap, i);
-  while (heap.length > 0) {
-    const top = heap[0];
-    let event: WireEvent;
-    if (top.state === null) {
-      const activated = sim.activate(top.index);
-      top.state = activated.state;
-      event = activated.event;
-    } else {
-      event = sim.emit(top.state);
-    }
-    if (sim.prepareNext(top.state)) {
-      top.ms = top.state.nextMs;
-    } else {
-      const last = heap.pop() as HeapEntry;
-      if (heap.length === 0) {
-        yield event;
-        break;
-      }
-      heap[0] = last;
-    }
-    siftDown(heap, 0);
-    yield event;
-  }
+  const merger = new EventMerger(normalizeOptions(opts));
+  for (let e = merger.next(); e !== null; e = merger.next()) yield e;
 }
 
 /** The whole history as an array (fine for demos and tests; use generateEvents for big volumes). */

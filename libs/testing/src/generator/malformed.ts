@@ -94,11 +94,20 @@ function withoutPayload(ev: Json, field: string): Json {
 
 const VARIANTS: Record<MalformedCode, Variant[]> = {
   BAD_JSON: [
-    { note: 'truncated JSON', build: (c) => ({ key: c.customerId, value: JSON.stringify(invoice(c)).slice(0, 57) }) },
+    {
+      note: 'truncated JSON',
+      build: (c) => ({ key: c.customerId, value: JSON.stringify(invoice(c)).slice(0, 57) }),
+    },
     { note: 'empty value', build: (c) => ({ key: c.customerId, value: '' }) },
     { note: 'plain text', build: (c) => ({ key: c.customerId, value: 'not json at all' }) },
-    { note: 'trailing comma', build: (c) => ({ key: c.customerId, value: `{"eventId":"bad-${c.seed}-${c.i}",}` }) },
-    { note: 'single-quoted keys', build: (c) => ({ key: c.customerId, value: `{'eventId': 'bad-${c.seed}-${c.i}'}` }) },
+    {
+      note: 'trailing comma',
+      build: (c) => ({ key: c.customerId, value: `{"eventId":"bad-${c.seed}-${c.i}",}` }),
+    },
+    {
+      note: 'single-quoted keys',
+      build: (c) => ({ key: c.customerId, value: `{'eventId': 'bad-${c.seed}-${c.i}'}` }),
+    },
     { note: 'lone brace', build: (c) => ({ key: c.customerId, value: '{' }) },
   ],
   NOT_AN_OBJECT: [
@@ -107,12 +116,18 @@ const VARIANTS: Record<MalformedCode, Variant[]> = {
     { note: 'a string', build: (c) => ({ key: c.customerId, value: '"x"' }) },
     { note: 'null', build: (c) => ({ key: c.customerId, value: 'null' }) },
     { note: 'a boolean', build: (c) => ({ key: c.customerId, value: 'true' }) },
-    { note: 'an array holding an event', build: (c) => ({ key: c.customerId, value: JSON.stringify([invoice(c)]) }) },
+    {
+      note: 'an array holding an event',
+      build: (c) => ({ key: c.customerId, value: JSON.stringify([invoice(c)]) }),
+    },
   ],
   UNKNOWN_TYPE: [
     { note: "type 'InvoiceDeleted'", build: (c) => msg(c, { ...invoice(c), type: 'InvoiceDeleted' }) },
     { note: "type 'PaymentRefunded'", build: (c) => msg(c, { ...payment(c), type: 'PaymentRefunded' }) },
-    { note: "type 'invoiceIssued' (wrong case)", build: (c) => msg(c, { ...invoice(c), type: 'invoiceIssued' }) },
+    {
+      note: "type 'invoiceIssued' (wrong case)",
+      build: (c) => msg(c, { ...invoice(c), type: 'invoiceIssued' }),
+    },
   ],
   UNSUPPORTED_VERSION: [
     { note: 'version 9', build: (c) => msg(c, { ...invoice(c), version: 9 }) },
@@ -127,14 +142,23 @@ const VARIANTS: Record<MalformedCode, Variant[]> = {
     { note: 'payload missing', build: (c) => msg(c, without(invoice(c), 'payload')) },
     { note: 'source missing', build: (c) => msg(c, without(payment(c), 'source')) },
     { note: 'payload.invoiceId missing', build: (c) => msg(c, withoutPayload(invoice(c), 'invoiceId')) },
-    { note: 'CustomerOnboarded without name (new customer id)', build: (c) => onboarding(c, { name: undefined }) },
+    {
+      note: 'CustomerOnboarded without name (new customer id)',
+      build: (c) => onboarding(c, { name: undefined }),
+    },
   ],
   BAD_FIELD: [
     { note: "occurredAt 'yesterday'", build: (c) => msg(c, { ...invoice(c), occurredAt: 'yesterday' }) },
     { note: "dueOn '2026-13-45'", build: (c) => msg(c, invoice(c, { dueOn: '2026-13-45' })) },
     { note: "issuedOn '2026-02-30'", build: (c) => msg(c, invoice(c, { issuedOn: '2026-02-30' })) },
-    { note: 'invoiceId with spaces', build: (c) => msg(c, invoice(c, { invoiceId: `bad inv ${c.seed} ${c.i}` })) },
-    { note: 'eventId with spaces', build: (c) => msg(c, { ...invoice(c), eventId: `bad-${c.seed}-${c.i} x` }) },
+    {
+      note: 'invoiceId with spaces',
+      build: (c) => msg(c, invoice(c, { invoiceId: `bad inv ${c.seed} ${c.i}` })),
+    },
+    {
+      note: 'eventId with spaces',
+      build: (c) => msg(c, { ...invoice(c), eventId: `bad-${c.seed}-${c.i} x` }),
+    },
     {
       note: 'paymentId longer than 128 characters',
       build: (c) => msg(c, payment(c, { paymentId: `bad-pay-${c.seed}-${c.i}-`.padEnd(129, 'x') })),
@@ -154,10 +178,16 @@ const VARIANTS: Record<MalformedCode, Variant[]> = {
   UNKNOWN_CURRENCY: [
     { note: "InvoiceIssued in 'XYZ'", build: (c) => msg(c, invoice(c, { currency: 'XYZ' })) },
     { note: "PaymentReceived in 'XYZ'", build: (c) => msg(c, payment(c, { currency: 'XYZ' })) },
-    { note: "CustomerOnboarded in 'XYZ' (new customer id)", build: (c) => onboarding(c, { currency: 'XYZ' }) },
+    {
+      note: "CustomerOnboarded in 'XYZ' (new customer id)",
+      build: (c) => onboarding(c, { currency: 'XYZ' }),
+    },
   ],
   KEY_MISMATCH: [
-    { note: 'key is another customer', build: (c) => ({ key: c.otherCustomerId, value: JSON.stringify(invoice(c)) }) },
+    {
+      note: 'key is another customer',
+      build: (c) => ({ key: c.otherCustomerId, value: JSON.stringify(invoice(c)) }),
+    },
     { note: 'key missing (null)', build: (c) => ({ key: null, value: JSON.stringify(payment(c)) }) },
   ],
   CURRENCY_MISMATCH: [

@@ -4,6 +4,8 @@
  */
 
 /** ISO-4217 minor-unit digits of the currencies the generator may emit. */
+const { isSafeInteger } = Number;
+
 export const GENERATOR_CURRENCY_EXPONENTS: Readonly<Record<string, number>> = Object.freeze({
   EUR: 2,
   USD: 2,
@@ -42,8 +44,8 @@ export function minorPerMajor(exponent: number): number {
 
 /** Formats a non-negative integer amount of minor units, e.g. (12345, 2) → "123.45", (7, 3) → "0.007". */
 export function formatMinor(minor: number, exponent: number): string {
-  if (!Number.isSafeInteger(minor) || minor < 0) throw new RangeError(`bad minor amount ${minor}`);
-  const digits = String(minor);
+  if (!isSafeInteger(minor) || minor < 0) throw new RangeError(`bad minor amount ${minor}`);
+  const digits = `${minor}`;
   if (exponent === 0) return digits;
   const padded = digits.length > exponent ? digits : digits.padStart(exponent + 1, '0');
   return `${padded.slice(0, padded.length - exponent)}.${padded.slice(padded.length - exponent)}`;

@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { CONFIG_DOC, ConfigError, loadConfig, parseApiKeys } from './app-config';
+
+describe('configuration', () => {
+  it('has documented defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      kafkaBrokers: ['127.0.0.1:9092'],
+      eventsTopic: 'billing.events',
+      dlqTopic: 'billing.events.dlq',
+      port: 3000,
+      ingestBatchSize: 2000,
+      apiKeys: [],
+    });
+  });
+
+  it('lists every setting in the README with the same default', () => {
+    const readme = readFileSync(path.join(__dirname, '../../../README.md'), 'utf8');
+    for (const s of CONFIG_DOC) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| \`${s.env}\` |`));
+      expect({ env: s.env, row: row !== undefined }).toEqual({ env: s.env, row: true });
+      const shown = s.default === '(none)' ? '(none)' : `\`${s.default}\``;
+      expect(row).toContain(shown);
+    }
+  });
+
+  it('explains bad values', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(
+      new ConfigError('PORT must be an integer >= 0, got "eighty"'),
+    );
+    expect(() => parseApiKeys('root:0123456789abcdef')).toThrow(/role reader\|finance\|admin/);
+    expect(() => parseApiKeys('reader:short')).toThrow(/16\+ characters/);
+    expect(parseApiKeys('reader:0123456789abcdef, admin:abcdef0123456789')).toEqual([
+      { role: 'reader', key: '0123456789abcdef' },
+      { role: 'admin', key: 'abcdef0123456789' },
+    ]);
+  });
+});

@@ -1,0 +1,428 @@
+import { parseEvent, type ParseResult } from './parse';
+import { createUpcasterRegistry } from './upcasters';
+
+const base = {
+  eventId: 'evt-1',
+  type: 'InvoiceIssued',
+  version: 1,
+  customerId: 'C-1',
+  occurredAt: '2026-03-01T10:00:00Z',
+  source: 'billing-eu',
+};
+const invoicePayload = {
+  invoiceId: 'INV-1',
+  amount: '1250.00',
+  currency: 'EUR',
+  issuedOn: '2026-03-01',
+  dueOn: '2026-03-31',
+};
+
+function invoice(payload: Record<string, unknown> = {}, envelope: Record<string, unknown> = {}) {
+  return { ...base, ...envelope, payload: { ...invoicePayload, ...payload } };
+}
+
+function failure(r: ParseResult): { code: string; reason: string } {
+  if (r.ok) throw new Error('expected a failure');
+  return { code: r.code, reason: r.reason };
+}
+
+describe('parseEvent: valid events', () => {
+  it('parses an invoice, amounts to minor units and occurredAt normalised', () => {
+    const r = parseEvent(JSON.stringify(invoice({ orderId: 'ORD-7' })));
+    expect(r).toEqual({
+      ok: true,
+      event: {
+        eventId: 'evt-1',
+        type: 'InvoiceIssued',
+        version: 1,
+        customerId: 'C-1',
+        occurredAt: '2026-03-01T10:00:00.000Z',
+        source: 'billing-eu',
+        payload: {
+          invoiceId: 'INV-1',
+          amount: 125000n, // 1250.00 EUR
+          currency: 'EUR',
+          issuedOn: '2026-03-01',
+          dueOn: '2026-03-31',
+          orderId: 'ORD-7',
+        },
+      },
+    });
+  });
+
+  it('accepts a Buffer and an already parsed object, and checks the message key', () => {
+    const json = JSON.stringify(invoice());
+    expect(parseEvent(Buffer.from(json, 'utf8'), { key: 'C-1' }).ok).toBe(true);
+    expect(parseEvent(invoice(), { key: 'C-1' }).ok).toBe(true);
+    expect(parseEvent(invoice()).ok).toBe(true); // key not given: not checked
+  });
+
+  it('parses every type', () => {
+    const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
+      ['CustomerOnboarded', { name: 'Acme', currency: 'EUR' }, { name: 'Acme', currency: 'EUR' }],
+      [
+        'CustomerOnboarded',
+        { name: 'Acme', currency: 'EUR', creditLimit: '0' },
+        { name: 'Acme', currency: 'EUR', creditLimit: 0n },
+      ],
+      [
+        'CreditNoteIssued',
+        { creditNoteId: 'CN-1', invoiceId: 'INV-1', amount: '10', currency: 'EUR' },
+        { creditNoteId: 'CN-1', invoiceId: 'INV-1', amount: 1000n, currency: 'EUR' },
+      ],
+      [
+        'PaymentReceived',
+        {
+          paymentId: 'PAY-1',
+          amount: '100.00',
+          currency: 'EUR',
+          receivedOn: '2026-03-02',
+          allocations: [{ invoiceId: 'INV-1', amount: '60.5' }],
+        },
+        {
+          paymentId: 'PAY-1',
+          amount: 10000n,
+          currency: 'EUR',
+          receivedOn: '2026-03-02',
+          allocations: [{ invoiceId: 'INV-1', amount: 6050n }],
+        },
+      ],
+      [
+        'PaymentReceived',
+        { paymentId: 'PAY-2', amount: '1', currency: 'JPY', receivedOn: '2026-03-02', allocations: [] },
+        { paymentId: 'PAY-2', amount: 1n, currency: 'JPY', receivedOn: '2026-03-02' },
+      ],
+      [
+        'PaymentReversed',
+        { paymentId: 'PAY-1', reason: 'bounced' },
+        { paymentId: 'PAY-1', reason: 'bounced' },
+      ],
+      [
+        'OrderPlaced',
+        { orderId: 'ORD-1', amount: '0.001', currency: 'KWD' },
+        { orderId: 'ORD-1', amount: 1n, currency: 'KWD' },
+      ],
+      ['OrderCancelled', { orderId: 'ORD-1' }, { orderId: 'ORD-1' }],
+      ['DisputeOpened', { invoiceId: 'INV-1', reason: 'damaged' }, { invoiceId: 'INV-1', reason: 'damaged' }],
+      ['DisputeResolved', { invoiceId: 'INV-1' }, { invoiceId: 'INV-1' }],
+      ['InvoiceWrittenOff', { invoiceId: 'a.b_c:d/e-F9' }, { invoiceId: 'a.b_c:d/e-F9' }],
+    ];
+    for (const [type, payload, expected] of cases) {
+      const r = parseEvent({ ...base, type, payload });
+      expect(r.ok ? r.event.payload : r).toEqual(expected);
+    }
+  });
+
+  it('treats null optional fields as absent', () => {
+    const r = parseEvent(invoice({ orderId: null }));
+    expect(r.ok && 'orderId' in r.event.payload).toBe(false);
+  });
+});
+
+describe('parseEvent: currency exponents', () => {
+  it('rejects "1.5" JPY and "1.234" EUR, accepts "1.234" KWD', () => {
+    expect(failure(parseEvent(invoice({ amount: '1.5', currency: 'JPY' })))).toEqual({
+      code: 'BAD_AMOUNT',
+      reason: 'payload.amount: "1.5" has 1 decimal but JPY allows 0',
+    });
+    expect(failure(parseEvent(invoice({ amount: '1.234' })))).toEqual({
+      code: 'BAD_AMOUNT',
+      reason: 'payload.amount: "1.234" has 3 decimals but EUR allows 2',
+    });
+    const kwd = parseEvent(invoice({ amount: '1.234', currency: 'KWD' }));
+    expect(kwd.ok && kwd.event.type === 'InvoiceIssued' && kwd.event.payload.amount).toBe(1234n);
+  });
+});
+
+describe('parseEvent: every reject code', () => {
+  const cases: [string, unknown, { key?: string | null }, string, string][] = [
+    ['bad JSON', '{"eventId":', {}, 'BAD_JSON', 'message is not valid JSON: '],
+    ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0x7d]), {}, 'BAD_JSON', 'message is not valid UTF-8'],
+    ['array', '[]', {}, 'NOT_AN_OBJECT', 'event must be a JSON object, got an array'],
+    ['number', '42', {}, 'NOT_AN_OBJECT', 'event must be a JSON object, got number 42'],
+    ['null', 'null', {}, 'NOT_AN_OBJECT', 'event must be a JSON object, got null'],
+    ['missing type', { ...base, type: undefined }, {}, 'MISSING_FIELD', 'missing field type'],
+    [
+      'unknown type',
+      invoice({}, { type: 'InvoiceCreated' }),
+      {},
+      'UNKNOWN_TYPE',
+      'type: "InvoiceCreated" is not',
+    ],
+    ['missing version', invoice({}, { version: undefined }), {}, 'MISSING_FIELD', 'missing field version'],
+    [
+      'string version',
+      invoice({}, { version: '1' }),
+      {},
+      'BAD_FIELD',
+      'version: expected an integer, got "1"',
+    ],
+    [
+      'version 2',
+      invoice({}, { version: 2 }),
+      {},
+      'UNSUPPORTED_VERSION',
+      'InvoiceIssued version 2 is not supported',
+    ],
+    [
+      'version 0',
+      invoice({}, { version: 0 }),
+      {},
+      'UNSUPPORTED_VERSION',
+      'InvoiceIssued version 0 is not supported',
+    ],
+    ['missing dueOn', invoice({ dueOn: undefined }), {}, 'MISSING_FIELD', 'missing field payload.dueOn'],
+    ['missing eventId', invoice({}, { eventId: undefined }), {}, 'MISSING_FIELD', 'missing field eventId'],
+    ['missing payload', { ...base }, {}, 'MISSING_FIELD', 'missing field payload'],
+    [
+      'payload not object',
+      { ...base, payload: 'x' },
+      {},
+      'BAD_FIELD',
+      'payload: expected an object, got "x"',
+    ],
+    [
+      'bad id',
+      invoice({ invoiceId: 'INV 1' }),
+      {},
+      'BAD_FIELD',
+      'payload.invoiceId: "INV 1" is not a valid id',
+    ],
+    ['long id', invoice({ invoiceId: 'x'.repeat(129) }), {}, 'BAD_FIELD', 'payload.invoiceId: "xxxx'],
+    [
+      'numeric id',
+      invoice({}, { customerId: 7 }),
+      {},
+      'BAD_FIELD',
+      'customerId: expected a string id, got number 7',
+    ],
+    [
+      'bad date',
+      invoice({ dueOn: '2026-02-30' }),
+      {},
+      'BAD_FIELD',
+      'payload.dueOn: "2026-02-30" is not a date',
+    ],
+    [
+      'dueOn before issuedOn',
+      invoice({ dueOn: '2026-02-28' }),
+      {},
+      'BAD_FIELD',
+      'payload.dueOn: 2026-02-28 is before payload.issuedOn 2026-03-01',
+    ],
+    [
+      'no zone',
+      invoice({}, { occurredAt: '2026-03-01T10:00:00' }),
+      {},
+      'BAD_FIELD',
+      'occurredAt: "2026-03-01T10',
+    ],
+    [
+      'date only',
+      invoice({}, { occurredAt: '2026-03-01' }),
+      {},
+      'BAD_FIELD',
+      'occurredAt: "2026-03-01" is not',
+    ],
+    ['empty source', invoice({}, { source: ' ' }), {}, 'BAD_FIELD', 'source: must not be empty'],
+    [
+      'long source',
+      invoice({}, { source: 's'.repeat(129) }),
+      {},
+      'BAD_FIELD',
+      'source: is 129 characters long',
+    ],
+    ['extra field', invoice({ note: 'x' }), {}, 'BAD_FIELD', 'unexpected field payload.note'],
+    ['extra envelope', invoice({}, { meta: {} }), {}, 'BAD_FIELD', 'unexpected field meta'],
+    [
+      'comma amount',
+      invoice({ amount: '12,50' }),
+      {},
+      'BAD_AMOUNT',
+      'payload.amount: "12,50" is not a decimal amount',
+    ],
+    [
+      'numeric amount',
+      invoice({ amount: 12.5 }),
+      {},
+      'BAD_AMOUNT',
+      'payload.amount: expected a decimal string',
+    ],
+    ['zero amount', invoice({ amount: '0.00' }), {}, 'BAD_AMOUNT', 'payload.amount: must be greater than 0'],
+    [
+      'negative',
+      invoice({ amount: '-5.00' }),
+      {},
+      'BAD_AMOUNT',
+      'payload.amount: "-5.00" is not a decimal amount',
+    ],
+    [
+      'exponent',
+      invoice({ amount: '1e3' }),
+      {},
+      'BAD_AMOUNT',
+      'payload.amount: "1e3" is not a decimal amount',
+    ],
+    [
+      'unknown currency',
+      invoice({ currency: 'XYZ' }),
+      {},
+      'UNKNOWN_CURRENCY',
+      'payload.currency: "XYZ" is not',
+    ],
+    ['lowercase currency', invoice({ currency: 'eur' }), {}, 'UNKNOWN_CURRENCY', 'payload.currency: "eur"'],
+    [
+      'key differs',
+      invoice(),
+      { key: 'C-2' },
+      'KEY_MISMATCH',
+      'message key "C-2" differs from customerId "C-1"',
+    ],
+    [
+      'key missing',
+      invoice(),
+      { key: null },
+      'KEY_MISMATCH',
+      'message has no key; the key must be the customerId',
+    ],
+  ];
+  it.each(cases)('%s', (_name, raw, opts, code, reasonStart) => {
+    const f = failure(parseEvent(raw, opts));
+    expect(f.code).toBe(code);
+    expect(f.reason.startsWith(reasonStart)).toBe(true);
+  });
+
+  it('validates payment allocations', () => {
+    const pay = (allocations: unknown) => ({
+      ...base,
+      type: 'PaymentReceived',
+      payload: { paymentId: 'P-1', amount: '10', currency: 'EUR', receivedOn: '2026-03-01', allocations },
+    });
+    expect(failure(parseEvent(pay('INV-1')))).toEqual({
+      code: 'BAD_FIELD',
+      reason: 'payload.allocations: expected an array, got "INV-1"',
+    });
+    expect(failure(parseEvent(pay([{ invoiceId: 'INV-1' }])))).toEqual({
+      code: 'MISSING_FIELD',
+      reason: 'missing field payload.allocations[0].amount',
+    });
+    expect(failure(parseEvent(pay([{ invoiceId: 'INV-1', amount: '0' }])))).toEqual({
+      code: 'BAD_AMOUNT',
+      reason: 'payload.allocations[0].amount: must be greater than 0',
+    });
+    expect(
+      failure(
+        parseEvent(
+          pay([
+            { invoiceId: 'INV-1', amount: '1' },
+            { invoiceId: 'INV-1', amount: '2' },
+          ]),
+        ),
+      ),
+    ).toEqual({
+      code: 'BAD_FIELD',
+      reason: 'payload.allocations[1].invoiceId: invoice INV-1 is allocated more than once',
+    });
+  });
+
+  it('checks names and reasons', () => {
+    const onboard = (name: unknown) => ({
+      ...base,
+      type: 'CustomerOnboarded',
+      payload: { name, currency: 'EUR' },
+    });
+    expect(failure(parseEvent(onboard(''))).reason).toBe('payload.name: must not be empty');
+    expect(failure(parseEvent(onboard('n'.repeat(513)))).reason).toBe(
+      'payload.name: is 513 characters long, at most 512 allowed',
+    );
+    expect(parseEvent(onboard('n'.repeat(512))).ok).toBe(true);
+    const limit = {
+      ...base,
+      type: 'CustomerOnboarded',
+      payload: { name: 'A', currency: 'EUR', creditLimit: '-1' },
+    };
+    expect(failure(parseEvent(limit)).code).toBe('BAD_AMOUNT');
+  });
+});
+
+describe('upcasters', () => {
+  // A test-only history: InvoiceIssued v0 had `total` (decimal string) and `due` instead of amount/dueOn.
+  const registry = createUpcasterRegistry([
+    {
+      type: 'InvoiceIssued',
+      fromVersion: 0,
+      upcast: (raw) => {
+        const p = raw.payload as Record<string, unknown>;
+        if (typeof p.total !== 'string') throw new Error('v0 payload.total must be a string');
+        const { total, due, ...rest } = p;
+        return { ...raw, payload: { ...rest, amount: total, dueOn: due } };
+      },
+    },
+  ]);
+  const v0 = {
+    ...base,
+    version: 0,
+    payload: {
+      invoiceId: 'INV-1',
+      total: '10.00',
+      currency: 'EUR',
+      issuedOn: '2026-03-01',
+      due: '2026-03-31',
+    },
+  };
+
+  it('upgrades an old version before validation', () => {
+    const r = parseEvent(v0, { upcasters: registry });
+    expect(r.ok && r.event).toEqual({
+      ...base,
+      occurredAt: '2026-03-01T10:00:00.000Z',
+      version: 1,
+      payload: {
+        invoiceId: 'INV-1',
+        amount: 1000n,
+        currency: 'EUR',
+        issuedOn: '2026-03-01',
+        dueOn: '2026-03-31',
+      },
+    });
+  });
+
+  it('validates the upcasted event and reports upcaster failures', () => {
+    const bad = { ...v0, payload: { ...v0.payload, due: '2026-02-01' } };
+    expect(failure(parseEvent(bad, { upcasters: registry })).code).toBe('BAD_FIELD');
+    const broken = { ...v0, payload: { ...v0.payload, total: 10 } };
+    expect(failure(parseEvent(broken, { upcasters: registry }))).toEqual({
+      code: 'BAD_FIELD',
+      reason: 'cannot upcast InvoiceIssued from version 0: v0 payload.total must be a string',
+    });
+  });
+
+  it('without an upcaster the version is unsupported (the production registry is empty)', () => {
+    expect(failure(parseEvent(v0))).toEqual({
+      code: 'UNSUPPORTED_VERSION',
+      reason: 'InvoiceIssued version 0 is not supported (current version is 1)',
+    });
+    expect(failure(parseEvent({ ...v0, type: 'OrderCancelled' }, { upcasters: registry })).code).toBe(
+      'UNSUPPORTED_VERSION',
+    );
+  });
+
+  it('chains steps up to a type-specific current version', () => {
+    const chain = createUpcasterRegistry(
+      [
+        { type: 'OrderCancelled', fromVersion: 1, upcast: (raw) => ({ ...raw, step1: true }) },
+        {
+          type: 'OrderCancelled',
+          fromVersion: 2,
+          upcast: ({ step1, ...raw }) => (step1 === true ? raw : { broken: true }),
+        },
+      ],
+      { OrderCancelled: 3 },
+    );
+    const r = parseEvent(
+      { ...base, type: 'OrderCancelled', payload: { orderId: 'O-1' } },
+      { upcasters: chain },
+    );
+    expect(r.ok && r.event.version).toBe(3);
+  });
+});

@@ -1,0 +1,122 @@
+import { DomainError } from '../errors';
+import type { BillingEvent } from './envelope';
+import { parseEvent } from './parse';
+import { fromStored, toStoredPayload, toWireEvent } from './stored';
+
+const wireEvents: Record<string, unknown>[] = [
+  { type: 'CustomerOnboarded', payload: { name: 'Acme GmbH', currency: 'EUR', creditLimit: '50000.00' } },
+  { type: 'CustomerOnboarded', payload: { name: 'Tokyo KK', currency: 'JPY' } },
+  {
+    type: 'InvoiceIssued',
+    payload: {
+      invoiceId: 'INV-1',
+      amount: '1250.00',
+      currency: 'EUR',
+      issuedOn: '2026-03-01',
+      dueOn: '2026-03-31',
+      orderId: 'ORD-1',
+    },
+  },
+  {
+    type: 'CreditNoteIssued',
+    payload: { creditNoteId: 'CN-1', invoiceId: 'INV-1', amount: '0.005', currency: 'KWD' },
+  },
+  {
+    type: 'PaymentReceived',
+    payload: {
+      paymentId: 'PAY-1',
+      amount: '1500',
+      currency: 'JPY',
+      receivedOn: '2026-03-05',
+      allocations: [
+        { invoiceId: 'INV-1', amount: '1000' },
+        { invoiceId: 'INV-2', amount: '500' },
+      ],
+    },
+  },
+  { type: 'PaymentReversed', payload: { paymentId: 'PAY-1', reason: 'cheque bounced' } },
+  { type: 'OrderPlaced', payload: { orderId: 'ORD-1', amount: '99.99', currency: 'USD' } },
+  { type: 'OrderCancelled', payload: { orderId: 'ORD-1' } },
+  { type: 'DisputeOpened', payload: { invoiceId: 'INV-1', reason: 'wrong quantity' } },
+  { type: 'DisputeResolved', payload: { invoiceId: 'INV-1' } },
+  { type: 'InvoiceWrittenOff', payload: { invoiceId: 'INV-1' } },
+].map((e, i) => ({
+  eventId: `evt-${i}`,
+  version: 1,
+  customerId: 'C-1',
+  occurredAt: '2026-03-01T10:00:00.000Z',
+  source: 'billing',
+  ...e,
+}));
+
+function parsed(raw: unknown): BillingEvent {
+  const r = parseEvent(raw);
+  if (!r.ok) throw new Error(r.reason);
+  return r.event;
+}
+
+describe('stored and wire forms', () => {
+  it('stores amounts as minor-unit integer strings with the currency', () => {
+    expect(toStoredPayload(parsed(wireEvents[2]))).toEqual({
+      invoiceId: 'INV-1',
+      amount: '125000', // 1250.00 EUR
+      currency: 'EUR',
+      issuedOn: '2026-03-01',
+      dueOn: '2026-03-31',
+      orderId: 'ORD-1',
+    });
+    expect(toStoredPayload(parsed(wireEvents[4]))).toEqual({
+      paymentId: 'PAY-1',
+      amount: '1500', // JPY has no minor unit
+      currency: 'JPY',
+      receivedOn: '2026-03-05',
+      allocations: [
+        { invoiceId: 'INV-1', amount: '1000' },
+        { invoiceId: 'INV-2', amount: '500' },
+      ],
+    });
+    expect(toStoredPayload(parsed(wireEvents[3])).amount).toBe('5'); // 0.005 KWD = 5 fils
+    expect(toStoredPayload(parsed(wireEvents[0])).creditLimit).toBe('5000000');
+  });
+
+  it.each(wireEvents.map((e) => [e.type as string, e]))(
+    'round-trips %s: wire -> event -> stored -> event -> wire',
+    (_t, wire) => {
+      const event = parsed(wire);
+      const row = { ...event, payload: JSON.parse(JSON.stringify(toStoredPayload(event))) };
+      const back = fromStored(row);
+      expect(back).toEqual(event);
+      expect(toWireEvent(back)).toEqual(wire);
+      expect(parsed(JSON.stringify(toWireEvent(back)))).toEqual(event);
+    },
+  );
+
+  it('accepts a Date occurredAt from a timestamptz column and normalises strings', () => {
+    const event = parsed(wireEvents[7]);
+    const row = { ...event, occurredAt: new Date('2026-03-01T10:00:00Z'), payload: toStoredPayload(event) };
+    expect(fromStored(row)).toEqual(event);
+    expect(fromStored({ ...row, occurredAt: '2026-03-01T11:00:00+01:00' }).occurredAt).toBe(event.occurredAt);
+  });
+
+  it('refuses rows it cannot read', () => {
+    const event = parsed(wireEvents[2]);
+    const row = { ...event, payload: toStoredPayload(event) };
+    const code = (f: () => unknown): string => {
+      try {
+        f();
+      } catch (e) {
+        if (e instanceof DomainError) return e.code;
+      }
+      return 'none';
+    };
+    expect(code(() => fromStored({ ...row, version: 2 }))).toBe('UNSUPPORTED_VERSION');
+    expect(code(() => fromStored({ ...row, type: 'Nope' }))).toBe('BAD_STORED_EVENT');
+    expect(code(() => fromStored({ ...row, payload: { ...row.payload, amount: '12.50' } }))).toBe(
+      'BAD_STORED_EVENT',
+    );
+    expect(code(() => fromStored({ ...row, payload: { ...row.payload, dueOn: undefined } }))).toBe(
+      'BAD_STORED_EVENT',
+    );
+    expect(code(() => fromStored({ ...row, occurredAt: 'yesterday' }))).toBe('BAD_STORED_EVENT');
+  });
+});
