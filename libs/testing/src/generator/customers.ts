@@ -104,11 +104,6 @@ export function businessDay(cfg: GeneratorConfig, day: number): number {
   return dow === 6 ? day + 2 : dow === 0 ? day + 1 : day;
 }
 
-/** A random whole second within business hours (08:00–18:00 UTC) on the given day. */
-export function businessTime(cfg: GeneratorConfig, rng: Rng, day: number): number {
-  return cfg.startMs + day * DAY_MS + rng.int(BUSINESS_OPEN_S, BUSINESS_CLOSE_S - 1) * 1000;
-}
-
 /**
  * Number of events customer `index` produces. Customers are paired (0,1), (2,3)…; one of each pair gets
  * +d and the other −d, so counts vary (≈ 30 %–170 % of the average) while the total stays exact.
@@ -134,6 +129,9 @@ const LIMIT_STEPS = [
   5_000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000, 50_000, 75_000, 100_000, 150_000, 200_000, 250_000,
   300_000, 400_000, 500_000,
 ];
+/** Mostly small and mid-sized accounts, a long tail of big ones (chronic payers get smaller limits). */
+const LIMIT_WEIGHTS = [12, 12, 10, 10, 8, 8, 7, 7, 6, 5, 4, 3, 2, 2, 2, 2];
+const CHRONIC_LIMIT_WEIGHTS = [25, 20, 14, 10, 8, 6, 5, 4, 3, 2, 1, 1, 1, 0, 0, 0];
 const SYLLABLES = [
   'Al',
   'Ber',
@@ -219,34 +217,44 @@ function weighted<T>(rng: Rng, xs: readonly T[], weights: readonly number[]): T 
 }
 
 /** Onboarding day & time are the first draws of the customer's profile stream (cheap to compute for all). */
-function onboarding(cfg: GeneratorConfig, rng: Rng): { day: number; ms: number } {
+function onboarding(cfg: GeneratorConfig, rng: Rng, eventCount: number): { day: number; ms: number } {
   let day: number;
   if (rng.chance(0.25)) day = rng.int(0, min(4, cfg.days - 1));
   else day = floor(rng.next() * max(1, floor(cfg.days * 0.7)));
   const shifted = businessDay(cfg, day);
   if (shifted < cfg.days) day = shifted;
-  return { day, ms: businessTime(cfg, rng, day) };
+  return { day, ms: cfg.startMs + day * DAY_MS + rng.int(BUSINESS_OPEN_S, latestStart(eventCount)) * 1000 };
+}
+
+/**
+ * Latest second of the day at which a customer with `remaining` events may start a day, so that all of
+ * them still fit before closing time when they are packed (≤ 10 minutes apart) into very short histories.
+ */
+export function latestStart(remaining: number): number {
+  return max(BUSINESS_OPEN_S, BUSINESS_CLOSE_S - 1 - min(remaining, 60) * 600);
 }
 
 export function onboardingMsFor(cfg: GeneratorConfig, index: number): number {
-  return onboarding(cfg, new Mulberry32(deriveSeed(cfg.seed, index, 1))).ms;
+  return onboarding(cfg, new Mulberry32(deriveSeed(cfg.seed, index, 1)), eventCountFor(cfg, index)).ms;
 }
 
 /** Static facts about customer `index` (currency, profile, limit, terms…), without generating its events. */
 export function customerInfoFor(cfg: GeneratorConfig, index: number): CustomerInfo {
   const rng = new Mulberry32(deriveSeed(cfg.seed, index, 1));
-  const { day, ms } = onboarding(cfg, rng);
+  const eventCount = eventCountFor(cfg, index);
+  const { day, ms } = onboarding(cfg, rng, eventCount);
   const r = rng.next() * cfg.currencyCumWeights[cfg.currencyCumWeights.length - 1];
   let ci = 0;
   while (ci < cfg.currencies.length - 1 && r >= cfg.currencyCumWeights[ci]) ci++;
   const currency = cfg.currencies[ci];
   const exponent = exponentOf(currency);
   const profile = weighted<PayerProfile>(rng, ['good', 'average', 'late', 'chronic'], [40, 35, 17, 8]);
-  const stepIdx = min(
-    LIMIT_STEPS.length - 1,
-    floor(rng.next() ** (profile === 'chronic' ? 2.5 : 1.6) * LIMIT_STEPS.length),
+  const limitMajor = weighted(
+    rng,
+    LIMIT_STEPS,
+    profile === 'chronic' ? CHRONIC_LIMIT_WEIGHTS : LIMIT_WEIGHTS,
   );
-  const limitMinor = LIMIT_STEPS[stepIdx] * (MAGNITUDE[currency] ?? 1) * minorPerMajor(exponent);
+  const limitMinor = limitMajor * (MAGNITUDE[currency] ?? 1) * minorPerMajor(exponent);
   const hasLimit = !rng.chance(0.12);
   const termsDays =
     profile === 'good'
@@ -265,7 +273,7 @@ export function customerInfoFor(cfg: GeneratorConfig, index: number): CustomerIn
     termsDays,
     onboardDay: day,
     onboardMs: ms,
-    eventCount: eventCountFor(cfg, index),
+    eventCount,
   };
 }
 

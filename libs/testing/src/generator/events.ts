@@ -1,6 +1,5 @@
 import {
   BUSINESS_CLOSE_MS,
-  BUSINESS_CLOSE_S,
   BUSINESS_OPEN_MS,
   BUSINESS_OPEN_S,
   businessDay,
@@ -9,6 +8,7 @@ import {
   DAY_MS,
   eventCountFor,
   GeneratorConfig,
+  latestStart,
   normalizeOptions,
   onboardingMsFor,
   PayerProfile,
@@ -27,13 +27,16 @@ const { floor, max, min, round } = Math;
  * Each customer is a small state machine with its own PRNG stream (derived from seed + customer index),
  * a list of open invoices and a short agenda of scheduled actions (pay invoice X on day d, resolve a
  * dispute, invoice an order, …). The customer's next event is the earliest valid agenda item; a
- * "new business" item (invoice or order) is always on the agenda, spaced so that the customer's
- * event budget roughly fills the rest of the history. Agenda items that became invalid (invoice
- * already paid, written off, disputed…) are dropped when reached, so every emitted event is valid.
+ * "new business" item (invoice or order) is kept on the agenda, spaced so that the customer's event
+ * budget (exactly eventCountFor(index) events) roughly fills the rest of the history, with budget
+ * reserved for already-promised follow-ups. Agenda items that became invalid (invoice already paid,
+ * written off, disputed…) are dropped when reached, so every emitted event is valid in order.
  *
- * generateEvents merges customers with a binary heap keyed by (next occurredAt, customer index).
- * Customers are materialised lazily at their onboarding time and discarded when their event budget
- * is spent, so memory is O(active customers × small state), never O(events).
+ * generateEvents merges customers through a calendar queue keyed by (next occurredAt, customer index).
+ * Customers are materialised lazily at their onboarding time and released when their budget is spent,
+ * so memory is O(active customers × small state), never O(events).
+ *
+ * All amounts are integers in minor units; floats only ever pick random integers, never hold money.
  */
 
 const BIZ = 0;
@@ -97,6 +100,8 @@ interface CustomerState {
   ordSeq: number;
   actSeq: number;
   hasBiz: boolean;
+  /** Number of non-BIZ items on the agenda. */
+  obligations: number;
   /** The scheduled BIZ item was placed by the "last spare event" rule. */
   bizIsFinal: boolean;
   /** Invoices with open > 0 that are not written off, oldest first. */
@@ -122,10 +127,10 @@ const PARTIAL_PAYMENT_P: Readonly<Record<PayerProfile, number>> = {
   chronic: 0.2,
 };
 const REVERSAL_P: Readonly<Record<PayerProfile, number>> = {
-  good: 0.003,
-  average: 0.008,
-  late: 0.02,
-  chronic: 0.03,
+  good: 0.006,
+  average: 0.016,
+  late: 0.04,
+  chronic: 0.06,
 };
 /** Expected events produced by one "new business" item (invoice/order + payments + follow-ups). */
 const EVENTS_PER_BIZ = 2.4;
@@ -203,6 +208,7 @@ class Simulation {
       ordSeq: 0,
       actSeq: 0,
       hasBiz: false,
+      obligations: 0,
       bizIsFinal: false,
       open: [],
       agenda: [],
@@ -240,13 +246,8 @@ class Simulation {
   ): void {
     if (day >= this.cfg.days) return; // beyond the history: never happens
     const action: Action = { day, seq: st.actSeq++, kind, flag, inv, order, payment };
+    st.obligations++;
     this.insert(st.agenda, action);
-  }
-
-  private pendingObligations(st: CustomerState): number {
-    let n = 0;
-    for (const a of st.agenda) if (a.kind !== BIZ && this.isValid(a)) n++;
-    return n;
   }
 
   /**
@@ -327,30 +328,39 @@ class Simulation {
     if (st.remaining <= 0) return false;
     // Keep enough budget for what is already promised (payments, follow-ups) so that a customer's
     // stream never stops with invoices it was going to pay: new business only from the surplus.
-    const pending = this.pendingObligations(st);
-    const spare = st.remaining - pending;
-    if (st.hasBiz && spare === 1 && !st.bizIsFinal) {
-      // the last spare event: move the planned invoice/order towards the end of the history
-      st.agenda.splice(
-        st.agenda.findIndex((a) => a.kind === BIZ),
-        1,
-      );
-      st.hasBiz = false;
-    }
-    if (!st.hasBiz && (spare > 0 || pending === 0)) this.scheduleBiz(st, spare);
+    // `obligations` counts scheduled non-BIZ items, including a few that turn out stale (dropped when
+    // reached), which only makes the reservation slightly conservative.
+    const agenda = st.agenda;
     for (;;) {
-      const a = st.agenda[st.agenda.length - 1];
-      if (a.kind === BIZ ? pending > 0 && spare <= 0 : !this.isValid(a)) {
-        st.agenda.pop();
-        if (a.kind === BIZ) st.hasBiz = false;
-      } else break;
+      let head = agenda.length > 0 ? agenda[agenda.length - 1] : null;
+      if (head !== null && head.kind !== BIZ && !this.isValid(head)) {
+        agenda.pop();
+        st.obligations--;
+        continue;
+      }
+      const spare = st.remaining - st.obligations;
+      if (st.hasBiz && spare === 1 && !st.bizIsFinal) {
+        // the last spare event: move the planned invoice/order towards the end of the history
+        agenda.splice(
+          agenda.findIndex((a) => a.kind === BIZ),
+          1,
+        );
+        st.hasBiz = false;
+      }
+      if (!st.hasBiz && (spare > 0 || st.obligations === 0)) this.scheduleBiz(st, spare);
+      head = agenda[agenda.length - 1];
+      if (head.kind === BIZ && st.obligations > 0 && spare <= 0) {
+        agenda.pop();
+        st.hasBiz = false;
+        continue;
+      }
+      if (head.kind === BIZ || this.isValid(head)) break;
     }
     const day = st.agenda[st.agenda.length - 1].day;
     // first event of a day: a business-hours time early enough for the rest of the budget to fit that day
     let ms = st.lastMs;
     if (day > this.dayOf(st.lastMs)) {
-      const latest = max(BUSINESS_OPEN_S, BUSINESS_CLOSE_S - min(st.remaining, 60) * 600);
-      ms = this.cfg.startMs + day * DAY_MS + st.rng.int(BUSINESS_OPEN_S, latest) * 1000;
+      ms = this.cfg.startMs + day * DAY_MS + st.rng.int(BUSINESS_OPEN_S, latestStart(st.remaining)) * 1000;
     }
     if (ms <= st.lastMs) {
       // several events on one day: a few minutes apart, rolling over to the next business morning
@@ -371,6 +381,7 @@ class Simulation {
   /** Emits the event prepared by prepareNext. */
   emit(st: CustomerState): WireEvent {
     const a = st.agenda.pop() as Action;
+    if (a.kind !== BIZ) st.obligations--;
     const ms = st.nextMs;
     const day = this.dayOf(ms);
     switch (a.kind) {
@@ -407,6 +418,15 @@ class Simulation {
     }
   }
 
+  /**
+   * Budget left after the event being emitted and everything already scheduled. Optional follow-ups
+   * (credit notes, disputes, split payments, reversals, orders) are only planned when it allows, so
+   * small customers keep simple, complete stories instead of stopping half-way.
+   */
+  private free(st: CustomerState): number {
+    return st.remaining - 1 - st.obligations;
+  }
+
   private money(st: CustomerState, minor: number): string {
     return formatMinor(minor, st.info.exponent);
   }
@@ -422,7 +442,7 @@ class Simulation {
   private newBusiness(st: CustomerState, ms: number, day: number): WireEvent {
     st.hasBiz = false;
     const rng = st.rng;
-    if (rng.chance(0.33)) {
+    if (this.free(st) >= 2 && rng.chance(0.44)) {
       const order: Order = {
         id: st.info.customerId + suffix(ORD, '-ORD', ++st.ordSeq),
         amount: this.sizeAmount(st),
@@ -462,8 +482,10 @@ class Simulation {
     };
     st.open.push(inv);
     this.schedulePaymentPlan(st, inv, day);
-    if (rng.chance(0.035)) this.schedule(st, businessDay(this.cfg, day + rng.int(2, 20)), CREDIT_NOTE, inv);
-    if (rng.chance(0.03)) this.schedule(st, businessDay(this.cfg, day + rng.int(3, 25)), DISPUTE_OPEN, inv);
+    if (this.free(st) >= 1 && rng.chance(0.055))
+      this.schedule(st, businessDay(this.cfg, day + rng.int(2, 20)), CREDIT_NOTE, inv);
+    if (this.free(st) >= 3 && rng.chance(0.06))
+      this.schedule(st, businessDay(this.cfg, day + rng.int(3, 25)), DISPUTE_OPEN, inv);
     const payload: Record<string, unknown> = {
       invoiceId: inv.id,
       amount: this.money(st, amount),
@@ -542,7 +564,7 @@ class Simulation {
     if (a.flag === PAY_PARTIAL_FINAL) {
       amount = max(1, floor((inv.open * rng.int(20, 50)) / 100));
       partial = true;
-    } else if (inv.open >= 4 * unit && rng.chance(PARTIAL_PAYMENT_P[st.info.profile])) {
+    } else if (inv.open >= 4 * unit && this.free(st) >= 1 && rng.chance(PARTIAL_PAYMENT_P[st.info.profile])) {
       // round partial amounts to whole major units, as people do
       amount = max(unit, floor((inv.open * rng.int(30, 70)) / 100 / unit) * unit);
       partial = true;
@@ -553,7 +575,7 @@ class Simulation {
     const oldest = st.open[0];
     const anyDisputed = st.open.some((i) => i.disputed);
     let allocated = true;
-    if (oldest === inv && !anyDisputed && rng.chance(0.45)) {
+    if (oldest === inv && !anyDisputed && rng.chance(0.42)) {
       // unallocated: the ledger applies it to the oldest open invoices first, which starts with `inv`
       allocated = false;
     }
@@ -585,7 +607,7 @@ class Simulation {
     if (allocated) {
       payload.allocations = targets.map((t, k) => ({ invoiceId: t.id, amount: this.money(st, amounts[k]) }));
     }
-    if (rng.chance(REVERSAL_P[st.info.profile])) {
+    if (this.free(st) >= 1 + targets.length && rng.chance(REVERSAL_P[st.info.profile])) {
       this.schedule(st, businessDay(this.cfg, day + rng.int(2, 10)), REVERSE, null, null, {
         id: paymentId,
         invoices: targets,
@@ -627,7 +649,7 @@ class Simulation {
     const rng = st.rng;
     inv.disputed = true;
     const reason = rng.pick(DISPUTE_REASONS);
-    if (rng.chance(0.85))
+    if (this.free(st) >= 1 && rng.chance(0.85))
       this.schedule(st, businessDay(this.cfg, day + rng.int(5, 40)), DISPUTE_RESOLVE, inv);
     return this.envelope(st, 'DisputeOpened', ms, { invoiceId: inv.id, reason });
   }
@@ -636,7 +658,7 @@ class Simulation {
     const rng = st.rng;
     inv.disputed = false;
     if (inv.open > 0 && !inv.writtenOff) {
-      if (rng.chance(0.4)) this.schedule(st, day, CREDIT_NOTE, inv); // settled with a partial credit
+      if (this.free(st) >= 2 && rng.chance(0.4)) this.schedule(st, day, CREDIT_NOTE, inv); // settled with a partial credit
       this.schedule(st, businessDay(this.cfg, day + rng.int(3, 15)), PAY, inv);
     }
     return this.envelope(st, 'DisputeResolved', ms, { invoiceId: inv.id });

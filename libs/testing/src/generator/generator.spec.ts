@@ -287,6 +287,8 @@ describe('generateEvents', () => {
         customerIdPrefix: 'T',
         source: 'billing-us',
       },
+      { seed: 5, customers: 50, days: 1 },
+      { seed: 6, customers: 50, days: 3, start: '2025-01-04' },
     ]) {
       const events = generateHistory(o);
       expect(events).toHaveLength(Math.round(o.customers * (o.eventsPerCustomer ?? 10)));
