@@ -17,9 +17,27 @@ export interface AppConfig {
   parkTimeoutMs: number;
   parkSweepIntervalMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  jobs: JobsConfig;
 }
 
-export type Role = 'reader' | 'finance' | 'admin';
+/** The BullMQ worker: queue, schedules (cron, UTC) and the alert outbox relay. */
+export interface JobsConfig {
+  queuePrefix: string;
+  concurrency: number;
+  chunkSize: number;
+  lockMs: number;
+  schedules: {
+    overdueScan: string;
+    freezeReview: string;
+    dormantLimitReview: string;
+    rerateCustomers: string;
+  };
+  outboxPollMs: number;
+  outboxBatchSize: number;
+}
+
+export const ROLES = ['reader', 'finance', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
 export interface ApiKey {
   role: Role;
   key: string;
@@ -62,6 +80,48 @@ export const CONFIG_DOC: Setting[] = [
   },
   { env: 'PARK_SWEEP_INTERVAL_MS', default: '30000', doc: 'How often expired parked events are swept.' },
   { env: 'LOG_LEVEL', default: 'info', doc: 'debug, info, warn or error.' },
+  {
+    env: 'QUEUE_PREFIX',
+    default: 'credit-ledger',
+    doc: 'Redis key prefix of the BullMQ queue `credit-jobs`.',
+  },
+  {
+    env: 'WORKER_CONCURRENCY',
+    default: '4',
+    doc: 'Jobs (e.g. re-rating chunks) one worker process runs at once.',
+  },
+  { env: 'JOB_CHUNK_SIZE', default: '1000', doc: 'Customers per chunk job of a scan or re-rating.' },
+  {
+    env: 'JOB_LOCK_MS',
+    default: '30000',
+    doc: 'BullMQ job lock: a job whose worker died is retried after about this long.',
+  },
+  {
+    env: 'SCHEDULE_OVERDUE_SCAN',
+    default: '0 * * * *',
+    doc: 'Cron (UTC) of the overdue scan (collections notices).',
+  },
+  {
+    env: 'SCHEDULE_FREEZE_REVIEW',
+    default: '30 * * * *',
+    doc: 'Cron (UTC) of the freeze review (freeze after the grace period, unfreeze when cleared).',
+  },
+  {
+    env: 'SCHEDULE_DORMANT_LIMIT_REVIEW',
+    default: '0 3 * * *',
+    doc: 'Cron (UTC) of the dormant-limit review.',
+  },
+  {
+    env: 'SCHEDULE_RERATE_CUSTOMERS',
+    default: '0 2 * * *',
+    doc: 'Cron (UTC) of the re-rating of every customer.',
+  },
+  {
+    env: 'OUTBOX_POLL_MS',
+    default: '1000',
+    doc: 'How often the worker publishes unsent alerts from the outbox.',
+  },
+  { env: 'OUTBOX_BATCH_SIZE', default: '500', doc: 'Most alerts published in one outbox relay round.' },
 ];
 
 export class ConfigError extends Error {}
@@ -85,9 +145,9 @@ export function parseApiKeys(raw: string | undefined): ApiKey[] {
       const i = pair.indexOf(':');
       const role = pair.slice(0, i);
       const key = pair.slice(i + 1);
-      if (i <= 0 || !['reader', 'finance', 'admin'].includes(role) || key.length < 16) {
+      if (i <= 0 || !(ROLES as readonly string[]).includes(role) || key.length < 16) {
         throw new ConfigError(
-          `API_KEYS entry "${pair.slice(0, 12)}…" must be role:key with role reader|finance|admin and a key of 16+ characters`,
+          `API_KEYS entry "${pair.slice(0, 12)}…" must be role:key with role ${ROLES.join('|')} and a key of 16+ characters`,
         );
       }
       return { role: role as Role, key };
@@ -117,5 +177,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     parkTimeoutMs: intSetting(env, 'PARK_TIMEOUT_MS', 86_400_000, 0),
     parkSweepIntervalMs: intSetting(env, 'PARK_SWEEP_INTERVAL_MS', 30_000, 10),
     logLevel,
+    jobs: {
+      queuePrefix: env.QUEUE_PREFIX || 'credit-ledger',
+      concurrency: intSetting(env, 'WORKER_CONCURRENCY', 4, 1),
+      chunkSize: intSetting(env, 'JOB_CHUNK_SIZE', 1000, 1),
+      lockMs: intSetting(env, 'JOB_LOCK_MS', 30_000, 500),
+      schedules: {
+        overdueScan: cronSetting(env, 'SCHEDULE_OVERDUE_SCAN', '0 * * * *'),
+        freezeReview: cronSetting(env, 'SCHEDULE_FREEZE_REVIEW', '30 * * * *'),
+        dormantLimitReview: cronSetting(env, 'SCHEDULE_DORMANT_LIMIT_REVIEW', '0 3 * * *'),
+        rerateCustomers: cronSetting(env, 'SCHEDULE_RERATE_CUSTOMERS', '0 2 * * *'),
+      },
+      outboxPollMs: intSetting(env, 'OUTBOX_POLL_MS', 1000, 10),
+      outboxBatchSize: intSetting(env, 'OUTBOX_BATCH_SIZE', 500, 1),
+    },
   };
+}
+
+/** Five or six space-separated cron fields; the scheduler reports anything subtler when it parses it. */
+function cronSetting(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '') return fallback;
+  const fields = raw.split(/\s+/);
+  if (fields.length < 5 || fields.length > 6 || !fields.every((f) => /^[\d*/,?LW#A-Za-z-]+$/.test(f))) {
+    throw new ConfigError(`${name} must be a cron expression like "0 * * * *", got "${raw}"`);
+  }
+  return fields.join(' ');
 }

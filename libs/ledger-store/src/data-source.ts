@@ -2,8 +2,14 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { LEDGER_ENTITIES } from './entities';
 import { LedgerCore1764100000000 } from './migrations/1764100000000-LedgerCore';
+import { PolicyVersions1764500000000 } from './migrations/1764500000000-PolicyVersions';
+import { AlertOutbox1764600000000 } from './migrations/1764600000000-AlertOutbox';
 
-export const LEDGER_MIGRATIONS = [LedgerCore1764100000000];
+export const LEDGER_MIGRATIONS = [
+  LedgerCore1764100000000,
+  PolicyVersions1764500000000,
+  AlertOutbox1764600000000,
+];
 
 /** Schema changes go through migrations only; `synchronize` stays off so production is never surprised. */
 export function createLedgerDataSource(databaseUrl: string, opts: { poolSize?: number } = {}): DataSource {
@@ -19,37 +25,40 @@ export function createLedgerDataSource(databaseUrl: string, opts: { poolSize?: n
   });
 }
 
-/** CREATE DATABASE when it is missing, so `migrate` works on a fresh PostgreSQL. */
-export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+/** The database a URL names, and a URL to the maintenance database of the same server. */
+function splitDatabaseUrl(databaseUrl: string): { name: string; adminUrl: string } {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  // Identifiers cannot be bound as parameters; the name is checked against a strict pattern instead.
   if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`database name "${name}" must match [A-Za-z0-9_]+`);
   url.pathname = '/postgres';
-  const client = new Client({ connectionString: url.toString() });
+  return { name, adminUrl: url.toString() };
+}
+
+async function withAdminClient<T>(adminUrl: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (found.rowCount) return false;
-    // Identifiers cannot be bound as parameters; the name was checked against a strict pattern above.
-    await client.query(`CREATE DATABASE "${name}"`);
-    return true;
+    return await fn(client);
   } finally {
     await client.end();
   }
 }
 
+/** CREATE DATABASE when it is missing, so `migrate` works on a fresh PostgreSQL. */
+export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+  const { name, adminUrl } = splitDatabaseUrl(databaseUrl);
+  return withAdminClient(adminUrl, async (client) => {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount) return false;
+    await client.query(`CREATE DATABASE "${name}"`);
+    return true;
+  });
+}
+
 export async function dropDatabase(databaseUrl: string): Promise<void> {
-  const url = new URL(databaseUrl);
-  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`database name "${name}" must match [A-Za-z0-9_]+`);
-  url.pathname = '/postgres';
-  const client = new Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
+  const { name, adminUrl } = splitDatabaseUrl(databaseUrl);
+  await withAdminClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }
 
 export async function migrate(databaseUrl: string): Promise<string[]> {

@@ -1,18 +1,26 @@
 import { Command } from 'commander';
 import { startLedgerApp } from '../../../ledger/src/ledger-app';
-import { config } from './shared';
+import { migrate } from '@credit-ledger/ledger-store';
+import { config, ensureApiKeys } from './shared';
 
 export function serveCommand(): Command {
   return new Command('serve')
     .description('Run the ledger process: Kafka ingestion, projections and the HTTP API.')
     .option('--no-consume', 'serve the API only, without consuming billing events')
+    .option('--no-migrate', 'do not apply pending migrations at start')
     .addHelpText(
       'after',
       '\nReads KAFKA_BROKERS, DATABASE_URL, PORT, API_KEYS and the other settings in the README.\n' +
-        'Run `credit-ledger migrate` first on a new database.',
+        'Without API_KEYS it generates one key per role for this run and prints them once.',
     )
-    .action(async (opts: { consume: boolean }) => {
+    .action(async (opts: { consume: boolean; migrate: boolean }) => {
       const cfg = config();
+      if (opts.migrate) {
+        const applied = await migrate(cfg.databaseUrl);
+        if (applied.length) console.log(`applied migrations: ${applied.join(', ')}`);
+      }
+      const generatedKeys = ensureApiKeys(cfg);
+      if (generatedKeys) console.warn(`API_KEYS was unset; keys for this run: API_KEYS="${generatedKeys}"`);
       const { url } = await startLedgerApp({ config: cfg, hooks: { consume: opts.consume } });
       console.log(`credit-ledger API listening on ${url}`);
     });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { AppConfig, loadConfig } from '@credit-ledger/config';
+import { AppConfig, ROLES, loadConfig } from '@credit-ledger/config';
 import { createKafka } from '@credit-ledger/messaging';
 
 export function config(): AppConfig {
@@ -16,11 +16,14 @@ export function kafkaFor(cfg: AppConfig) {
   });
 }
 
-/** Fresh keys for a local run, one per role; printed once, never written to disk. */
-export function generateApiKeys(): { reader: string; finance: string; admin: string; env: string } {
-  const key = () => randomBytes(18).toString('base64url');
-  const keys = { reader: key(), finance: key(), admin: key() };
-  return { ...keys, env: `reader:${keys.reader},finance:${keys.finance},admin:${keys.admin}` };
+/**
+ * When API_KEYS is unset, make one fresh key per role for this run so a local start works out of the box.
+ * The keys live only in this process and the returned env line, which the caller prints once.
+ */
+export function ensureApiKeys(cfg: AppConfig): string | null {
+  if (cfg.apiKeys.length > 0) return null;
+  cfg.apiKeys = ROLES.map((role) => ({ role, key: randomBytes(18).toString('base64url') }));
+  return cfg.apiKeys.map((k) => `${k.role}:${k.key}`).join(',');
 }
 
 /** ISO date (UTC) `days` before today, so demo histories end today and aging looks real. */

@@ -5,7 +5,7 @@ import { startLedgerApp } from '../../../ledger/src/ledger-app';
 import { IngestionService } from '../../../ledger/src/ingestion.service';
 import { progressBar } from '../progress';
 import { publishDemo } from './demo';
-import { config, generateApiKeys } from './shared';
+import { config, ensureApiKeys } from './shared';
 
 /**
  * The no-Docker quick start in one process: embedded Kafka-protocol broker (unless KAFKA_BROKERS is set),
@@ -32,15 +32,7 @@ export function upCommand(): Command {
       }
       const applied = await migrate(cfg.databaseUrl);
       console.log(`database ready (${applied.length} migration(s) applied)`);
-      let keys: ReturnType<typeof generateApiKeys> | null = null;
-      if (cfg.apiKeys.length === 0) {
-        keys = generateApiKeys();
-        cfg.apiKeys = [
-          { role: 'reader', key: keys.reader },
-          { role: 'finance', key: keys.finance },
-          { role: 'admin', key: keys.admin },
-        ];
-      }
+      const generatedKeys = ensureApiKeys(cfg);
       const { app, url } = await startLedgerApp({ config: cfg });
       console.log(`ledger API on ${url}`);
       const customers = Number(opts.customers);
@@ -60,7 +52,10 @@ export function upCommand(): Command {
         bar.update(sent);
         bar.stop();
       }
-      const reader = keys?.reader ?? '<a reader key from API_KEYS>';
+      // Print a generated key; never echo keys the operator supplied.
+      const reader = generatedKeys
+        ? cfg.apiKeys.find((k) => k.role === 'reader')!.key
+        : '<a reader key from API_KEYS>';
       console.log(
         [
           '',
@@ -69,7 +64,7 @@ export function upCommand(): Command {
           `  curl -s -H "Authorization: Bearer ${reader}" ${url}/customers/C-000001`,
           `  curl -s -H "Authorization: Bearer ${reader}" "${url}/customers?sort=utilisation&limit=10"`,
           `  curl -s -H "Authorization: Bearer ${reader}" "${url}/customers/C-000001?asOf=2026-06-30"`,
-          ...(keys ? ['', `API keys for this run: API_KEYS="${keys.env}"`] : []),
+          ...(generatedKeys ? ['', `API keys for this run: API_KEYS="${generatedKeys}"`] : []),
           '',
           'Ctrl-C to stop.',
         ].join('\n'),
