@@ -1,7 +1,7 @@
 import {
   CustomerState,
   DEFAULT_GRADE_POLICY,
-  apply,
+  applyWithRules,
   decide,
   evaluatePosition,
   initialState,
@@ -47,10 +47,12 @@ export function foldInMemory(events: WireEvent[], at: string): Map<string, Recor
     states.set(w.customerId, s);
     const d = decide(s, parsed.event);
     if (d.kind !== 'accept') throw new Error(`generator produced an inapplicable event: ${d.reason}`);
-    apply(
+    // Like the writer: control events the rules derive (held orders, releases, breaches) follow their cause.
+    applyWithRules(
       s,
       { event: parsed.event, sequence: String(++seq), streamVersion: s.streamVersion + 1 },
       DEFAULT_GRADE_POLICY,
+      () => String(++seq),
     );
   }
   const out = new Map<string, Record<string, unknown>>();

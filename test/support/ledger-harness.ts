@@ -12,7 +12,22 @@ export const KEYS = {
   reader: 'reader-key-0123456789abcdef',
   finance: 'finance-key-0123456789abcdef',
   admin: 'admin-key-0123456789abcdef-xyz',
+  analyst: 'analyst-key-0123456789abcdef',
+  analyst2: 'analyst2-key-0123456789abcdef',
+  sales: 'sales-key-0123456789abcdef',
+  cfo: 'cfo-key-0123456789abcdef-xyz',
 };
+
+/** One principal per key (role:name:key); `finance` is the legacy role name of finance-manager. */
+export const TEST_API_KEYS = [
+  `reader:${KEYS.reader}`,
+  `finance:fiona:${KEYS.finance}`,
+  `admin:ada:${KEYS.admin}`,
+  `credit-analyst:carl:${KEYS.analyst}`,
+  `credit-analyst:cora:${KEYS.analyst2}`,
+  `sales-manager:sam:${KEYS.sales}`,
+  `cfo:cleo:${KEYS.cfo}`,
+].join(',');
 
 /**
  * A whole ledger on real parts: the embedded Kafka-protocol broker over TCP, a fresh PostgreSQL database, and
@@ -40,7 +55,7 @@ export class LedgerHarness {
       DATABASE_URL: db.url,
       PORT: '0',
       LOG_LEVEL: 'error',
-      API_KEYS: `reader:${KEYS.reader},finance:${KEYS.finance},admin:${KEYS.admin}`,
+      API_KEYS: TEST_API_KEYS,
       KAFKA_GROUP_ID: 'ledger-test',
       ...opts.env,
     });
@@ -123,6 +138,33 @@ export class LedgerHarness {
       /* plain text (metrics) */
     }
     return { status: res.status, body };
+  }
+
+  /** Any method with a JSON body (or a raw string body) and extra headers; answers like get(). */
+  async send(
+    method: string,
+    path: string,
+    body?: unknown,
+    key: string | null = KEYS.admin,
+    headers: Record<string, string> = {},
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  ): Promise<{ status: number; body: any; text: string; contentType: string | null }> {
+    const h: Record<string, string> = { ...headers };
+    if (key) h.authorization = `Bearer ${key}`;
+    let payload: string | undefined;
+    if (body !== undefined) {
+      payload = typeof body === 'string' ? body : JSON.stringify(body);
+      h['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(this.url + path, { method, headers: h, body: payload });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* CSV or plain text */
+    }
+    return { status: res.status, body: parsed, text, contentType: res.headers.get('content-type') };
   }
 
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {

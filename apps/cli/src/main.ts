@@ -1,12 +1,19 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { brokerCommand } from './commands/broker';
+import { controlCommand, keysCommand } from './commands/control';
 import { customerCommand } from './commands/customer';
 import { demoCommand } from './commands/demo';
+import { jobsCommand } from './commands/jobs';
+import { explainCommand } from './commands/explain';
 import { migrateCommand } from './commands/migrate';
+import { policyCommand } from './commands/policy';
+import { rebuildCommand } from './commands/rebuild';
 import { rejectedCommand } from './commands/rejected';
+import { replayCommand } from './commands/replay';
 import { serveCommand } from './commands/serve';
 import { upCommand } from './commands/up';
+import { workerCommand } from './commands/worker';
 
 export function buildCli(): Command {
   return new Command('credit-ledger')
@@ -25,6 +32,14 @@ export function buildCli(): Command {
     .addCommand(demoCommand())
     .addCommand(customerCommand())
     .addCommand(rejectedCommand())
+    .addCommand(explainCommand())
+    .addCommand(replayCommand())
+    .addCommand(rebuildCommand())
+    .addCommand(policyCommand())
+    .addCommand(workerCommand())
+    .addCommand(jobsCommand())
+    .addCommand(controlCommand())
+    .addCommand(keysCommand())
     .addCommand(brokerCommand());
 }
 

@@ -2,6 +2,8 @@ import { SingleBar, Presets } from 'cli-progress';
 
 export interface Progress {
   update(done: number): void;
+  /** For work whose size grows while it runs (e.g. a rebuild catching up with live ingestion). */
+  setTotal(total: number): void;
   stop(): void;
 }
 
@@ -24,6 +26,7 @@ export function progressBar(label: string, total: number, unit = 'events'): Prog
     return {
       update: (done) =>
         bar.update(done, { rate: Math.round(done / Math.max(0.001, (Date.now() - started) / 1000)) }),
+      setTotal: (t) => bar.setTotal(t),
       stop: () => bar.stop(),
     };
   }
@@ -34,6 +37,9 @@ export function progressBar(label: string, total: number, unit = 'events'): Prog
     console.error(`${label}: ${done}/${total} ${unit} (${Math.round(done / secs)}/s)`);
   };
   return {
+    setTotal: (t) => {
+      total = t;
+    },
     update: (done) => {
       last = done;
       if (Date.now() - lastPrint > 3000) {

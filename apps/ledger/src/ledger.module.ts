@@ -4,12 +4,17 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@credit-ledger/config';
 import { LedgerWriter, PolicyStore, createLedgerDataSource } from '@credit-ledger/ledger-store';
-import { Clock, PositionQueries } from '@credit-ledger/projections';
+import { AuditQueries, Clock, PositionQueries } from '@credit-ledger/projections';
+import { AuditController, PolicyController } from './audit/audit.controller';
+import { AUDIT_QUERY_HANDLERS } from './audit/queries';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { CONTROL_CONTROLLERS, CONTROL_PROVIDERS } from './control';
 import { CustomersController } from './customers/customers.controller';
 import { GetCustomerPositionHandler, ListCustomersHandler } from './customers/queries';
 import { HealthController } from './health/health.controller';
 import { JsonErrorFilter } from './http-exception.filter';
+import { JobsController } from './jobs/jobs.controller';
+import { LedgerJobs } from './jobs/ledger-jobs.service';
 import { IngestHooks, IngestionService } from './ingestion.service';
 import { APP_CONFIG, CLOCK, INGEST_HOOKS, LEDGER_DATA_SOURCE } from './tokens';
 
@@ -26,7 +31,14 @@ export class LedgerModule {
     return {
       module: LedgerModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [CustomersController, HealthController],
+      controllers: [
+        CustomersController,
+        AuditController,
+        PolicyController,
+        HealthController,
+        JobsController,
+        ...CONTROL_CONTROLLERS,
+      ],
       providers: [
         { provide: APP_CONFIG, useValue: opts.config },
         { provide: CLOCK, useValue: opts.clock ?? (() => new Date()) },
@@ -56,7 +68,15 @@ export class LedgerModule {
             new PositionQueries(ds, policies, clock),
           inject: [LEDGER_DATA_SOURCE, PolicyStore, CLOCK],
         },
+        {
+          provide: AuditQueries,
+          useFactory: (ds: DataSource, policies: PolicyStore) => new AuditQueries(ds, policies),
+          inject: [LEDGER_DATA_SOURCE, PolicyStore],
+        },
+        ...AUDIT_QUERY_HANDLERS,
+        ...CONTROL_PROVIDERS,
         IngestionService,
+        LedgerJobs,
         GetCustomerPositionHandler,
         ListCustomersHandler,
         { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -29,11 +29,18 @@ describe('configuration', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(
       new ConfigError('PORT must be an integer >= 0, got "eighty"'),
     );
-    expect(() => parseApiKeys('root:0123456789abcdef')).toThrow(/role reader\|finance\|admin/);
+    expect(() => parseApiKeys('root:0123456789abcdef')).toThrow(/role reader\|credit-analyst\|/);
     expect(() => parseApiKeys('reader:short')).toThrow(/16\+ characters/);
+    expect(() => parseApiKeys('cfo:bad name!:0123456789abcdef')).toThrow(/bad name/);
+    expect(() => parseApiKeys('cfo:ann:0123456789abcdef,reader:ann:abcdef0123456789')).toThrow(/duplicate/);
     expect(parseApiKeys('reader:0123456789abcdef, admin:abcdef0123456789')).toEqual([
-      { role: 'reader', key: '0123456789abcdef' },
-      { role: 'admin', key: 'abcdef0123456789' },
+      { role: 'reader', key: '0123456789abcdef', name: 'reader-1' },
+      { role: 'admin', key: 'abcdef0123456789', name: 'admin-1' },
+    ]);
+    // role:name:key names the principal; the legacy role `finance` is finance-manager.
+    expect(parseApiKeys('sales-manager:sam:0123456789abcdef,finance:abcdef0123456789')).toEqual([
+      { role: 'sales-manager', key: '0123456789abcdef', name: 'sam' },
+      { role: 'finance-manager', key: 'abcdef0123456789', name: 'finance-manager-1' },
     ]);
   });
 });

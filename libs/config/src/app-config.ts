@@ -31,16 +31,28 @@ export interface JobsConfig {
     freezeReview: string;
     dormantLimitReview: string;
     rerateCustomers: string;
+    creditControlReview: string;
   };
   outboxPollMs: number;
   outboxBatchSize: number;
 }
 
-export const ROLES = ['reader', 'finance', 'admin'] as const;
+export const ROLES = [
+  'reader',
+  'credit-analyst',
+  'sales-manager',
+  'finance-manager',
+  'cfo',
+  'admin',
+] as const;
 export type Role = (typeof ROLES)[number];
+/** Roles of earlier releases, still accepted in API_KEYS (`finance` became `finance-manager`). */
+export const LEGACY_ROLES: Readonly<Record<string, Role>> = { finance: 'finance-manager' };
 export interface ApiKey {
   role: Role;
   key: string;
+  /** Principal recorded in the events this key's commands append; four-eyes compares principals. */
+  name?: string;
 }
 
 interface Setting {
@@ -70,7 +82,7 @@ export const CONFIG_DOC: Setting[] = [
   {
     env: 'API_KEYS',
     default: '(none)',
-    doc: 'Comma-separated `role:key` pairs, roles reader|finance|admin. `up` generates keys when unset.',
+    doc: 'Comma-separated `role:key` or `role:name:key` entries (roles reader|credit-analyst|sales-manager|finance-manager|cfo|admin). `up` generates keys when unset.',
   },
   { env: 'INGEST_BATCH_SIZE', default: '2000', doc: 'Most Kafka messages appended in one transaction.' },
   {
@@ -117,6 +129,11 @@ export const CONFIG_DOC: Setting[] = [
     doc: 'Cron (UTC) of the re-rating of every customer.',
   },
   {
+    env: 'SCHEDULE_CREDIT_CONTROL_REVIEW',
+    default: '15 0 * * *',
+    doc: 'Cron (UTC) of the credit-control review (limit-request and temporary-limit expiry, grade cuts, credit repair).',
+  },
+  {
     env: 'OUTBOX_POLL_MS',
     default: '1000',
     doc: 'How often the worker publishes unsent alerts from the outbox.',
@@ -135,22 +152,46 @@ function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min:
   return Number(raw);
 }
 
+const PRINCIPAL_RE = /^[A-Za-z0-9._@-]{1,64}$/;
+
+/**
+ * `role:key` or `role:name:key`, comma-separated. Without a name the principal is `<role>-<n>` (its position among
+ * that role's keys), so two unnamed keys of one role are still two principals for four-eyes.
+ */
 export function parseApiKeys(raw: string | undefined): ApiKey[] {
   if (!raw) return [];
+  const perRole = new Map<Role, number>();
+  const names = new Set<string>();
   return raw
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
-    .map((pair) => {
-      const i = pair.indexOf(':');
-      const role = pair.slice(0, i);
-      const key = pair.slice(i + 1);
-      if (i <= 0 || !(ROLES as readonly string[]).includes(role) || key.length < 16) {
-        throw new ConfigError(
-          `API_KEYS entry "${pair.slice(0, 12)}…" must be role:key with role ${ROLES.join('|')} and a key of 16+ characters`,
-        );
+    .map((entry) => {
+      const i = entry.indexOf(':');
+      const rawRole = entry.slice(0, i);
+      const role = LEGACY_ROLES[rawRole] ?? rawRole;
+      let rest = entry.slice(i + 1);
+      let name: string | undefined;
+      const j = rest.indexOf(':');
+      if (j >= 0) {
+        name = rest.slice(0, j);
+        rest = rest.slice(j + 1);
       }
-      return { role: role as Role, key };
+      const bad = (why: string): never => {
+        throw new ConfigError(
+          `API_KEYS entry "${entry.slice(0, 12)}…" must be role:key or role:name:key with role ${ROLES.join('|')}, ` +
+            `a name of 1-64 characters A-Z a-z 0-9 . _ @ - and a key of 16+ characters (${why})`,
+        );
+      };
+      if (i <= 0 || !(ROLES as readonly string[]).includes(role)) bad('unknown role');
+      if (name !== undefined && !PRINCIPAL_RE.test(name)) bad('bad name');
+      if (rest.length < 16) bad('key too short');
+      const n = (perRole.get(role as Role) ?? 0) + 1;
+      perRole.set(role as Role, n);
+      const principal = name ?? `${role}-${n}`;
+      if (names.has(principal)) bad(`duplicate name ${principal}`);
+      names.add(principal);
+      return { role: role as Role, key: rest, name: principal };
     });
 }
 
@@ -187,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         freezeReview: cronSetting(env, 'SCHEDULE_FREEZE_REVIEW', '30 * * * *'),
         dormantLimitReview: cronSetting(env, 'SCHEDULE_DORMANT_LIMIT_REVIEW', '0 3 * * *'),
         rerateCustomers: cronSetting(env, 'SCHEDULE_RERATE_CUSTOMERS', '0 2 * * *'),
+        creditControlReview: cronSetting(env, 'SCHEDULE_CREDIT_CONTROL_REVIEW', '15 0 * * *'),
       },
       outboxPollMs: intSetting(env, 'OUTBOX_POLL_MS', 1000, 10),
       outboxBatchSize: intSetting(env, 'OUTBOX_BATCH_SIZE', 500, 1),

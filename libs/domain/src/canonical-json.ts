@@ -8,17 +8,30 @@ import { DomainError } from './errors';
  */
 export function canonicalJson(value: unknown): string {
   const out: string[] = [];
-  write(value, out, '$');
+  write(value, out, []);
   return out.join('');
 }
 
-function write(value: unknown, out: string[], path: string): void {
+/**
+ * The path of the value being written, as segments; turned into `$.a[0].b` only for an error message, so
+ * the hot path (every state on every append) builds no strings for it.
+ */
+type Path = Array<string | number>;
+
+function pathOf(path: Path): string {
+  let s = '$';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : `.${p}`;
+  return s;
+}
+
+function write(value: unknown, out: string[], path: Path): void {
   switch (typeof value) {
     case 'string':
       out.push(JSON.stringify(value));
       return;
     case 'number':
-      if (!Number.isFinite(value)) throw new DomainError('NOT_CANONICAL', `${path}: ${value} is not finite`);
+      if (!Number.isFinite(value))
+        throw new DomainError('NOT_CANONICAL', `${pathOf(path)}: ${value} is not finite`);
       out.push(JSON.stringify(value));
       return;
     case 'boolean':
@@ -36,14 +49,16 @@ function write(value: unknown, out: string[], path: string): void {
         out.push('[');
         for (let i = 0; i < value.length; i++) {
           if (i > 0) out.push(',');
-          if (value[i] === undefined) throw new DomainError('NOT_CANONICAL', `${path}[${i}] is undefined`);
-          write(value[i], out, `${path}[${i}]`);
+          path.push(i);
+          if (value[i] === undefined) throw new DomainError('NOT_CANONICAL', `${pathOf(path)} is undefined`);
+          write(value[i], out, path);
+          path.pop();
         }
         out.push(']');
         return;
       }
       if (value instanceof Map || value instanceof Set) {
-        throw new DomainError('NOT_CANONICAL', `${path}: Map/Set cannot be written as JSON`);
+        throw new DomainError('NOT_CANONICAL', `${pathOf(path)}: Map/Set cannot be written as JSON`);
       }
       {
         const obj = value as Record<string, unknown>;
@@ -56,12 +71,14 @@ function write(value: unknown, out: string[], path: string): void {
           if (!first) out.push(',');
           first = false;
           out.push(JSON.stringify(k), ':');
-          write(v, out, `${path}.${k}`);
+          path.push(k);
+          write(v, out, path);
+          path.pop();
         }
         out.push('}');
       }
       return;
     default:
-      throw new DomainError('NOT_CANONICAL', `${path}: ${typeof value} cannot be written as JSON`);
+      throw new DomainError('NOT_CANONICAL', `${pathOf(path)}: ${typeof value} cannot be written as JSON`);
   }
 }

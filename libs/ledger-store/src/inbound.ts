@@ -37,7 +37,10 @@ export interface GradeChange {
 }
 
 export interface AppendResult {
+  /** Billing events appended. */
   appended: number;
+  /** Control events derived from them and appended right after their cause (held orders, breaches, ...). */
+  derived: number;
   duplicates: number;
   parked: number;
   unparked: number;

@@ -4,3 +4,5 @@ export * from './inbound';
 export * from './ledger-writer';
 export * from './ledger-reader';
 export * from './policy-store';
+export * from './policy-admin';
+export * from './alert-outbox';

@@ -1,10 +1,10 @@
-import { DataSource } from 'typeorm';
-import { BillingEvent, fromStored } from '@credit-ledger/domain';
+import { LedgerEvent, fromStored } from '@credit-ledger/domain';
+import type { Queryable } from './policy-store';
 
 export interface StoredEvent {
   sequence: string;
   streamVersion: number;
-  event: BillingEvent;
+  event: LedgerEvent;
 }
 
 interface Row {
@@ -40,7 +40,8 @@ const COLUMNS =
 
 /** Reads the ledger back in sequence order, per customer or globally. */
 export class LedgerReader {
-  constructor(private readonly ds: DataSource) {}
+  /** A DataSource, or a QueryRunner to read inside a transaction (the rebuild's final catch-up). */
+  constructor(private readonly ds: Queryable) {}
 
   /** One customer's stream in order, optionally cut at an instant (occurredAt) and/or a sequence. */
   async stream(
@@ -61,6 +62,33 @@ export class LedgerReader {
     const rows: Row[] = await this.ds.query(
       `SELECT ${COLUMNS} FROM ledger_events WHERE sequence > $1 ORDER BY sequence LIMIT $2`,
       [afterSequence, limit],
+    );
+    return rows.map(toStored);
+  }
+
+  /**
+   * A page of the ledger in (customer, stream version) order after `after`, optionally only events with
+   * sequence <= `untilSequence`: each customer's stream arrives whole and in order, one page at a time, so
+   * replay and rebuild fold customer by customer without holding the ledger in memory (served by the
+   * unique (customer_id, stream_version) index).
+   */
+  async pageByCustomer(
+    after: { customerId: string; streamVersion: number } | null,
+    limit: number,
+    opts: { customerId?: string; untilSequence?: string } = {},
+  ): Promise<StoredEvent[]> {
+    const rows: Row[] = await this.ds.query(
+      `SELECT ${COLUMNS} FROM ledger_events
+       WHERE ($1::text IS NULL OR (customer_id, stream_version) > ($1::text, $2::int))
+         AND ($3::text IS NULL OR customer_id = $3) AND ($4::bigint IS NULL OR sequence <= $4)
+       ORDER BY customer_id, stream_version LIMIT $5`,
+      [
+        after?.customerId ?? null,
+        after?.streamVersion ?? 0,
+        opts.customerId ?? null,
+        opts.untilSequence ?? null,
+        limit,
+      ],
     );
     return rows.map(toStored);
   }

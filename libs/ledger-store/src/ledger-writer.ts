@@ -1,9 +1,14 @@
 import { DataSource, QueryRunner } from 'typeorm';
 import {
   AppliedEvent,
+  ApplyOutcome,
   BillingEvent,
+  ControlEvent,
+  GradePolicy,
+  LedgerEvent,
+  applyControl,
+  applyWithRules,
   CustomerState,
-  apply,
   decide,
   deserializeState,
   evaluatePosition,
@@ -13,10 +18,14 @@ import {
   toStoredPayload,
 } from '@credit-ledger/domain';
 import { AppendResult, GradeChange, InboundEvent, MessageOrigin, Rejection } from './inbound';
+import { OutboxAlert, alertOf, insertOutbox } from './alert-outbox';
 import { PolicyStore } from './policy-store';
 
-/** Every append takes this transaction-scoped lock, so global sequences commit in order and never skip. */
-const APPEND_LOCK = 7_303_001;
+/**
+ * Every append takes this transaction-scoped lock, so global sequences commit in order and never skip. Policy
+ * adoption and the projection swap take it too, to act between two appends.
+ */
+export const APPEND_LOCK = 7_303_001;
 export const POSITIONS_CHECKPOINT = 'customer_positions';
 
 interface Parked {
@@ -28,8 +37,19 @@ interface Parked {
 
 interface LedgerRow {
   sequence: string;
-  item: InboundEvent;
+  /** origin null: a control event the ledger derived itself. */
+  item: { event: LedgerEvent; origin: MessageOrigin | null };
   streamVersion: number;
+}
+
+/** A time-driven rule run by a job: the control events due for a customer's current state. */
+export type ControlRule = (state: CustomerState, policy: GradePolicy) => ControlEvent[];
+
+export interface ControlAppendResult {
+  /** Customers whose state the rule was evaluated on under the lock (those with something due). */
+  evaluated: number;
+  appended: number;
+  events: Array<{ sequence: string; event: ControlEvent }>;
 }
 
 /** Everything one append transaction decided, before it is written. */
@@ -39,20 +59,65 @@ class AppendPlan {
   readonly newlyParked: Parked[] = [];
   readonly unparkedFromDb: Parked[] = [];
   readonly gradeChanges: Array<GradeChange & { rating: unknown }> = [];
+  readonly alerts: OutboxAlert[] = [];
   readonly touched = new Set<string>();
   duplicates = 0;
   private next: bigint;
 
   constructor(
-    firstSequence: bigint,
-    private readonly reserved: number,
+    readonly firstSequence: bigint,
+    readonly reserved: number,
   ) {
     this.next = firstSequence;
   }
 
+  /** Past the reservation is fine (derived control events): we hold the append lock; write() settles the counter. */
   takeSequence(): string {
-    if (this.rows.length >= this.reserved) throw new Error('sequence reservation exhausted');
     return (this.next++).toString();
+  }
+
+  /** Rows of control events derived in this transaction. */
+  get derivedCount(): number {
+    let n = 0;
+    for (const r of this.rows) if (r.item.origin === null) n++;
+    return n;
+  }
+
+  get used(): number {
+    return Number(this.next - this.firstSequence);
+  }
+
+  /** Records an applied event: its row, grade change and alert. */
+  record(
+    state: CustomerState,
+    applied: AppliedEvent,
+    origin: MessageOrigin | null,
+    outcome: ApplyOutcome,
+  ): void {
+    const event = applied.event;
+    this.rows.push({
+      sequence: applied.sequence,
+      item: { event, origin },
+      streamVersion: applied.streamVersion,
+    });
+    this.touched.add(event.customerId);
+    if (outcome.gradeChanged) {
+      this.gradeChanges.push({
+        customerId: event.customerId,
+        sequence: applied.sequence,
+        eventId: event.eventId,
+        eventType: event.type,
+        ratedAt: outcome.rating.at,
+        fromGrade: outcome.gradeChanged.from,
+        toGrade: outcome.gradeChanged.to,
+        fromScore: outcome.gradeChanged.fromScore,
+        toScore: outcome.gradeChanged.toScore,
+        policyVersion: outcome.rating.policyVersion,
+        rating: outcome.rating,
+      });
+    }
+    const alert = alertOf(state, applied, outcome);
+    if (alert) this.alerts.push(alert);
   }
 }
 
@@ -106,6 +171,58 @@ export class LedgerWriter {
     }
   }
 
+  /**
+   * Appends the control events `rule` finds due for each customer, with their alerts, in one transaction under
+   * the append lock. The rule is first evaluated without the lock to skip customers with nothing due (the lock
+   * serialises all appends), then again under the lock on the current state, so concurrent runs of the same job
+   * and ingestion in between never produce an event twice or one that no longer applies.
+   */
+  async appendControl(customerIds: string[], rule: ControlRule): Promise<ControlAppendResult> {
+    const reader = this.ds.createQueryRunner();
+    const preview = await this.loadStates(reader, customerIds).finally(() => reader.release());
+    const policyNow = this.policies.current();
+    let estimate = 0;
+    const due: string[] = [];
+    for (const id of customerIds) {
+      const s = preview.get(id);
+      const n = s ? rule(s, policyNow).length : 0;
+      if (n > 0) due.push(id);
+      estimate += n;
+    }
+    if (due.length === 0) return { evaluated: 0, appended: 0, events: [] };
+    for (let attempt = 1; ; attempt++) {
+      const qr = this.ds.createQueryRunner();
+      await qr.connect();
+      try {
+        await qr.startTransaction();
+        await qr.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+        const states = await this.loadStates(qr, due);
+        const policy = await this.policies.refresh(qr);
+        const plan = new AppendPlan(await this.reserveSequences(qr, estimate), estimate);
+        const events: ControlAppendResult['events'] = [];
+        for (const id of due) {
+          const state = states.get(id);
+          if (!state) continue;
+          for (const event of rule(state, policy)) {
+            const r = applyControl(state, event, policy, () => plan.takeSequence());
+            if (!r) continue;
+            plan.record(state, r.applied, null, r.outcome);
+            events.push({ sequence: r.applied.sequence, event });
+          }
+        }
+        await this.write(qr, plan, states);
+        await qr.commitTransaction();
+        return { evaluated: due.length, appended: events.length, events };
+      } catch (err) {
+        await qr.rollbackTransaction().catch(() => undefined);
+        if (attempt < 3 && isUniqueViolation(err, 'ledger_events_stream_version')) continue;
+        throw err;
+      } finally {
+        await qr.release();
+      }
+    }
+  }
+
   private async appendInTransaction(
     qr: QueryRunner,
     inbound: InboundEvent[],
@@ -121,7 +238,8 @@ export class LedgerWriter {
     plan.duplicates = fresh.duplicates;
     plan.rejected.push(...invalid);
 
-    const policy = this.policies.current();
+    // Under the lock, so a version adopted by another process grades exactly the sequences after its adoption.
+    const policy = await this.policies.refresh(qr);
     const stateOf = (customerId: string): CustomerState => {
       let s = states.get(customerId);
       if (!s) {
@@ -137,24 +255,10 @@ export class LedgerWriter {
         sequence: plan.takeSequence(),
         streamVersion: state.streamVersion + 1,
       };
-      const outcome = apply(state, applied, policy);
-      plan.rows.push({ sequence: applied.sequence, item, streamVersion: applied.streamVersion });
-      plan.touched.add(item.event.customerId);
-      if (outcome.gradeChanged) {
-        plan.gradeChanges.push({
-          customerId: item.event.customerId,
-          sequence: applied.sequence,
-          eventId: item.event.eventId,
-          eventType: item.event.type,
-          ratedAt: outcome.rating.at,
-          fromGrade: outcome.gradeChanged.from,
-          toGrade: outcome.gradeChanged.to,
-          fromScore: outcome.gradeChanged.fromScore,
-          toScore: outcome.gradeChanged.toScore,
-          policyVersion: outcome.rating.policyVersion,
-          rating: outcome.rating,
-        });
-      }
+      // Control events the rules derive (held order, release, limit breach) follow their cause directly.
+      const { outcome, derived } = applyWithRules(state, applied, policy, () => plan.takeSequence());
+      plan.record(state, applied, item.origin, outcome);
+      for (const d of derived) plan.record(state, d.applied, null, d.outcome);
     };
     // After an accepted event, anything parked for that customer may now apply; loop until nothing moves.
     const retryParked = (customerId: string): void => {
@@ -198,7 +302,8 @@ export class LedgerWriter {
 
     await this.write(qr, plan, states);
     return {
-      appended: plan.rows.length,
+      appended: plan.rows.length - plan.derivedCount,
+      derived: plan.derivedCount,
       duplicates: plan.duplicates,
       parked: plan.newlyParked.length,
       unparked: plan.unparkedFromDb.length,
@@ -288,7 +393,8 @@ export class LedgerWriter {
       const list = parked.get(r.customer_id) ?? [];
       list.push({
         item: {
-          event: fromStored(r.event as unknown as Parameters<typeof fromStored>[0]),
+          // Parked events come from Kafka, so they are billing events.
+          event: fromStored(r.event as unknown as Parameters<typeof fromStored>[0]) as BillingEvent,
           origin: {
             topic: r.topic,
             partition: r.partition,
@@ -325,8 +431,8 @@ export class LedgerWriter {
     if (plan.rows.length) {
       await q(
         `INSERT INTO ledger_events (sequence, customer_id, stream_version, source, event_id, type, version, occurred_at, payload, metadata)
-         SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::smallint[],
-                              $8::timestamptz[], $9::jsonb[], $10::jsonb[])`,
+         SELECT * FROM ROWS FROM (unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::smallint[],
+                              $8::timestamptz[]), jsonb_array_elements($9::jsonb), jsonb_array_elements($10::jsonb)) AS u`,
         [
           plan.rows.map((r) => r.sequence),
           plan.rows.map((r) => r.item.event.customerId),
@@ -336,13 +442,18 @@ export class LedgerWriter {
           plan.rows.map((r) => r.item.event.type),
           plan.rows.map((r) => r.item.event.version),
           plan.rows.map((r) => r.item.event.occurredAt),
-          plan.rows.map((r) => JSON.stringify(toStoredPayload(r.item.event))),
-          plan.rows.map((r) =>
-            JSON.stringify({
-              topic: r.item.origin.topic,
-              partition: r.item.origin.partition,
-              offset: r.item.origin.offset,
-            }),
+          // jsonb columns as one JSON array each (see upsertPositions)
+          JSON.stringify(plan.rows.map((r) => toStoredPayload(r.item.event))),
+          JSON.stringify(
+            plan.rows.map((r) =>
+              r.item.origin
+                ? {
+                    topic: r.item.origin.topic,
+                    partition: r.item.origin.partition,
+                    offset: r.item.origin.offset,
+                  }
+                : { derived: true },
+            ),
           ),
         ],
       );
@@ -357,6 +468,15 @@ export class LedgerWriter {
       );
     }
     if (plan.gradeChanges.length) await insertGradeChanges(q, plan.gradeChanges);
+    await insertOutbox(q, plan.alerts);
+    if (plan.used !== plan.reserved && plan.reserved + plan.used > 0) {
+      // Settle the sequence at the last number used, so derived events or unused parked slots leave no hole.
+      await q('SELECT setval($1::regclass, $2::bigint, $3)', [
+        this.sequenceName,
+        (plan.used > 0 ? plan.firstSequence + BigInt(plan.used) - 1n : plan.firstSequence).toString(),
+        plan.used > 0,
+      ]);
+    }
     if (plan.newlyParked.length) {
       const p = plan.newlyParked;
       await q(
@@ -392,7 +512,7 @@ export class LedgerWriter {
   }
 }
 
-type Query = (sql: string, params?: unknown[]) => Promise<unknown>;
+export type Query = (sql: string, params?: unknown[]) => Promise<unknown>;
 
 interface ParkedRow {
   source: string;
@@ -421,16 +541,23 @@ export function storedEnvelope(e: BillingEvent): Record<string, unknown> {
   };
 }
 
-/** Upsert the customer projection rows; the time-independent figures become columns for lists. */
-export async function upsertPositions(q: Query, states: CustomerState[]): Promise<void> {
+/**
+ * Upsert the customer projection rows; the time-independent figures become columns for lists. `table` is
+ * customer_positions or a shadow table with the same DDL (rebuild); it is never user input.
+ */
+export async function upsertPositions(
+  q: Query,
+  states: CustomerState[],
+  table = 'customer_positions',
+): Promise<void> {
   if (states.length === 0) return;
   const positions = states.map((s) => evaluatePosition(s, s.clock ?? '1970-01-01T00:00:00.000Z'));
   await q(
-    `INSERT INTO customer_positions (customer_id, name, currency, credit_limit, open_receivables, open_orders, exposure,
+    `INSERT INTO ${table} (customer_id, name, currency, credit_limit, open_receivables, open_orders, exposure,
         available, utilisation_bp, score, grade, status, policy_version, rated_at, stream_version, last_sequence, state, updated_at)
-     SELECT u.*, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[],
-        $8::bigint[], $9::int[], $10::int[], $11::text[], $12::text[], $13::int[], $14::timestamptz[], $15::int[],
-        $16::bigint[], $17::text[]) AS u
+     SELECT u.*, now() FROM ROWS FROM (unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[],
+        $6::bigint[], $7::bigint[], $8::bigint[], $9::int[], $10::int[], $11::text[], $12::text[], $13::int[],
+        $14::timestamptz[], $15::int[], $16::bigint[]), json_array_elements_text($17::json)) AS u
      ON CONFLICT (customer_id) DO UPDATE SET name = EXCLUDED.name, currency = EXCLUDED.currency,
         credit_limit = EXCLUDED.credit_limit, open_receivables = EXCLUDED.open_receivables,
         open_orders = EXCLUDED.open_orders, exposure = EXCLUDED.exposure, available = EXCLUDED.available,
@@ -455,17 +582,22 @@ export async function upsertPositions(q: Query, states: CustomerState[]): Promis
       states.map((s) => s.rating?.at ?? null),
       states.map((s) => s.streamVersion),
       states.map((s) => s.lastSequence),
-      states.map((s) => serializeState(s)),
+      // The states (~2-5 KB of JSON each) go as one JSON array, not a text[]: pg's array-literal escaping of
+      // thousands of quote-heavy strings cost more CPU than everything else in the append (see bench/README.md).
+      JSON.stringify(states.map((s) => serializeState(s))),
     ],
   );
 }
 
+/** `table` is grade_history or a shadow table with the same DDL (rebuild). */
 export async function insertGradeChanges(
   q: Query,
   changes: Array<GradeChange & { rating: unknown }>,
+  table = 'grade_history',
 ): Promise<void> {
+  if (changes.length === 0) return;
   await q(
-    `INSERT INTO grade_history (customer_id, sequence, event_id, event_type, rated_at, from_grade, to_grade, from_score,
+    `INSERT INTO ${table} (customer_id, sequence, event_id, event_type, rated_at, from_grade, to_grade, from_score,
         to_score, policy_version, rating)
      SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[],
         $8::int[], $9::int[], $10::int[], $11::jsonb[])

@@ -1,6 +1,6 @@
 import { Admin, ITopicConfig } from 'kafkajs';
 
-/** Topics this service owns or reads. Alert topics arrive with the workers issue. */
+/** Topics this service owns or reads (alert topics: ALL_ALERT_TOPICS in the domain). */
 export interface TopicNames {
   events: string;
   dlq: string;

@@ -65,7 +65,8 @@ export class PositionQueries {
   private async positionAsOf(customerId: string, asOf: string): Promise<PositionView | null> {
     const events = await this.reader.stream(customerId, { until: asOf });
     if (events.length === 0) return null;
-    const { state } = replayStream(customerId, events, this.policies.current());
+    await this.policies.refresh();
+    const { state } = replayStream(customerId, events, (s) => this.policies.inForceAt(s));
     if (!state.onboarded) return null;
     const position = evaluatePosition(state, asOf);
     return toPositionView(position, state.rating, {

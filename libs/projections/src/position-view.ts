@@ -6,8 +6,12 @@ export interface PositionView {
   name: string | null;
   currency: string | null;
   creditLimit: string;
+  /** Temporary limit running at asOf ("0.00" when none) and when it ends. */
+  temporaryLimit: string;
+  temporaryLimitExpiresAt: string | null;
   openReceivables: string;
   openOrders: string;
+  heldOrders: string;
   unappliedCash: string;
   exposure: string;
   available: string;
@@ -44,8 +48,11 @@ export function toPositionView(
     name: p.name ?? null,
     currency: p.currency,
     creditLimit: fmt(p.creditLimit),
+    temporaryLimit: fmt(p.temporaryLimit),
+    temporaryLimitExpiresAt: p.temporaryLimitExpiresAt,
     openReceivables: fmt(p.openReceivables),
     openOrders: fmt(p.openOrders),
+    heldOrders: fmt(p.heldOrders),
     unappliedCash: fmt(p.unappliedCash),
     exposure: fmt(p.exposure),
     available: fmt(p.available),

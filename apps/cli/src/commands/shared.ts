@@ -22,7 +22,12 @@ export function kafkaFor(cfg: AppConfig) {
  */
 export function ensureApiKeys(cfg: AppConfig): string | null {
   if (cfg.apiKeys.length > 0) return null;
-  cfg.apiKeys = ROLES.map((role) => ({ role, key: randomBytes(18).toString('base64url') }));
+  // Named like parseApiKeys names an unnamed key, so the printed line gives the same principals.
+  cfg.apiKeys = ROLES.map((role) => ({
+    role,
+    key: randomBytes(18).toString('base64url'),
+    name: `${role}-1`,
+  }));
   return cfg.apiKeys.map((k) => `${k.role}:${k.key}`).join(',');
 }
 

@@ -10,28 +10,30 @@ import { Reflector } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AppConfig, Role } from '@credit-ledger/config';
 import { APP_CONFIG } from '../tokens';
-import { PUBLIC_KEY, ROLES_KEY, ROLE_RANK } from './roles';
+import { PUBLIC_KEY, Principal, ROLES_KEY, roleAllowed } from './roles';
 
-interface AuthedRequest {
+export interface AuthedRequest {
   headers: Record<string, string | string[] | undefined>;
-  principal?: { role: Role; keyId: string };
+  principal?: Principal;
 }
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 /**
  * API-key authentication (`Authorization: Bearer <key>` or `X-API-Key`) with roles. Keys are compared as
- * SHA-256 digests in constant time; the principal is the role plus a short key fingerprint, never the key.
+ * SHA-256 digests in constant time; the principal is the key's name (API_KEYS `role:name:key`), its role and a
+ * short key fingerprint, never the key.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  private readonly keys: Array<{ role: Role; digest: Buffer; keyId: string }>;
+  private readonly keys: Array<Principal & { digest: Buffer }>;
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.keys = config.apiKeys.map((k) => ({
+    this.keys = config.apiKeys.map((k, i) => ({
+      name: k.name ?? `${k.role}-${i + 1}`,
       role: k.role,
       digest: digest(k.key),
       keyId: digest(k.key).toString('hex').slice(0, 8),
@@ -41,7 +43,7 @@ export class ApiKeyGuard implements CanActivate {
   canActivate(ctx: ExecutionContext): boolean {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
-    const needed = this.reflector.getAllAndOverride<Role>(ROLES_KEY, targets) ?? 'admin';
+    const needed = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? ['admin'];
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
     const presented = this.presentedKey(req);
     if (!presented) {
@@ -50,10 +52,12 @@ export class ApiKeyGuard implements CanActivate {
     const d = digest(presented);
     const match = this.keys.find((k) => timingSafeEqual(k.digest, d));
     if (!match) throw new UnauthorizedException('unknown API key');
-    if (ROLE_RANK[match.role] < ROLE_RANK[needed]) {
-      throw new ForbiddenException(`role "${match.role}" may not do this; "${needed}" or higher is required`);
+    if (!roleAllowed(match.role, needed)) {
+      throw new ForbiddenException(
+        `role "${match.role}" may not do this; one of ${needed.join(', ')} is required`,
+      );
     }
-    req.principal = { role: match.role, keyId: match.keyId };
+    req.principal = { name: match.name, role: match.role, keyId: match.keyId };
     return true;
   }
 

@@ -4,9 +4,22 @@ import type { Role } from '@credit-ledger/config';
 export const ROLES_KEY = 'credit-ledger:roles';
 export const PUBLIC_KEY = 'credit-ledger:public';
 
-/** Lowest role that may call the handler; higher roles inherit (reader < finance < admin). */
-export const RequireRole = (role: Role) => SetMetadata(ROLES_KEY, role);
+/**
+ * Roles allowed to call the handler: ANY of them (roles are not a hierarchy — a cfo is not a sales-manager).
+ * `RequireRole('reader')` marks a read, open to every authenticated role. Without the decorator only admin passes.
+ */
+export const RequireRole = (...roles: [Role, ...Role[]]) => SetMetadata(ROLES_KEY, roles);
 /** Reachable without credentials (health only). */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
 
-export const ROLE_RANK: Record<Role, number> = { reader: 1, finance: 2, admin: 3 };
+/** Who called: the API key's principal name, its role and a short fingerprint of the key (never the key). */
+export interface Principal {
+  name: string;
+  role: Role;
+  keyId: string;
+}
+
+/** Whether `role` may call a handler that requires `needed`. */
+export function roleAllowed(role: Role, needed: readonly Role[]): boolean {
+  return needed.includes('reader') || needed.includes(role);
+}

@@ -6,15 +6,27 @@ const ID = /^[A-Za-z0-9._:/-]{1,128}$/;
 
 /** Query-string checks that answer 400 with a message naming the parameter and what was wrong. */
 export function parseAsOf(raw: string | undefined): string | undefined {
+  return parseInstant('asOf', raw, 'end');
+}
+
+/**
+ * An ISO-8601 date or timestamp parameter, normalised. A bare date means the start or the end of that day (UTC):
+ * "as of 31 March" and "to 31 March" include 31 March, "from 1 March" starts at its midnight.
+ */
+export function parseInstant(
+  name: string,
+  raw: string | undefined,
+  bareDate: 'start' | 'end',
+): string | undefined {
   if (raw === undefined) return undefined;
   const t = Date.parse(raw);
   if (!ISO_INSTANT.test(raw) || Number.isNaN(t)) {
     throw new BadRequestException(
-      `asOf must be an ISO-8601 date or timestamp like 2026-03-31T23:59:59Z, got "${clip(raw)}"`,
+      `${name} must be an ISO-8601 date or timestamp like 2026-03-31T23:59:59Z, got "${clip(raw)}"`,
     );
   }
-  // A bare date means the end of that day (UTC): "as of 31 March" includes 31 March.
-  return raw.length === 10 ? new Date(t + 86_400_000 - 1).toISOString() : new Date(t).toISOString();
+  const endOfDay = raw.length === 10 && bareDate === 'end';
+  return new Date(endOfDay ? t + 86_400_000 - 1 : t).toISOString();
 }
 
 export function parseCustomerId(raw: string): string {
@@ -51,7 +63,13 @@ export function parseListFilter(q: Record<string, string | undefined>): ListFilt
   };
 }
 
-function intParam(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+export function intParam(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
     throw new BadRequestException(`${name} must be an integer from ${min} to ${max}; got "${clip(raw)}"`);
@@ -59,6 +77,6 @@ function intParam(name: string, raw: string | undefined, fallback: number, min: 
   return Number(raw);
 }
 
-function clip(s: string): string {
+export function clip(s: string): string {
   return s.length > 64 ? `${s.slice(0, 64)}…` : s;
 }

@@ -2,6 +2,7 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RequireRole, Public } from '../auth/roles';
 import { IngestionService } from '../ingestion.service';
+import { LedgerJobs } from '../jobs/ledger-jobs.service';
 import { LEDGER_DATA_SOURCE } from '../tokens';
 
 @Controller()
@@ -9,6 +10,7 @@ export class HealthController {
   constructor(
     @Inject(LEDGER_DATA_SOURCE) private readonly ds: DataSource,
     private readonly ingestion: IngestionService,
+    private readonly jobs: LedgerJobs,
   ) {}
 
   /** Liveness and readiness in one: database reachable, consumer running, how far the projection is. */
@@ -30,7 +32,9 @@ export class HealthController {
     const consumer = this.ingestion.consumer;
     const ingestion = consumer ? (consumer.stats.running ? 'running' : 'stopped') : 'disabled';
     const status = database === 'up' && ingestion !== 'stopped' ? 'ok' : 'degraded';
-    return { status, database, ingestion, ledger, uptimeSeconds: Math.round(process.uptime()) };
+    // Queue depth of the worker; null when Redis does not answer (the ledger itself does not need it).
+    const jobs = await this.jobs.client().depth();
+    return { status, database, ingestion, ledger, jobs, uptimeSeconds: Math.round(process.uptime()) };
   }
 
   /** Prometheus text format. */

@@ -1,5 +1,5 @@
 import { parseEvent, type ParseResult } from './parse';
-import { createUpcasterRegistry } from './upcasters';
+import { CURRENT_VERSIONS, UPCASTER_DEFINITIONS, createUpcasterRegistry } from './upcasters';
 
 const base = {
   eventId: 'evt-1',
@@ -34,7 +34,7 @@ describe('parseEvent: valid events', () => {
       event: {
         eventId: 'evt-1',
         type: 'InvoiceIssued',
-        version: 1,
+        version: 2, // v1 on the wire, upcast to the current version
         customerId: 'C-1',
         occurredAt: '2026-03-01T10:00:00.000Z',
         source: 'billing-eu',
@@ -44,6 +44,7 @@ describe('parseEvent: valid events', () => {
           currency: 'EUR',
           issuedOn: '2026-03-01',
           dueOn: '2026-03-31',
+          paymentTermsDays: 30,
           orderId: 'ORD-7',
         },
       },
@@ -158,11 +159,11 @@ describe('parseEvent: every reject code', () => {
       'version: expected an integer, got "1"',
     ],
     [
-      'version 2',
-      invoice({}, { version: 2 }),
+      'version 3',
+      invoice({}, { version: 3 }),
       {},
       'UNSUPPORTED_VERSION',
-      'InvoiceIssued version 2 is not supported',
+      'InvoiceIssued version 3 is not supported',
     ],
     [
       'version 0',
@@ -347,18 +348,22 @@ describe('parseEvent: every reject code', () => {
 
 describe('upcasters', () => {
   // A test-only history: InvoiceIssued v0 had `total` (decimal string) and `due` instead of amount/dueOn.
-  const registry = createUpcasterRegistry([
-    {
-      type: 'InvoiceIssued',
-      fromVersion: 0,
-      upcast: (raw) => {
-        const p = raw.payload as Record<string, unknown>;
-        if (typeof p.total !== 'string') throw new Error('v0 payload.total must be a string');
-        const { total, due, ...rest } = p;
-        return { ...raw, payload: { ...rest, amount: total, dueOn: due } };
+  const registry = createUpcasterRegistry(
+    [
+      ...UPCASTER_DEFINITIONS,
+      {
+        type: 'InvoiceIssued',
+        fromVersion: 0,
+        upcast: (raw) => {
+          const p = raw.payload as Record<string, unknown>;
+          if (typeof p.total !== 'string') throw new Error('v0 payload.total must be a string');
+          const { total, due, ...rest } = p;
+          return { ...raw, payload: { ...rest, amount: total, dueOn: due } };
+        },
       },
-    },
-  ]);
+    ],
+    CURRENT_VERSIONS,
+  );
   const v0 = {
     ...base,
     version: 0,
@@ -371,18 +376,19 @@ describe('upcasters', () => {
     },
   };
 
-  it('upgrades an old version before validation', () => {
+  it('upgrades an old version before validation, step by step (v0 -> v1 -> v2)', () => {
     const r = parseEvent(v0, { upcasters: registry });
     expect(r.ok && r.event).toEqual({
       ...base,
       occurredAt: '2026-03-01T10:00:00.000Z',
-      version: 1,
+      version: 2,
       payload: {
         invoiceId: 'INV-1',
         amount: 1000n,
         currency: 'EUR',
         issuedOn: '2026-03-01',
         dueOn: '2026-03-31',
+        paymentTermsDays: 30,
       },
     });
   });
@@ -397,10 +403,10 @@ describe('upcasters', () => {
     });
   });
 
-  it('without an upcaster the version is unsupported (the production registry is empty)', () => {
+  it('without an upcaster the version is unsupported (production has no v0 step)', () => {
     expect(failure(parseEvent(v0))).toEqual({
       code: 'UNSUPPORTED_VERSION',
-      reason: 'InvoiceIssued version 0 is not supported (current version is 1)',
+      reason: 'InvoiceIssued version 0 is not supported (current version is 2)',
     });
     expect(failure(parseEvent({ ...v0, type: 'OrderCancelled' }, { upcasters: registry })).code).toBe(
       'UNSUPPORTED_VERSION',
@@ -424,5 +430,46 @@ describe('upcasters', () => {
       { upcasters: chain },
     );
     expect(r.ok && r.event.version).toBe(3);
+  });
+});
+
+describe('InvoiceIssued v2 (paymentTermsDays)', () => {
+  const v2 = (payload: Record<string, unknown> = {}) =>
+    invoice({ paymentTermsDays: 30, ...payload }, { version: 2 });
+
+  it('accepts v2 and upcasts v1 to the same event', () => {
+    const a = parseEvent(v2());
+    const b = parseEvent(invoice());
+    expect(a.ok && a.event).toEqual(b.ok && b.event);
+    expect(a.ok && a.event.type === 'InvoiceIssued' && a.event.payload.paymentTermsDays).toBe(30);
+    const sameDay = parseEvent(invoice({ dueOn: '2026-03-01' }));
+    expect(
+      sameDay.ok && sameDay.event.type === 'InvoiceIssued' && sameDay.event.payload.paymentTermsDays,
+    ).toBe(0);
+  });
+
+  it.each([
+    ['missing', { paymentTermsDays: undefined }, 'MISSING_FIELD', 'missing field payload.paymentTermsDays'],
+    ['negative', { paymentTermsDays: -1 }, 'BAD_FIELD', 'payload.paymentTermsDays: expected an integer'],
+    ['fraction', { paymentTermsDays: 1.5 }, 'BAD_FIELD', 'payload.paymentTermsDays: expected an integer'],
+    ['string', { paymentTermsDays: '30' }, 'BAD_FIELD', 'payload.paymentTermsDays: expected an integer'],
+    [
+      'inconsistent',
+      { paymentTermsDays: 14 },
+      'BAD_FIELD',
+      'payload.paymentTermsDays: 14 disagrees with payload.issuedOn 2026-03-01 and payload.dueOn 2026-03-31 (30 days apart)',
+    ],
+  ])('rejects v2 with paymentTermsDays %s', (_name, payload, code, reasonStart) => {
+    const f = failure(parseEvent(v2(payload)));
+    expect(f.code).toBe(code);
+    expect(f.reason.startsWith(reasonStart)).toBe(true);
+  });
+
+  it('rejects a v1 event that already carries the v2 field', () => {
+    expect(failure(parseEvent(invoice({ paymentTermsDays: 30 })))).toEqual({
+      code: 'BAD_FIELD',
+      reason:
+        'cannot upcast InvoiceIssued from version 1: payload.paymentTermsDays is not part of version 1 (send version 2)',
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { currencyExponent, isCurrency } from '../currencies';
-import { isValidDate, normaliseInstant } from '../dates';
+import { daysBetween, isValidDate, normaliseInstant } from '../dates';
 import type { RejectCode } from '../errors';
 import { checkAmount } from '../money';
 import { isEventType, type BillingEvent, type EventType } from './envelope';
@@ -103,6 +103,27 @@ function amount(v: unknown, path: string, cur: string, allowZero = false): bigin
   return r.value;
 }
 
+export const MAX_PAYMENT_TERMS_DAYS = 3650;
+
+/** InvoiceIssued v2: whole days, and dueOn must be exactly issuedOn + paymentTermsDays (one truth, two fields). */
+function paymentTerms(v: unknown, issuedOn: string, dueOn: string): number {
+  const path = 'payload.paymentTermsDays';
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_PAYMENT_TERMS_DAYS) {
+    throw new Reject(
+      'BAD_FIELD',
+      `${path}: expected an integer from 0 to ${MAX_PAYMENT_TERMS_DAYS}, got ${show(v)}`,
+    );
+  }
+  const days = daysBetween(issuedOn, dueOn);
+  if (v !== days) {
+    throw new Reject(
+      'BAD_FIELD',
+      `${path}: ${v} disagrees with payload.issuedOn ${issuedOn} and payload.dueOn ${dueOn} (${days} days apart)`,
+    );
+  }
+  return v;
+}
+
 function payloadOf(type: EventType, p: Obj): BillingEvent['payload'] {
   const P = 'payload.';
   const f = (k: string): unknown => required(p, k, P + k);
@@ -117,7 +138,11 @@ function payloadOf(type: EventType, p: Obj): BillingEvent['payload'] {
         : { name, currency: cur, creditLimit: amount(limit, 'payload.creditLimit', cur, true) };
     }
     case 'InvoiceIssued': {
-      noExtraFields(p, ['invoiceId', 'amount', 'currency', 'issuedOn', 'dueOn', 'orderId'], P);
+      noExtraFields(
+        p,
+        ['invoiceId', 'amount', 'currency', 'issuedOn', 'dueOn', 'paymentTermsDays', 'orderId'],
+        P,
+      );
       const invoiceId = id(f('invoiceId'), 'payload.invoiceId');
       const cur = currency(f('currency'), 'payload.currency');
       const amt = amount(f('amount'), 'payload.amount', cur);
@@ -126,8 +151,9 @@ function payloadOf(type: EventType, p: Obj): BillingEvent['payload'] {
       if (dueOn < issuedOn) {
         throw new Reject('BAD_FIELD', `payload.dueOn: ${dueOn} is before payload.issuedOn ${issuedOn}`);
       }
+      const paymentTermsDays = paymentTerms(f('paymentTermsDays'), issuedOn, dueOn);
       const orderId = optional(p, 'orderId');
-      const base = { invoiceId, amount: amt, currency: cur, issuedOn, dueOn };
+      const base = { invoiceId, amount: amt, currency: cur, issuedOn, dueOn, paymentTermsDays };
       return orderId === undefined ? base : { ...base, orderId: id(orderId, 'payload.orderId') };
     }
     case 'CreditNoteIssued': {

@@ -15,6 +15,8 @@ export interface InvoiceIssuedPayload {
   issuedOn: string;
   /** 'YYYY-MM-DD', >= issuedOn */
   dueOn: string;
+  /** v2: days from issuedOn to dueOn (v1 events get it from their upcaster). */
+  paymentTermsDays: number;
   orderId?: string;
 }
 

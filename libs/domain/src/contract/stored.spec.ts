@@ -8,12 +8,14 @@ const wireEvents: Record<string, unknown>[] = [
   { type: 'CustomerOnboarded', payload: { name: 'Tokyo KK', currency: 'JPY' } },
   {
     type: 'InvoiceIssued',
+    version: 2,
     payload: {
       invoiceId: 'INV-1',
       amount: '1250.00',
       currency: 'EUR',
       issuedOn: '2026-03-01',
       dueOn: '2026-03-31',
+      paymentTermsDays: 30,
       orderId: 'ORD-1',
     },
   },
@@ -63,6 +65,7 @@ describe('stored and wire forms', () => {
       currency: 'EUR',
       issuedOn: '2026-03-01',
       dueOn: '2026-03-31',
+      paymentTermsDays: 30,
       orderId: 'ORD-1',
     });
     expect(toStoredPayload(parsed(wireEvents[4]))).toEqual({
@@ -109,7 +112,8 @@ describe('stored and wire forms', () => {
       }
       return 'none';
     };
-    expect(code(() => fromStored({ ...row, version: 2 }))).toBe('UNSUPPORTED_VERSION');
+    expect(code(() => fromStored({ ...row, version: 3 }))).toBe('UNSUPPORTED_VERSION');
+    expect(code(() => fromStored({ ...row, version: 0 }))).toBe('UNSUPPORTED_VERSION');
     expect(code(() => fromStored({ ...row, type: 'Nope' }))).toBe('BAD_STORED_EVENT');
     expect(code(() => fromStored({ ...row, payload: { ...row.payload, amount: '12.50' } }))).toBe(
       'BAD_STORED_EVENT',
@@ -118,5 +122,14 @@ describe('stored and wire forms', () => {
       'BAD_STORED_EVENT',
     );
     expect(code(() => fromStored({ ...row, occurredAt: 'yesterday' }))).toBe('BAD_STORED_EVENT');
+  });
+
+  it('upcasts a stored InvoiceIssued v1 row (written before v2) on read', () => {
+    const v2 = parsed(wireEvents[2]);
+    const { paymentTermsDays, ...v1Payload } = toStoredPayload(v2);
+    expect(paymentTermsDays).toBe(30);
+    const back = fromStored({ ...v2, version: 1, payload: v1Payload });
+    expect(back).toEqual(v2);
+    expect(back.version).toBe(2);
   });
 });

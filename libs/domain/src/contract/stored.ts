@@ -3,7 +3,14 @@ import { DomainError } from '../errors';
 import { formatAmount } from '../money';
 import { isEventType, type BillingEvent, type EventType } from './envelope';
 import type { PaymentAllocation } from './payloads';
-import { UPCASTERS, type UpcasterRegistry } from './upcasters';
+import {
+  isControlEvent,
+  isControlEventType,
+  storedControlPayload,
+  type LedgerEvent,
+} from '../control/control-events';
+import { controlFromStored } from '../control/stored-control';
+import { UPCASTERS, upcast, type UpcasterRegistry } from './upcasters';
 
 type Amounts = (a: bigint) => string;
 
@@ -23,6 +30,7 @@ function payloadWith(event: BillingEvent, amt: Amounts): Record<string, unknown>
         currency: p.currency,
         issuedOn: p.issuedOn,
         dueOn: p.dueOn,
+        paymentTermsDays: p.paymentTermsDays,
       };
       if (p.orderId !== undefined) out.orderId = p.orderId;
       return out;
@@ -73,12 +81,16 @@ function currencyOf(event: BillingEvent): string {
  * JSON-safe payload for the ledger's jsonb column: amounts as minor-unit integer strings
  * ("125000") under the wire field names; currency kept.
  */
-export function toStoredPayload(event: BillingEvent): Record<string, unknown> {
+export function toStoredPayload(event: LedgerEvent): Record<string, unknown> {
+  if (isControlEvent(event)) return storedControlPayload(event);
   return payloadWith(event, (a) => a.toString());
 }
 
 /** Back to the v1 wire JSON (amounts as major-unit decimal strings). */
-export function toWireEvent(event: BillingEvent): Record<string, unknown> {
+export function toWireEvent(event: LedgerEvent): Record<string, unknown> {
+  if (isControlEvent(event)) {
+    throw new DomainError('NOT_A_BILLING_EVENT', `${event.type} is a control event and has no wire form`);
+  }
   const cur = currencyOf(event);
   return {
     eventId: event.eventId,
@@ -102,6 +114,19 @@ export interface StoredEventRow {
   payload: Record<string, unknown>;
 }
 
+function upcastStored(row: StoredEventRow, type: EventType, registry: UpcasterRegistry): StoredEventRow {
+  const { occurredAt, ...rest } = row;
+  const at = occurredAt instanceof Date ? occurredAt.toISOString() : occurredAt;
+  const up = upcast({ ...rest, occurredAt: at }, type, row.version, registry);
+  if (!up.ok) {
+    throw new DomainError(
+      up.code === 'UNSUPPORTED_VERSION' ? up.code : 'BAD_STORED_EVENT',
+      `stored event ${row.eventId}: ${up.reason}`,
+    );
+  }
+  return { ...row, version: up.raw.version as number, payload: up.raw.payload as Record<string, unknown> };
+}
+
 function bad(row: StoredEventRow, what: string): never {
   throw new DomainError(
     'BAD_STORED_EVENT',
@@ -111,20 +136,17 @@ function bad(row: StoredEventRow, what: string): never {
 
 /**
  * Inverse of toStoredPayload for a ledger row. Trusts that the row was validated on the way in
- * (only shapes are checked, cheaply: this runs on replay of millions of rows); throws
- * DomainError('BAD_STORED_EVENT') on a malformed row and DomainError('UNSUPPORTED_VERSION') when
- * the row's version is not the current one for its type.
+ * (only shapes are checked, cheaply: this runs on replay of millions of rows). A row stored under an
+ * older version of its type is upcast first, so history written before a contract change replays;
+ * throws DomainError('BAD_STORED_EVENT') on a malformed row and DomainError('UNSUPPORTED_VERSION') on
+ * a version with no upcaster path.
  */
-export function fromStored(row: StoredEventRow, registry: UpcasterRegistry = UPCASTERS): BillingEvent {
+export function fromStored(input: StoredEventRow, registry: UpcasterRegistry = UPCASTERS): LedgerEvent {
+  if (isControlEventType(input.type)) return controlFromStored(input, input.type);
+  let row = input;
   const type = row.type;
   if (!isEventType(type)) bad(row, `unknown type`);
-  const current = registry.currentVersion(type as EventType);
-  if (row.version !== current) {
-    throw new DomainError(
-      'UNSUPPORTED_VERSION',
-      `stored event ${row.eventId}: ${type} version ${row.version} is not the current version ${current}`,
-    );
-  }
+  if (row.version !== registry.currentVersion(type as EventType)) row = upcastStored(row, type, registry);
   const occurredAt =
     row.occurredAt instanceof Date ? row.occurredAt.toISOString() : normaliseInstant(row.occurredAt);
   if (occurredAt === null) bad(row, `occurredAt ${JSON.stringify(row.occurredAt)} is not an instant`);
@@ -143,6 +165,11 @@ export function fromStored(row: StoredEventRow, registry: UpcasterRegistry = UPC
     return bad(row, `payload.${k} is not a minor-unit integer`);
   };
   const amt = (k: string): bigint => minor(p[k], k);
+  const int = (k: string): number => {
+    const v = p[k];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) bad(row, `payload.${k} is not an integer`);
+    return v;
+  };
   let payload: BillingEvent['payload'];
   switch (type as EventType) {
     case 'CustomerOnboarded':
@@ -159,6 +186,7 @@ export function fromStored(row: StoredEventRow, registry: UpcasterRegistry = UPC
         currency: str('currency'),
         issuedOn: str('issuedOn'),
         dueOn: str('dueOn'),
+        paymentTermsDays: int('paymentTermsDays'),
       };
       payload = orderId === undefined ? base : { ...base, orderId };
       break;

@@ -1,3 +1,4 @@
+import { daysBetween, isValidDate } from '../dates';
 import { CURRENT_EVENT_VERSION, type EventType } from './envelope';
 
 /**
@@ -33,10 +34,39 @@ export function createUpcasterRegistry(
 }
 
 /**
- * The production registry. v1 is current for every type, so it is empty; a later version of a
- * type adds `{ type, fromVersion: 1, upcast }` here and raises that type's current version.
+ * InvoiceIssued v1 -> v2: v2 adds `paymentTermsDays` = calendar days from issuedOn to dueOn. Upcasters run on
+ * the wire form and on stored rows (whose amounts are minor-unit integers), so they must not touch amounts.
+ * Unparseable dates are left for the validator to report against the field the sender wrote.
  */
-export const UPCASTERS: UpcasterRegistry = createUpcasterRegistry([]);
+export const INVOICE_ISSUED_V1_TO_V2: UpcasterDefinition = {
+  type: 'InvoiceIssued',
+  fromVersion: 1,
+  upcast: (raw) => {
+    const p = raw.payload;
+    if (typeof p !== 'object' || p === null || Array.isArray(p)) return raw;
+    const payload = { ...(p as Record<string, unknown>) };
+    if ('paymentTermsDays' in payload) {
+      throw new Error('payload.paymentTermsDays is not part of version 1 (send version 2)');
+    }
+    const { issuedOn, dueOn } = payload;
+    if (
+      typeof issuedOn === 'string' &&
+      typeof dueOn === 'string' &&
+      isValidDate(issuedOn) &&
+      isValidDate(dueOn)
+    ) {
+      payload.paymentTermsDays = daysBetween(issuedOn, dueOn);
+    }
+    return { ...raw, payload };
+  },
+};
+
+/** Every production upcaster step, and each type's current version where it is not CURRENT_EVENT_VERSION. */
+export const UPCASTER_DEFINITIONS: readonly UpcasterDefinition[] = [INVOICE_ISSUED_V1_TO_V2];
+export const CURRENT_VERSIONS: Partial<Record<EventType, number>> = { InvoiceIssued: 2 };
+
+/** The production registry: a new version of a type adds its step above and raises CURRENT_VERSIONS. */
+export const UPCASTERS: UpcasterRegistry = createUpcasterRegistry(UPCASTER_DEFINITIONS, CURRENT_VERSIONS);
 
 export type UpcastResult =
   | { ok: true; raw: Record<string, unknown> }

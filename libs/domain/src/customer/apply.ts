@@ -1,4 +1,6 @@
 import type { BillingEvent } from '../contract/envelope';
+import { mutateControl, rearmLimitBreach } from '../control/apply-control';
+import { isControlEvent, type LedgerEvent } from '../control/control-events';
 import { dateOf } from '../dates';
 import { DomainError } from '../errors';
 import { minBig } from '../money';
@@ -10,7 +12,7 @@ import { decide } from './decide';
 import { openAmount, refreshOpen, type CustomerState, type InvoiceState, type PaymentState } from './state';
 
 export interface AppliedEvent {
-  event: BillingEvent;
+  event: LedgerEvent;
   /** Global ledger sequence, decimal string. */
   sequence: string;
   /** Per-customer stream version after this event. */
@@ -42,9 +44,17 @@ export function apply(state: CustomerState, applied: AppliedEvent, policy: Grade
       `cannot apply ${event.type} ${event.eventId} (${decision.kind}): ${decision.reason}`,
     );
   }
-  mutate(state, event);
   state.streamVersion = applied.streamVersion;
   state.lastSequence = applied.sequence;
+  if (isControlEvent(event)) {
+    mutateControl(state, event);
+    // Control events leave the rating alone, except an explicit re-rating (at its own time, with the policy
+    // the caller passes: the one of payload.policyVersion).
+    if (event.type !== 'CustomerRerated') return { rating: state.rating!, gradeChanged: null };
+  } else {
+    mutate(state, event);
+    rearmLimitBreach(state, policy);
+  }
   if (state.clock === null || event.occurredAt > state.clock) state.clock = event.occurredAt;
   if (state.firstEventAt === null) state.firstEventAt = event.occurredAt;
 
@@ -103,12 +113,15 @@ function mutate(state: CustomerState, event: BillingEvent): void {
       });
       if (p.orderId !== undefined) {
         const order = state.orders.get(p.orderId);
-        if (order && order.status === 'open') {
+        if (order && (order.status === 'open' || order.status === 'held')) {
+          if (order.status === 'open') state.openOrdersTotal -= order.amount;
+          else state.heldOrdersTotal -= order.amount;
           order.status = 'invoiced';
           order.invoiceId = p.invoiceId;
-          state.openOrdersTotal -= order.amount;
         }
       }
+      if (state.lastCreditUseOn === null || p.issuedOn > state.lastCreditUseOn)
+        state.lastCreditUseOn = p.issuedOn;
       applyUnappliedCash(state);
       return;
     }
@@ -206,13 +219,17 @@ function mutate(state: CustomerState, event: BillingEvent): void {
         invoiceId: invoicedBy,
       });
       if (invoicedBy === null) state.openOrdersTotal += p.amount;
+      const placedOn = dateOf(event.occurredAt);
+      if (state.lastCreditUseOn === null || placedOn > state.lastCreditUseOn)
+        state.lastCreditUseOn = placedOn;
       return;
     }
     case 'OrderCancelled': {
       const order = state.orders.get(event.payload.orderId);
       if (order) {
+        if (order.status === 'held') state.heldOrdersTotal -= order.amount;
+        else state.openOrdersTotal -= order.amount;
         order.status = 'cancelled';
-        state.openOrdersTotal -= order.amount;
       }
       return;
     }

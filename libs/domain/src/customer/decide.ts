@@ -1,4 +1,6 @@
-import { eventCurrency, type BillingEvent } from '../contract/envelope';
+import { eventCurrency } from '../contract/envelope';
+import { decideControl } from '../control/apply-control';
+import { isControlEvent, type LedgerEvent } from '../control/control-events';
 import type { RejectCode } from '../errors';
 import { formatAmount } from '../money';
 import { openAmount, type CustomerState, type InvoiceState } from './state';
@@ -18,13 +20,14 @@ const park = (code: RejectCode, reason: string): Decision => ({ kind: 'park', co
  * event has arrived (park). Pure; the order of checks is: customer onboarded, currency,
  * duplicate ids, amounts that are wrong whatever the state, references (park), then state rules.
  */
-export function decide(state: CustomerState, event: BillingEvent): Decision {
+export function decide(state: CustomerState, event: LedgerEvent): Decision {
   if (event.customerId !== state.customerId) {
     return reject(
       'KEY_MISMATCH',
       `event is for customer ${event.customerId}, state is of ${state.customerId}`,
     );
   }
+  if (isControlEvent(event)) return decideControl(state, event);
   if (event.type === 'CustomerOnboarded') {
     return state.onboarded
       ? reject('DUPLICATE_ID', `customer ${state.customerId} already onboarded`)
@@ -113,7 +116,7 @@ export function decide(state: CustomerState, event: BillingEvent): Decision {
     case 'OrderCancelled': {
       const order = state.orders.get(event.payload.orderId);
       if (!order) return park('UNKNOWN_ORDER', `waits for order ${event.payload.orderId}`);
-      return order.status === 'open'
+      return order.status === 'open' || order.status === 'held'
         ? ACCEPT
         : reject(
             'INVALID_STATE',

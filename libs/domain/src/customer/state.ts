@@ -1,9 +1,18 @@
 import { canonicalJson } from '../canonical-json';
 import { DomainError } from '../errors';
+import type { CollectionStep } from '../control/control-events';
+import {
+  cloneCreditControl,
+  initialCreditControl,
+  readCreditControl,
+  writeCreditControl,
+  type CreditControlState,
+} from '../control/credit-control-state';
 import type { FactorScore, Rating } from '../rating/factors';
 
 export type CustomerStatus = 'active' | 'frozen' | 'blacklisted';
-export type OrderStatus = 'open' | 'invoiced' | 'cancelled';
+/** 'held': placed but stopped by the credit check; it does not count in exposure until released. */
+export type OrderStatus = 'open' | 'held' | 'invoiced' | 'cancelled' | 'rejected';
 
 /** One application of a payment's cash to an invoice (net of later de-allocations). */
 export interface InvoiceApplication {
@@ -88,7 +97,7 @@ export interface DisputeRecord {
  * Everything the ledger knows about one customer. Keyed collections are Maps kept in insertion
  * order (invoices: issue order). Persist with serializeState/deserializeState, copy with cloneState.
  */
-export interface CustomerState {
+export interface CustomerState extends CreditControlState {
   customerId: string;
   onboarded: boolean;
   name: string | null;
@@ -110,6 +119,18 @@ export interface CustomerState {
   creditNotes: Map<string, CreditNoteState>;
   /** Σ amounts of orders with status 'open' (kept in step with `orders`). */
   openOrdersTotal: bigint;
+  /** Σ amounts of orders with status 'held' (kept in step with `orders`; not in exposure). */
+  heldOrdersTotal: bigint;
+  /** Highest limit-breach threshold (percent) fired and not yet re-armed; 0 = none. */
+  limitBreachPct: number;
+  /** Who froze the customer ('system' for the freeze rule); null when not frozen. */
+  frozenBy: string | null;
+  /** 'YYYY-MM-DD' of the latest invoice issued or order placed: when the limit was last used. */
+  lastCreditUseOn: string | null;
+  /** lastCreditUseOn at the last DormantLimitFlagged, so one dormancy is flagged once. */
+  dormantFlaggedOn: string | null;
+  /** Highest collections step issued per invoice. */
+  notices: Map<string, CollectionStep>;
   unappliedCash: UnappliedCash[];
   disputes: DisputeRecord[];
   rating: Rating | null;
@@ -133,9 +154,16 @@ export function initialState(customerId: string): CustomerState {
     orders: new Map(),
     creditNotes: new Map(),
     openOrdersTotal: 0n,
+    heldOrdersTotal: 0n,
+    limitBreachPct: 0,
+    frozenBy: null,
+    lastCreditUseOn: null,
+    dormantFlaggedOn: null,
+    notices: new Map(),
     unappliedCash: [],
     disputes: [],
     rating: null,
+    ...initialCreditControl(),
   };
 }
 
@@ -182,8 +210,10 @@ export function cloneState(s: CustomerState): CustomerState {
     payments: cloneMap(s.payments, clonePayment),
     orders: cloneMap(s.orders, (o) => ({ ...o })),
     creditNotes: cloneMap(s.creditNotes, (c) => ({ ...c })),
+    notices: new Map(s.notices),
     unappliedCash: s.unappliedCash.map((c) => ({ ...c })),
     disputes: s.disputes.map((d) => ({ ...d })),
+    ...cloneCreditControl(s),
   };
 }
 
@@ -192,7 +222,7 @@ export const STATE_FORMAT = 1;
 
 /** Canonical JSON: sorted keys, bigint as decimal strings, Maps as arrays in insertion order. */
 export function serializeState(s: CustomerState): string {
-  return canonicalJson({
+  const snapshot: Record<string, unknown> = {
     format: STATE_FORMAT,
     customerId: s.customerId,
     onboarded: s.onboarded,
@@ -212,7 +242,15 @@ export function serializeState(s: CustomerState): string {
     unappliedCash: s.unappliedCash,
     disputes: s.disputes,
     rating: s.rating,
-  });
+  };
+  // Credit-control fields only when set, so a state without credit-control history keeps its earlier bytes.
+  if (s.limitBreachPct !== 0) snapshot.limitBreachPct = s.limitBreachPct;
+  if (s.frozenBy !== null) snapshot.frozenBy = s.frozenBy;
+  if (s.lastCreditUseOn !== null) snapshot.lastCreditUseOn = s.lastCreditUseOn;
+  if (s.dormantFlaggedOn !== null) snapshot.dormantFlaggedOn = s.dormantFlaggedOn;
+  if (s.notices.size > 0) snapshot.notices = [...s.notices].map(([invoiceId, step]) => ({ invoiceId, step }));
+  writeCreditControl(snapshot, s);
+  return canonicalJson(snapshot);
 }
 
 type Json = Record<string, unknown>;
@@ -353,6 +391,7 @@ export function deserializeState(json: string | object): CustomerState {
     };
     s.orders.set(order.orderId, order);
     if (order.status === 'open') s.openOrdersTotal += order.amount;
+    else if (order.status === 'held') s.heldOrdersTotal += order.amount;
   }
   for (const v of r.arr(o.creditNotes, 'creditNotes')) {
     const c = r.obj(v, 'creditNote');
@@ -377,5 +416,17 @@ export function deserializeState(json: string | object): CustomerState {
     };
   });
   s.rating = readRating(r, o.rating);
+  // Credit-control fields arrived after format 1 was in use: absent means the initial value.
+  if (o.limitBreachPct !== undefined) s.limitBreachPct = r.num(o, 'limitBreachPct');
+  s.frozenBy = r.strOrNull(o, 'frozenBy');
+  s.lastCreditUseOn = r.strOrNull(o, 'lastCreditUseOn');
+  s.dormantFlaggedOn = r.strOrNull(o, 'dormantFlaggedOn');
+  if (o.notices !== undefined) {
+    for (const v of r.arr(o.notices, 'notices')) {
+      const n = r.obj(v, 'notice');
+      s.notices.set(r.str(n, 'invoiceId'), r.str(n, 'step') as CollectionStep);
+    }
+  }
+  readCreditControl(o, s);
   return s;
 }

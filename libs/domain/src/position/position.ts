@@ -1,6 +1,7 @@
 import type { CustomerState, CustomerStatus } from '../customer/state';
 import { openAmount, unappliedTotal } from '../customer/state';
 import { dateFromDayNumber, dayNumber, toInstant } from '../dates';
+import { effectiveLimit } from '../control/effective-limit';
 import { bucketFor, emptyBuckets, type AgingBuckets } from './aging';
 
 export interface Position {
@@ -10,10 +11,15 @@ export interface Position {
   creditLimit: bigint;
   openReceivables: bigint;
   openOrders: bigint;
+  /** Orders stopped by the credit check: not in exposure until released. */
+  heldOrders: bigint;
   unappliedCash: bigint;
   /** max(0, openReceivables + openOrders − unappliedCash) */
   exposure: bigint;
-  /** creditLimit − exposure (may be negative). */
+  /** Temporary limit running at `at` (0 when none); it counts in available credit, not in utilisation. */
+  temporaryLimit: bigint;
+  temporaryLimitExpiresAt: string | null;
+  /** creditLimit + temporaryLimit − exposure (may be negative). */
   available: bigint;
   /** floor(exposure × 10000 / creditLimit); null when creditLimit = 0. */
   utilisationBp: number | null;
@@ -68,6 +74,7 @@ export function evaluatePosition(state: CustomerState, at: string): Position {
   const gross = openReceivables + openOrders - unapplied;
   const exposure = gross > 0n ? gross : 0n;
   const limit = state.creditLimit;
+  const temporary = effectiveLimit(state, iso) - limit;
   return {
     customerId: state.customerId,
     name: state.name,
@@ -75,9 +82,12 @@ export function evaluatePosition(state: CustomerState, at: string): Position {
     creditLimit: limit,
     openReceivables,
     openOrders,
+    heldOrders: state.heldOrdersTotal,
     unappliedCash: unapplied,
     exposure,
-    available: limit - exposure,
+    temporaryLimit: temporary,
+    temporaryLimitExpiresAt: temporary > 0n ? state.temporaryLimit!.expiresAt : null,
+    available: limit + temporary - exposure,
     utilisationBp: limit > 0n ? Number((exposure * 10000n) / limit) : null,
     aging,
     overdueAmount,

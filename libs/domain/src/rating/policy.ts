@@ -1,6 +1,13 @@
 import { currencyExponent, isCurrency } from '../currencies';
 import { DomainError } from '../errors';
 import { checkAmount } from '../money';
+import { COLLECTION_STEPS, type CollectionStep } from '../control/control-events';
+import {
+  CREDIT_CONTROL_POLICY_DEFAULTS,
+  CREDIT_CONTROL_POLICY_FIELDS,
+  validateCreditControlPolicy,
+  type CreditControlPolicy,
+} from '../control/credit-control-policy';
 
 export interface GradeBand {
   grade: string;
@@ -19,7 +26,8 @@ export interface FactorWeights {
   disputes: number;
 }
 
-export interface GradePolicy {
+/** Credit-control fields (limit approval tiers, request expiry, credit repair) are in CreditControlPolicy. */
+export interface GradePolicy extends CreditControlPolicy {
   version: number;
   /** Integers summing to 100. */
   weights: FactorWeights;
@@ -33,7 +41,32 @@ export interface GradePolicy {
   disputePenalty: number;
   severeOverduePenalty: number;
   breachThresholdsPct: number[];
+  /** Collections ladder: the step an unpaid invoice reaches at each number of days past due (ascending). */
+  collectionsSteps: CollectionStepRule[];
+  /** Days past due of an unpaid invoice after which the customer is frozen (new orders held). */
+  freezeGraceDays: number;
+  /** A limit with no invoice or order for this many months, and no exposure, is flagged for review. */
+  dormantLimitMonths: number;
 }
+
+export interface CollectionStepRule {
+  step: CollectionStep;
+  daysPastDue: number;
+}
+
+/** Credit-control fields: optional in a stored policy (older rows predate them), defaulted on validation. */
+export const CONTROL_POLICY_DEFAULTS: Pick<
+  GradePolicy,
+  'collectionsSteps' | 'freezeGraceDays' | 'dormantLimitMonths'
+> = {
+  collectionsSteps: [
+    { step: 'reminder', daysPastDue: 1 },
+    { step: 'formal-notice', daysPastDue: 15 },
+    { step: 'escalation', daysPastDue: 30 },
+  ],
+  freezeGraceDays: 30,
+  dormantLimitMonths: 6,
+};
 
 export const FACTOR_NAMES = ['punctuality', 'overdue', 'volume', 'tenure', 'disputes'] as const;
 
@@ -61,6 +94,8 @@ export const DEFAULT_GRADE_POLICY: GradePolicy = deepFreeze({
   disputePenalty: 25,
   severeOverduePenalty: 10,
   breachThresholdsPct: [90, 100],
+  ...CONTROL_POLICY_DEFAULTS,
+  ...CREDIT_CONTROL_POLICY_DEFAULTS,
 });
 
 const POLICY_FIELDS = [
@@ -74,6 +109,12 @@ const POLICY_FIELDS = [
   'disputePenalty',
   'severeOverduePenalty',
   'breachThresholdsPct',
+];
+const OPTIONAL_POLICY_FIELDS = [
+  'collectionsSteps',
+  'freezeGraceDays',
+  'dormantLimitMonths',
+  ...CREDIT_CONTROL_POLICY_FIELDS,
 ];
 
 function fail(field: string, msg: string): never {
@@ -103,7 +144,7 @@ const DECIMAL_RE = /^\d+(\.\d+)?$/;
 /** Validates an untrusted policy (e.g. from config/DB) and returns a frozen copy. */
 export function validatePolicy(input: unknown): GradePolicy {
   const p = obj(input, '(root)');
-  noExtra(p, POLICY_FIELDS, '');
+  noExtra(p, [...POLICY_FIELDS, ...OPTIONAL_POLICY_FIELDS], '');
   for (const f of POLICY_FIELDS) if (p[f] === undefined) fail(f, 'is missing');
   const version = int(p.version, 'version', 1);
   const w = obj(p.weights, 'weights');
@@ -172,6 +213,11 @@ export function validatePolicy(input: unknown): GradePolicy {
       fail('breachThresholdsPct', 'must be ascending');
   }
 
+  const collectionsSteps =
+    p.collectionsSteps === undefined
+      ? CONTROL_POLICY_DEFAULTS.collectionsSteps.map((c) => ({ ...c }))
+      : validateCollectionsSteps(p.collectionsSteps);
+
   return deepFreeze({
     version,
     weights,
@@ -183,7 +229,41 @@ export function validatePolicy(input: unknown): GradePolicy {
     disputePenalty: int(p.disputePenalty, 'disputePenalty', 0, 100),
     severeOverduePenalty: int(p.severeOverduePenalty, 'severeOverduePenalty', 0, 100),
     breachThresholdsPct,
+    collectionsSteps,
+    freezeGraceDays:
+      p.freezeGraceDays === undefined
+        ? CONTROL_POLICY_DEFAULTS.freezeGraceDays
+        : int(p.freezeGraceDays, 'freezeGraceDays', 1, 3650),
+    dormantLimitMonths:
+      p.dormantLimitMonths === undefined
+        ? CONTROL_POLICY_DEFAULTS.dormantLimitMonths
+        : int(p.dormantLimitMonths, 'dormantLimitMonths', 1, 120),
+    ...validateCreditControlPolicy(p),
   });
+}
+
+function validateCollectionsSteps(input: unknown): CollectionStepRule[] {
+  if (!Array.isArray(input) || input.length === 0) fail('collectionsSteps', 'must be a non-empty array');
+  const seen = new Set<string>();
+  const steps = (input as unknown[]).map((v, i) => {
+    const field = `collectionsSteps[${i}]`;
+    const o = obj(v, field);
+    noExtra(o, ['step', 'daysPastDue'], `${field}.`);
+    if (typeof o.step !== 'string' || !(COLLECTION_STEPS as readonly string[]).includes(o.step)) {
+      fail(`${field}.step`, `must be one of ${COLLECTION_STEPS.join(', ')}, got ${JSON.stringify(o.step)}`);
+    }
+    if (seen.has(o.step)) fail(`${field}.step`, `duplicate step ${JSON.stringify(o.step)}`);
+    seen.add(o.step);
+    return {
+      step: o.step as CollectionStep,
+      daysPastDue: int(o.daysPastDue, `${field}.daysPastDue`, 1, 3650),
+    };
+  });
+  for (let i = 1; i < steps.length; i++) {
+    if (steps[i].daysPastDue <= steps[i - 1].daysPastDue)
+      fail('collectionsSteps', 'must be ascending by daysPastDue');
+  }
+  return steps;
 }
 
 /** Grade of the first band (highest minScore first) whose minScore <= score. */

@@ -1,0 +1,20 @@
+import { Command } from 'commander';
+import { startWorkerApp } from '../../../worker/src/worker-app';
+import { config } from './shared';
+
+export function workerCommand(): Command {
+  return new Command('worker')
+    .description(
+      'Run the background worker: scheduled credit jobs (overdue scan, freeze review, dormant-limit review, ' +
+        're-rating) on BullMQ, and the relay that publishes alerts from the outbox to Kafka.',
+    )
+    .addHelpText(
+      'after',
+      '\nReads REDIS_URL, DATABASE_URL, KAFKA_BROKERS, SCHEDULE_* and the other settings in the README.\n' +
+        'Run several for parallel chunks; SIGTERM lets active jobs finish.',
+    )
+    .action(async () => {
+      await startWorkerApp({ config: config() });
+      console.log('credit-ledger worker running');
+    });
+}

@@ -1,0 +1,39 @@
+import { DataSource } from 'typeorm';
+import { PolicyStore } from '@credit-ledger/ledger-store';
+import { DocsController } from '../docs/docs.controller';
+import { PortfolioReports } from '../reports/portfolio-reports';
+import { GetReportHandler, ReportsController } from '../reports/reports.controller';
+import { LEDGER_DATA_SOURCE } from '../tokens';
+import { CONTROL_COMMAND_HANDLERS } from './commands';
+import { ControlAppender } from './control-appender';
+import {
+  ControlAdminController,
+  CustomerControlController,
+  HeldOrdersController,
+} from './control.controller';
+import { CONTROL_QUERY_HANDLERS } from './control-queries';
+import { RunCreditReviewHandler } from './credit-review';
+import { AdoptPolicyHandler, PolicyAdminController } from './policy-admin.controller';
+
+/** The credit-control half of the API (controls, reports, docs): registered into LedgerModule with one line each. */
+export const CONTROL_CONTROLLERS = [
+  CustomerControlController,
+  HeldOrdersController,
+  ControlAdminController,
+  PolicyAdminController,
+  DocsController,
+  ReportsController,
+];
+export const CONTROL_PROVIDERS = [
+  ControlAppender,
+  ...CONTROL_COMMAND_HANDLERS,
+  ...CONTROL_QUERY_HANDLERS,
+  RunCreditReviewHandler,
+  AdoptPolicyHandler,
+  GetReportHandler,
+  {
+    provide: PortfolioReports,
+    useFactory: (ds: DataSource, policies: PolicyStore) => new PortfolioReports(ds, policies),
+    inject: [LEDGER_DATA_SOURCE, PolicyStore],
+  },
+];

@@ -1,0 +1,57 @@
+import { BadRequestException, Body, Controller, Inject, Post } from '@nestjs/common';
+import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { DataSource } from 'typeorm';
+import { DomainError } from '@credit-ledger/domain';
+import { PolicyStore, PolicyVersionInfo, adoptPolicy } from '@credit-ledger/ledger-store';
+import { CurrentPrincipal } from '../auth/principal.decorator';
+import { RequireRole, type Principal } from '../auth/roles';
+import { LEDGER_DATA_SOURCE } from '../tokens';
+import { BodyFields, opt, parseBody, req, type BodySpec } from './body';
+
+const ADOPT: BodySpec = { policy: req('policy'), note: opt('reason') };
+
+export class AdoptPolicyCommand extends Command<PolicyVersionInfo> {
+  constructor(
+    readonly policy: Record<string, unknown>,
+    readonly by: Principal,
+    readonly note?: string,
+  ) {
+    super();
+  }
+}
+
+/** Reuses the audit half's adoption (validated, newer version, in force from the next sequence). */
+@CommandHandler(AdoptPolicyCommand)
+export class AdoptPolicyHandler implements ICommandHandler<AdoptPolicyCommand> {
+  constructor(
+    @Inject(LEDGER_DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(PolicyStore) private readonly policies: PolicyStore,
+  ) {}
+
+  async execute(c: AdoptPolicyCommand): Promise<PolicyVersionInfo> {
+    try {
+      const info = await adoptPolicy(this.ds, c.policy, { createdBy: c.by.name, note: c.note });
+      await this.policies.refresh();
+      return info;
+    } catch (e) {
+      if (e instanceof DomainError && e.code === 'BAD_POLICY') throw new BadRequestException(e.message);
+      throw e;
+    }
+  }
+}
+
+/** `POST /policy/versions`: changing the credit policy is an admin command that records a new version. */
+@Controller('policy')
+export class PolicyAdminController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post('versions')
+  @RequireRole('admin')
+  @BodyFields(ADOPT)
+  adopt(@Body() body: unknown, @CurrentPrincipal() by: Principal) {
+    const b = parseBody(body, ADOPT);
+    return this.commands.execute(
+      new AdoptPolicyCommand(b.policy as Record<string, unknown>, by, b.note as string | undefined),
+    );
+  }
+}

@@ -1,0 +1,49 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '@credit-ledger/config';
+import { JobsClient } from '@credit-ledger/jobs';
+import { LedgerWriter, PolicyStore, createLedgerDataSource } from '@credit-ledger/ledger-store';
+import { JOBS_CLIENT, WORKER_CONFIG, WORKER_DATA_SOURCE, WORKER_HOOKS } from './tokens';
+import { WorkerRunOptions, WorkerService } from './worker.service';
+
+export interface WorkerAppOptions {
+  config: AppConfig;
+  run?: WorkerRunOptions;
+}
+
+/** The worker process: the same LedgerWriter as the ledger (the only writer), driven by BullMQ jobs. */
+@Module({})
+export class WorkerModule {
+  static forRoot(opts: WorkerAppOptions): DynamicModule {
+    return {
+      module: WorkerModule,
+      providers: [
+        { provide: WORKER_CONFIG, useValue: opts.config },
+        { provide: WORKER_HOOKS, useValue: opts.run ?? {} },
+        {
+          provide: WORKER_DATA_SOURCE,
+          useFactory: () => createLedgerDataSource(opts.config.databaseUrl).initialize(),
+        },
+        {
+          provide: PolicyStore,
+          useFactory: async (ds: DataSource) => {
+            const store = new PolicyStore(ds);
+            await store.load();
+            return store;
+          },
+          inject: [WORKER_DATA_SOURCE],
+        },
+        {
+          provide: LedgerWriter,
+          useFactory: (ds: DataSource, policies: PolicyStore) => new LedgerWriter(ds, policies),
+          inject: [WORKER_DATA_SOURCE, PolicyStore],
+        },
+        {
+          provide: JOBS_CLIENT,
+          useFactory: () => JobsClient.fromConfig(opts.config.redisUrl, opts.config.jobs),
+        },
+        WorkerService,
+      ],
+    };
+  }
+}

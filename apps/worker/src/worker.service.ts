@@ -1,0 +1,96 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Worker } from 'bullmq';
+import { Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '@credit-ledger/config';
+import { ALL_ALERT_TOPICS } from '@credit-ledger/domain';
+import { CREDIT_JOBS_QUEUE, JobsClient, schedulesOf } from '@credit-ledger/jobs';
+import { LedgerWriter } from '@credit-ledger/ledger-store';
+import { AlertRelay, createKafka, ensureTopics } from '@credit-ledger/messaging';
+import { CreditJobsProcessor, WorkerHooks } from './credit-jobs.processor';
+import { JOBS_CLIENT, WORKER_CONFIG, WORKER_DATA_SOURCE, WORKER_HOOKS } from './tokens';
+
+export interface WorkerRunOptions extends WorkerHooks {
+  /** false: process jobs without installing the schedules (tests trigger runs themselves). */
+  schedules?: boolean;
+  /** false: no outbox relay in this process. */
+  relay?: boolean;
+}
+
+/** The worker process: BullMQ worker on credit-jobs, the job schedulers, and the alert outbox relay. */
+@Injectable()
+export class WorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Worker');
+  private worker: Worker | null = null;
+  private producer: Producer | null = null;
+  relay: AlertRelay | null = null;
+
+  constructor(
+    @Inject(WORKER_CONFIG) private readonly config: AppConfig,
+    @Inject(WORKER_DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(LedgerWriter) private readonly writer: LedgerWriter,
+    @Inject(JOBS_CLIENT) readonly jobs: JobsClient,
+    @Inject(WORKER_HOOKS) private readonly opts: WorkerRunOptions,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const cfg = this.config.jobs;
+    if (this.opts.schedules !== false) await this.jobs.upsertSchedules(schedulesOf(cfg));
+    const processor = new CreditJobsProcessor(
+      this.ds,
+      this.writer,
+      this.jobs.queue,
+      cfg.chunkSize,
+      this.opts,
+    );
+    this.worker = new Worker(CREDIT_JOBS_QUEUE, processor.process, {
+      connection: this.jobs.queue.opts.connection,
+      prefix: cfg.queuePrefix,
+      concurrency: cfg.concurrency,
+      lockDuration: cfg.lockMs,
+      stalledInterval: cfg.lockMs,
+    });
+    this.worker.on('failed', (job, err) =>
+      this.logger.warn(`job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`),
+    );
+    this.worker.on('error', (err) => this.logger.error(`worker: ${err.message}`));
+    if (this.opts.relay !== false) await this.startRelay();
+    this.logger.log(
+      `processing ${CREDIT_JOBS_QUEUE} (prefix ${cfg.queuePrefix}, concurrency ${cfg.concurrency})`,
+    );
+  }
+
+  private async startRelay(): Promise<void> {
+    const log = (level: 'debug' | 'info' | 'warn' | 'error', message: string): void => {
+      if (level === 'debug' && this.config.logLevel !== 'debug') return;
+      this.logger[level === 'info' ? 'log' : level](message);
+    };
+    const kafka = createKafka({
+      brokers: this.config.kafkaBrokers,
+      clientId: `${this.config.kafkaClientId}-alerts`,
+      log,
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [...ALL_ALERT_TOPICS]);
+    await admin.disconnect();
+    // Idempotent producer: a produce retried over a dropped connection is not written twice.
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await this.producer.connect();
+    this.relay = new AlertRelay(this.ds, this.producer, {
+      batchSize: this.config.jobs.outboxBatchSize,
+      pollMs: this.config.jobs.outboxPollMs,
+      log,
+    });
+    this.relay.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // Active jobs finish first (worker.close waits for them); then the relay, then the connections.
+    await this.worker?.close();
+    await this.relay?.stop();
+    await this.producer?.disconnect().catch(() => undefined);
+    await this.jobs.close();
+    await this.ds.destroy();
+  }
+}

@@ -1,0 +1,304 @@
+/**
+ * `npm run bench [-- --quick] [-- --profile] [-- --out FILE] [-- --keep-db]`: the performance harness of
+ * issue 7. Every figure is measured in one invocation, side by side with its physical baseline, and written
+ * to bench/results.json (bench/results.quick.json for --quick). See bench/README.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { runBrokerBench } from '../libs/kafka-broker/bench/broker-bench';
+import { dropDatabase } from '@credit-ledger/ledger-store';
+import { generateEvents } from '@credit-ledger/testing';
+import { measureAlertLatency } from './alert-latency';
+import { runApiLoad } from './api-load';
+import { runCopyBaseline } from './copy-baseline';
+import { EVENTS_TOPIC, IngestRun, SEED, round, runIngest } from './ingest';
+import { gitCommit, machineInfo } from './machine';
+import { memoryOf, ROOT, sleep } from './proc';
+import { summarise } from './profile-summary';
+import { runProjectionFold, runRerate } from './rebuild';
+
+interface Args {
+  quick: boolean;
+  profile: boolean;
+  keepDb: boolean;
+  out: string;
+  /** `--sizes 30000,100000`: ingest sizes for experiments (the results file then says so). */
+  sizes: number[] | null;
+  /** `--ingest-only`: skip every measurement after the ingests (profiling iterations). */
+  ingestOnly: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const quick = argv.includes('--quick');
+  const i = argv.indexOf('--out');
+  const s = argv.indexOf('--sizes');
+  return {
+    sizes: s >= 0 ? argv[s + 1].split(',').map(Number) : null,
+    ingestOnly: argv.includes('--ingest-only'),
+    quick,
+    profile: argv.includes('--profile'),
+    keepDb: argv.includes('--keep-db'),
+    out:
+      i >= 0
+        ? path.resolve(argv[i + 1])
+        : path.join(ROOT, 'bench', quick ? 'results.quick.json' : 'results.json'),
+  };
+}
+
+const TARGETS = {
+  ingestEventsPerSec: { target: '>= 20,000 events/s', ok: (v: number) => v >= 20_000 },
+  ingestVsCopyRatio: { target: '<= 3 (COPY is at most 3x faster)', ok: (v: number) => v <= 3 },
+  alertLatencyP99Ms: { target: '< 500 ms at 2,000 events/s', ok: (v: number) => v < 500 },
+  rebuildEventsPerSec: { target: '>= 100,000 events/s', ok: (v: number) => v >= 100_000 },
+  rerate100kSeconds: { target: '<= 15 s', ok: (v: number) => v <= 15 },
+  apiReqPerSec: { target: '>= 5,000 req/s', ok: (v: number) => v >= 5_000 },
+  apiP99Ms: { target: '< 20 ms', ok: (v: number) => v < 20 },
+  ledgerRssMb: { target: '< 400 MB', ok: (v: number) => v < 400 },
+  ingestGrowthRatio: { target: '>= 0.8 (slowest / fastest size)', ok: (v: number) => v >= 0.8 },
+} as const;
+type TargetKey = keyof typeof TARGETS;
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const loadAtStart = os.loadavg().map((l) => Math.round(l * 100) / 100);
+  const log = (line: string): void =>
+    console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+  const databaseUrl =
+    process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/credit_ledger_bench';
+  const port = Number(process.env.BENCH_PORT ?? 3917);
+  const sizes = args.sizes ?? (args.quick ? [10_000, 30_000, 100_000] : [100_000, 300_000, 1_000_000]);
+  const largest = sizes[sizes.length - 1];
+  const notes: string[] = [];
+  if (args.sizes) notes.push(`ingest sizes given on the command line: ${sizes.join(' / ')}`);
+  if (args.quick) {
+    notes.push(
+      `quick mode: ingest at ${sizes.join(' / ')} events (${largest / 10} customers at the largest), ` +
+        'so re-rating, RSS and API figures are for that smaller ledger; use the full run for the targets',
+    );
+  }
+  const details: Record<string, unknown> = {};
+
+  // 1. broker alone, in this process: the ceiling of the transport, message size like the generated events
+  let bytes = 0;
+  let count = 0;
+  for (const e of generateEvents({ seed: SEED, customers: 200, eventsPerCustomer: 10 })) {
+    bytes += JSON.stringify(e).length;
+    count++;
+  }
+  const valueBytes = Math.round(bytes / count);
+  const brokerMessages = args.ingestOnly ? 10_000 : args.quick ? 100_000 : 1_000_000;
+  log(`broker-only produce/consume: ${brokerMessages} messages of ${valueBytes} bytes, 6 partitions`);
+  const broker = await runBrokerBench({ messages: brokerMessages, partitions: 6, valueBytes });
+  details.broker = { ...broker, valueBytes, partitions: 6 };
+  log(`  produce ${broker.produceMsgsPerSec}/s, consume ${broker.consumeMsgsPerSec}/s`);
+
+  // 2. end-to-end ingest at each size, fresh database and broker each time
+  const runs: IngestRun[] = [];
+  let live: Awaited<ReturnType<typeof runIngest>>['live'] | null = null;
+  const profileFile = path.join(ROOT, 'bench', 'profiles', `ingest-${largest}.cpuprofile`);
+  if (args.profile) mkdirSync(path.dirname(profileFile), { recursive: true });
+  for (const events of sizes) {
+    log(`ingest ${events} events end to end (kafkajs → ledger process → PostgreSQL)`);
+    const isLast = events === largest;
+    const r = await runIngest({
+      databaseUrl,
+      events,
+      port,
+      cpuProfile: args.profile && isLast ? profileFile : undefined,
+      log,
+    });
+    runs.push(r.run);
+    log(`  ${r.run.eventsPerSec} events/s over ${r.run.seconds} s (start-up ${r.run.startupSeconds} s)`);
+    if (isLast) live = r.live;
+    else await r.live.stop();
+  }
+  details.ingest = runs;
+  const bySize: Record<string, number> = {};
+  for (const r of runs) bySize[String(r.events)] = r.eventsPerSec;
+  const rates = runs.map((r) => r.eventsPerSec);
+  const growth = round(Math.min(...rates) / Math.max(...rates), 3);
+  const ingest = runs[runs.length - 1];
+
+  if (args.ingestOnly) {
+    await live?.stop();
+    console.table(runs);
+    return;
+  }
+  let rssMb: number | null = null;
+  let api: Awaited<ReturnType<typeof runApiLoad>> | null = null;
+  let alert: Awaited<ReturnType<typeof measureAlertLatency>> | null = null;
+  try {
+    const l = live!;
+    // 3. RSS at steady state: ingestion idle for 10 s after the last append, sampled once a second
+    const samples: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      await sleep(1000);
+      const m = memoryOf(l.ledger.pid);
+      if (m) samples.push(m.rssMb);
+    }
+    rssMb = samples.length ? Math.round(samples[samples.length - 1]) : null;
+    details.rss = {
+      samplesMb: samples.map((s) => Math.round(s)),
+      peakDuringIngestMb: ingest.ledgerPeakRssMb,
+    };
+    log(`ledger RSS at steady state: ${rssMb} MB (peak during ingest ${ingest.ledgerPeakRssMb} MB)`);
+
+    // 4. API under load
+    const seconds = args.quick ? 3 : 10;
+    log(`GET /customers/:id, autocannon 50 connections, ${seconds} s`);
+    api = await runApiLoad({
+      apiUrl: l.apiUrl,
+      databaseUrl,
+      readerKey: l.readerKey,
+      connections: 50,
+      seconds,
+    });
+    details.api = api;
+    log(`  ${api.reqPerSec} req/s, p50 ${api.p50Ms} ms, p99 ${api.p99Ms} ms, non-2xx ${api.non2xx}`);
+    const rssAfterApi = memoryOf(l.ledger.pid);
+    if (rssAfterApi) (details.rss as Record<string, unknown>).afterApiLoadMb = Math.round(rssAfterApi.rssMb);
+
+    // 5. event → alert latency (pluggable, null until the alert path exists)
+    log('event → limit-breach alert latency at 2,000 events/s');
+    alert = await measureAlertLatency({
+      brokers: [l.brokerAddress],
+      eventsTopic: EVENTS_TOPIC,
+      env: l.env,
+      ratePerSec: 2_000,
+      seconds: args.quick ? 5 : 20,
+      probeTimeoutMs: args.quick ? 3_000 : 10_000,
+      log,
+    });
+    details.alert = alert;
+    if (alert.note) notes.push(alert.note);
+    log(`  p99 ${alert.p99Ms ?? 'n/a'} ms${alert.note ? ` (${alert.note})` : ''}`);
+  } finally {
+    await live?.stop();
+  }
+
+  // 6. raw COPY of the same rows, into an unindexed table
+  log(`raw COPY FROM STDIN of the same ${largest} ledger rows into an unindexed table`);
+  const copy = await runCopyBaseline(databaseUrl, largest);
+  details.copy = copy;
+  log(`  ${copy.rowsPerSec} rows/s (${(copy.bytes / 1024 / 1024).toFixed(0)} MiB in ${copy.seconds} s)`);
+
+  // 7. projection rebuild (fold stand-in) and 8. re-rating
+  log('projection rebuild: fold of the whole ledger from sequence 0 (stand-in for `credit-ledger rebuild`)');
+  const fold = await runProjectionFold(databaseUrl);
+  details.rebuild = fold;
+  notes.push(
+    'rebuildEventsPerSec: the `credit-ledger rebuild` command does not exist yet; measured as a fold of the ' +
+      'whole ledger from sequence 0 (LedgerReader.page, 10,000 per page, prefetching) with the domain ' +
+      'decide/apply, writing every state with upsertPositions in a transaction that is rolled back',
+  );
+  log(
+    `  ${fold.eventsPerSec} events/s (${fold.events} events, ${fold.customers} customers, ${fold.seconds} s)`,
+  );
+
+  log('re-rating every customer at a fixed instant (stand-in for the re-rating job)');
+  const rerate = await runRerate(databaseUrl, '2026-01-01T00:00:00.000Z');
+  details.rerate = rerate;
+  notes.push(
+    `rerate100kSeconds: the re-rating job arrives with the workers issue; measured as loading every state from ` +
+      `customer_positions in chunks of 5,000, rate() at 2026-01-01T00:00:00Z and upsertPositions in a rolled-back ` +
+      `transaction, over ${rerate.customers} customers` +
+      (rerate.customers !== 100_000
+        ? ` (scaled to 100,000: ${round((rerate.seconds * 100_000) / rerate.customers, 2)} s)`
+        : ''),
+  );
+  log(`  ${rerate.customers} customers in ${rerate.seconds} s`);
+
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  const pgVersion = ((await db.query('SHOW server_version')).rows[0] as { server_version: string })
+    .server_version;
+  await db.end();
+  if (!args.keepDb) await dropDatabase(databaseUrl);
+
+  let profile: ReturnType<typeof summarise> | null = null;
+  if (args.profile) {
+    profile = summarise(profileFile, 20);
+    details.profile = { file: path.relative(ROOT, profileFile), ...profile };
+  }
+
+  const figures = {
+    ingestEventsPerSec: ingest.eventsPerSec,
+    copyRowsPerSec: copy.rowsPerSec,
+    ingestVsCopyRatio: round(copy.rowsPerSec / ingest.eventsPerSec, 2),
+    alertLatencyP99Ms: alert?.p99Ms ?? null,
+    rebuildEventsPerSec: fold.eventsPerSec,
+    rerate100kSeconds: rerate.seconds,
+    apiReqPerSec: api?.reqPerSec ?? null,
+    apiP99Ms: api?.p99Ms ?? null,
+    ledgerRssMb: rssMb,
+    ingestEventsPerSecBySize: bySize,
+    ingestGrowthRatio: growth,
+    brokerProduceMsgsPerSec: broker.produceMsgsPerSec,
+    brokerConsumeMsgsPerSec: broker.consumeMsgsPerSec,
+    apiP50Ms: api?.p50Ms ?? null,
+    alertLatencyP50Ms: alert?.p50Ms ?? null,
+    ledgerPeakRssMbDuringIngest: ingest.ledgerPeakRssMb,
+    ledgerCpuMsPerKEvent: ingest.ledgerCpuMsPerKEvent,
+  };
+  const { commit, dirty } = gitCommit();
+  const results = {
+    machine: { ...machineInfo(pgVersion), loadAverageAtStart: loadAtStart },
+    commit,
+    uncommittedChanges: dirty,
+    mode: args.quick ? 'quick' : 'full',
+    date: new Date().toISOString(),
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    config: {
+      seed: SEED,
+      eventsPerCustomer: 10,
+      partitions: 6,
+      ingestBatchSize: Number(process.env.INGEST_BATCH_SIZE ?? 2000),
+    },
+    figures,
+    targets: Object.fromEntries(Object.entries(TARGETS).map(([k, t]) => [k, t.target])),
+    notes,
+    details,
+  };
+  writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
+
+  const rows = (Object.keys(TARGETS) as TargetKey[]).map((k) => {
+    const v = figures[k];
+    return {
+      figure: k,
+      target: TARGETS[k].target,
+      measured: v ?? 'n/a',
+      met: v === null ? 'n/a' : TARGETS[k].ok(v) ? 'yes' : 'NO',
+    };
+  });
+  console.log();
+  console.table(rows);
+  console.table(
+    runs.map((r) => ({
+      events: r.events,
+      customers: r.customers,
+      'events/s': r.eventsPerSec,
+      seconds: r.seconds,
+      'ledger CPU ms / 1k events': r.ledgerCpuMsPerKEvent,
+      'PostgreSQL CPU ms / 1k events': r.postgresCpuMsPerKEvent,
+      'peak RSS MB': r.ledgerPeakRssMb,
+    })),
+  );
+  console.log(
+    `copy ${copy.rowsPerSec} rows/s; broker produce ${broker.produceMsgsPerSec}/s consume ${broker.consumeMsgsPerSec}/s`,
+  );
+  if (profile) {
+    console.log(`\ncpu profile of the ledger during the ${largest} ingest: ${profileFile}`);
+    console.table(profile.byArea.slice(0, 12));
+    console.table(profile.byFunction.slice(0, 20));
+  }
+  for (const n of notes) console.log(`note: ${n}`);
+  console.log(`\nwrote ${path.relative(process.cwd(), args.out)} in ${results.durationSeconds} s`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

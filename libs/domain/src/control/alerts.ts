@@ -1,0 +1,156 @@
+import { formatAmount } from '../money';
+import type { ControlEvent, ControlEventType } from './control-events';
+import {
+  CREDIT_CONTROL_TOPICS,
+  creditControlAlertDetails,
+  isCreditControlEvent,
+} from './credit-control-events';
+
+/** Topics finance subscribes to; key = customerId. */
+export const ALERT_TOPICS = {
+  overdue: 'credit.alerts.overdue',
+  limitBreach: 'credit.alerts.limit-breach',
+  orderHeld: 'credit.alerts.order-held',
+  gradeChanged: 'credit.alerts.grade-changed',
+  frozen: 'credit.alerts.frozen',
+  limitReview: 'credit.alerts.limit-review',
+} as const;
+
+export const ALL_ALERT_TOPICS: readonly string[] = Object.values(ALERT_TOPICS);
+
+/** Alert `type`: the control event's type, or GradeChanged for a grade moved by a billing event. */
+export type AlertType = ControlEventType | 'GradeChanged';
+
+/** The JSON value published on an alert topic. */
+export interface AlertMessage {
+  /** Stable: the control event's eventId (or derived from the causing event), so consumers can dedupe. */
+  alertId: string;
+  type: AlertType;
+  customerId: string;
+  occurredAt: string;
+  ledgerSequence: string;
+  details: Record<string, unknown>;
+}
+
+export interface Alert {
+  topic: string;
+  key: string;
+  value: AlertMessage;
+}
+
+const TOPIC_OF: Record<ControlEventType, string> = {
+  LimitBreached: ALERT_TOPICS.limitBreach,
+  OrderHeld: ALERT_TOPICS.orderHeld,
+  OrderReleased: ALERT_TOPICS.orderHeld,
+  OverdueNoticeIssued: ALERT_TOPICS.overdue,
+  CustomerFrozen: ALERT_TOPICS.frozen,
+  CustomerUnfrozen: ALERT_TOPICS.frozen,
+  DormantLimitFlagged: ALERT_TOPICS.limitReview,
+  CustomerRerated: ALERT_TOPICS.gradeChanged,
+  ...CREDIT_CONTROL_TOPICS,
+};
+
+/** The alert a control event raises. Amounts are decimal strings in major units of `currency`. */
+export function alertFor(event: ControlEvent, ledgerSequence: string, currency: string): Alert {
+  const amt = (v: bigint): string => formatAmount(v, currency);
+  let details: Record<string, unknown>;
+  switch (event.type) {
+    case 'LimitBreached': {
+      const p = event.payload;
+      details = {
+        thresholdPct: p.thresholdPct,
+        exposure: amt(p.exposure),
+        creditLimit: amt(p.creditLimit),
+        currency,
+        causeEventId: p.causeEventId,
+      };
+      break;
+    }
+    case 'OrderHeld': {
+      const p = event.payload;
+      details = {
+        orderId: p.orderId,
+        reason: p.reason,
+        exposure: amt(p.exposure),
+        available: amt(p.available),
+        currency,
+      };
+      break;
+    }
+    case 'OverdueNoticeIssued': {
+      const p = event.payload;
+      details = {
+        invoiceId: p.invoiceId,
+        step: p.step,
+        daysPastDue: p.daysPastDue,
+        openAmount: amt(p.openAmount),
+        currency,
+      };
+      break;
+    }
+    case 'DormantLimitFlagged':
+      details = {
+        lastUsedOn: event.payload.lastUsedOn,
+        creditLimit: amt(event.payload.creditLimit),
+        currency,
+      };
+      break;
+    case 'CustomerFrozen':
+      details = { ...event.payload, invoiceIds: event.payload.invoiceIds.slice() };
+      break;
+    default:
+      details = isCreditControlEvent(event)
+        ? creditControlAlertDetails(event, currency)
+        : { ...event.payload };
+  }
+  return {
+    topic: TOPIC_OF[event.type],
+    key: event.customerId,
+    value: {
+      alertId: event.eventId,
+      type: event.type,
+      customerId: event.customerId,
+      occurredAt: event.occurredAt,
+      ledgerSequence,
+      details,
+    },
+  };
+}
+
+export interface IngestGradeChange {
+  customerId: string;
+  sequence: string;
+  occurredAt: string;
+  causeEventId: string;
+  causeEventType: string;
+  fromGrade: string;
+  toGrade: string;
+  fromScore: number | null;
+  toScore: number;
+  policyVersion: number;
+}
+
+/** A grade moved by a billing event (re-rating on ingest); the first rating at onboarding is not a change. */
+export function gradeChangedAlert(c: IngestGradeChange): Alert {
+  return {
+    topic: ALERT_TOPICS.gradeChanged,
+    key: c.customerId,
+    value: {
+      alertId: `grade-changed:${c.customerId}:${c.sequence}`,
+      type: 'GradeChanged',
+      customerId: c.customerId,
+      occurredAt: c.occurredAt,
+      ledgerSequence: c.sequence,
+      details: {
+        trigger: 'event',
+        causeEventId: c.causeEventId,
+        causeEventType: c.causeEventType,
+        policyVersion: c.policyVersion,
+        fromGrade: c.fromGrade,
+        toGrade: c.toGrade,
+        fromScore: c.fromScore,
+        toScore: c.toScore,
+      },
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import type { Decision } from '../customer/decide';
+import type { CustomerState } from '../customer/state';
+import type { GradePolicy } from '../rating/policy';
+import { atOrAbove, exposureOf } from '../rules/exposure';
+import type { ControlEvent } from './control-events';
+import { decideCreditControl, mutateCreditControl } from './credit-control';
+import { isCreditControlEvent } from './credit-control-events';
+
+const ACCEPT: Decision = Object.freeze({ kind: 'accept' });
+const invalid = (reason: string): Decision => ({ kind: 'reject', code: 'INVALID_STATE', reason });
+
+/**
+ * Whether a control event still fits the state. Rules derive them from the same state, so a rejection here
+ * means the state moved on in between (e.g. two jobs raced): the writer drops such an event.
+ */
+export function decideControl(state: CustomerState, event: ControlEvent): Decision {
+  if (!state.onboarded) return invalid(`customer ${state.customerId} is not onboarded`);
+  if (isCreditControlEvent(event)) return decideCreditControl(state, event);
+  switch (event.type) {
+    case 'OrderHeld': {
+      const order = state.orders.get(event.payload.orderId);
+      if (!order)
+        return { kind: 'reject', code: 'UNKNOWN_ORDER', reason: `no order ${event.payload.orderId}` };
+      return order.status === 'open'
+        ? ACCEPT
+        : invalid(`order ${order.orderId} is ${order.status}, not open`);
+    }
+    case 'OrderReleased': {
+      const order = state.orders.get(event.payload.orderId);
+      if (!order)
+        return { kind: 'reject', code: 'UNKNOWN_ORDER', reason: `no order ${event.payload.orderId}` };
+      return order.status === 'held'
+        ? ACCEPT
+        : invalid(`order ${order.orderId} is ${order.status}, not held`);
+    }
+    case 'OverdueNoticeIssued':
+      return state.invoices.has(event.payload.invoiceId)
+        ? ACCEPT
+        : { kind: 'reject', code: 'UNKNOWN_INVOICE', reason: `no invoice ${event.payload.invoiceId}` };
+    case 'CustomerFrozen':
+      return state.status === 'active' ? ACCEPT : invalid(`customer ${state.customerId} is ${state.status}`);
+    case 'CustomerUnfrozen':
+      return state.status === 'frozen' ? ACCEPT : invalid(`customer ${state.customerId} is not frozen`);
+    default:
+      return ACCEPT;
+  }
+}
+
+/** Applies a control event's effect to `state` in place (stream bookkeeping is the caller's). */
+export function mutateControl(state: CustomerState, event: ControlEvent): void {
+  if (isCreditControlEvent(event)) return mutateCreditControl(state, event, event.occurredAt);
+  switch (event.type) {
+    case 'LimitBreached':
+      if (event.payload.thresholdPct > state.limitBreachPct)
+        state.limitBreachPct = event.payload.thresholdPct;
+      return;
+    case 'OrderHeld': {
+      const order = state.orders.get(event.payload.orderId)!;
+      order.status = 'held';
+      state.openOrdersTotal -= order.amount;
+      state.heldOrdersTotal += order.amount;
+      return;
+    }
+    case 'OrderReleased': {
+      const order = state.orders.get(event.payload.orderId)!;
+      order.status = 'open';
+      state.heldOrdersTotal -= order.amount;
+      state.openOrdersTotal += order.amount;
+      return;
+    }
+    case 'OverdueNoticeIssued':
+      state.notices.set(event.payload.invoiceId, event.payload.step);
+      return;
+    case 'CustomerFrozen':
+      state.status = 'frozen';
+      state.frozenBy = event.payload.by;
+      return;
+    case 'CustomerUnfrozen':
+      state.status = 'active';
+      state.frozenBy = null;
+      return;
+    case 'DormantLimitFlagged':
+      state.dormantFlaggedOn = event.payload.lastUsedOn;
+      return;
+    case 'CustomerRerated':
+      return; // the caller re-rates
+  }
+}
+
+/**
+ * Re-arms limit-breach thresholds once exposure is back below them: the fired level drops to the highest
+ * threshold still reached (0 when none), so crossing a threshold again alerts again.
+ */
+export function rearmLimitBreach(state: CustomerState, policy: GradePolicy): void {
+  if (state.limitBreachPct === 0) return;
+  const exposure = exposureOf(state);
+  if (atOrAbove(exposure, state.creditLimit, state.limitBreachPct)) return;
+  let level = 0;
+  for (const t of policy.breachThresholdsPct) {
+    if (t <= state.limitBreachPct && atOrAbove(exposure, state.creditLimit, t)) level = t;
+  }
+  state.limitBreachPct = level;
+}

@@ -1,0 +1,118 @@
+import { parseEvent } from '../contract/parse';
+import { fromStored, toStoredPayload, toWireEvent } from '../contract/stored';
+import { alertFor } from './alerts';
+import { CONTROL_EVENT_TYPES, controlEvent, type ControlEvent } from './control-events';
+import { CREDIT_CONTROL_SAMPLES } from '../../test/credit-control-samples';
+
+const AT = '2026-03-01T10:00:00.000Z';
+const samples: ControlEvent[] = [
+  controlEvent('LimitBreached', 'limit-breach:C-1:7:90', 'C-1', AT, {
+    thresholdPct: 90,
+    exposure: 912345n,
+    creditLimit: 1000000n,
+    causeEventId: 'evt-1',
+  }),
+  controlEvent('OrderHeld', 'order-held:C-1:SO-9', 'C-1', AT, {
+    orderId: 'SO-9',
+    reason: 'over-limit',
+    exposure: 1020000n,
+    available: -20000n,
+  }),
+  controlEvent('OrderReleased', 'order-released:C-1:SO-9', 'C-1', AT, {
+    orderId: 'SO-9',
+    releasedBy: 'auto',
+    reason: 'credit freed by PaymentReceived PAY-1',
+  }),
+  controlEvent('OverdueNoticeIssued', 'overdue:C-1:INV-1:reminder', 'C-1', AT, {
+    invoiceId: 'INV-1',
+    step: 'reminder',
+    daysPastDue: 1,
+    openAmount: 125000n,
+  }),
+  controlEvent('CustomerFrozen', 'frozen:C-1:9', 'C-1', AT, {
+    reason: 'late',
+    invoiceIds: ['INV-1'],
+    by: 'system',
+  }),
+  controlEvent('CustomerUnfrozen', 'unfrozen:C-1:11', 'C-1', AT, { reason: 'cleared', by: 'system' }),
+  controlEvent('DormantLimitFlagged', 'dormant:C-1:2025-09-01', 'C-1', AT, {
+    lastUsedOn: '2025-09-01',
+    creditLimit: 5000000n,
+  }),
+  controlEvent('CustomerRerated', 'rerate:C-1:' + AT, 'C-1', AT, {
+    trigger: 'scheduled',
+    policyVersion: 1,
+    fromGrade: 'B',
+    toGrade: 'C',
+    fromScore: 81,
+    toScore: 74,
+  }),
+  ...CREDIT_CONTROL_SAMPLES,
+];
+
+describe('control events', () => {
+  it('covers every type in the samples', () => {
+    expect(samples.map((s) => s.type)).toEqual([...CONTROL_EVENT_TYPES]);
+  });
+
+  it.each(samples.map((e) => [e.type, e]))('round-trips %s through the ledger row', (_t, event) => {
+    const row = { ...event, payload: JSON.parse(JSON.stringify(toStoredPayload(event))) };
+    expect(fromStored(row)).toEqual(event);
+    expect(() => toWireEvent(event)).toThrow(/control event/);
+  });
+
+  it.each([...CONTROL_EVENT_TYPES])('is refused from Kafka: %s is UNKNOWN_TYPE', (type) => {
+    const r = parseEvent({
+      eventId: 'x',
+      type,
+      version: 1,
+      customerId: 'C-1',
+      occurredAt: AT,
+      source: 'credit-ledger',
+      payload: { reason: 'by billing', invoiceIds: [], by: 'billing' },
+    });
+    expect(r).toEqual({
+      ok: false,
+      code: 'UNKNOWN_TYPE',
+      reason: `type: "${type}" is not a known event type`,
+    });
+  });
+
+  it('turns into alerts on their topics with amounts in major units', () => {
+    expect(alertFor(samples[0], '8', 'EUR')).toEqual({
+      topic: 'credit.alerts.limit-breach',
+      key: 'C-1',
+      value: {
+        alertId: 'limit-breach:C-1:7:90',
+        type: 'LimitBreached',
+        customerId: 'C-1',
+        occurredAt: AT,
+        ledgerSequence: '8',
+        details: {
+          thresholdPct: 90,
+          exposure: '9123.45',
+          creditLimit: '10000.00',
+          currency: 'EUR',
+          causeEventId: 'evt-1',
+        },
+      },
+    });
+    expect(alertFor(samples[1], '9', 'EUR').value.details).toEqual({
+      orderId: 'SO-9',
+      reason: 'over-limit',
+      exposure: '10200.00',
+      available: '-200.00',
+      currency: 'EUR',
+    });
+    expect(samples.slice(0, 8).map((e) => alertFor(e, '1', 'EUR').topic)).toEqual([
+      'credit.alerts.limit-breach',
+      'credit.alerts.order-held',
+      'credit.alerts.order-held',
+      'credit.alerts.overdue',
+      'credit.alerts.frozen',
+      'credit.alerts.frozen',
+      'credit.alerts.limit-review',
+      'credit.alerts.grade-changed',
+    ]);
+  });
+});

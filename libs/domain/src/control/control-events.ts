@@ -1,0 +1,266 @@
+/**
+ * Control events: ledger events the system appends itself (rules, jobs, operators), in the customer's stream,
+ * with source CONTROL_SOURCE. They are never accepted from Kafka: parseEvent only knows billing types, so a
+ * billing system cannot send `CustomerFrozen`. Amounts are bigint minor units of the customer's currency.
+ */
+import type { BillingEvent } from '../contract/envelope';
+import {
+  CREDIT_CONTROL_EVENT_TYPES,
+  creditControlPayloadFromStored,
+  isCreditControlEvent,
+  isCreditControlType,
+  storedCreditControlPayload,
+  type CreditControlPayloadMap,
+} from './credit-control-events';
+
+export const CONTROL_SOURCE = 'credit-ledger';
+export const CONTROL_EVENT_VERSION = 1;
+
+export const CONTROL_EVENT_TYPES = [
+  'LimitBreached',
+  'OrderHeld',
+  'OrderReleased',
+  'OverdueNoticeIssued',
+  'CustomerFrozen',
+  'CustomerUnfrozen',
+  'DormantLimitFlagged',
+  'CustomerRerated',
+  ...CREDIT_CONTROL_EVENT_TYPES,
+] as const;
+
+export type ControlEventType = (typeof CONTROL_EVENT_TYPES)[number];
+
+export type HoldReason = 'over-limit' | 'frozen' | 'blacklisted';
+export const COLLECTION_STEPS = ['reminder', 'formal-notice', 'escalation'] as const;
+export type CollectionStep = (typeof COLLECTION_STEPS)[number];
+export type RerateTrigger = 'scheduled' | 'policy-change' | 'manual';
+
+export interface LimitBreachedPayload {
+  thresholdPct: number;
+  exposure: bigint;
+  creditLimit: bigint;
+  /** The event whose application pushed exposure over the threshold. */
+  causeEventId: string;
+}
+
+export interface OrderHeldPayload {
+  orderId: string;
+  reason: HoldReason;
+  /** Exposure without the held order (held orders never count). */
+  exposure: bigint;
+  /** creditLimit − exposure, before the order; may be negative. */
+  available: bigint;
+}
+
+export interface OrderReleasedPayload {
+  orderId: string;
+  /** 'auto' when freed credit released it; otherwise the principal who released it. */
+  releasedBy: string;
+  reason: string;
+}
+
+export interface OverdueNoticeIssuedPayload {
+  invoiceId: string;
+  step: CollectionStep;
+  daysPastDue: number;
+  openAmount: bigint;
+}
+
+export interface CustomerFrozenPayload {
+  reason: string;
+  invoiceIds: string[];
+  /** 'system' for the freeze rule; a principal for a manual freeze. */
+  by: string;
+}
+
+export interface CustomerUnfrozenPayload {
+  reason: string;
+  by: string;
+}
+
+export interface DormantLimitFlaggedPayload {
+  /** 'YYYY-MM-DD' of the last invoice or order (onboarding date when there was none). */
+  lastUsedOn: string;
+  creditLimit: bigint;
+}
+
+export interface CustomerReratedPayload {
+  trigger: RerateTrigger;
+  policyVersion: number;
+  fromGrade: string | null;
+  toGrade: string;
+  fromScore: number | null;
+  toScore: number;
+}
+
+export interface ControlPayloadMap extends CreditControlPayloadMap {
+  LimitBreached: LimitBreachedPayload;
+  OrderHeld: OrderHeldPayload;
+  OrderReleased: OrderReleasedPayload;
+  OverdueNoticeIssued: OverdueNoticeIssuedPayload;
+  CustomerFrozen: CustomerFrozenPayload;
+  CustomerUnfrozen: CustomerUnfrozenPayload;
+  DormantLimitFlagged: DormantLimitFlaggedPayload;
+  CustomerRerated: CustomerReratedPayload;
+}
+
+export interface ControlEnvelope<T extends ControlEventType = ControlEventType> {
+  eventId: string;
+  type: T;
+  version: number;
+  customerId: string;
+  /** Normalised ISO instant. */
+  occurredAt: string;
+  source: string;
+  payload: ControlPayloadMap[T];
+}
+
+export type ControlEvent = { [T in ControlEventType]: ControlEnvelope<T> }[ControlEventType];
+export type ControlEventOf<T extends ControlEventType> = ControlEnvelope<T>;
+
+/** Everything that can be in the ledger. */
+export type LedgerEvent = BillingEvent | ControlEvent;
+
+const CONTROL_SET: ReadonlySet<string> = new Set(CONTROL_EVENT_TYPES);
+
+export function isControlEventType(value: unknown): value is ControlEventType {
+  return typeof value === 'string' && CONTROL_SET.has(value);
+}
+
+export function isControlEvent(event: LedgerEvent): event is ControlEvent {
+  return CONTROL_SET.has(event.type);
+}
+
+/** Builds a control event (source and version filled in). */
+export function controlEvent<T extends ControlEventType>(
+  type: T,
+  eventId: string,
+  customerId: string,
+  occurredAt: string,
+  payload: ControlPayloadMap[T],
+): ControlEnvelope<T> {
+  return {
+    eventId,
+    type,
+    version: CONTROL_EVENT_VERSION,
+    customerId,
+    occurredAt,
+    source: CONTROL_SOURCE,
+    payload,
+  };
+}
+
+/** JSON-safe payload for the ledger's jsonb column (bigints as minor-unit integer strings). */
+export function storedControlPayload(event: ControlEvent): Record<string, unknown> {
+  if (isCreditControlEvent(event)) return storedCreditControlPayload(event);
+  switch (event.type) {
+    case 'LimitBreached': {
+      const p = event.payload;
+      return {
+        thresholdPct: p.thresholdPct,
+        exposure: p.exposure.toString(),
+        creditLimit: p.creditLimit.toString(),
+        causeEventId: p.causeEventId,
+      };
+    }
+    case 'OrderHeld': {
+      const p = event.payload;
+      return {
+        orderId: p.orderId,
+        reason: p.reason,
+        exposure: p.exposure.toString(),
+        available: p.available.toString(),
+      };
+    }
+    case 'OrderReleased':
+      return { ...event.payload };
+    case 'OverdueNoticeIssued': {
+      const p = event.payload;
+      return {
+        invoiceId: p.invoiceId,
+        step: p.step,
+        daysPastDue: p.daysPastDue,
+        openAmount: p.openAmount.toString(),
+      };
+    }
+    case 'CustomerFrozen':
+      return { ...event.payload, invoiceIds: event.payload.invoiceIds.slice() };
+    case 'CustomerUnfrozen':
+      return { ...event.payload };
+    case 'DormantLimitFlagged':
+      return { lastUsedOn: event.payload.lastUsedOn, creditLimit: event.payload.creditLimit.toString() };
+    case 'CustomerRerated':
+      return { ...event.payload };
+  }
+}
+
+/** Field readers for a stored payload; each throws (via `bad`) on a wrong shape. */
+export interface StoredFields {
+  str(k: string): string;
+  strOrNull(k: string): string | null;
+  int(k: string): number;
+  intOrNull(k: string): number | null;
+  amount(k: string): bigint;
+  strings(k: string): string[];
+  bad(what: string): never;
+}
+
+/** Inverse of storedControlPayload. */
+export function controlPayloadFromStored(type: ControlEventType, f: StoredFields): ControlEvent['payload'] {
+  if (isCreditControlType(type)) return creditControlPayloadFromStored(type, f);
+  switch (type) {
+    case 'LimitBreached':
+      return {
+        thresholdPct: f.int('thresholdPct'),
+        exposure: f.amount('exposure'),
+        creditLimit: f.amount('creditLimit'),
+        causeEventId: f.str('causeEventId'),
+      };
+    case 'OrderHeld': {
+      const reason = f.str('reason');
+      if (reason !== 'over-limit' && reason !== 'frozen' && reason !== 'blacklisted') {
+        f.bad(`payload.reason ${JSON.stringify(reason)} is not a hold reason`);
+      }
+      return {
+        orderId: f.str('orderId'),
+        reason,
+        exposure: f.amount('exposure'),
+        available: f.amount('available'),
+      };
+    }
+    case 'OrderReleased':
+      return { orderId: f.str('orderId'), releasedBy: f.str('releasedBy'), reason: f.str('reason') };
+    case 'OverdueNoticeIssued': {
+      const step = f.str('step');
+      if (!(COLLECTION_STEPS as readonly string[]).includes(step)) {
+        f.bad(`payload.step ${JSON.stringify(step)} is not a collections step`);
+      }
+      return {
+        invoiceId: f.str('invoiceId'),
+        step: step as CollectionStep,
+        daysPastDue: f.int('daysPastDue'),
+        openAmount: f.amount('openAmount'),
+      };
+    }
+    case 'CustomerFrozen':
+      return { reason: f.str('reason'), invoiceIds: f.strings('invoiceIds'), by: f.str('by') };
+    case 'CustomerUnfrozen':
+      return { reason: f.str('reason'), by: f.str('by') };
+    case 'DormantLimitFlagged':
+      return { lastUsedOn: f.str('lastUsedOn'), creditLimit: f.amount('creditLimit') };
+    case 'CustomerRerated': {
+      const trigger = f.str('trigger');
+      if (trigger !== 'scheduled' && trigger !== 'policy-change' && trigger !== 'manual') {
+        f.bad(`payload.trigger ${JSON.stringify(trigger)} is not a re-rating trigger`);
+      }
+      return {
+        trigger,
+        policyVersion: f.int('policyVersion'),
+        fromGrade: f.strOrNull('fromGrade'),
+        toGrade: f.str('toGrade'),
+        fromScore: f.intOrNull('fromScore'),
+        toScore: f.int('toScore'),
+      };
+    }
+  }
+}

@@ -1,0 +1,255 @@
+import { TestLedger } from '../../test/builders';
+import { cloneState, deserializeState, serializeState, type CustomerState } from '../customer/state';
+import { DEFAULT_GRADE_POLICY, validatePolicy, type GradePolicy } from '../rating/policy';
+import { apply } from '../customer/apply';
+import type { ControlEvent } from './control-events';
+import {
+  approveLimitChange,
+  changeStatus,
+  creditControlReview,
+  grantTemporaryLimit,
+  onTimeMonth,
+  rejectOrder,
+  releaseOrder,
+  requestLimitChange,
+  type CommandResult,
+} from './credit-control';
+import { effectiveLimit } from './effective-limit';
+import { requiredApprovals } from './limit-approval';
+
+const P = DEFAULT_GRADE_POLICY;
+const AT = '2026-06-15T12:00:00.000Z';
+let seq = 1000;
+
+/** Applies a command's events like the writer does (decide + apply, next sequence each). */
+function run(state: CustomerState, r: CommandResult, policy: GradePolicy = P): ControlEvent[] {
+  if (!r.ok) throw new Error(`${r.kind}: ${r.message}`);
+  for (const event of r.events) {
+    apply(state, { event, sequence: String(++seq), streamVersion: state.streamVersion + 1 }, policy);
+  }
+  return r.events;
+}
+
+function customer(limit = '50000.00'): TestLedger {
+  const l = new TestLedger();
+  l.onboard('EUR', limit);
+  return l;
+}
+
+const carl = { name: 'carl', role: 'credit-analyst' };
+const cora = { name: 'cora', role: 'credit-analyst' };
+const sam = { name: 'sam', role: 'sales-manager' };
+const fiona = { name: 'fiona', role: 'finance-manager' };
+const cleo = { name: 'cleo', role: 'cfo' };
+
+describe('limit approval tiers (by the new limit, per currency)', () => {
+  it.each([
+    ['50000.00', ['sales-manager', 'credit-analyst']],
+    ['50000.01', ['finance-manager']],
+    ['120000.00', ['finance-manager']],
+    ['200000.00', ['finance-manager']],
+    ['200000.01', ['cfo']],
+  ])('%s EUR needs %j', (limit, roles) => {
+    const minor = BigInt(limit.replace('.', ''));
+    expect(requiredApprovals(P, 'EUR', minor)).toEqual(roles);
+  });
+
+  it('uses the currency tiers when the policy has them (JPY)', () => {
+    expect(requiredApprovals(P, 'JPY', 6_000_000n)).toEqual(['finance-manager']);
+  });
+});
+
+describe('limit change requests', () => {
+  it('applies a 120,000 request after the finance-manager approves; four-eyes and wrong roles refused', () => {
+    const l = customer();
+    run(
+      l.state,
+      requestLimitChange(l.state, P, carl, AT, { requestId: 'LR-1', newLimit: 12_000_000n, reason: 'r' }),
+    );
+    expect(approveLimitChange(l.state, sam, AT, 'LR-1')).toMatchObject({ ok: false, kind: 'forbidden' });
+    const events = run(l.state, approveLimitChange(l.state, fiona, AT, 'LR-1'));
+    expect(events.map((e) => e.type)).toEqual(['LimitChangeApproved', 'CreditLimitChanged']);
+    expect(l.state.creditLimit).toBe(12_000_000n);
+    expect(l.state.limitRequests.get('LR-1')!.status).toBe('approved');
+    expect(approveLimitChange(l.state, cleo, AT, 'LR-1')).toMatchObject({ ok: false, kind: 'conflict' });
+  });
+
+  it('needs two principals for the lowest tier; the requester never approves; a principal approves once', () => {
+    const l = customer('10000.00');
+    run(
+      l.state,
+      requestLimitChange(l.state, P, carl, AT, { requestId: 'LR-2', newLimit: 3_000_000n, reason: 'r' }),
+    );
+    expect(approveLimitChange(l.state, carl, AT, 'LR-2')).toMatchObject({
+      ok: false,
+      kind: 'forbidden',
+      message: expect.stringMatching(/four-eyes/),
+    });
+    run(l.state, approveLimitChange(l.state, cora, AT, 'LR-2'));
+    expect(approveLimitChange(l.state, cora, AT, 'LR-2')).toMatchObject({ ok: false, kind: 'conflict' });
+    expect(l.state.creditLimit).toBe(1_000_000n);
+    run(l.state, approveLimitChange(l.state, sam, AT, 'LR-2'));
+    expect(l.state.creditLimit).toBe(3_000_000n);
+  });
+
+  it('expires a stale request when touched, and in the review', () => {
+    const l = customer();
+    run(
+      l.state,
+      requestLimitChange(l.state, P, carl, AT, { requestId: 'LR-3', newLimit: 1_000_000n, reason: 'r' }),
+    );
+    const later = '2026-06-29T12:00:00.000Z'; // 14 days
+    expect(approveLimitChange(l.state, sam, later, 'LR-3')).toMatchObject({
+      ok: true,
+      events: [expect.objectContaining({ type: 'LimitChangeExpired' })],
+    });
+    expect(creditControlReview(l.state, '2026-06-29T11:59:59.999Z', P)).toEqual([]);
+    run(l.state, { ok: true, events: creditControlReview(l.state, later, P) });
+    expect(l.state.limitRequests.get('LR-3')!.status).toBe('expired');
+  });
+});
+
+describe('temporary limits, holds and status', () => {
+  it('a temporary limit counts until it expires, then the review removes it', () => {
+    const l = customer('1000.00');
+    run(
+      l.state,
+      grantTemporaryLimit(l.state, fiona, AT, {
+        amount: 50_000n,
+        expiresAt: '2026-06-20T00:00:00.000Z',
+        reason: 'fair',
+        id: 't',
+      }),
+    );
+    expect(effectiveLimit(l.state, '2026-06-19T23:59:59.999Z')).toBe(150_000n);
+    expect(effectiveLimit(l.state, '2026-06-20T00:00:00.000Z')).toBe(100_000n);
+    const expiry = creditControlReview(l.state, '2026-06-20T00:00:00.000Z', P);
+    expect(expiry.map((e) => e.type)).toEqual(['TemporaryLimitExpired']);
+    run(l.state, { ok: true, events: expiry });
+    expect(l.state.temporaryLimit).toBeNull();
+  });
+
+  it('holds every order of a blacklisted customer and never releases them by hand', () => {
+    const l = customer('100000.00');
+    run(l.state, changeStatus(l.state, cleo, AT, 'blacklist', 'fraud', 'b'));
+    l.add('OrderPlaced', { orderId: 'O-1', amount: '1.00', currency: 'EUR' }, '2026-06-16T00:00:00Z');
+    // TestLedger applies billing events without the rules; the order check is deriveOnIngest's (rules.spec).
+    l.state.orders.get('O-1')!.status = 'held';
+    l.state.openOrdersTotal -= 100n;
+    l.state.heldOrdersTotal += 100n;
+    expect(releaseOrder(l.state, cleo, AT, { orderId: 'O-1', reason: 'x', id: '1' })).toMatchObject({
+      ok: false,
+      kind: 'conflict',
+    });
+    const un = run(l.state, changeStatus(l.state, fiona, AT, 'unblacklist', 'cleared', 'u'));
+    expect(un.map((e) => e.type)).toEqual(['CustomerUnblacklisted', 'OrderReleased']);
+    expect(rejectOrder(l.state, carl, AT, { orderId: 'O-1', reason: 'x' })).toMatchObject({ ok: false });
+  });
+});
+
+describe('credit repair', () => {
+  const policy = validatePolicy({
+    ...JSON.parse(JSON.stringify(DEFAULT_GRADE_POLICY)),
+    reduceLimitToGradeDefault: true,
+    bands: DEFAULT_GRADE_POLICY.bands.map((b) => ({
+      ...b,
+      defaultLimit: b.grade === 'D' ? '200.00' : '1000.00',
+    })),
+  });
+
+  it('counts a month on time only with a payment and no invoice overdue in it', () => {
+    const l = customer('1000.00');
+    l.invoice('I-1', '10.00', '2026-03-01', '2026-03-20');
+    l.pay('P-1', '10.00', '2026-03-25'); // five days late: March is not on time
+    l.invoice('I-2', '10.00', '2026-04-01', '2026-04-20');
+    l.pay('P-2', '10.00', '2026-04-10');
+    expect(onTimeMonth(l.state, '2026-03')).toBe(false);
+    expect(onTimeMonth(l.state, '2026-04')).toBe(true);
+    expect(onTimeMonth(l.state, '2026-05')).toBe(false); // no payment
+  });
+
+  it('restores 50 % of the cut per on-time month once three months in a row were on time', () => {
+    const l = customer('1000.00');
+    expect(l.state.rating!.grade).toBe('D');
+    run(l.state, { ok: true, events: creditControlReview(l.state, '2026-02-01T00:00:00Z', policy) }, policy);
+    expect(l.state.creditLimit).toBe(20_000n);
+    expect(creditControlReview(l.state, '2026-02-02T00:00:00Z', policy)).toEqual([]); // one grade cuts once
+    for (const [i, m] of ['03', '04', '05', '06'].entries()) {
+      l.invoice(`I-${i}`, '10.00', `2026-${m}-01`, `2026-${m}-20`);
+      l.pay(`P-${i}`, '10.00', `2026-${m}-10`);
+    }
+    const limitAt = (at: string): bigint => {
+      run(l.state, { ok: true, events: creditControlReview(l.state, at, policy) }, policy);
+      return l.state.creditLimit;
+    };
+    expect(limitAt('2026-05-01T00:00:00Z')).toBe(20_000n);
+    expect(limitAt('2026-06-01T00:00:00Z')).toBe(60_000n);
+    expect(limitAt('2026-07-01T00:00:00Z')).toBe(100_000n);
+    expect(l.state.limitRepair).toBeNull();
+  });
+});
+
+describe('state snapshot', () => {
+  it('round-trips the credit-control fields and leaves a state without them byte-identical', () => {
+    const plain = customer();
+    const before = serializeState(plain.state);
+    expect(before).not.toMatch(/limitRequests|temporaryLimit/);
+    const l = customer();
+    run(l.state, requestLimitChange(l.state, P, carl, AT, { requestId: 'LR-9', newLimit: 10n, reason: 'r' }));
+    run(
+      l.state,
+      grantTemporaryLimit(l.state, fiona, AT, {
+        amount: 5n,
+        expiresAt: '2027-01-01T00:00:00.000Z',
+        reason: 'r',
+        id: 'x',
+      }),
+    );
+    const copy = deserializeState(serializeState(l.state));
+    expect(serializeState(copy)).toBe(serializeState(l.state));
+    expect(cloneState(l.state)).toEqual(l.state);
+  });
+});
+
+describe('credit-control policy', () => {
+  const base = JSON.parse(JSON.stringify(DEFAULT_GRADE_POLICY)) as Record<string, unknown>;
+  it.each([
+    [
+      { limitApproval: { default: [{ upTo: null, roles: ['admin'] }] } },
+      /limitApproval.default\[0\].roles\[0\]/,
+    ],
+    [{ limitApproval: { default: [{ upTo: '10', roles: ['cfo'] }] } }, /only the last tier is unbounded/],
+    [{ limitApproval: { EUR: [{ upTo: null, roles: ['cfo'] }] } }, /limitApproval.default: is missing/],
+    [
+      {
+        limitApproval: {
+          default: [
+            { upTo: '1.234', roles: ['cfo'] },
+            { upTo: null, roles: ['cfo'] },
+          ],
+          EUR: [
+            { upTo: '1.234', roles: ['cfo'] },
+            { upTo: null, roles: ['cfo'] },
+          ],
+        },
+      },
+      /limitApproval.EUR\[0\].upTo/,
+    ],
+    [{ limitRequestExpiryDays: 0 }, /limitRequestExpiryDays/],
+    [{ creditRepair: { onTimeMonths: 3, restorePct: 0 } }, /creditRepair.restorePct/],
+    [{ creditRepair: { onTimeMonths: 3, restorePct: 50, extra: 1 } }, /creditRepair.extra: unknown field/],
+    [{ reduceLimitToGradeDefault: 'yes' }, /reduceLimitToGradeDefault/],
+  ])('refuses %j', (patch, message) => {
+    expect(() => validatePolicy({ ...base, ...patch })).toThrow(message);
+  });
+
+  it('defaults the credit-control fields of a policy stored before them', () => {
+    const old = { ...base };
+    for (const k of ['limitApproval', 'limitRequestExpiryDays', 'creditRepair', 'reduceLimitToGradeDefault'])
+      delete old[k];
+    const p = validatePolicy(old);
+    expect(p.limitRequestExpiryDays).toBe(14);
+    expect(p.creditRepair).toEqual({ onTimeMonths: 3, restorePct: 50 });
+    expect(p.reduceLimitToGradeDefault).toBe(false);
+  });
+});

@@ -1,0 +1,45 @@
+import type { ControlEvent } from '../control/control-events';
+import { apply, type AppliedEvent, type ApplyOutcome } from '../customer/apply';
+import { decide } from '../customer/decide';
+import type { CustomerState } from '../customer/state';
+import type { GradePolicy } from '../rating/policy';
+import { deriveOnIngest } from './on-ingest';
+
+export interface AppliedWithOutcome {
+  applied: AppliedEvent;
+  outcome: ApplyOutcome;
+}
+
+/**
+ * Applies a control event when it still fits the state (see decideControl), with the next sequence and stream
+ * version; returns null when the state moved on and the event no longer applies.
+ */
+export function applyControl(
+  state: CustomerState,
+  event: ControlEvent,
+  policy: GradePolicy,
+  nextSequence: () => string,
+): AppliedWithOutcome | null {
+  if (decide(state, event).kind !== 'accept') return null;
+  const applied: AppliedEvent = { event, sequence: nextSequence(), streamVersion: state.streamVersion + 1 };
+  return { applied, outcome: apply(state, applied, policy) };
+}
+
+/**
+ * What the ledger does with an accepted billing event: apply it, then derive and apply its control events right
+ * after it. The writer and any in-memory fold share this, so they agree event for event.
+ */
+export function applyWithRules(
+  state: CustomerState,
+  applied: AppliedEvent,
+  policy: GradePolicy,
+  nextSequence: () => string,
+): { outcome: ApplyOutcome; derived: AppliedWithOutcome[] } {
+  const outcome = apply(state, applied, policy);
+  const derived: AppliedWithOutcome[] = [];
+  for (const event of deriveOnIngest(state, applied, policy)) {
+    const d = applyControl(state, event, policy, nextSequence);
+    if (d) derived.push(d);
+  }
+  return { outcome, derived };
+}

@@ -1,0 +1,81 @@
+import { controlEvent, type ControlEvent, type HoldReason } from '../control/control-events';
+import type { CustomerState } from '../customer/state';
+import type { GradePolicy } from '../rating/policy';
+import { effectiveLimit } from '../control/effective-limit';
+import { atOrAbove } from './exposure';
+
+/** Why an order that would bring exposure to `exposureWithOrder` must be held, or null when it may go ahead. */
+export function holdReason(state: CustomerState, exposureWithOrder: bigint): HoldReason | null {
+  if (state.status === 'blacklisted') return 'blacklisted';
+  if (state.status === 'frozen') return 'frozen';
+  return exposureWithOrder > effectiveLimit(state) ? 'over-limit' : null;
+}
+
+/**
+ * Held orders that freed credit lets through, oldest first, stopping at the first that still does not fit
+ * (so a small later order never jumps the queue). Only for an active customer, unless `assumeActive`
+ * (the customer is being unfrozen in the same step). Returns the releases and the exposure after them.
+ */
+export function releaseHeldOrders(
+  state: CustomerState,
+  exposure: bigint,
+  at: string,
+  reason: string,
+  assumeActive = false,
+): { events: ControlEvent[]; exposure: bigint } {
+  const events: ControlEvent[] = [];
+  if ((state.status !== 'active' && !assumeActive) || state.heldOrdersTotal === 0n)
+    return { events, exposure };
+  let e = exposure;
+  for (const order of state.orders.values()) {
+    if (order.status !== 'held') continue;
+    if (e + order.amount > effectiveLimit(state, at)) break;
+    e += order.amount;
+    events.push(
+      controlEvent(
+        'OrderReleased',
+        `order-released:${state.customerId}:${order.orderId}`,
+        state.customerId,
+        at,
+        {
+          orderId: order.orderId,
+          releasedBy: 'auto',
+          reason,
+        },
+      ),
+    );
+  }
+  return { events, exposure: e };
+}
+
+/**
+ * LimitBreached for each policy threshold that `exposure` reaches above the level already fired (a jump from
+ * 50 % to 110 % fires 90 and 100). Ids name the customer's last sequence, i.e. the cause.
+ */
+export function limitBreaches(
+  state: CustomerState,
+  exposure: bigint,
+  policy: GradePolicy,
+  at: string,
+  causeEventId: string,
+): ControlEvent[] {
+  const out: ControlEvent[] = [];
+  for (const t of policy.breachThresholdsPct) {
+    if (t <= state.limitBreachPct || !atOrAbove(exposure, state.creditLimit, t)) continue;
+    out.push(
+      controlEvent(
+        'LimitBreached',
+        `limit-breach:${state.customerId}:${state.lastSequence}:${t}`,
+        state.customerId,
+        at,
+        {
+          thresholdPct: t,
+          exposure,
+          creditLimit: state.creditLimit,
+          causeEventId,
+        },
+      ),
+    );
+  }
+  return out;
+}

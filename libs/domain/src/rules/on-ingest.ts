@@ -1,0 +1,57 @@
+import type { EventType } from '../contract/envelope';
+import { controlEvent, isControlEvent, type ControlEvent } from '../control/control-events';
+import type { AppliedEvent } from '../customer/apply';
+import type { CustomerState } from '../customer/state';
+import type { GradePolicy } from '../rating/policy';
+import { holdReason, limitBreaches, releaseHeldOrders } from './credit-check';
+import { exposureOf } from './exposure';
+
+/** Billing events that can free credit, and so may release held orders. */
+const FREES_CREDIT: ReadonlySet<EventType> = new Set<EventType>([
+  'PaymentReceived',
+  'CreditNoteIssued',
+  'OrderCancelled',
+  'InvoiceWrittenOff',
+]);
+
+/**
+ * The control events a billing event triggers, to append right after it: `state` is the state AFTER the
+ * event was applied. Order credit check on OrderPlaced (held when exposure with the order exceeds the limit,
+ * or the customer is frozen/blacklisted), auto-release of held orders when credit is freed, then limit
+ * breaches on the resulting exposure. Pure; the events are valid when applied in the order returned.
+ */
+export function deriveOnIngest(
+  state: CustomerState,
+  applied: AppliedEvent,
+  policy: GradePolicy,
+): ControlEvent[] {
+  const event = applied.event;
+  if (isControlEvent(event) || !state.onboarded) return [];
+  const at = event.occurredAt;
+  const out: ControlEvent[] = [];
+  let exposure = exposureOf(state);
+  if (event.type === 'OrderPlaced') {
+    const order = state.orders.get(event.payload.orderId);
+    // Already invoiced (the invoice came first): nothing left to check.
+    if (order && order.status === 'open') {
+      const reason = holdReason(state, exposure);
+      if (reason !== null) {
+        exposure -= order.amount;
+        out.push(
+          controlEvent('OrderHeld', `order-held:${state.customerId}:${order.orderId}`, state.customerId, at, {
+            orderId: order.orderId,
+            reason,
+            exposure,
+            available: state.creditLimit - exposure,
+          }),
+        );
+      }
+    }
+  } else if (FREES_CREDIT.has(event.type)) {
+    const r = releaseHeldOrders(state, exposure, at, `credit freed by ${event.type} ${event.eventId}`);
+    out.push(...r.events);
+    exposure = r.exposure;
+  }
+  out.push(...limitBreaches(state, exposure, policy, at, event.eventId));
+  return out;
+}

@@ -1,0 +1,394 @@
+import { wire } from '../../test/builders';
+import type { EventType } from '../contract/envelope';
+import type { ControlEvent } from '../control/control-events';
+import { initialState, type CustomerState } from '../customer/state';
+import { DEFAULT_GRADE_POLICY, validatePolicy, type GradePolicy } from '../rating/policy';
+import { evaluatePosition } from '../position/position';
+import { applyControl, applyWithRules } from './apply-with-rules';
+import { dormantLimit, freezeDecision, monthsBefore, overdueNotices, rerate } from './time-rules';
+
+/** A customer fed through applyWithRules, like the writer: each call returns the control events derived. */
+class Ledger {
+  readonly state: CustomerState = initialState('C-1');
+  private seq = 0;
+  constructor(readonly policy: GradePolicy = DEFAULT_GRADE_POLICY) {}
+
+  add(type: EventType, payload: Record<string, unknown>, at: string): ControlEvent[] {
+    const event = wire(type, payload, at, 'C-1');
+    const r = applyWithRules(
+      this.state,
+      { event, sequence: String(++this.seq), streamVersion: this.state.streamVersion + 1 },
+      this.policy,
+      () => String(++this.seq),
+    );
+    return r.derived.map((d) => d.applied.event as ControlEvent);
+  }
+
+  /** Applies what a time-driven rule returned, as the worker's appendControl does. */
+  control(events: ControlEvent[]): ControlEvent[] {
+    return events.filter((e) => applyControl(this.state, e, this.policy, () => String(++this.seq)) !== null);
+  }
+
+  onboard(limit: string, at = '2026-01-01T09:00:00Z'): void {
+    this.add('CustomerOnboarded', { name: 'Acme', currency: 'EUR', creditLimit: limit }, at);
+  }
+  invoice(id: string, amount: string, issuedOn: string, dueOn: string): ControlEvent[] {
+    return this.add(
+      'InvoiceIssued',
+      { invoiceId: id, amount, currency: 'EUR', issuedOn, dueOn },
+      `${issuedOn}T09:00:00Z`,
+    );
+  }
+  order(id: string, amount: string, at: string): ControlEvent[] {
+    return this.add('OrderPlaced', { orderId: id, amount, currency: 'EUR' }, at);
+  }
+  pay(id: string, amount: string, on: string): ControlEvent[] {
+    return this.add(
+      'PaymentReceived',
+      { paymentId: id, amount, currency: 'EUR', receivedOn: on },
+      `${on}T10:00:00Z`,
+    );
+  }
+}
+
+const kinds = (events: ControlEvent[]) =>
+  events.map((e) => {
+    const p = e.payload as unknown as Record<string, unknown>;
+    return `${e.type}:${String(p.thresholdPct ?? p.orderId ?? p.step ?? '')}`;
+  });
+
+describe('limit breach on ingest', () => {
+  it('fires at 90 % and 100 % exactly at the threshold, not while exposure stays above, again after it fell back', () => {
+    const l = new Ledger();
+    l.onboard('10000.00');
+    expect(l.invoice('I-1', '8999.99', '2026-01-02', '2026-02-01')).toEqual([]); // 89.9999 %
+    const at90 = l.invoice('I-2', '0.01', '2026-01-03', '2026-02-01'); // exactly 9000.00 = 90 %
+    expect(at90).toHaveLength(1);
+    expect(at90[0]).toMatchObject({
+      eventId: 'limit-breach:C-1:3:90',
+      type: 'LimitBreached',
+      source: 'credit-ledger',
+      occurredAt: '2026-01-03T09:00:00.000Z',
+      payload: { thresholdPct: 90, exposure: 900000n, creditLimit: 1000000n },
+    });
+    expect(l.invoice('I-3', '500.00', '2026-01-04', '2026-02-01')).toEqual([]); // 95 %: still above 90
+    expect(kinds(l.invoice('I-4', '500.00', '2026-01-05', '2026-02-01'))).toEqual(['LimitBreached:100']); // 10000.00
+    expect(l.state.limitBreachPct).toBe(100);
+    // 10000 − 600 = 9400 (94 %): 100 re-armed, 90 still fired.
+    expect(l.pay('P-1', '600.00', '2026-01-06')).toEqual([]);
+    expect(l.state.limitBreachPct).toBe(90);
+    expect(kinds(l.invoice('I-5', '600.00', '2026-01-07', '2026-02-01'))).toEqual(['LimitBreached:100']);
+    // Down to 8999.99 re-arms both; one jump to 110 % fires both again.
+    l.pay('P-2', '1000.01', '2026-01-08');
+    expect(l.state.limitBreachPct).toBe(0);
+    expect(kinds(l.invoice('I-6', '2000.01', '2026-01-09', '2026-02-01'))).toEqual([
+      'LimitBreached:90',
+      'LimitBreached:100',
+    ]);
+  });
+
+  it('never fires without a limit', () => {
+    const l = new Ledger();
+    l.onboard('0');
+    expect(l.invoice('I-1', '100.00', '2026-01-02', '2026-02-01')).toEqual([]);
+  });
+});
+
+describe('order credit check', () => {
+  it('holds an order that would take exposure over the limit, and keeps it out of exposure', () => {
+    const l = new Ledger();
+    l.onboard('1000.00');
+    expect(l.order('O-1', '1000.00', '2026-01-02T00:00:00Z')).toMatchObject([
+      { type: 'LimitBreached', payload: { thresholdPct: 90 } },
+      { type: 'LimitBreached', payload: { thresholdPct: 100 } },
+    ]); // exactly the limit: accepted
+    const held = l.order('O-2', '0.01', '2026-01-03T00:00:00Z');
+    expect(held).toEqual([
+      {
+        eventId: 'order-held:C-1:O-2',
+        type: 'OrderHeld',
+        version: 1,
+        customerId: 'C-1',
+        occurredAt: '2026-01-03T00:00:00.000Z',
+        source: 'credit-ledger',
+        payload: { orderId: 'O-2', reason: 'over-limit', exposure: 100000n, available: 0n },
+      },
+    ]);
+    const p = evaluatePosition(l.state, '2026-01-03T00:00:00Z');
+    expect([p.openOrders, p.heldOrders, p.exposure]).toEqual([100000n, 1n, 100000n]);
+  });
+
+  it('releases held orders oldest first when a payment frees credit, stopping at the first that does not fit', () => {
+    const l = new Ledger();
+    l.onboard('1000.00');
+    l.invoice('I-1', '800.00', '2026-01-02', '2026-02-01');
+    expect(kinds(l.order('O-1', '300.00', '2026-01-03T00:00:00Z'))).toEqual(['OrderHeld:O-1']);
+    // 800 + 100 = 900.00: exactly 90 % fires the first threshold.
+    expect(kinds(l.order('O-2', '100.00', '2026-01-04T00:00:00Z'))).toEqual(['LimitBreached:90']);
+    expect(kinds(l.order('O-3', '150.00', '2026-01-05T00:00:00Z'))).toEqual(['OrderHeld:O-3']); // 1050 > 1000
+    // Pay 199.99: exposure 700.01 (re-arms 90); O-1 would make 1000.01 > 1000: nothing moves, not even O-3.
+    expect(l.pay('P-1', '199.99', '2026-01-06')).toEqual([]);
+    expect(l.state.limitBreachPct).toBe(0);
+    // Another 0.01: 700.00 + 300 = 1000.00 fits; O-3 (150) then does not; 100 % is reached.
+    const released = l.pay('P-2', '0.01', '2026-01-07');
+    expect(kinds(released)).toEqual(['OrderReleased:O-1', 'LimitBreached:90', 'LimitBreached:100']);
+    expect(released[0]).toMatchObject({
+      eventId: 'order-released:C-1:O-1',
+      payload: { orderId: 'O-1', releasedBy: 'auto' },
+    });
+    expect((released[0].payload as { reason: string }).reason).toMatch(
+      /^credit freed by PaymentReceived E-\d+$/,
+    );
+    const p = evaluatePosition(l.state, '2026-01-07T12:00:00Z');
+    expect([p.openOrders, p.heldOrders, p.exposure]).toEqual([40000n, 15000n, 100000n]);
+  });
+
+  it('holds every order of a frozen customer, with reason frozen', () => {
+    const l = new Ledger();
+    l.onboard('1000.00');
+    l.invoice('I-1', '10.00', '2026-01-02', '2026-01-10');
+    l.control(freezeDecision(l.state, '2026-02-10T00:00:00Z', l.policy)); // 31 days past due
+    expect(l.state.status).toBe('frozen');
+    expect(l.order('O-1', '1.00', '2026-02-11T00:00:00Z')).toMatchObject([
+      { type: 'OrderHeld', payload: { reason: 'frozen' } },
+    ]);
+  });
+
+  it('lets a held order be cancelled or invoiced, leaving held totals consistent', () => {
+    const l = new Ledger();
+    l.onboard('100.00');
+    l.order('O-1', '200.00', '2026-01-02T00:00:00Z');
+    l.order('O-2', '300.00', '2026-01-02T00:00:00Z');
+    expect(l.state.heldOrdersTotal).toBe(50000n);
+    l.add('OrderCancelled', { orderId: 'O-1' }, '2026-01-03T00:00:00Z');
+    l.add(
+      'InvoiceIssued',
+      {
+        invoiceId: 'I-1',
+        amount: '300.00',
+        currency: 'EUR',
+        issuedOn: '2026-01-04',
+        dueOn: '2026-02-04',
+        orderId: 'O-2',
+      },
+      '2026-01-04T00:00:00Z',
+    );
+    expect([l.state.heldOrdersTotal, l.state.openOrdersTotal]).toEqual([0n, 0n]);
+    expect(l.state.orders.get('O-2')!.status).toBe('invoiced');
+  });
+});
+
+describe('overdue notices', () => {
+  const ledger = () => {
+    const l = new Ledger();
+    l.onboard('10000.00');
+    l.invoice('I-1', '100.00', '2026-01-01', '2026-01-31');
+    l.invoice('I-2', '50.00', '2026-01-01', '2026-02-10');
+    return l;
+  };
+
+  it('issues each step once, on the day its days past due are reached', () => {
+    const l = ledger();
+    const at = (d: string) => l.control(overdueNotices(l.state, `${d}T06:00:00Z`, l.policy));
+    expect(at('2026-01-31')).toEqual([]); // due today: not past due
+    const reminder = at('2026-02-01');
+    expect(reminder).toEqual([
+      {
+        eventId: 'overdue:C-1:I-1:reminder',
+        type: 'OverdueNoticeIssued',
+        version: 1,
+        customerId: 'C-1',
+        occurredAt: '2026-02-01T06:00:00.000Z',
+        source: 'credit-ledger',
+        payload: { invoiceId: 'I-1', step: 'reminder', daysPastDue: 1, openAmount: 10000n },
+      },
+    ]);
+    expect(at('2026-02-01')).toEqual([]); // again: nothing
+    expect(at('2026-02-10')).toEqual([]); // I-2 due today, I-1 10 days
+    expect(kinds(at('2026-02-11'))).toEqual(['OverdueNoticeIssued:reminder']); // I-2, 1 day
+    expect(at('2026-02-14')).toEqual([]); // I-1 14 days
+    expect(kinds(at('2026-02-15'))).toEqual(['OverdueNoticeIssued:formal-notice']); // I-1, 15
+    expect(kinds(at('2026-02-25'))).toEqual(['OverdueNoticeIssued:formal-notice']); // I-2, 15
+    expect(kinds(at('2026-03-02'))).toEqual(['OverdueNoticeIssued:escalation']); // I-1, 30
+    expect(kinds(at('2026-03-12'))).toEqual(['OverdueNoticeIssued:escalation']); // I-2, 30
+    expect(at('2026-06-01')).toEqual([]); // nothing beyond escalation
+    expect([...l.state.notices]).toEqual([
+      ['I-1', 'escalation'],
+      ['I-2', 'escalation'],
+    ]);
+  });
+
+  it('skips to the step reached, and ignores paid, disputed and written-off invoices', () => {
+    const l = ledger();
+    l.add('DisputeOpened', { invoiceId: 'I-2', reason: 'x' }, '2026-01-05T00:00:00Z');
+    expect(kinds(overdueNotices(l.state, '2026-03-15T00:00:00Z', l.policy))).toEqual([
+      'OverdueNoticeIssued:escalation',
+    ]);
+    l.pay('P-1', '100.00', '2026-03-01');
+    expect(overdueNotices(l.state, '2026-03-15T00:00:00Z', l.policy)).toEqual([]);
+  });
+
+  it('follows the policy ladder', () => {
+    const policy = validatePolicy({
+      ...DEFAULT_GRADE_POLICY,
+      collectionsSteps: [{ step: 'formal-notice', daysPastDue: 5 }],
+    });
+    const l = new Ledger(policy);
+    l.onboard('10000.00');
+    l.invoice('I-1', '100.00', '2026-01-01', '2026-01-31');
+    expect(overdueNotices(l.state, '2026-02-04T23:59:59Z', policy)).toEqual([]);
+    expect(kinds(overdueNotices(l.state, '2026-02-05T00:00:00Z', policy))).toEqual([
+      'OverdueNoticeIssued:formal-notice',
+    ]);
+  });
+});
+
+describe('freeze and unfreeze', () => {
+  it('freezes after more than the grace days past due, unfreezes once cleared and releases what fits', () => {
+    const l = new Ledger();
+    l.onboard('1000.00');
+    l.invoice('I-1', '600.00', '2026-01-01', '2026-01-31');
+    expect(freezeDecision(l.state, '2026-03-02T12:00:00Z', l.policy)).toEqual([]); // 30 days: grace
+    const frozen = l.control(freezeDecision(l.state, '2026-03-03T00:00:00Z', l.policy)); // 31
+    expect(frozen).toMatchObject([
+      {
+        eventId: 'frozen:C-1:2',
+        type: 'CustomerFrozen',
+        payload: { reason: '1 invoice(s) more than 30 days past due', invoiceIds: ['I-1'], by: 'system' },
+      },
+    ]);
+    expect(freezeDecision(l.state, '2026-03-04T00:00:00Z', l.policy)).toEqual([]); // already frozen
+    expect(kinds(l.order('O-1', '300.00', '2026-03-04T00:00:00Z'))).toEqual(['OrderHeld:O-1']);
+    expect(kinds(l.order('O-2', '200.00', '2026-03-04T00:00:00Z'))).toEqual(['OrderHeld:O-2']);
+    // A payment while frozen releases nothing.
+    expect(l.pay('P-1', '600.00', '2026-03-05')).toEqual([]);
+    const un = l.control(freezeDecision(l.state, '2026-03-06T00:00:00Z', l.policy));
+    expect(kinds(un)).toEqual(['CustomerUnfrozen:', 'OrderReleased:O-1', 'OrderReleased:O-2']);
+    expect([l.state.status, l.state.openOrdersTotal, l.state.heldOrdersTotal]).toEqual([
+      'active',
+      50000n,
+      0n,
+    ]);
+  });
+
+  it('leaves a manual freeze alone', () => {
+    const l = new Ledger();
+    l.onboard('1000.00');
+    l.state.status = 'frozen';
+    l.state.frozenBy = 'admin:1234';
+    expect(freezeDecision(l.state, '2026-03-06T00:00:00Z', l.policy)).toEqual([]);
+  });
+});
+
+describe('dormant limit', () => {
+  it('flags a limit with no use for six calendar months, once per dormancy', () => {
+    const l = new Ledger();
+    l.onboard('1000.00', '2026-01-15T09:00:00Z');
+    l.invoice('I-1', '100.00', '2026-02-28', '2026-03-31');
+    expect(dormantLimit(l.state, '2026-09-01T00:00:00Z', l.policy)).toEqual([]); // still exposed
+    l.pay('P-1', '100.00', '2026-03-10');
+    expect(dormantLimit(l.state, '2026-08-27T23:00:00Z', l.policy)).toEqual([]); // cutoff 02-27
+    const flagged = l.control(dormantLimit(l.state, '2026-08-28T00:00:00Z', l.policy)); // cutoff 02-28
+    expect(flagged).toMatchObject([
+      { eventId: 'dormant:C-1:2026-02-28', payload: { lastUsedOn: '2026-02-28', creditLimit: 100000n } },
+    ]);
+    expect(dormantLimit(l.state, '2027-01-01T00:00:00Z', l.policy)).toEqual([]);
+  });
+
+  it('counts months on the calendar, clamped to month ends', () => {
+    expect(monthsBefore('2026-08-31', 6)).toBe('2026-02-28');
+    expect(monthsBefore('2026-03-15', 6)).toBe('2025-09-15');
+    expect(monthsBefore('2024-08-31', 6)).toBe('2024-02-29');
+  });
+
+  it('uses the onboarding date when the limit was never used; never flags a zero limit', () => {
+    const l = new Ledger();
+    l.onboard('1000.00', '2026-01-31T23:00:00Z');
+    expect(kinds(dormantLimit(l.state, '2026-07-31T00:00:00Z', l.policy))).toEqual(['DormantLimitFlagged:']);
+    const z = new Ledger();
+    z.onboard('0');
+    expect(dormantLimit(z.state, '2030-01-01T00:00:00Z', z.policy)).toEqual([]);
+  });
+});
+
+describe('re-rating', () => {
+  it('appends CustomerRerated only when the grade changes, and applying it re-rates at its time', () => {
+    // Two bands, so the hand-computed scores land on different sides: at 2024-01-02 punctuality 50×30 +
+    // overdue 100×25 + volume 5×20 + tenure 0×15 + disputes 100×10 = 5100 → 51 (A); at 2025-01-10 the invoice
+    // is 90+ days late (overdue 0), out of the volume window, tenure 375/730 → 51: 1500 + 765 + 1000 → 33 (D).
+    const policy = validatePolicy({
+      ...DEFAULT_GRADE_POLICY,
+      bands: [
+        { grade: 'A', minScore: 50 },
+        { grade: 'D', minScore: 0 },
+      ],
+    });
+    const l = new Ledger(policy);
+    l.onboard('10000.00', '2024-01-01T09:00:00Z');
+    l.invoice('I-1', '5000.00', '2024-01-02', '2024-02-01');
+    const before = l.state.rating!;
+    expect([before.grade, before.score]).toEqual(['A', 51]);
+    // Long overdue a year later: the overdue factor drops the grade.
+    const r = rerate(l.state, '2025-01-10T00:00:00Z', l.policy);
+    expect(r).toHaveLength(1);
+    expect(r[0]).toMatchObject({
+      eventId: 'rerate:C-1:2025-01-10T00:00:00.000Z',
+      type: 'CustomerRerated',
+      occurredAt: '2025-01-10T00:00:00.000Z',
+      payload: {
+        trigger: 'scheduled',
+        policyVersion: 1,
+        fromGrade: 'A',
+        fromScore: 51,
+        toGrade: 'D',
+        toScore: 33,
+      },
+    });
+    l.control(r);
+    const p = r[0].payload as { toGrade: string; toScore: number };
+    expect([l.state.rating!.grade, l.state.rating!.score, l.state.clock]).toEqual([
+      p.toGrade,
+      p.toScore,
+      '2025-01-10T00:00:00.000Z',
+    ]);
+    expect(rerate(l.state, '2025-01-11T00:00:00Z', l.policy)).toEqual([]);
+    expect(rerate(l.state, '2025-01-11T00:00:00Z', l.policy, 'policy-change', true)).toHaveLength(1);
+  });
+});
+
+describe('control policy fields', () => {
+  const base = { ...DEFAULT_GRADE_POLICY } as Record<string, unknown>;
+  it('defaults the credit-control fields of an older stored policy', () => {
+    const { collectionsSteps: _c, freezeGraceDays: _f, dormantLimitMonths: _d, ...old } = base;
+    const p = validatePolicy(old);
+    expect([p.collectionsSteps.map((s) => s.daysPastDue), p.freezeGraceDays, p.dormantLimitMonths]).toEqual([
+      [1, 15, 30],
+      30,
+      6,
+    ]);
+  });
+  it.each([
+    [{ collectionsSteps: [] }, 'policy.collectionsSteps: must be a non-empty array'],
+    [
+      { collectionsSteps: [{ step: 'nag', daysPastDue: 1 }] },
+      'policy.collectionsSteps[0].step: must be one of',
+    ],
+    [
+      {
+        collectionsSteps: [
+          { step: 'reminder', daysPastDue: 5 },
+          { step: 'escalation', daysPastDue: 5 },
+        ],
+      },
+      'policy.collectionsSteps: must be ascending',
+    ],
+    [
+      { collectionsSteps: [{ step: 'reminder', daysPastDue: 1, x: 1 }] },
+      'policy.collectionsSteps[0].x: unknown',
+    ],
+    [{ freezeGraceDays: 0 }, 'policy.freezeGraceDays: must be an integer between 1'],
+    [{ dormantLimitMonths: 1.5 }, 'policy.dormantLimitMonths: must be an integer'],
+  ])('rejects %j', (override, message) => {
+    expect(() => validatePolicy({ ...base, ...override })).toThrow(message);
+  });
+});

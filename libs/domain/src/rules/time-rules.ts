@@ -1,0 +1,146 @@
+import {
+  COLLECTION_STEPS,
+  controlEvent,
+  type ControlEvent,
+  type RerateTrigger,
+} from '../control/control-events';
+import type { CustomerState, InvoiceState } from '../customer/state';
+import { dateOf, dayNumber, toInstant } from '../dates';
+import type { GradePolicy } from '../rating/policy';
+import { rate } from '../rating/rate';
+import { limitBreaches, releaseHeldOrders } from './credit-check';
+import { exposureOf } from './exposure';
+
+/** Invoices collections chase: money still open, not disputed (collections pause), not written off. */
+function chased(inv: InvoiceState): boolean {
+  return inv.open > 0n && !inv.disputed && inv.writtenOffOn === null;
+}
+
+const stepRank = (step: string): number => (COLLECTION_STEPS as readonly string[]).indexOf(step);
+
+/**
+ * Collections ladder at instant `at`: for each chased invoice, the highest step its days past due have reached,
+ * if that step is beyond the one already issued. A scan that did not run for a while skips straight to the
+ * current step (no stale reminder after an escalation). Ids `overdue:<customer>:<invoice>:<step>`.
+ */
+export function overdueNotices(state: CustomerState, at: string, policy: GradePolicy): ControlEvent[] {
+  if (!state.onboarded) return [];
+  const iso = toInstant(at);
+  const atDay = dayNumber(iso.slice(0, 10));
+  const out: ControlEvent[] = [];
+  for (const inv of state.invoices.values()) {
+    if (!chased(inv)) continue;
+    const dpd = atDay - dayNumber(inv.dueOn);
+    let reached: (typeof policy.collectionsSteps)[number] | null = null;
+    for (const s of policy.collectionsSteps) if (dpd >= s.daysPastDue) reached = s;
+    if (reached === null) continue;
+    const issued = state.notices.get(inv.invoiceId);
+    if (issued !== undefined && stepRank(issued) >= stepRank(reached.step)) continue;
+    out.push(
+      controlEvent(
+        'OverdueNoticeIssued',
+        `overdue:${state.customerId}:${inv.invoiceId}:${reached.step}`,
+        state.customerId,
+        iso,
+        { invoiceId: inv.invoiceId, step: reached.step, daysPastDue: dpd, openAmount: inv.open },
+      ),
+    );
+  }
+  return out;
+}
+
+/**
+ * Freeze an active customer with a chased invoice more than `freezeGraceDays` past due; unfreeze a customer the
+ * system froze once no such invoice is left (then held orders that fit are released, and breaches checked).
+ * A manual freeze (by a principal) is left to its principal.
+ */
+export function freezeDecision(state: CustomerState, at: string, policy: GradePolicy): ControlEvent[] {
+  if (!state.onboarded) return [];
+  const iso = toInstant(at);
+  const atDay = dayNumber(iso.slice(0, 10));
+  const late: string[] = [];
+  for (const inv of state.invoices.values()) {
+    if (chased(inv) && atDay - dayNumber(inv.dueOn) > policy.freezeGraceDays) late.push(inv.invoiceId);
+  }
+  const id = (kind: string): string => `${kind}:${state.customerId}:${state.lastSequence}`;
+  if (state.status === 'active' && late.length > 0) {
+    return [
+      controlEvent('CustomerFrozen', id('frozen'), state.customerId, iso, {
+        reason: `${late.length} invoice(s) more than ${policy.freezeGraceDays} days past due`,
+        invoiceIds: late,
+        by: 'system',
+      }),
+    ];
+  }
+  if (state.status === 'frozen' && state.frozenBy === 'system' && late.length === 0) {
+    const unfrozen = controlEvent('CustomerUnfrozen', id('unfrozen'), state.customerId, iso, {
+      reason: `no invoice more than ${policy.freezeGraceDays} days past due`,
+      by: 'system',
+    });
+    const released = releaseHeldOrders(state, exposureOf(state), iso, 'customer unfrozen', true);
+    return [
+      unfrozen,
+      ...released.events,
+      ...limitBreaches(state, released.exposure, policy, iso, unfrozen.eventId),
+    ];
+  }
+  return [];
+}
+
+/** 'YYYY-MM-DD' `months` calendar months before `date`, clamped to the month's last day (08-31 − 6 → 02-28). */
+export function monthsBefore(date: string, months: number): string {
+  const y = Number(date.slice(0, 4));
+  const m = Number(date.slice(5, 7)) - 1 - months;
+  const d = Number(date.slice(8, 10));
+  const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(y, m, Math.min(d, lastDay))).toISOString().slice(0, 10);
+}
+
+/**
+ * A limit above 0 with no exposure and no invoice or order for `dormantLimitMonths` months (last use on or
+ * before `at` − months) is flagged for review, once per dormancy (id names the last use).
+ */
+export function dormantLimit(state: CustomerState, at: string, policy: GradePolicy): ControlEvent[] {
+  if (!state.onboarded || state.creditLimit <= 0n || state.onboardedAt === null) return [];
+  if (state.heldOrdersTotal > 0n || exposureOf(state) > 0n) return [];
+  const lastUsedOn = state.lastCreditUseOn ?? dateOf(state.onboardedAt);
+  if (state.dormantFlaggedOn === lastUsedOn) return [];
+  const iso = toInstant(at);
+  if (lastUsedOn > monthsBefore(iso.slice(0, 10), policy.dormantLimitMonths)) return [];
+  return [
+    controlEvent('DormantLimitFlagged', `dormant:${state.customerId}:${lastUsedOn}`, state.customerId, iso, {
+      lastUsedOn,
+      creditLimit: state.creditLimit,
+    }),
+  ];
+}
+
+/**
+ * Re-rates at `at` (never before the customer's clock, as ratings only move forward) and returns a
+ * CustomerRerated when the grade changes, or always with `always` (e.g. to record a policy change).
+ * Id `rerate:<customer>:<at>`, so the same run twice appends once.
+ */
+export function rerate(
+  state: CustomerState,
+  at: string,
+  policy: GradePolicy,
+  trigger: RerateTrigger = 'scheduled',
+  always = false,
+): ControlEvent[] {
+  if (!state.onboarded) return [];
+  const iso = toInstant(at);
+  const effective = state.clock !== null && state.clock > iso ? state.clock : iso;
+  const r = rate(state, effective, policy);
+  const previous = state.rating;
+  if (!always && previous !== null && previous.grade === r.grade) return [];
+  return [
+    controlEvent('CustomerRerated', `rerate:${state.customerId}:${iso}`, state.customerId, effective, {
+      trigger,
+      policyVersion: policy.version,
+      fromGrade: previous?.grade ?? null,
+      toGrade: r.grade,
+      fromScore: previous?.score ?? null,
+      toScore: r.score,
+    }),
+  ];
+}

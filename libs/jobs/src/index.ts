@@ -1,0 +1,2 @@
+export * from './credit-jobs';
+export * from './jobs-client';

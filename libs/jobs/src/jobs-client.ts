@@ -1,0 +1,150 @@
+import { Job, Queue, QueueEvents } from 'bullmq';
+import IORedis, { Redis } from 'ioredis';
+import type { JobsConfig } from '@credit-ledger/config';
+import { CREDIT_JOBS_QUEUE, JOB_DEFAULTS, JOB_NAMES, JobName, ScanJobData, ScanResult } from './credit-jobs';
+
+export const JOB_STATES = [
+  'waiting',
+  'active',
+  'waiting-children',
+  'delayed',
+  'prioritized',
+  'completed',
+  'failed',
+] as const;
+
+export interface FailedJobView {
+  id: string;
+  name: string;
+  data: unknown;
+  failedReason: string;
+  attemptsMade: number;
+  finishedOn: string | null;
+}
+
+export interface QueueDepth {
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+}
+
+/** Cron of each job from the configuration. */
+export function schedulesOf(cfg: JobsConfig): Record<JobName, string> {
+  return {
+    'overdue-scan': cfg.schedules.overdueScan,
+    'freeze-review': cfg.schedules.freezeReview,
+    'dormant-limit-review': cfg.schedules.dormantLimitReview,
+    'rerate-customers': cfg.schedules.rerateCustomers,
+    'credit-control-review': cfg.schedules.creditControlReview,
+  };
+}
+
+/** A BullMQ-ready Redis connection (blocking commands must not give up: maxRetriesPerRequest null). */
+export function redisConnection(url: string): Redis {
+  const redis = new IORedis(url, { maxRetriesPerRequest: null });
+  // ioredis reconnects by itself; without a listener every failed attempt is printed as "unhandled".
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+/** Producer side of the credit-jobs queue: schedules, on-demand runs, counts and failed jobs. */
+export class JobsClient {
+  readonly queue: Queue;
+  private events: QueueEvents | null = null;
+  private eventsConnection: Redis | null = null;
+
+  constructor(
+    private readonly connection: Redis,
+    private readonly prefix: string,
+  ) {
+    this.queue = new Queue(CREDIT_JOBS_QUEUE, { connection, prefix, defaultJobOptions: JOB_DEFAULTS });
+  }
+
+  static fromConfig(redisUrl: string, cfg: JobsConfig): JobsClient {
+    return new JobsClient(redisConnection(redisUrl), cfg.queuePrefix);
+  }
+
+  /** Idempotent: a scheduler per job with a stable id, so restarts never duplicate a schedule. */
+  async upsertSchedules(schedules: Record<JobName, string>): Promise<void> {
+    for (const name of JOB_NAMES) {
+      await this.queue.upsertJobScheduler(
+        name,
+        { pattern: schedules[name], tz: 'UTC' },
+        { name, data: { trigger: 'scheduled' } satisfies ScanJobData, opts: JOB_DEFAULTS },
+      );
+    }
+  }
+
+  /** Enqueues a run now; the rules evaluate at `at` (default now). */
+  async run(name: JobName, at?: string): Promise<Job<ScanJobData>> {
+    const data: ScanJobData = { at: at ?? new Date().toISOString(), trigger: 'manual' };
+    return this.queue.add(name, data);
+  }
+
+  async waitFor(job: Job, timeoutMs?: number): Promise<ScanResult> {
+    if (!this.events) {
+      // BullMQ leaves a connection it was given open: this one is ours to quit in close().
+      this.eventsConnection = this.connection.duplicate();
+      this.events = new QueueEvents(CREDIT_JOBS_QUEUE, {
+        connection: this.eventsConnection,
+        prefix: this.prefix,
+      });
+      await this.events.waitUntilReady();
+    }
+    return (await job.waitUntilFinished(this.events, timeoutMs)) as ScanResult;
+  }
+
+  async counts(): Promise<Record<string, number>> {
+    return this.queue.getJobCounts(...JOB_STATES);
+  }
+
+  /** Waiting + active + delayed + failed, for /health; null when Redis does not answer within `timeoutMs`. */
+  async depth(timeoutMs = 1000): Promise<QueueDepth | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), timeoutMs);
+    });
+    try {
+      const c = await Promise.race([
+        this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+        timeout,
+      ]);
+      return c === null
+        ? null
+        : { waiting: c.waiting, active: c.active, delayed: c.delayed, failed: c.failed };
+    } catch {
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async failed(limit = 20): Promise<FailedJobView[]> {
+    const jobs = await this.queue.getFailed(0, limit - 1);
+    return jobs.map((j) => ({
+      id: j.id ?? '',
+      name: j.name,
+      data: j.data,
+      failedReason: j.failedReason,
+      attemptsMade: j.attemptsMade,
+      finishedOn: j.finishedOn ? new Date(j.finishedOn).toISOString() : null,
+    }));
+  }
+
+  async schedulers(): Promise<Array<{ id: string; pattern: string | null; next: string | null }>> {
+    const list = await this.queue.getJobSchedulers();
+    return list.map((s) => ({
+      id: s.key,
+      pattern: s.pattern ?? null,
+      next: s.next ? new Date(s.next).toISOString() : null,
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.events?.close();
+    await this.eventsConnection?.quit().catch(() => undefined);
+    await this.queue.close();
+    await this.connection.quit().catch(() => undefined);
+  }
+}

@@ -1,0 +1,242 @@
+import { DataSource, QueryRunner } from 'typeorm';
+import { CustomerState, deserializeState } from '@credit-ledger/domain';
+import {
+  APPEND_LOCK,
+  LedgerReader,
+  POSITIONS_CHECKPOINT,
+  PolicyStore,
+  Query,
+  Queryable,
+  StoredEvent,
+  insertGradeChanges,
+  upsertPositions,
+} from '@credit-ledger/ledger-store';
+import { RecordedGradeChange, replayStream } from '../as-of-replay';
+import { customerStreams } from './customer-streams';
+
+/** Held for the whole rebuild (session lock) so two rebuilds never share the shadow tables. */
+const REBUILD_LOCK = 7_303_002;
+
+/** The projections a rebuild replaces; the shadow table of each is `${table}${SHADOW}`, same DDL. */
+const TABLES = ['customer_positions', 'grade_history'] as const;
+const SHADOW = '_rebuild';
+const RETIRED = '_retired';
+
+export type RebuildPhase = 'replay' | 'catch-up' | 'swap';
+
+export interface RebuildProgress {
+  phase: RebuildPhase;
+  /** Events folded so far. */
+  events: number;
+  /** Events known to exist so far (grows while ingestion keeps appending). */
+  total: number;
+  customers: number;
+}
+
+export interface RebuildOptions {
+  /** Ledger rows per read (default 5000). */
+  pageSize?: number;
+  /** Customers per write batch (default 500). */
+  writeBatch?: number;
+  /** Stop catching up outside the lock once fewer than this many events are behind (default 2000). */
+  lockedCatchUpBelow?: number;
+  onProgress?: (p: RebuildProgress) => void;
+}
+
+export interface RebuildResult {
+  events: number;
+  customers: number;
+  gradeChanges: number;
+  /** The ledger sequence the swapped-in projections are complete up to (the new checkpoint). */
+  headSequence: string;
+  /** Events folded under the append lock, i.e. how long appends waited. */
+  lockedEvents: number;
+  seconds: number;
+  eventsPerSecond: number;
+}
+
+/**
+ * Rebuilds customer_positions and grade_history from sequence 0 into fresh shadow tables while ingestion keeps
+ * running, then swaps them in atomically:
+ *
+ * 1. replay: every customer's stream up to a snapshot H of the head, customer by customer (one stream in memory);
+ * 2. catch-up: the events appended since, in global order, onto the shadow rows, until few are left;
+ * 3. swap: one transaction takes the writer's append lock (appends wait), folds the last events, renames the
+ *    tables (and their indexes) and sets the checkpoint. Appends resume against the rebuilt tables.
+ *
+ * Each event is rated with the policy in force at its sequence, exactly as the writer did.
+ */
+export async function rebuildProjections(ds: DataSource, opts: RebuildOptions = {}): Promise<RebuildResult> {
+  const pageSize = opts.pageSize ?? 5000;
+  const writeBatch = opts.writeBatch ?? 500;
+  const lockedBelow = opts.lockedCatchUpBelow ?? 2000;
+  const started = Date.now();
+  const progress: RebuildProgress = { phase: 'replay', events: 0, total: 0, customers: 0 };
+  const report = (): void => opts.onProgress?.({ ...progress });
+  let gradeChanges = 0;
+
+  const session = ds.createQueryRunner();
+  await session.connect();
+  try {
+    const [{ locked }] = await session.query('SELECT pg_try_advisory_lock($1) AS locked', [REBUILD_LOCK]);
+    if (!locked) throw new Error('another rebuild is running');
+    const policies = new PolicyStore(ds);
+    await policies.load();
+    const q: Query = (sql, params) => ds.query(sql, params);
+    for (const t of TABLES) {
+      await q(`DROP TABLE IF EXISTS ${t}${SHADOW}`);
+      await q(`CREATE TABLE ${t}${SHADOW} (LIKE ${t} INCLUDING ALL)`);
+    }
+
+    // 1. replay up to a snapshot of the head (every sequence <= head is committed: appends commit in order).
+    const reader = new LedgerReader(ds);
+    let head = await reader.headSequence();
+    const [{ n }] = await ds.query('SELECT count(*)::int AS n FROM ledger_events WHERE sequence <= $1', [
+      head,
+    ]);
+    progress.total = n;
+    report();
+    let states: CustomerState[] = [];
+    let changes: RecordedGradeChange[] = [];
+    const flush = async (): Promise<void> => {
+      await upsertPositions(q, states, `customer_positions${SHADOW}`);
+      await insertGradeChanges(q, changes, `grade_history${SHADOW}`);
+      gradeChanges += changes.length;
+      states = [];
+      changes = [];
+    };
+    for await (const stream of customerStreams(reader, { untilSequence: head, pageSize })) {
+      const r = replayStream(stream.customerId, stream.events, (s) => policies.inForceAt(s));
+      states.push(r.state);
+      changes.push(...r.gradeChanges);
+      progress.events += stream.events.length;
+      progress.customers++;
+      if (states.length >= writeBatch) {
+        await flush();
+        report();
+      }
+    }
+    await flush();
+
+    // 2. catch up outside the lock while ingestion runs.
+    progress.phase = 'catch-up';
+    for (;;) {
+      const page = await reader.page(head, pageSize);
+      progress.total += page.length;
+      if (page.length === 0) break;
+      gradeChanges += await foldOnto(ds, page, policies);
+      head = page[page.length - 1].sequence;
+      progress.events += page.length;
+      report();
+      if (page.length < lockedBelow) break;
+    }
+
+    // 3. the last events and the swap, with appends held back by the writer's own lock.
+    progress.phase = 'swap';
+    const before = progress.events;
+    const qr = ds.createQueryRunner();
+    await qr.connect();
+    try {
+      await qr.startTransaction();
+      await qr.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+      const tx: Query = (sql, params) => qr.query(sql, params);
+      await policies.load(qr);
+      const lockedReader = new LedgerReader(qr);
+      for (;;) {
+        const page = await lockedReader.page(head, pageSize);
+        if (page.length === 0) break;
+        gradeChanges += await foldOnto(qr, page, policies);
+        head = page[page.length - 1].sequence;
+        progress.events += page.length;
+        progress.total += page.length;
+      }
+      await swapTables(qr);
+      await tx(`UPDATE projection_checkpoints SET sequence = $2, updated_at = now() WHERE name = $1`, [
+        POSITIONS_CHECKPOINT,
+        head,
+      ]);
+      await qr.commitTransaction();
+    } catch (err) {
+      await qr.rollbackTransaction().catch(() => undefined);
+      throw err;
+    } finally {
+      await qr.release();
+    }
+    report();
+    for (const t of TABLES) await q(`DROP TABLE IF EXISTS ${t}${RETIRED}`);
+
+    const seconds = (Date.now() - started) / 1000;
+    const [{ customers }] = await ds.query('SELECT count(*)::int AS customers FROM customer_positions');
+    return {
+      events: progress.events,
+      customers,
+      gradeChanges,
+      headSequence: head,
+      lockedEvents: progress.events - before,
+      seconds,
+      eventsPerSecond: Math.round(progress.events / Math.max(seconds, 0.001)),
+    };
+  } finally {
+    await session.query('SELECT pg_advisory_unlock($1)', [REBUILD_LOCK]).catch(() => undefined);
+    await session.release();
+  }
+}
+
+/** Folds a page of the global log onto the shadow rows of the customers it touches; returns the grade changes. */
+async function foldOnto(db: Queryable, page: StoredEvent[], policies: PolicyStore): Promise<number> {
+  const q: Query = (sql, params) => db.query(sql, params);
+  await policies.refresh(db);
+  const byCustomer = new Map<string, StoredEvent[]>();
+  for (const e of page) {
+    const list = byCustomer.get(e.event.customerId) ?? [];
+    list.push(e);
+    byCustomer.set(e.event.customerId, list);
+  }
+  const rows = (await q(
+    `SELECT customer_id, state FROM customer_positions${SHADOW} WHERE customer_id = ANY($1)`,
+    [[...byCustomer.keys()]],
+  )) as Array<{ customer_id: string; state: string }>;
+  const stored = new Map(rows.map((r) => [r.customer_id, deserializeState(r.state)]));
+  const states: CustomerState[] = [];
+  const changes: RecordedGradeChange[] = [];
+  for (const [customerId, events] of byCustomer) {
+    const r = replayStream(customerId, events, (s) => policies.inForceAt(s), stored.get(customerId));
+    states.push(r.state);
+    changes.push(...r.gradeChanges);
+  }
+  await upsertPositions(q, states, `customer_positions${SHADOW}`);
+  await insertGradeChanges(q, changes, `grade_history${SHADOW}`);
+  return changes.length;
+}
+
+/**
+ * Renames live -> retired and shadow -> live, and gives the new tables' indexes (and so their constraints) the
+ * live names, so later migrations that name an index still find it. Runs inside the swap transaction.
+ */
+async function swapTables(qr: QueryRunner): Promise<void> {
+  for (const t of TABLES) {
+    const live = await indexesOf(qr, t);
+    const shadow = await indexesOf(qr, `${t}${SHADOW}`);
+    await qr.query(`ALTER TABLE ${t} RENAME TO ${t}${RETIRED}`);
+    await qr.query(`ALTER TABLE ${t}${SHADOW} RENAME TO ${t}`);
+    for (const [shape, name] of live) {
+      const replacement = shadow.get(shape);
+      if (!replacement) throw new Error(`rebuild: shadow table of ${t} lacks an index like ${name}`);
+      await qr.query(`ALTER INDEX ${name} RENAME TO ${retiredName(name)}`);
+      await qr.query(`ALTER INDEX ${replacement} RENAME TO ${name}`);
+    }
+  }
+}
+
+/** Index shape (definition without its name and table) -> index name. */
+async function indexesOf(qr: QueryRunner, table: string): Promise<Map<string, string>> {
+  const rows: Array<{ indexname: string; indexdef: string }> = await qr.query(
+    `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1`,
+    [table],
+  );
+  return new Map(rows.map((r) => [r.indexdef.replace(/INDEX \S+ ON \S+/, 'INDEX ON'), r.indexname]));
+}
+
+function retiredName(name: string): string {
+  return `${name.slice(0, 63 - RETIRED.length)}${RETIRED}`;
+}
