@@ -1,15 +1,9 @@
 import 'reflect-metadata';
-import { INestApplication, LogLevel } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { nestLogLevels } from '@credit-ledger/config';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LedgerAppOptions, LedgerModule } from './ledger.module';
-
-const NEST_LEVELS: Record<string, LogLevel[]> = {
-  debug: ['error', 'warn', 'log', 'debug'],
-  info: ['error', 'warn', 'log'],
-  warn: ['error', 'warn'],
-  error: ['error'],
-};
 
 /** Builds and starts the ledger process; returns the app and the address it listens on. */
 export async function startLedgerApp(
@@ -18,7 +12,7 @@ export async function startLedgerApp(
   const app = await NestFactory.create<NestFastifyApplication>(
     LedgerModule.forRoot(opts),
     new FastifyAdapter({ bodyLimit: 256 * 1024 }),
-    { logger: NEST_LEVELS[opts.config.logLevel], abortOnError: false },
+    { logger: nestLogLevels(opts.config.logLevel), abortOnError: false },
   );
   app.enableShutdownHooks();
   await app.listen(opts.config.port, opts.host ?? '0.0.0.0');

@@ -1,22 +1,16 @@
 import 'reflect-metadata';
-import { INestApplicationContext, LogLevel } from '@nestjs/common';
+import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { nestLogLevels } from '@credit-ledger/config';
 import { WorkerAppOptions, WorkerModule } from './worker.module';
 import { WorkerService } from './worker.service';
-
-const NEST_LEVELS: Record<string, LogLevel[]> = {
-  debug: ['error', 'warn', 'log', 'debug'],
-  info: ['error', 'warn', 'log'],
-  warn: ['error', 'warn'],
-  error: ['error'],
-};
 
 /** Starts the worker process (no HTTP: queue depth is on the ledger's /health and GET /jobs). */
 export async function startWorkerApp(
   opts: WorkerAppOptions,
 ): Promise<{ app: INestApplicationContext; worker: WorkerService }> {
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(opts), {
-    logger: NEST_LEVELS[opts.config.logLevel],
+    logger: nestLogLevels(opts.config.logLevel),
     abortOnError: false,
   });
   // SIGTERM/SIGINT close the BullMQ worker gracefully: active jobs finish, nothing new is taken.

@@ -246,3 +246,10 @@ function cronSetting(env: NodeJS.ProcessEnv, name: string, fallback: string): st
   }
   return fields.join(' ');
 }
+
+/** Nest logger levels for a LOG_LEVEL, shared by every Nest process. */
+export function nestLogLevels(level: AppConfig['logLevel']): Array<'error' | 'warn' | 'log' | 'debug'> {
+  const order = ['error', 'warn', 'log', 'debug'] as const;
+  const upTo = { error: 1, warn: 2, info: 3, debug: 4 }[level];
+  return order.slice(0, upTo);
+}

@@ -3,6 +3,7 @@ import { startEmbeddedKafka } from '@credit-ledger/kafka-broker';
 import { migrate } from '@credit-ledger/ledger-store';
 import { startLedgerApp } from '../../../ledger/src/ledger-app';
 import { IngestionService } from '../../../ledger/src/ingestion.service';
+import { startWorkerApp } from '../../../worker/src/worker-app';
 import { progressBar } from '../progress';
 import { publishDemo } from './demo';
 import { config, ensureApiKeys } from './shared';
@@ -16,12 +17,14 @@ export function upCommand(): Command {
     .description('Quick start without Docker: broker + migrations + ledger API + demo data, in one process.')
     .option('--kafka-port <port>', 'port for the embedded broker when KAFKA_BROKERS is unset', '9092')
     .option('-c, --customers <n>', 'demo customers to publish (0 for none)', '300')
+    .option('--no-worker', 'do not start the background worker (jobs and alert relay; needs Redis)')
     .addHelpText(
       'after',
-      "\nUses the machine's PostgreSQL (DATABASE_URL) and, if KAFKA_BROKERS is unset, starts the embedded broker.\n" +
+      "\nUses the machine's PostgreSQL (DATABASE_URL) and Redis (REDIS_URL) and, if KAFKA_BROKERS is unset, starts\n" +
+        'the embedded broker. ' +
         'API keys are generated and printed unless API_KEYS is set. Ctrl-C stops everything.',
     )
-    .action(async (opts: { kafkaPort: string; customers: string }) => {
+    .action(async (opts: { kafkaPort: string; customers: string; worker: boolean }) => {
       const cfg = config();
       if (!process.env.KAFKA_BROKERS) {
         const broker = await startEmbeddedKafka({ port: Number(opts.kafkaPort), defaultPartitions: 6 });
@@ -35,6 +38,10 @@ export function upCommand(): Command {
       const generatedKeys = ensureApiKeys(cfg);
       const { app, url } = await startLedgerApp({ config: cfg });
       console.log(`ledger API on ${url}`);
+      if (opts.worker) {
+        await startWorkerApp({ config: cfg });
+        console.log(`worker running (BullMQ on ${cfg.redisUrl}; alerts to credit.alerts.*)`);
+      }
       const customers = Number(opts.customers);
       if (customers > 0) {
         const sent = await publishDemo(cfg.kafkaBrokers, cfg.eventsTopic, {
