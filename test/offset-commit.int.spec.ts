@@ -1,22 +1,6 @@
-import { spawn, ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { generateHistory } from '@credit-ledger/testing';
 import { LedgerHarness, waitUntil } from './support/ledger-harness';
-
-function startChild(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  let out = '';
-  const child = spawn(
-    process.execPath,
-    ['-r', '@swc-node/register', path.join(__dirname, 'support/ledger-child.ts')],
-    {
-      env: { ...process.env, ...env, SWC_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.json') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  child.stdout!.on('data', (d) => (out += d.toString()));
-  child.stderr!.on('data', (d) => (out += d.toString()));
-  return { child, output: () => out };
-}
+import { spawnTsChild } from './support/child-process';
 
 /**
  * Offsets are committed only after the append is durable: a consumer killed between the append and the commit
@@ -31,7 +15,7 @@ describe('offset commit after a durable append', () => {
     const history = generateHistory({ seed: 3, customers: 40, eventsPerCustomer: 10 });
     await h.publish(history);
 
-    const { child, output } = startChild({
+    const { child, output } = spawnTsChild('ledger-child.ts', {
       KAFKA_BROKERS: h.config.kafkaBrokers.join(','),
       DATABASE_URL: h.config.databaseUrl,
       KAFKA_GROUP_ID: h.config.kafkaGroupId,

@@ -1,5 +1,3 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
 import { ALERT_TOPICS } from '@credit-ledger/domain';
 import { JOB_NAMES, JobsClient } from '@credit-ledger/jobs';
 import { KEYS, LedgerHarness, waitUntil } from './support/ledger-harness';
@@ -12,6 +10,7 @@ import {
   uniqueQueuePrefix,
   workerConfig,
 } from './support/worker-harness';
+import { spawnTsChild } from './support/child-process';
 
 const T1 = '2026-03-16T00:00:00.000Z';
 const T2 = '2026-03-31T00:00:00.000Z';
@@ -24,21 +23,6 @@ function invoice(customerId: string, invoiceId: string, amount: string, issuedOn
     issuedOn,
     dueOn,
   });
-}
-
-function startChild(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  let out = '';
-  const child = spawn(
-    process.execPath,
-    ['-r', '@swc-node/register', path.join(__dirname, 'support/worker-child.ts')],
-    {
-      env: { ...process.env, ...env, SWC_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.json') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  child.stdout!.on('data', (d) => (out += d.toString()));
-  child.stderr!.on('data', (d) => (out += d.toString()));
-  return { child, output: () => out };
 }
 
 /**
@@ -96,7 +80,7 @@ describe('overdue scan', () => {
   const overdueIds = () => collector.on(ALERT_TOPICS.overdue).map((a) => a.value.alertId);
 
   it('issues the notices due, once, after the worker is killed mid-job and restarted', async () => {
-    const { child, output } = startChild({
+    const { child, output } = spawnTsChild('worker-child.ts', {
       KAFKA_BROKERS: h.broker.address,
       DATABASE_URL: h.config.databaseUrl,
       QUEUE_PREFIX: prefix,

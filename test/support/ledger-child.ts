@@ -4,26 +4,13 @@
  */
 import { loadConfig } from '@credit-ledger/config';
 import { startLedgerApp } from '../../apps/ledger/src/ledger-app';
+import { runChild, stallOnFirst } from './child-process';
 
-async function main(): Promise<void> {
-  const config = loadConfig();
-  let stalled = false;
+runChild(async () => {
+  const stall = stallOnFirst('APPENDED'); // never commits
   await startLedgerApp({
-    config,
+    config: loadConfig(),
     host: '127.0.0.1',
-    hooks: {
-      afterAppend: async (result) => {
-        if (stalled || result.appended === 0) return;
-        stalled = true;
-        process.stdout.write(`APPENDED ${result.appended}\n`);
-        await new Promise(() => undefined); // never commits
-      },
-    },
+    hooks: { afterAppend: (result) => stall(result.appended) },
   });
-  process.stdout.write('READY\n');
-}
-
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
 });

@@ -4,26 +4,12 @@
  */
 import { loadConfig } from '@credit-ledger/config';
 import { startWorkerApp } from '../../apps/worker/src/worker-app';
+import { runChild, stallOnFirst } from './child-process';
 
-async function main(): Promise<void> {
-  let stalled = false;
+runChild(async () => {
+  const stall = stallOnFirst('CHUNK'); // never completes
   await startWorkerApp({
     config: loadConfig(),
-    run: {
-      schedules: false,
-      relay: false,
-      afterChunk: async (_job, result) => {
-        if (stalled || result.appended === 0) return;
-        stalled = true;
-        process.stdout.write(`CHUNK ${result.appended}\n`);
-        await new Promise(() => undefined); // never completes
-      },
-    },
+    run: { schedules: false, relay: false, afterChunk: (_job, result) => stall(result.appended) },
   });
-  process.stdout.write('READY\n');
-}
-
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
 });

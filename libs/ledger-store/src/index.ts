@@ -1,6 +1,7 @@
 export * from './entities';
 export * from './data-source';
 export * from './inbound';
+export * from './grade-change';
 export * from './ledger-writer';
 export * from './ledger-reader';
 export * from './policy-store';

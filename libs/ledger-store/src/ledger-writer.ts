@@ -19,6 +19,7 @@ import {
 } from '@credit-ledger/domain';
 import { AppendResult, GradeChange, InboundEvent, MessageOrigin, Rejection } from './inbound';
 import { OutboxAlert, alertOf, insertOutbox } from './alert-outbox';
+import { RecordedGradeChange, gradeChangeOf } from './grade-change';
 import { PolicyStore } from './policy-store';
 
 /**
@@ -58,7 +59,7 @@ class AppendPlan {
   readonly rejected: Rejection[] = [];
   readonly newlyParked: Parked[] = [];
   readonly unparkedFromDb: Parked[] = [];
-  readonly gradeChanges: Array<GradeChange & { rating: unknown }> = [];
+  readonly gradeChanges: RecordedGradeChange[] = [];
   readonly alerts: OutboxAlert[] = [];
   readonly touched = new Set<string>();
   duplicates = 0;
@@ -101,21 +102,8 @@ class AppendPlan {
       streamVersion: applied.streamVersion,
     });
     this.touched.add(event.customerId);
-    if (outcome.gradeChanged) {
-      this.gradeChanges.push({
-        customerId: event.customerId,
-        sequence: applied.sequence,
-        eventId: event.eventId,
-        eventType: event.type,
-        ratedAt: outcome.rating.at,
-        fromGrade: outcome.gradeChanged.from,
-        toGrade: outcome.gradeChanged.to,
-        fromScore: outcome.gradeChanged.fromScore,
-        toScore: outcome.gradeChanged.toScore,
-        policyVersion: outcome.rating.policyVersion,
-        rating: outcome.rating,
-      });
-    }
+    const change = gradeChangeOf(event.customerId, applied, outcome);
+    if (change) this.gradeChanges.push(change);
     const alert = alertOf(state, applied, outcome);
     if (alert) this.alerts.push(alert);
   }
@@ -152,23 +140,7 @@ export class LedgerWriter {
   ) {}
 
   async append(inbound: InboundEvent[], invalid: Rejection[] = []): Promise<AppendResult> {
-    for (let attempt = 1; ; attempt++) {
-      const qr = this.ds.createQueryRunner();
-      await qr.connect();
-      try {
-        await qr.startTransaction();
-        const result = await this.appendInTransaction(qr, inbound, invalid);
-        await qr.commitTransaction();
-        return result;
-      } catch (err) {
-        await qr.rollbackTransaction().catch(() => undefined);
-        // A stream-version conflict means another writer got there first: reload states and decide again.
-        if (attempt < 3 && isUniqueViolation(err, 'ledger_events_stream_version')) continue;
-        throw err;
-      } finally {
-        await qr.release();
-      }
-    }
+    return this.inTransaction((qr) => this.appendInTransaction(qr, inbound, invalid));
   }
 
   /**
@@ -190,29 +162,40 @@ export class LedgerWriter {
       estimate += n;
     }
     if (due.length === 0) return { evaluated: 0, appended: 0, events: [] };
+    return this.inTransaction(async (qr) => {
+      await qr.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+      const states = await this.loadStates(qr, due);
+      const policy = await this.policies.refresh(qr);
+      const plan = new AppendPlan(await this.reserveSequences(qr, estimate), estimate);
+      const events: ControlAppendResult['events'] = [];
+      for (const id of due) {
+        const state = states.get(id);
+        if (!state) continue;
+        for (const event of rule(state, policy)) {
+          const r = applyControl(state, event, policy, () => plan.takeSequence());
+          if (!r) continue;
+          plan.record(state, r.applied, null, r.outcome);
+          events.push({ sequence: r.applied.sequence, event });
+        }
+      }
+      await this.write(qr, plan, states);
+      return { evaluated: due.length, appended: events.length, events };
+    });
+  }
+
+  /**
+   * Runs `fn` in its own transaction and commits what it returns. A stream-version conflict means another
+   * writer got there first: the transaction is rolled back and `fn` runs again on reloaded states (3 attempts).
+   */
+  private async inTransaction<T>(fn: (qr: QueryRunner) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const qr = this.ds.createQueryRunner();
       await qr.connect();
       try {
         await qr.startTransaction();
-        await qr.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
-        const states = await this.loadStates(qr, due);
-        const policy = await this.policies.refresh(qr);
-        const plan = new AppendPlan(await this.reserveSequences(qr, estimate), estimate);
-        const events: ControlAppendResult['events'] = [];
-        for (const id of due) {
-          const state = states.get(id);
-          if (!state) continue;
-          for (const event of rule(state, policy)) {
-            const r = applyControl(state, event, policy, () => plan.takeSequence());
-            if (!r) continue;
-            plan.record(state, r.applied, null, r.outcome);
-            events.push({ sequence: r.applied.sequence, event });
-          }
-        }
-        await this.write(qr, plan, states);
+        const result = await fn(qr);
         await qr.commitTransaction();
-        return { evaluated: due.length, appended: events.length, events };
+        return result;
       } catch (err) {
         await qr.rollbackTransaction().catch(() => undefined);
         if (attempt < 3 && isUniqueViolation(err, 'ledger_events_stream_version')) continue;
@@ -326,13 +309,7 @@ export class LedgerWriter {
         [olderThan],
       );
       const rejected = rows.map((r) => ({
-        origin: {
-          topic: r.topic,
-          partition: r.partition,
-          offset: r.offset,
-          key: r.message_key,
-          value: r.raw_value,
-        },
+        origin: parkedOrigin(r),
         code: r.code,
         reason: `${r.reason}; still missing after parking since ${new Date(r.parked_at).toISOString()}`,
         source: r.source,
@@ -395,13 +372,7 @@ export class LedgerWriter {
         item: {
           // Parked events come from Kafka, so they are billing events.
           event: fromStored(r.event as unknown as Parameters<typeof fromStored>[0]) as BillingEvent,
-          origin: {
-            topic: r.topic,
-            partition: r.partition,
-            offset: r.offset,
-            key: r.message_key,
-            value: r.raw_value,
-          },
+          origin: parkedOrigin(r),
         },
         code: r.code,
         reason: r.reason,
@@ -527,6 +498,11 @@ interface ParkedRow {
   code: string;
   reason: string;
   parked_at: string;
+}
+
+/** The Kafka message a parked event came from, as parked_events keeps it verbatim. */
+function parkedOrigin(r: ParkedRow): MessageOrigin {
+  return { topic: r.topic, partition: r.partition, offset: r.offset, key: r.message_key, value: r.raw_value };
 }
 
 export function storedEnvelope(e: BillingEvent): Record<string, unknown> {

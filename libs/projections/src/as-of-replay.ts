@@ -1,13 +1,5 @@
-import {
-  ApplyOutcome,
-  CustomerState,
-  GradePolicy,
-  Rating,
-  apply,
-  decide,
-  initialState,
-} from '@credit-ledger/domain';
-import type { GradeChange, StoredEvent } from '@credit-ledger/ledger-store';
+import { CustomerState, GradePolicy, apply, decide, initialState } from '@credit-ledger/domain';
+import { RecordedGradeChange, StoredEvent, gradeChangeOf } from '@credit-ledger/ledger-store';
 
 /** The grading policy for the event at a ledger sequence (PolicyStore.inForceAt, or one fixed policy). */
 export type PolicyResolver = (sequence: string) => GradePolicy;
@@ -15,9 +7,6 @@ export type PolicyResolver = (sequence: string) => GradePolicy;
 export function policyResolver(policy: GradePolicy | PolicyResolver): PolicyResolver {
   return typeof policy === 'function' ? policy : () => policy;
 }
-
-/** A grade change as the writer records it in grade_history (with the full rating). */
-export type RecordedGradeChange = GradeChange & { rating: Rating };
 
 export interface ReplayResult {
   state: CustomerState;
@@ -61,26 +50,4 @@ export function replayStream(
     if (change) gradeChanges.push(change);
   }
   return { state, applied, skipped, gradeChanges };
-}
-
-/** The grade_history row an applied event produces, or null when the grade did not change. */
-export function gradeChangeOf(
-  customerId: string,
-  e: StoredEvent,
-  outcome: ApplyOutcome,
-): RecordedGradeChange | null {
-  if (!outcome.gradeChanged) return null;
-  return {
-    customerId,
-    sequence: e.sequence,
-    eventId: e.event.eventId,
-    eventType: e.event.type,
-    ratedAt: outcome.rating.at,
-    fromGrade: outcome.gradeChanged.from,
-    toGrade: outcome.gradeChanged.to,
-    fromScore: outcome.gradeChanged.fromScore,
-    toScore: outcome.gradeChanged.toScore,
-    policyVersion: outcome.rating.policyVersion,
-    rating: outcome.rating,
-  };
 }

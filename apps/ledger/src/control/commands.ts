@@ -1,5 +1,5 @@
-import { ConflictException, Inject } from '@nestjs/common';
-import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { ConflictException, Inject, Injectable } from '@nestjs/common';
+import { Command, CommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import {
   approveLimitChange,
@@ -9,6 +9,10 @@ import {
   rejectOrder,
   releaseOrder,
   requestLimitChange,
+  type Actor,
+  type CommandResult,
+  type CustomerState,
+  type GradePolicy,
   type StatusAction,
 } from '@credit-ledger/domain';
 import type { Principal } from '../auth/roles';
@@ -90,126 +94,115 @@ export class ChangeCustomerStatusCommand extends Command<CommandOutcome> {
   }
 }
 
-const actor = (p: Principal) => ({ name: p.name, role: p.role });
+const actor = (p: Principal): Actor => ({ name: p.name, role: p.role });
 
-@CommandHandler(RequestLimitChangeCommand)
-export class RequestLimitChangeHandler implements ICommandHandler<RequestLimitChangeCommand> {
+/** A credit-control decision at instant `at`, by `by` (the policy last: few decisions need it). */
+type TimedDecision = (state: CustomerState, by: Actor, at: string, policy: GradePolicy) => CommandResult;
+
+/** What every control command handler shares: decide at the clock's instant, as the principal, through the appender. */
+@Injectable()
+abstract class ControlCommandHandler<C extends Command<unknown>> {
   constructor(
     private readonly appender: ControlAppender,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /** Stamps the instant once, so a decision re-run under the append lock sees the same `at`. */
+  protected async record(
+    c: { customerId: string; by: Principal },
+    decide: TimedDecision,
+  ): Promise<CommandOutcome> {
+    const at = this.clock().toISOString();
+    const by = actor(c.by);
+    const events = await this.appender.run(c.customerId, (state, policy) => decide(state, by, at, policy));
+    return { customerId: c.customerId, events };
+  }
+
+  /**
+   * For a decision on a pending request: one that found the request stale recorded the expiry; the caller still
+   * learns it did not happen.
+   */
+  protected async recordOnRequest(
+    c: { customerId: string; by: Principal; requestId: string },
+    decide: TimedDecision,
+  ): Promise<CommandOutcome> {
+    const outcome = await this.record(c, decide);
+    const { events } = outcome;
+    if (events.length === 1 && events[0].type === 'LimitChangeExpired') {
+      throw new ConflictException(
+        `request ${c.requestId} has expired (recorded as sequence ${events[0].sequence})`,
+      );
+    }
+    return outcome;
+  }
+
+  /** As ICommandHandler<C> asks: the result the command declares. */
+  abstract execute(c: C): Promise<C extends Command<infer R> ? R : never>;
+}
+
+@CommandHandler(RequestLimitChangeCommand)
+export class RequestLimitChangeHandler extends ControlCommandHandler<RequestLimitChangeCommand> {
   async execute(c: RequestLimitChangeCommand): Promise<CommandOutcome & { requestId: string }> {
     const requestId = c.requestId ?? `LR-${randomUUID()}`;
-    const at = this.clock().toISOString();
-    const events = await this.appender.run(c.customerId, (state, policy) =>
-      requestLimitChange(state, policy, actor(c.by), at, {
+    const outcome = await this.record(c, (state, by, at, policy) =>
+      requestLimitChange(state, policy, by, at, {
         requestId,
         newLimit: amountIn(state, 'newLimit', c.newLimit),
         reason: c.reason,
       }),
     );
-    return { customerId: c.customerId, requestId, events };
+    return { customerId: outcome.customerId, requestId, events: outcome.events };
   }
 }
 
 @CommandHandler(ApproveLimitChangeCommand)
-export class ApproveLimitChangeHandler implements ICommandHandler<ApproveLimitChangeCommand> {
-  constructor(
-    private readonly appender: ControlAppender,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
-
-  async execute(c: ApproveLimitChangeCommand): Promise<CommandOutcome> {
-    const at = this.clock().toISOString();
-    const events = await this.appender.run(c.customerId, (state) =>
-      approveLimitChange(state, actor(c.by), at, c.requestId),
-    );
-    return expiredIsConflict(c.customerId, c.requestId, events);
+export class ApproveLimitChangeHandler extends ControlCommandHandler<ApproveLimitChangeCommand> {
+  execute(c: ApproveLimitChangeCommand): Promise<CommandOutcome> {
+    return this.recordOnRequest(c, (state, by, at) => approveLimitChange(state, by, at, c.requestId));
   }
 }
 
 @CommandHandler(RejectLimitChangeCommand)
-export class RejectLimitChangeHandler implements ICommandHandler<RejectLimitChangeCommand> {
-  constructor(
-    private readonly appender: ControlAppender,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
-
-  async execute(c: RejectLimitChangeCommand): Promise<CommandOutcome> {
-    const at = this.clock().toISOString();
-    const events = await this.appender.run(c.customerId, (state) =>
-      rejectLimitChange(state, actor(c.by), at, c.requestId, c.reason),
-    );
-    return expiredIsConflict(c.customerId, c.requestId, events);
-  }
-}
-
-/** A command that found its request stale recorded the expiry; the caller still learns it did not happen. */
-function expiredIsConflict(customerId: string, requestId: string, events: AppendedEvent[]): CommandOutcome {
-  if (events.length === 1 && events[0].type === 'LimitChangeExpired') {
-    throw new ConflictException(
-      `request ${requestId} has expired (recorded as sequence ${events[0].sequence})`,
+export class RejectLimitChangeHandler extends ControlCommandHandler<RejectLimitChangeCommand> {
+  execute(c: RejectLimitChangeCommand): Promise<CommandOutcome> {
+    return this.recordOnRequest(c, (state, by, at) =>
+      rejectLimitChange(state, by, at, c.requestId, c.reason),
     );
   }
-  return { customerId, events };
 }
 
 @CommandHandler(GrantTemporaryLimitCommand)
-export class GrantTemporaryLimitHandler implements ICommandHandler<GrantTemporaryLimitCommand> {
-  constructor(
-    private readonly appender: ControlAppender,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
-
-  async execute(c: GrantTemporaryLimitCommand): Promise<CommandOutcome> {
-    const at = this.clock().toISOString();
+export class GrantTemporaryLimitHandler extends ControlCommandHandler<GrantTemporaryLimitCommand> {
+  execute(c: GrantTemporaryLimitCommand): Promise<CommandOutcome> {
     const id = randomUUID();
-    const events = await this.appender.run(c.customerId, (state) =>
-      grantTemporaryLimit(state, actor(c.by), at, {
+    return this.record(c, (state, by, at) =>
+      grantTemporaryLimit(state, by, at, {
         amount: amountIn(state, 'amount', c.amount),
         expiresAt: c.expiresAt,
         reason: c.reason,
         id,
       }),
     );
-    return { customerId: c.customerId, events };
   }
 }
 
 @CommandHandler(DecideHeldOrderCommand)
-export class DecideHeldOrderHandler implements ICommandHandler<DecideHeldOrderCommand> {
-  constructor(
-    private readonly appender: ControlAppender,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
-
-  async execute(c: DecideHeldOrderCommand): Promise<CommandOutcome> {
-    const at = this.clock().toISOString();
+export class DecideHeldOrderHandler extends ControlCommandHandler<DecideHeldOrderCommand> {
+  execute(c: DecideHeldOrderCommand): Promise<CommandOutcome> {
     const id = randomUUID();
-    const events = await this.appender.run(c.customerId, (state) =>
+    return this.record(c, (state, by, at) =>
       c.decision === 'release'
-        ? releaseOrder(state, actor(c.by), at, { orderId: c.orderId, reason: c.reason, id })
-        : rejectOrder(state, actor(c.by), at, { orderId: c.orderId, reason: c.reason }),
+        ? releaseOrder(state, by, at, { orderId: c.orderId, reason: c.reason, id })
+        : rejectOrder(state, by, at, { orderId: c.orderId, reason: c.reason }),
     );
-    return { customerId: c.customerId, events };
   }
 }
 
 @CommandHandler(ChangeCustomerStatusCommand)
-export class ChangeCustomerStatusHandler implements ICommandHandler<ChangeCustomerStatusCommand> {
-  constructor(
-    private readonly appender: ControlAppender,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
-
-  async execute(c: ChangeCustomerStatusCommand): Promise<CommandOutcome> {
-    const at = this.clock().toISOString();
+export class ChangeCustomerStatusHandler extends ControlCommandHandler<ChangeCustomerStatusCommand> {
+  execute(c: ChangeCustomerStatusCommand): Promise<CommandOutcome> {
     const id = randomUUID();
-    const events = await this.appender.run(c.customerId, (state) =>
-      changeStatus(state, actor(c.by), at, c.action, c.reason, id),
-    );
-    return { customerId: c.customerId, events };
+    return this.record(c, (state, by, at) => changeStatus(state, by, at, c.action, c.reason, id));
   }
 }
 

@@ -35,7 +35,8 @@ export function isEventType(value: unknown): value is EventType {
   return typeof value === 'string' && TYPE_SET.has(value);
 }
 
-export interface EventEnvelope<T extends EventType = EventType> {
+/** The envelope every ledger event shares, billing or control. */
+export interface Envelope<T extends string, P> {
   eventId: string;
   type: T;
   version: number;
@@ -43,8 +44,10 @@ export interface EventEnvelope<T extends EventType = EventType> {
   /** Normalised Date#toISOString form: UTC with milliseconds, e.g. '2026-03-01T10:00:00.000Z'. */
   occurredAt: string;
   source: string;
-  payload: PayloadMap[T];
+  payload: P;
 }
+
+export type EventEnvelope<T extends EventType = EventType> = Envelope<T, PayloadMap[T]>;
 
 export type BillingEventOf<T extends EventType> = EventEnvelope<T>;
 

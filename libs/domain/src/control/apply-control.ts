@@ -2,12 +2,10 @@ import type { Decision } from '../customer/decide';
 import type { CustomerState } from '../customer/state';
 import type { GradePolicy } from '../rating/policy';
 import { atOrAbove, exposureOf } from '../rules/exposure';
+import { ACCEPT, invalid, orderIs } from './control-decision';
 import type { ControlEvent } from './control-events';
 import { decideCreditControl, mutateCreditControl } from './credit-control';
 import { isCreditControlEvent } from './credit-control-events';
-
-const ACCEPT: Decision = Object.freeze({ kind: 'accept' });
-const invalid = (reason: string): Decision => ({ kind: 'reject', code: 'INVALID_STATE', reason });
 
 /**
  * Whether a control event still fits the state. Rules derive them from the same state, so a rejection here
@@ -17,22 +15,10 @@ export function decideControl(state: CustomerState, event: ControlEvent): Decisi
   if (!state.onboarded) return invalid(`customer ${state.customerId} is not onboarded`);
   if (isCreditControlEvent(event)) return decideCreditControl(state, event);
   switch (event.type) {
-    case 'OrderHeld': {
-      const order = state.orders.get(event.payload.orderId);
-      if (!order)
-        return { kind: 'reject', code: 'UNKNOWN_ORDER', reason: `no order ${event.payload.orderId}` };
-      return order.status === 'open'
-        ? ACCEPT
-        : invalid(`order ${order.orderId} is ${order.status}, not open`);
-    }
-    case 'OrderReleased': {
-      const order = state.orders.get(event.payload.orderId);
-      if (!order)
-        return { kind: 'reject', code: 'UNKNOWN_ORDER', reason: `no order ${event.payload.orderId}` };
-      return order.status === 'held'
-        ? ACCEPT
-        : invalid(`order ${order.orderId} is ${order.status}, not held`);
-    }
+    case 'OrderHeld':
+      return orderIs(state, event.payload.orderId, 'open');
+    case 'OrderReleased':
+      return orderIs(state, event.payload.orderId, 'held');
     case 'OverdueNoticeIssued':
       return state.invoices.has(event.payload.invoiceId)
         ? ACCEPT
@@ -54,20 +40,10 @@ export function mutateControl(state: CustomerState, event: ControlEvent): void {
       if (event.payload.thresholdPct > state.limitBreachPct)
         state.limitBreachPct = event.payload.thresholdPct;
       return;
-    case 'OrderHeld': {
-      const order = state.orders.get(event.payload.orderId)!;
-      order.status = 'held';
-      state.openOrdersTotal -= order.amount;
-      state.heldOrdersTotal += order.amount;
-      return;
-    }
-    case 'OrderReleased': {
-      const order = state.orders.get(event.payload.orderId)!;
-      order.status = 'open';
-      state.heldOrdersTotal -= order.amount;
-      state.openOrdersTotal += order.amount;
-      return;
-    }
+    case 'OrderHeld':
+      return moveOrder(state, event.payload.orderId, 'held');
+    case 'OrderReleased':
+      return moveOrder(state, event.payload.orderId, 'open');
     case 'OverdueNoticeIssued':
       state.notices.set(event.payload.invoiceId, event.payload.step);
       return;
@@ -85,6 +61,15 @@ export function mutateControl(state: CustomerState, event: ControlEvent): void {
     case 'CustomerRerated':
       return; // the caller re-rates
   }
+}
+
+/** Holds an open order or releases a held one: its status, and its amount from one total to the other. */
+function moveOrder(state: CustomerState, orderId: string, to: 'held' | 'open'): void {
+  const order = state.orders.get(orderId)!;
+  order.status = to;
+  const held = to === 'held' ? order.amount : -order.amount;
+  state.openOrdersTotal -= held;
+  state.heldOrdersTotal += held;
 }
 
 /**

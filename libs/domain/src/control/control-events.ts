@@ -3,7 +3,7 @@
  * with source CONTROL_SOURCE. They are never accepted from Kafka: parseEvent only knows billing types, so a
  * billing system cannot send `CustomerFrozen`. Amounts are bigint minor units of the customer's currency.
  */
-import type { BillingEvent } from '../contract/envelope';
+import type { BillingEvent, Envelope } from '../contract/envelope';
 import {
   CREDIT_CONTROL_EVENT_TYPES,
   creditControlPayloadFromStored,
@@ -104,16 +104,10 @@ export interface ControlPayloadMap extends CreditControlPayloadMap {
   CustomerRerated: CustomerReratedPayload;
 }
 
-export interface ControlEnvelope<T extends ControlEventType = ControlEventType> {
-  eventId: string;
-  type: T;
-  version: number;
-  customerId: string;
-  /** Normalised ISO instant. */
-  occurredAt: string;
-  source: string;
-  payload: ControlPayloadMap[T];
-}
+export type ControlEnvelope<T extends ControlEventType = ControlEventType> = Envelope<
+  T,
+  ControlPayloadMap[T]
+>;
 
 export type ControlEvent = { [T in ControlEventType]: ControlEnvelope<T> }[ControlEventType];
 export type ControlEventOf<T extends ControlEventType> = ControlEnvelope<T>;

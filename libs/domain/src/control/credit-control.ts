@@ -10,6 +10,7 @@ import { formatAmount } from '../money';
 import { bandFor, policyAmount, type GradePolicy } from '../rating/policy';
 import { releaseHeldOrders } from '../rules/credit-check';
 import { exposureOf } from '../rules/exposure';
+import { ACCEPT, invalid, orderIs } from './control-decision';
 import { controlEvent, type ControlEvent } from './control-events';
 import type { CreditControlEvent } from './credit-control-events';
 import type { LimitRequestState } from './credit-control-state';
@@ -19,8 +20,6 @@ export type CommandResult =
   | { ok: true; events: ControlEvent[] }
   | { ok: false; kind: 'not-found' | 'forbidden' | 'conflict' | 'bad-request'; message: string };
 
-const ACCEPT: Decision = Object.freeze({ kind: 'accept' });
-const invalid = (reason: string): Decision => ({ kind: 'reject', code: 'INVALID_STATE', reason });
 const fail = (kind: Exclude<CommandResult, { ok: true }>['kind'], message: string): CommandResult => ({
   ok: false,
   kind,
@@ -59,14 +58,8 @@ export function decideCreditControl(state: CustomerState, event: CreditControlEv
       return state.temporaryLimit !== null && state.temporaryLimit.expiresAt === event.payload.expiresAt
         ? ACCEPT
         : invalid('no such temporary limit');
-    case 'OrderRejected': {
-      const order = state.orders.get(event.payload.orderId);
-      if (!order)
-        return { kind: 'reject', code: 'UNKNOWN_ORDER', reason: `no order ${event.payload.orderId}` };
-      return order.status === 'held'
-        ? ACCEPT
-        : invalid(`order ${order.orderId} is ${order.status}, not held`);
-    }
+    case 'OrderRejected':
+      return orderIs(state, event.payload.orderId, 'held');
     case 'CustomerBlacklisted':
       return state.status === 'blacklisted' ? invalid('customer is already blacklisted') : ACCEPT;
     case 'CustomerUnblacklisted':
@@ -223,6 +216,36 @@ function expired(state: CustomerState, r: LimitRequestState, at: string): Contro
   );
 }
 
+/**
+ * The pending request an approval or rejection acts on at `at`, or the answer instead: the refusal, or — for a
+ * request past its expiry — the expiry to record (and the caller answers 409).
+ */
+function liveRequest(
+  state: CustomerState,
+  requestId: string,
+  at: string,
+): { done: CommandResult } | { r: LimitRequestState; iso: string } {
+  const missing = requireOnboarded(state);
+  if (missing) return { done: missing };
+  const r = state.limitRequests.get(requestId);
+  if (!r)
+    return { done: fail('not-found', `no limit request ${requestId} for customer ${state.customerId}`) };
+  if (r.status !== 'pending') return { done: fail('conflict', `request ${requestId} is ${r.status}`) };
+  const iso = toInstant(at);
+  if (iso >= r.expiresAt) return { done: { ok: true, events: [expired(state, r, iso)] } };
+  return { r, iso };
+}
+
+/** Refuses a release or rejection unless the customer is onboarded and the order exists and is held. */
+function requireHeldOrder(state: CustomerState, orderId: string): CommandResult | null {
+  const missing = requireOnboarded(state);
+  if (missing) return missing;
+  const order = state.orders.get(orderId);
+  if (!order) return fail('not-found', `no order ${orderId} for customer ${state.customerId}`);
+  if (order.status !== 'held') return fail('conflict', `order ${orderId} is ${order.status}, not held`);
+  return null;
+}
+
 export interface LimitRequestInput {
   requestId: string;
   newLimit: bigint;
@@ -285,13 +308,9 @@ export function approveLimitChange(
   at: string,
   requestId: string,
 ): CommandResult {
-  const missing = requireOnboarded(state);
-  if (missing) return missing;
-  const r = state.limitRequests.get(requestId);
-  if (!r) return fail('not-found', `no limit request ${requestId} for customer ${state.customerId}`);
-  if (r.status !== 'pending') return fail('conflict', `request ${requestId} is ${r.status}`);
-  const iso = toInstant(at);
-  if (iso >= r.expiresAt) return { ok: true, events: [expired(state, r, iso)] };
+  const live = liveRequest(state, requestId, at);
+  if ('done' in live) return live.done;
+  const { r, iso } = live;
   const check = checkApproval(r, actor);
   if (!check.ok) return fail(check.kind, check.message);
   const events: ControlEvent[] = [
@@ -334,13 +353,9 @@ export function rejectLimitChange(
   requestId: string,
   reason: string,
 ): CommandResult {
-  const missing = requireOnboarded(state);
-  if (missing) return missing;
-  const r = state.limitRequests.get(requestId);
-  if (!r) return fail('not-found', `no limit request ${requestId} for customer ${state.customerId}`);
-  if (r.status !== 'pending') return fail('conflict', `request ${requestId} is ${r.status}`);
-  const iso = toInstant(at);
-  if (iso >= r.expiresAt) return { ok: true, events: [expired(state, r, iso)] };
+  const live = liveRequest(state, requestId, at);
+  if ('done' in live) return live.done;
+  const { iso } = live;
   return {
     ok: true,
     events: [
@@ -398,11 +413,8 @@ export function releaseOrder(
   at: string,
   input: { orderId: string; reason: string; id: string },
 ): CommandResult {
-  const missing = requireOnboarded(state);
-  if (missing) return missing;
-  const order = state.orders.get(input.orderId);
-  if (!order) return fail('not-found', `no order ${input.orderId} for customer ${state.customerId}`);
-  if (order.status !== 'held') return fail('conflict', `order ${input.orderId} is ${order.status}, not held`);
+  const notHeld = requireHeldOrder(state, input.orderId);
+  if (notHeld) return notHeld;
   // Never extend credit to a blacklisted customer, not even by hand.
   if (state.status === 'blacklisted')
     return fail('conflict', `customer ${state.customerId} is blacklisted: its orders stay held`);
@@ -430,11 +442,8 @@ export function rejectOrder(
   at: string,
   input: { orderId: string; reason: string },
 ): CommandResult {
-  const missing = requireOnboarded(state);
-  if (missing) return missing;
-  const order = state.orders.get(input.orderId);
-  if (!order) return fail('not-found', `no order ${input.orderId} for customer ${state.customerId}`);
-  if (order.status !== 'held') return fail('conflict', `order ${input.orderId} is ${order.status}, not held`);
+  const notHeld = requireHeldOrder(state, input.orderId);
+  if (notHeld) return notHeld;
   return {
     ok: true,
     events: [

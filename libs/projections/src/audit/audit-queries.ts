@@ -11,6 +11,7 @@ import {
 import { LedgerReader, PolicyStore, StoredEvent } from '@credit-ledger/ledger-store';
 import { PositionView, toPositionView } from '../position-view';
 import { TraceStep, traceStream } from './trace';
+import { GradeHistoryRow } from './grade-history-row';
 
 export interface FactorValues {
   raw: FactorScore['raw'];
@@ -112,17 +113,7 @@ export interface TimelineQuery {
   cursor?: string;
 }
 
-interface StoredChangeRow {
-  sequence: string;
-  event_id: string;
-  event_type: string;
-  rated_at: Date;
-  from_grade: string | null;
-  to_grade: string;
-  from_score: number | null;
-  to_score: number;
-  policy_version: number;
-  rating: Rating;
+interface StoredChangeRow extends GradeHistoryRow {
   occurred_at: Date | null;
   trigger: string | null;
 }

@@ -10,8 +10,8 @@ import {
   initialState,
   rate,
 } from '@credit-ledger/domain';
-import type { StoredEvent } from '@credit-ledger/ledger-store';
-import { PolicyResolver, RecordedGradeChange, gradeChangeOf } from '../as-of-replay';
+import { RecordedGradeChange, StoredEvent, gradeChangeOf } from '@credit-ledger/ledger-store';
+import { PolicyResolver } from '../as-of-replay';
 
 /**
  * One event of a traced replay. Attribution rule (README "Replay and audit"): with R_prev the rating before the

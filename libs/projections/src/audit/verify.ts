@@ -1,7 +1,14 @@
 import { DataSource } from 'typeorm';
 import { CustomerState, canonicalJson, serializeState } from '@credit-ledger/domain';
-import { LedgerReader, POSITIONS_CHECKPOINT, PolicyStore, StoredEvent } from '@credit-ledger/ledger-store';
-import { RecordedGradeChange, replayStream } from '../as-of-replay';
+import {
+  LedgerReader,
+  POSITIONS_CHECKPOINT,
+  PolicyStore,
+  RecordedGradeChange,
+  StoredEvent,
+} from '@credit-ledger/ledger-store';
+import { replayStream } from '../as-of-replay';
+import { GradeHistoryRow } from './grade-history-row';
 import { customerStreams } from '../rebuild/customer-streams';
 
 export type DifferenceKind =
@@ -43,18 +50,8 @@ interface Folded {
   gradeChanges: RecordedGradeChange[];
 }
 
-interface StoredGradeRow {
+interface StoredGradeRow extends GradeHistoryRow {
   customer_id: string;
-  sequence: string;
-  event_id: string;
-  event_type: string;
-  rated_at: Date;
-  from_grade: string | null;
-  to_grade: string;
-  from_score: number | null;
-  to_score: number;
-  policy_version: number;
-  rating: unknown;
 }
 
 /**

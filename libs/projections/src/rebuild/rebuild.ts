@@ -7,11 +7,12 @@ import {
   PolicyStore,
   Query,
   Queryable,
+  RecordedGradeChange,
   StoredEvent,
   insertGradeChanges,
   upsertPositions,
 } from '@credit-ledger/ledger-store';
-import { RecordedGradeChange, replayStream } from '../as-of-replay';
+import { replayStream } from '../as-of-replay';
 import { customerStreams } from './customer-streams';
 
 /** Held for the whole rebuild (session lock) so two rebuilds never share the shadow tables. */
