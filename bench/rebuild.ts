@@ -1,109 +1,284 @@
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { deserializeState, rate } from '@credit-ledger/domain';
+import { PolicyStore, createLedgerDataSource, upsertPositions } from '@credit-ledger/ledger-store';
 import {
-  CustomerState,
-  GradePolicy,
-  apply,
-  decide,
-  deserializeState,
-  initialState,
-  rate,
-} from '@credit-ledger/domain';
-import {
-  LedgerReader,
-  PolicyStore,
-  StoredEvent,
-  createLedgerDataSource,
-  upsertPositions,
-} from '@credit-ledger/ledger-store';
+  RebuildPhase,
+  RebuildResult,
+  rebuildProjections,
+  verifyProjections,
+} from '@credit-ledger/projections';
+import { generateEvents } from '@credit-ledger/testing';
+import { EVENTS_PER_CUSTOMER, EVENTS_TOPIC, LiveLedger } from './ingest';
+import { sleep } from './proc';
 
-export interface FoldResult {
+export interface RebuildRun {
+  /** Events the rebuild folded (the seeded ledger plus whatever ingestion appended before the swap). */
   events: number;
   customers: number;
+  gradeChanges: number;
   seconds: number;
   eventsPerSec: number;
-  readSeconds: number;
-  foldSeconds: number;
-  writeSeconds: number;
+  /** Events folded under the writer's append lock (appends waited for these). */
+  lockedEvents: number;
+  /** Seconds per phase (replay to the head snapshot, catch-up outside the lock, swap under the lock). */
+  phaseSeconds: Partial<Record<RebuildPhase, number>>;
+  ledgerEventsBefore: number;
+  /** Extra billing events published (new customers, prefix `R`) while the rebuild ran. */
+  publishedDuringRebuild: number;
+  /** Of those, appended by ingestion before the rebuild returned. */
+  appendedDuringRebuild: number;
+  /** Seconds from the rebuild's return until ingestion had committed every published event. */
+  drainSeconds: number;
+  verification: RebuildVerification;
 }
 
-const PAGE = 10_000;
-const WRITE_CHUNK = 5_000;
+export interface RebuildVerification {
+  ok: boolean;
+  billingEventsExpected: number;
+  billingEventsInLedger: number;
+  derivedEvents: number;
+  duplicateIdempotencyKeys: number;
+  rejected: number;
+  parked: number;
+  checkpointIsHead: boolean;
+  positionsMissing: number;
+  sampleCustomers: number;
+  sampleEvents: number;
+  sampleDifferences: number;
+  sampleStatesNotCompared: number;
+  failures: string[];
+}
+
+export interface RebuildUnderIngestOptions {
+  live: LiveLedger;
+  /** Extra events per second published while the rebuild runs. */
+  publishPerSec: number;
+  /** Customers re-folded with verifyProjections after the drain (half seeded, half new). */
+  sampleCustomers: number;
+  log: (line: string) => void;
+}
+
+const EXTRA_SEED = 4242;
+const EXTRA_PREFIX = 'R';
+const BILLING = `source <> 'credit-ledger'`;
 
 /**
- * Stand-in for the projection rebuild until `credit-ledger rebuild` exists: reads the whole ledger from
- * sequence 0 with `LedgerReader.page` (the next page is fetched while the current one is folded), folds it
- * with the domain's `decide`/`apply` exactly like `replayStream`, and writes every customer state with
- * `upsertPositions` — inside a transaction that is rolled back, so the projection is left as it was.
+ * The real projection rebuild (`rebuildProjections`, what `credit-ledger rebuild` runs) on the seeded ledger
+ * while ingestion keeps running: the ledger child process keeps consuming, and this process keeps publishing
+ * new customers' events (seed 4242, prefix `R`) at `publishPerSec` until the rebuild has swapped the tables in.
+ * Then it waits until ingestion has committed everything, and checks: the ledger holds every published billing
+ * event exactly once (no lost, no doubled event), nothing rejected or parked, the checkpoint is the head, every
+ * customer has a position, and a sample of customers re-folded from the ledger (`verifyProjections`) equals the
+ * swapped-in projections byte for byte.
  */
-export async function runProjectionFold(databaseUrl: string): Promise<FoldResult> {
-  const ds = createLedgerDataSource(databaseUrl, { poolSize: 2 });
-  await ds.initialize();
+export async function runRebuildUnderIngest(o: RebuildUnderIngestOptions): Promise<RebuildRun> {
+  const kafka = new Kafka({
+    clientId: 'bench-rebuild',
+    brokers: [o.live.brokerAddress],
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ds = await createLedgerDataSource(o.live.databaseUrl, { poolSize: 3 }).initialize();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
   try {
-    const policy = await new PolicyStore(ds).load();
-    const reader = new LedgerReader(ds);
-    const states = new Map<string, CustomerState>();
-    let readNs = 0n;
-    let foldNs = 0n;
-    const t0 = process.hrtime.bigint();
-    const fetch = async (after: string): Promise<StoredEvent[]> => {
-      const r0 = process.hrtime.bigint();
-      const page = await reader.page(after, PAGE);
-      readNs += process.hrtime.bigint() - r0;
-      return page;
+    const backlog = async (): Promise<number> => {
+      const [group] = await admin.fetchOffsets({ groupId: 'bench-ingest', topics: [EVENTS_TOPIC] });
+      const ends = await admin.fetchTopicOffsets(EVENTS_TOPIC);
+      const committed = new Map((group?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+      let n = 0;
+      for (const e of ends) n += Number(e.offset) - Math.max(0, committed.get(e.partition) ?? 0);
+      return n;
     };
-    let events = 0;
-    let next = fetch('0');
-    for (;;) {
-      const page = await next;
-      if (page.length === 0) break;
-      next = fetch(page[page.length - 1].sequence);
-      const f0 = process.hrtime.bigint();
-      events += foldPage(states, page, policy);
-      foldNs += process.hrtime.bigint() - f0;
-    }
-    const w0 = process.hrtime.bigint();
-    const qr = ds.createQueryRunner();
-    await qr.connect();
-    try {
-      await qr.startTransaction();
-      const all = [...states.values()];
-      for (let i = 0; i < all.length; i += WRITE_CHUNK) {
-        await upsertPositions(qr.query.bind(qr), all.slice(i, i + WRITE_CHUNK));
+    const drain = async (): Promise<void> => {
+      let lastBacklog = Infinity;
+      let lastProgress = Date.now();
+      for (;;) {
+        if (o.live.ledger.proc.exitCode !== null) throw new Error(`ledger exited:\n${o.live.ledger.log()}`);
+        const n = await backlog();
+        if (n === 0) return;
+        if (n < lastBacklog) {
+          lastBacklog = n;
+          lastProgress = Date.now();
+        } else if (Date.now() - lastProgress > 60_000) {
+          throw new Error(`ingestion stalled with ${n} events behind:\n${o.live.ledger.log()}`);
+        }
+        await sleep(200);
       }
+    };
+    const billingCount = async (): Promise<number> =>
+      (
+        (await ds.query(`SELECT count(*)::int AS n FROM ledger_events WHERE ${BILLING}`)) as Array<{
+          n: number;
+        }>
+      )[0].n;
+
+    await drain();
+    const billingBefore = await billingCount();
+    const [{ n: ledgerBefore }] = (await ds.query('SELECT count(*)::int AS n FROM ledger_events')) as Array<{
+      n: number;
+    }>;
+
+    // Publisher: new customers, paced at publishPerSec, until told to stop.
+    let stop = false;
+    let published = 0;
+    const publisher = (async (): Promise<void> => {
+      const chunk = Math.max(1, Math.round(o.publishPerSec / 10));
+      const gen = generateEvents({
+        seed: EXTRA_SEED,
+        customers: 200_000,
+        eventsPerCustomer: EVENTS_PER_CUSTOMER,
+        customerIdPrefix: EXTRA_PREFIX,
+      });
+      const t0 = Date.now();
+      while (!stop) {
+        const messages: Array<{ key: string; value: string }> = [];
+        for (let i = 0; i < chunk; i++) {
+          const r = gen.next();
+          if (r.done) break;
+          messages.push({ key: r.value.customerId, value: JSON.stringify(r.value) });
+        }
+        if (messages.length === 0) break;
+        await producer.send({ topic: EVENTS_TOPIC, acks: -1, messages });
+        published += messages.length;
+        const due = t0 + (published / o.publishPerSec) * 1000;
+        const wait = due - Date.now();
+        if (wait > 0) await sleep(wait);
+      }
+    })();
+
+    const phaseStart: Partial<Record<RebuildPhase, number>> = {};
+    let lastLogged = 0;
+    let result: RebuildResult;
+    try {
+      result = await rebuildProjections(ds, {
+        onProgress: (p) => {
+          phaseStart[p.phase] ??= Date.now();
+          if (p.events - lastLogged >= 100_000 || p.phase !== 'replay') {
+            lastLogged = p.events;
+            o.log(`  rebuild ${p.phase}: ${p.events} / ${p.total} events, ${p.customers} customers`);
+          }
+        },
+      });
     } finally {
-      await qr.rollbackTransaction();
-      await qr.release();
+      stop = true;
+      await publisher;
     }
-    const end = process.hrtime.bigint();
-    const seconds = Number(end - t0) / 1e9;
+    const returned = Date.now();
+    const appendedDuring = (await billingCount()) - billingBefore;
+    o.log(`  rebuild returned; ${published} events published during it, ${appendedDuring} appended so far`);
+    await drain();
+    const drainSeconds = (Date.now() - returned) / 1000;
+    const phaseSeconds: Partial<Record<RebuildPhase, number>> = {};
+    const order: RebuildPhase[] = ['replay', 'catch-up', 'swap'];
+    for (let i = 0; i < order.length; i++) {
+      const s = phaseStart[order[i]];
+      if (s === undefined) continue;
+      const next = order.slice(i + 1).find((p) => phaseStart[p] !== undefined);
+      phaseSeconds[order[i]] = r2(((next ? phaseStart[next]! : returned) - s) / 1000);
+    }
+
+    const verification = await verify(ds, billingBefore + published, o.sampleCustomers, o.log);
     return {
-      events,
-      customers: states.size,
-      seconds: r2(seconds),
-      eventsPerSec: Math.round(events / seconds),
-      // Reads overlap the fold, so read + fold + write can exceed the wall time.
-      readSeconds: r2(Number(readNs) / 1e9),
-      foldSeconds: r2(Number(foldNs) / 1e9),
-      writeSeconds: r2(Number(end - w0) / 1e9),
+      events: result.events,
+      customers: result.customers,
+      gradeChanges: result.gradeChanges,
+      seconds: r2(result.seconds),
+      eventsPerSec: Math.round(result.eventsPerSecond),
+      lockedEvents: result.lockedEvents,
+      phaseSeconds,
+      ledgerEventsBefore: ledgerBefore,
+      publishedDuringRebuild: published,
+      appendedDuringRebuild: appendedDuring,
+      drainSeconds: r2(drainSeconds),
+      verification,
     };
   } finally {
+    await producer.disconnect();
+    await admin.disconnect();
     await ds.destroy();
   }
 }
 
-function foldPage(states: Map<string, CustomerState>, page: StoredEvent[], policy: GradePolicy): number {
-  let applied = 0;
-  for (const e of page) {
-    const id = e.event.customerId;
-    let s = states.get(id);
-    if (!s) {
-      s = initialState(id);
-      states.set(id, s);
+async function verify(
+  ds: DataSource,
+  billingExpected: number,
+  sample: number,
+  log: (line: string) => void,
+): Promise<RebuildVerification> {
+  const [c] = (await ds.query(
+    `SELECT (SELECT count(*) FROM ledger_events WHERE ${BILLING})::int AS billing,
+            (SELECT count(*) FROM ledger_events WHERE NOT (${BILLING}))::int AS derived,
+            (SELECT count(*) FROM (SELECT 1 FROM ledger_events GROUP BY source, event_id HAVING count(*) > 1) d)::int
+              AS dups,
+            (SELECT count(*) FROM rejected_events)::int AS rejected,
+            (SELECT count(*) FROM parked_events)::int AS parked,
+            (SELECT sequence FROM projection_checkpoints WHERE name = 'customer_positions')::text AS checkpoint,
+            (SELECT max(sequence) FROM ledger_events)::text AS head,
+            (SELECT count(DISTINCT customer_id) FROM ledger_events l
+              WHERE NOT EXISTS (SELECT 1 FROM customer_positions p WHERE p.customer_id = l.customer_id))::int
+              AS missing`,
+  )) as Array<{
+    billing: number;
+    derived: number;
+    dups: number;
+    rejected: number;
+    parked: number;
+    checkpoint: string | null;
+    head: string;
+    missing: number;
+  }>;
+  const ids = (
+    (await ds.query(
+      `(SELECT customer_id FROM customer_positions WHERE customer_id NOT LIKE $1 ORDER BY random() LIMIT $2)
+       UNION ALL
+       (SELECT customer_id FROM customer_positions WHERE customer_id LIKE $1 ORDER BY random() LIMIT $2)`,
+      [`${EXTRA_PREFIX}-%`, Math.ceil(sample / 2)],
+    )) as Array<{ customer_id: string }>
+  ).map((r) => r.customer_id);
+  let sampleEvents = 0;
+  let sampleDifferences = 0;
+  let notCompared = 0;
+  const failures: string[] = [];
+  for (const customerId of ids) {
+    const r = await verifyProjections(ds, { customerId });
+    sampleEvents += r.events;
+    notCompared += r.statesNotCompared;
+    sampleDifferences += r.differences.length;
+    for (const d of r.differences.slice(0, 3)) {
+      if (failures.length < 10) failures.push(`${d.customerId} ${d.kind}: ${d.detail}`);
     }
-    if (decide(s, e.event).kind !== 'accept') continue;
-    apply(s, { event: e.event, sequence: e.sequence, streamVersion: e.streamVersion }, policy);
-    applied++;
   }
-  return applied;
+  if (c.billing !== billingExpected)
+    failures.push(`ledger has ${c.billing} billing events, ${billingExpected} were published`);
+  if (c.dups) failures.push(`${c.dups} duplicated (source, event_id)`);
+  if (c.rejected || c.parked) failures.push(`${c.rejected} rejected, ${c.parked} parked`);
+  if (c.checkpoint !== c.head) failures.push(`checkpoint ${c.checkpoint} is not the head ${c.head}`);
+  if (c.missing) failures.push(`${c.missing} customers with events have no position`);
+  const v: RebuildVerification = {
+    ok: failures.length === 0,
+    billingEventsExpected: billingExpected,
+    billingEventsInLedger: c.billing,
+    derivedEvents: c.derived,
+    duplicateIdempotencyKeys: c.dups,
+    rejected: c.rejected,
+    parked: c.parked,
+    checkpointIsHead: c.checkpoint === c.head,
+    positionsMissing: c.missing,
+    sampleCustomers: ids.length,
+    sampleEvents,
+    sampleDifferences,
+    sampleStatesNotCompared: notCompared,
+    failures,
+  };
+  log(
+    `  verification ${v.ok ? 'ok' : 'FAILED'}: ${c.billing} / ${billingExpected} billing events, ${c.dups} duplicates, ` +
+      `${ids.length} customers re-folded (${sampleEvents} events), ${sampleDifferences} differences` +
+      (failures.length ? `\n    ${failures.join('\n    ')}` : ''),
+  );
+  return v;
 }
 
 export interface RerateResult {

@@ -17,7 +17,7 @@ import { EVENTS_TOPIC, IngestRun, SEED, round, runIngest } from './ingest';
 import { gitCommit, machineInfo } from './machine';
 import { memoryOf, ROOT, sleep } from './proc';
 import { summarise } from './profile-summary';
-import { runProjectionFold, runRerate } from './rebuild';
+import { RebuildRun, runRebuildUnderIngest, runRerate } from './rebuild';
 
 interface Args {
   quick: boolean;
@@ -28,22 +28,38 @@ interface Args {
   sizes: number[] | null;
   /** `--ingest-only`: skip every measurement after the ingests (profiling iterations). */
   ingestOnly: boolean;
+  /** `--rebuild-only --events 1000000`: seed one ledger through the ingest, then only the rebuild figure. */
+  rebuildOnly: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
   const quick = argv.includes('--quick');
   const i = argv.indexOf('--out');
   const s = argv.indexOf('--sizes');
+  const e = argv.indexOf('--events');
+  const rebuildOnly = argv.includes('--rebuild-only');
   return {
-    sizes: s >= 0 ? argv[s + 1].split(',').map(Number) : null,
+    sizes:
+      s >= 0
+        ? argv[s + 1].split(',').map(Number)
+        : e >= 0
+          ? [Number(argv[e + 1])]
+          : rebuildOnly
+            ? [1_000_000]
+            : null,
     ingestOnly: argv.includes('--ingest-only'),
+    rebuildOnly,
     quick,
     profile: argv.includes('--profile'),
     keepDb: argv.includes('--keep-db'),
     out:
       i >= 0
         ? path.resolve(argv[i + 1])
-        : path.join(ROOT, 'bench', quick ? 'results.quick.json' : 'results.json'),
+        : path.join(
+            ROOT,
+            'bench',
+            rebuildOnly ? 'results.rebuild.json' : quick ? 'results.quick.json' : 'results.json',
+          ),
   };
 }
 
@@ -89,7 +105,7 @@ async function main(): Promise<void> {
     count++;
   }
   const valueBytes = Math.round(bytes / count);
-  const brokerMessages = args.ingestOnly ? 10_000 : args.quick ? 100_000 : 1_000_000;
+  const brokerMessages = args.ingestOnly || args.rebuildOnly ? 10_000 : args.quick ? 100_000 : 1_000_000;
   log(`broker-only produce/consume: ${brokerMessages} messages of ${valueBytes} bytes, 6 partitions`);
   const broker = await runBrokerBench({ messages: brokerMessages, partitions: 6, valueBytes });
   details.broker = { ...broker, valueBytes, partitions: 6 };
@@ -127,9 +143,42 @@ async function main(): Promise<void> {
     console.table(runs);
     return;
   }
+  if (args.rebuildOnly) {
+    let r: RebuildRun;
+    try {
+      r = await measureRebuild(live!, notes, log);
+    } finally {
+      await live?.stop();
+    }
+    if (!args.keepDb) await dropDatabase(databaseUrl);
+    const { commit, dirty } = gitCommit();
+    const results = {
+      machine: {
+        ...machineInfo(await pgVersionOf(databaseUrl, args.keepDb)),
+        loadAverageAtStart: loadAtStart,
+      },
+      commit,
+      uncommittedChanges: dirty,
+      mode: 'rebuild-only',
+      date: new Date().toISOString(),
+      durationSeconds: Math.round((Date.now() - started) / 1000),
+      config: { seed: SEED, eventsPerCustomer: 10, partitions: 6 },
+      figures: { rebuildEventsPerSec: r.eventsPerSec },
+      notes,
+      details: { ingest: runs, rebuild: r },
+    };
+    writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
+    for (const n of notes) console.log(`note: ${n}`);
+    console.log(`\nwrote ${path.relative(process.cwd(), args.out)} in ${results.durationSeconds} s`);
+    if (!r.verification.ok) process.exitCode = 1;
+    return;
+  }
   let rssMb: number | null = null;
   let api: Awaited<ReturnType<typeof runApiLoad>> | null = null;
   let alert: Awaited<ReturnType<typeof measureAlertLatency>> | null = null;
+  let copy: Awaited<ReturnType<typeof runCopyBaseline>>;
+  let rerate: Awaited<ReturnType<typeof runRerate>>;
+  let rebuild: RebuildRun;
   try {
     const l = live!;
     // 3. RSS at steady state: ingestion idle for 10 s after the last append, sampled once a second
@@ -175,47 +224,33 @@ async function main(): Promise<void> {
     details.alert = alert;
     if (alert.note) notes.push(alert.note);
     log(`  p99 ${alert.p99Ms ?? 'n/a'} ms${alert.note ? ` (${alert.note})` : ''}`);
+
+    // 6. raw COPY of the same rows, into an unindexed table (the ledger is idle)
+    log(`raw COPY FROM STDIN of the same ${largest} ledger rows into an unindexed table`);
+    copy = await runCopyBaseline(databaseUrl, largest);
+    details.copy = copy;
+    log(`  ${copy.rowsPerSec} rows/s (${(copy.bytes / 1024 / 1024).toFixed(0)} MiB in ${copy.seconds} s)`);
+
+    log('re-rating every customer at a fixed instant (stand-in for the re-rating job)');
+    rerate = await runRerate(databaseUrl, '2026-01-01T00:00:00.000Z');
+    details.rerate = rerate;
+    notes.push(
+      `rerate100kSeconds: the re-rating job arrives with the workers issue; measured as loading every state from ` +
+        `customer_positions in chunks of 5,000, rate() at 2026-01-01T00:00:00Z and upsertPositions in a rolled-back ` +
+        `transaction, over ${rerate.customers} customers` +
+        (rerate.customers !== 100_000
+          ? ` (scaled to 100,000: ${round((rerate.seconds * 100_000) / rerate.customers, 2)} s)`
+          : ''),
+    );
+    log(`  ${rerate.customers} customers in ${rerate.seconds} s`);
+
+    // 8. the real projection rebuild, while ingestion keeps running (last: it adds customers to the ledger)
+    rebuild = await measureRebuild(l, notes, log);
   } finally {
     await live?.stop();
   }
 
-  // 6. raw COPY of the same rows, into an unindexed table
-  log(`raw COPY FROM STDIN of the same ${largest} ledger rows into an unindexed table`);
-  const copy = await runCopyBaseline(databaseUrl, largest);
-  details.copy = copy;
-  log(`  ${copy.rowsPerSec} rows/s (${(copy.bytes / 1024 / 1024).toFixed(0)} MiB in ${copy.seconds} s)`);
-
-  // 7. projection rebuild (fold stand-in) and 8. re-rating
-  log('projection rebuild: fold of the whole ledger from sequence 0 (stand-in for `credit-ledger rebuild`)');
-  const fold = await runProjectionFold(databaseUrl);
-  details.rebuild = fold;
-  notes.push(
-    'rebuildEventsPerSec: the `credit-ledger rebuild` command does not exist yet; measured as a fold of the ' +
-      'whole ledger from sequence 0 (LedgerReader.page, 10,000 per page, prefetching) with the domain ' +
-      'decide/apply, writing every state with upsertPositions in a transaction that is rolled back',
-  );
-  log(
-    `  ${fold.eventsPerSec} events/s (${fold.events} events, ${fold.customers} customers, ${fold.seconds} s)`,
-  );
-
-  log('re-rating every customer at a fixed instant (stand-in for the re-rating job)');
-  const rerate = await runRerate(databaseUrl, '2026-01-01T00:00:00.000Z');
-  details.rerate = rerate;
-  notes.push(
-    `rerate100kSeconds: the re-rating job arrives with the workers issue; measured as loading every state from ` +
-      `customer_positions in chunks of 5,000, rate() at 2026-01-01T00:00:00Z and upsertPositions in a rolled-back ` +
-      `transaction, over ${rerate.customers} customers` +
-      (rerate.customers !== 100_000
-        ? ` (scaled to 100,000: ${round((rerate.seconds * 100_000) / rerate.customers, 2)} s)`
-        : ''),
-  );
-  log(`  ${rerate.customers} customers in ${rerate.seconds} s`);
-
-  const db = new Client({ connectionString: databaseUrl });
-  await db.connect();
-  const pgVersion = ((await db.query('SHOW server_version')).rows[0] as { server_version: string })
-    .server_version;
-  await db.end();
+  const pgVersion = await pgVersionOf(databaseUrl, true);
   if (!args.keepDb) await dropDatabase(databaseUrl);
 
   let profile: ReturnType<typeof summarise> | null = null;
@@ -229,7 +264,7 @@ async function main(): Promise<void> {
     copyRowsPerSec: copy.rowsPerSec,
     ingestVsCopyRatio: round(copy.rowsPerSec / ingest.eventsPerSec, 2),
     alertLatencyP99Ms: alert?.p99Ms ?? null,
-    rebuildEventsPerSec: fold.eventsPerSec,
+    rebuildEventsPerSec: rebuild.eventsPerSec,
     rerate100kSeconds: rerate.seconds,
     apiReqPerSec: api?.reqPerSec ?? null,
     apiP99Ms: api?.p99Ms ?? null,
@@ -296,6 +331,45 @@ async function main(): Promise<void> {
   }
   for (const n of notes) console.log(`note: ${n}`);
   console.log(`\nwrote ${path.relative(process.cwd(), args.out)} in ${results.durationSeconds} s`);
+}
+
+/** The real `rebuildProjections` under live ingestion (bench/rebuild.ts), logged and noted. */
+async function measureRebuild(
+  live: Awaited<ReturnType<typeof runIngest>>['live'],
+  notes: string[],
+  log: (line: string) => void,
+): Promise<RebuildRun> {
+  log('projection rebuild (rebuildProjections) while ingestion runs and 1,000 new events/s are published');
+  const r = await runRebuildUnderIngest({ live, publishPerSec: 1_000, sampleCustomers: 500, log });
+  log(
+    `  ${r.eventsPerSec} events/s (${r.events} events, ${r.customers} customers, ${r.seconds} s; ` +
+      `${r.lockedEvents} folded under the append lock)`,
+  );
+  const v = r.verification;
+  notes.push(
+    `rebuildEventsPerSec: rebuildProjections (what \`credit-ledger rebuild\` runs) over ${r.ledgerEventsBefore} ` +
+      `ledger events while the ledger process kept ingesting: ${r.publishedDuringRebuild} new events were ` +
+      `published during the rebuild (${r.appendedDuringRebuild} appended before it returned, the rest drained in ` +
+      `${r.drainSeconds} s). Verification ${v.ok ? 'passed' : 'FAILED'}: ${v.billingEventsInLedger} billing ` +
+      `events in the ledger for ${v.billingEventsExpected} published, ${v.duplicateIdempotencyKeys} duplicate ` +
+      `(source, event_id), ${v.rejected} rejected, ${v.parked} parked, checkpoint ${v.checkpointIsHead ? '=' : '!='} ` +
+      `head, ${v.positionsMissing} customers without a position; ${v.sampleCustomers} customers re-folded with ` +
+      `verifyProjections (${v.sampleEvents} events): ${v.sampleDifferences} differences` +
+      (v.failures.length ? `; ${v.failures.join('; ')}` : ''),
+  );
+  return r;
+}
+
+async function pgVersionOf(databaseUrl: string, exists: boolean): Promise<string> {
+  const db = new Client({
+    connectionString: exists ? databaseUrl : databaseUrl.replace(/\/[^/?]*(\?|$)/, '/postgres$1'),
+  });
+  await db.connect();
+  try {
+    return ((await db.query('SHOW server_version')).rows[0] as { server_version: string }).server_version;
+  } finally {
+    await db.end();
+  }
 }
 
 main().catch((err: unknown) => {
