@@ -91,6 +91,8 @@ export async function measureAlertLatency(o: AlertLatencyOptions): Promise<Alert
   const sentAt = new Map<string, number>();
   const run = Date.now().toString(36);
   try {
+    // The probe's clock starts only once the worker (and its relay) is up: start-up is not alert latency.
+    await worker?.waitFor(/credit-ledger worker running/, 60_000);
     await producer.connect();
     const admin = kafka.admin();
     await admin.connect();

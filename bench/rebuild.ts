@@ -1,7 +1,6 @@
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { deserializeState, rate } from '@credit-ledger/domain';
-import { PolicyStore, createLedgerDataSource, upsertPositions } from '@credit-ledger/ledger-store';
+import { createLedgerDataSource } from '@credit-ledger/ledger-store';
 import {
   RebuildPhase,
   RebuildResult,
@@ -279,76 +278,6 @@ async function verify(
       (failures.length ? `\n    ${failures.join('\n    ')}` : ''),
   );
   return v;
-}
-
-export interface RerateResult {
-  customers: number;
-  seconds: number;
-  gradeChanges: number;
-  loadSeconds: number;
-  rateSeconds: number;
-  writeSeconds: number;
-}
-
-const RERATE_CHUNK = 5_000;
-
-/**
- * Stand-in for the re-rating job (it arrives with the workers issue): every customer state is loaded from
- * `customer_positions` in keyset-paged chunks, deserialised, rated with the domain `rate()` at one fixed
- * instant, and written back with `upsertPositions` inside a transaction that is rolled back.
- */
-export async function runRerate(databaseUrl: string, at: string): Promise<RerateResult> {
-  const ds = createLedgerDataSource(databaseUrl, { poolSize: 1 });
-  await ds.initialize();
-  const qr = ds.createQueryRunner();
-  try {
-    const policy = await new PolicyStore(ds).load();
-    await qr.connect();
-    await qr.startTransaction();
-    let load = 0n;
-    let rating = 0n;
-    let write = 0n;
-    let customers = 0;
-    let gradeChanges = 0;
-    let after = '';
-    const t0 = process.hrtime.bigint();
-    for (;;) {
-      const l0 = process.hrtime.bigint();
-      const rows: Array<{ customer_id: string; state: string }> = await qr.query(
-        'SELECT customer_id, state FROM customer_positions WHERE customer_id > $1 ORDER BY customer_id LIMIT $2',
-        [after, RERATE_CHUNK],
-      );
-      if (rows.length === 0) break;
-      after = rows[rows.length - 1].customer_id;
-      const states = rows.map((r) => deserializeState(r.state));
-      const r0 = process.hrtime.bigint();
-      for (const s of states) {
-        const r = rate(s, at, policy);
-        if (s.rating?.grade !== r.grade) gradeChanges++;
-        s.rating = r;
-      }
-      const w0 = process.hrtime.bigint();
-      await upsertPositions(qr.query.bind(qr), states);
-      const w1 = process.hrtime.bigint();
-      load += r0 - l0;
-      rating += w0 - r0;
-      write += w1 - w0;
-      customers += states.length;
-    }
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    return {
-      customers,
-      seconds: r2(seconds),
-      gradeChanges,
-      loadSeconds: r2(Number(load) / 1e9),
-      rateSeconds: r2(Number(rating) / 1e9),
-      writeSeconds: r2(Number(write) / 1e9),
-    };
-  } finally {
-    if (qr.isTransactionActive) await qr.rollbackTransaction();
-    await qr.release();
-    await ds.destroy();
-  }
 }
 
 function r2(x: number): number {

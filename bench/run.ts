@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { runBrokerBench } from '../libs/kafka-broker/bench/broker-bench';
+import { loadConfig } from '@credit-ledger/config';
 import { dropDatabase } from '@credit-ledger/ledger-store';
 import { generateEvents } from '@credit-ledger/testing';
 import { measureAlertLatency } from './alert-latency';
@@ -17,7 +18,8 @@ import { EVENTS_TOPIC, IngestRun, SEED, round, runIngest } from './ingest';
 import { gitCommit, machineInfo } from './machine';
 import { memoryOf, ROOT, sleep } from './proc';
 import { summarise } from './profile-summary';
-import { RebuildRun, runRebuildUnderIngest, runRerate } from './rebuild';
+import { RebuildRun, runRebuildUnderIngest } from './rebuild';
+import { RerateJobRun, benchQueueEnv, deleteQueueKeys, measureRerateJob } from './rerate';
 
 interface Args {
   quick: boolean;
@@ -177,10 +179,14 @@ async function main(): Promise<void> {
   let api: Awaited<ReturnType<typeof runApiLoad>> | null = null;
   let alert: Awaited<ReturnType<typeof measureAlertLatency>> | null = null;
   let copy: Awaited<ReturnType<typeof runCopyBaseline>>;
-  let rerate: Awaited<ReturnType<typeof runRerate>>;
+  let rerate: RerateJobRun;
   let rebuild: RebuildRun;
+  // Worker processes of the bench (alert path, re-rating) use their own BullMQ namespace on REDIS_URL, with
+  // schedules that cannot fire during the run; its keys are deleted at the end.
+  const queuePrefix = `credit-ledger-bench-${process.pid}-${Date.now().toString(36)}`;
   try {
     const l = live!;
+    const workerEnv: NodeJS.ProcessEnv = { ...l.env, ...benchQueueEnv(queuePrefix) };
     // 3. RSS at steady state: ingestion idle for 10 s after the last append, sampled once a second
     const samples: number[] = [];
     for (let i = 0; i < 10; i++) {
@@ -215,7 +221,7 @@ async function main(): Promise<void> {
     alert = await measureAlertLatency({
       brokers: [l.brokerAddress],
       eventsTopic: EVENTS_TOPIC,
-      env: l.env,
+      env: workerEnv,
       ratePerSec: 2_000,
       seconds: args.quick ? 5 : 20,
       probeTimeoutMs: args.quick ? 3_000 : 10_000,
@@ -231,23 +237,47 @@ async function main(): Promise<void> {
     details.copy = copy;
     log(`  ${copy.rowsPerSec} rows/s (${(copy.bytes / 1024 / 1024).toFixed(0)} MiB in ${copy.seconds} s)`);
 
-    log('re-rating every customer at a fixed instant (stand-in for the re-rating job)');
-    rerate = await runRerate(databaseUrl, '2026-01-01T00:00:00.000Z');
-    details.rerate = rerate;
-    notes.push(
-      `rerate100kSeconds: the re-rating job arrives with the workers issue; measured as loading every state from ` +
-        `customer_positions in chunks of 5,000, rate() at 2026-01-01T00:00:00Z and upsertPositions in a rolled-back ` +
-        `transaction, over ${rerate.customers} customers` +
-        (rerate.customers !== 100_000
-          ? ` (scaled to 100,000: ${round((rerate.seconds * 100_000) / rerate.customers, 2)} s)`
-          : ''),
+    // 7. the real re-rating job: `credit-ledger worker` runs `rerate-customers` over the live ledger
+    log(
+      're-rating job rerate-customers --at 2026-01-01T00:00:00.000Z, run by a `credit-ledger worker` process',
     );
-    log(`  ${rerate.customers} customers in ${rerate.seconds} s`);
+    rerate = await measureRerateJob({ env: workerEnv, at: '2026-01-01T00:00:00.000Z', log });
+    details.rerate = { ...rerate, queuePrefix };
+    notes.push(
+      `rerate100kSeconds: the BullMQ job rerate-customers (--at ${rerate.at}) run by a \`credit-ledger worker\` ` +
+        `process (concurrency ${rerate.workerConcurrency}, ${rerate.chunkSize} customers per chunk) over the ` +
+        `live ledger: ${rerate.customers} customers in ${rerate.chunks} chunks, ${rerate.appended} grade changes ` +
+        `appended, ${rerate.seconds} s from JobsClient.run to the scan job's completion` +
+        (rerate.customers !== 100_000
+          ? `; the figure is that time scaled linearly to 100,000 customers (${rerate.seconds100k} s)`
+          : '') +
+        `. Worker CPU ${rerate.workerCpuSeconds ?? 'n/a'} s, PostgreSQL CPU (the ledger database's backends) ` +
+        `${rerate.postgresCpuSeconds} s; ` +
+        `the same job re-run at the same instant (every customer previewed, none due, nothing locked or ` +
+        `written) took ${rerate.rerun.seconds} s and appended ${rerate.rerun.appended}`,
+    );
+    if (
+      rerate.ledgerRerated.after - rerate.ledgerRerated.before !== rerate.appended ||
+      rerate.rerun.appended
+    ) {
+      notes.push(
+        `rerate check FAILED: the job reported ${rerate.appended} appended, the ledger gained ` +
+          `${rerate.ledgerRerated.after - rerate.ledgerRerated.before} CustomerRerated; the re-run appended ` +
+          `${rerate.rerun.appended} (expected 0)`,
+      );
+    }
 
     // 8. the real projection rebuild, while ingestion keeps running (last: it adds customers to the ledger)
     rebuild = await measureRebuild(l, notes, log);
   } finally {
     await live?.stop();
+    const deleted = await deleteQueueKeys(loadConfig(process.env).redisUrl, queuePrefix).catch(
+      (err: unknown) => {
+        log(`could not delete the Redis keys ${queuePrefix}:*: ${String(err)}`);
+        return null;
+      },
+    );
+    if (deleted !== null) log(`deleted ${deleted} Redis keys of the bench queue namespace ${queuePrefix}`);
   }
 
   const pgVersion = await pgVersionOf(databaseUrl, true);
@@ -265,7 +295,7 @@ async function main(): Promise<void> {
     ingestVsCopyRatio: round(copy.rowsPerSec / ingest.eventsPerSec, 2),
     alertLatencyP99Ms: alert?.p99Ms ?? null,
     rebuildEventsPerSec: rebuild.eventsPerSec,
-    rerate100kSeconds: rerate.seconds,
+    rerate100kSeconds: rerate.seconds100k,
     apiReqPerSec: api?.reqPerSec ?? null,
     apiP99Ms: api?.p99Ms ?? null,
     ledgerRssMb: rssMb,

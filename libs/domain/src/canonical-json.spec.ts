@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { canonicalJson } from './canonical-json';
 import { DomainError } from './errors';
 
@@ -17,5 +18,45 @@ describe('canonicalJson', () => {
     expect(() => canonicalJson({ a: new Map() })).toThrow(DomainError);
     expect(() => canonicalJson([undefined])).toThrow(DomainError);
     expect(() => canonicalJson({ f: () => 1 })).toThrow(DomainError);
+  });
+
+  it('names the path of a value it refuses', () => {
+    expect(() => canonicalJson({ a: [1, { b: Infinity }] })).toThrow('$.a[1].b: Infinity is not finite');
+  });
+
+  it('equals a sorted-key JSON.stringify for any JSON value (escapes, surrogates, numbers)', () => {
+    // Reference: JSON.stringify for leaves, keys sorted by hand (an object would put integer-like keys first).
+    const reference = (v: unknown): string =>
+      Array.isArray(v)
+        ? `[${v.map(reference).join(',')}]`
+        : v !== null && typeof v === 'object'
+          ? `{${Object.keys(v)
+              .sort()
+              .map((k) => `${JSON.stringify(k)}:${reference((v as Record<string, unknown>)[k])}`)
+              .join(',')}}`
+          : JSON.stringify(v);
+    const text = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom('\u2028', '\ud800', 'a"b\\c\n'),
+    );
+    const json = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        text,
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.dictionary(text, tie('value'), { maxKeys: 5 }),
+      ),
+    })).value;
+    fc.assert(
+      fc.property(json, (v) => {
+        expect(canonicalJson(v)).toBe(reference(v));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

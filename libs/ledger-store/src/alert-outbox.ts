@@ -7,6 +7,7 @@ import {
   gradeChangedAlert,
   isControlEvent,
 } from '@credit-ledger/domain';
+import { ALERT_OUTBOX_CHANNEL } from './ledger-notifications';
 
 /** A row of alert_outbox: written in the transaction of the event that raised it, published later by the relay. */
 export interface OutboxAlert extends Alert {
@@ -61,4 +62,6 @@ export async function insertOutbox(q: Query, alerts: OutboxAlert[]): Promise<voi
       alerts.map((a) => a.sequence),
     ],
   );
+  // Delivered at commit, so the relay publishes at once instead of at its next poll.
+  await q('SELECT pg_notify($1, $2)', [ALERT_OUTBOX_CHANNEL, '']);
 }

@@ -7,3 +7,4 @@ export * from './ledger-reader';
 export * from './policy-store';
 export * from './policy-admin';
 export * from './alert-outbox';
+export * from './ledger-notifications';

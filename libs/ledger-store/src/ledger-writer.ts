@@ -20,7 +20,8 @@ import {
 import { AppendResult, GradeChange, InboundEvent, MessageOrigin, Rejection } from './inbound';
 import { OutboxAlert, alertOf, insertOutbox } from './alert-outbox';
 import { RecordedGradeChange, gradeChangeOf } from './grade-change';
-import { PolicyStore } from './policy-store';
+import { PolicyStore, Queryable } from './policy-store';
+import { LEDGER_APPENDED_CHANNEL } from './ledger-notifications';
 
 /**
  * Every append takes this transaction-scoped lock, so global sequences commit in order and never skip. Policy
@@ -28,6 +29,8 @@ import { PolicyStore } from './policy-store';
  */
 export const APPEND_LOCK = 7_303_001;
 export const POSITIONS_CHECKPOINT = 'customer_positions';
+/** Separates states in one upsert parameter: a control character canonical JSON never leaves unescaped. */
+const STATE_SEPARATOR = '\u001e';
 
 interface Parked {
   item: InboundEvent;
@@ -164,7 +167,19 @@ export class LedgerWriter {
     if (due.length === 0) return { evaluated: 0, appended: 0, events: [] };
     return this.inTransaction(async (qr) => {
       await qr.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
-      const states = await this.loadStates(qr, due);
+      // A preview state still at the stored stream version is current: only the others are loaded again.
+      const versions: Array<{ customer_id: string; stream_version: number }> = await qr.query(
+        'SELECT customer_id, stream_version FROM customer_positions WHERE customer_id = ANY($1::text[])',
+        [due],
+      );
+      const states = new Map<string, CustomerState>();
+      const stale: string[] = [];
+      for (const v of versions) {
+        const p = preview.get(v.customer_id);
+        if (p && p.streamVersion === v.stream_version) states.set(v.customer_id, p);
+        else stale.push(v.customer_id);
+      }
+      for (const [id, s] of await this.loadStates(qr, stale)) states.set(id, s);
       const policy = await this.policies.refresh(qr);
       const plan = new AppendPlan(await this.reserveSequences(qr, estimate), estimate);
       const events: ControlAppendResult['events'] = [];
@@ -211,18 +226,27 @@ export class LedgerWriter {
     inbound: InboundEvent[],
     invalid: Rejection[],
   ): Promise<AppendResult> {
-    await qr.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
-    const fresh = await this.withoutKnownKeys(qr, inbound);
-    const customers = [...new Set(fresh.items.map((i) => i.event.customerId))];
-    const states = await this.loadStates(qr, customers);
-    const parked = await this.loadParked(qr, customers);
+    // Queued together on the connection, each a round trip otherwise: the lock, the known-key check, the states
+    // and parked events of every customer in the chunk, and the policy version.
+    const lane = statementLane(qr);
+    const db: Queryable = {
+      query: <T = unknown>(sql: string, params?: unknown[]) => lane.query(sql, params) as Promise<T>,
+    };
+    lane.pending.push(db.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]));
+    const chunkCustomers = [...new Set(inbound.map((i) => i.event.customerId))];
+    const freshP = this.withoutKnownKeys(db, inbound);
+    const statesP = this.loadStates(db, chunkCustomers);
+    const parkedP = this.loadParked(db, chunkCustomers);
+    // Under the lock, so a version adopted by another process grades exactly the sequences after its adoption.
+    const policyP = this.policies.refresh(db);
+    lane.pending.push(freshP, statesP, parkedP, policyP);
+    await settleAll(lane.pending);
+    const [fresh, states, parked, policy] = [await freshP, await statesP, await parkedP, await policyP];
     const reservedCount = fresh.items.length + [...parked.values()].reduce((n, list) => n + list.length, 0);
     const plan = new AppendPlan(await this.reserveSequences(qr, reservedCount), reservedCount);
     plan.duplicates = fresh.duplicates;
     plan.rejected.push(...invalid);
 
-    // Under the lock, so a version adopted by another process grades exactly the sequences after its adoption.
-    const policy = await this.policies.refresh(qr);
     const stateOf = (customerId: string): CustomerState => {
       let s = states.get(customerId);
       if (!s) {
@@ -322,7 +346,7 @@ export class LedgerWriter {
   }
 
   private async withoutKnownKeys(
-    qr: QueryRunner,
+    qr: Queryable,
     inbound: InboundEvent[],
   ): Promise<{ items: InboundEvent[]; duplicates: number }> {
     const seen = new Set<string>();
@@ -347,7 +371,7 @@ export class LedgerWriter {
     return { items, duplicates: inbound.length - items.length };
   }
 
-  private async loadStates(qr: QueryRunner, customers: string[]): Promise<Map<string, CustomerState>> {
+  private async loadStates(qr: Queryable, customers: string[]): Promise<Map<string, CustomerState>> {
     const states = new Map<string, CustomerState>();
     if (customers.length === 0) return states;
     const rows: Array<{ customer_id: string; state: string }> = await qr.query(
@@ -358,7 +382,7 @@ export class LedgerWriter {
     return states;
   }
 
-  private async loadParked(qr: QueryRunner, customers: string[]): Promise<Map<string, Parked[]>> {
+  private async loadParked(qr: Queryable, customers: string[]): Promise<Map<string, Parked[]>> {
     const parked = new Map<string, Parked[]>();
     if (customers.length === 0) return parked;
     const rows: ParkedRow[] = await qr.query(
@@ -398,9 +422,11 @@ export class LedgerWriter {
   }
 
   private async write(qr: QueryRunner, plan: AppendPlan, states: Map<string, CustomerState>): Promise<void> {
-    const q = qr.query.bind(qr);
+    // Statements go out back to back: node builds the next one's parameters (state serialisation above all)
+    // while PostgreSQL executes the previous. Any failure fails the transaction.
+    const { query: q, pending } = statementLane(qr);
     if (plan.rows.length) {
-      await q(
+      void q(
         `INSERT INTO ledger_events (sequence, customer_id, stream_version, source, event_id, type, version, occurred_at, payload, metadata)
          SELECT * FROM ROWS FROM (unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::smallint[],
                               $8::timestamptz[]), jsonb_array_elements($9::jsonb), jsonb_array_elements($10::jsonb)) AS u`,
@@ -428,21 +454,25 @@ export class LedgerWriter {
           ),
         ],
       );
-      await upsertPositions(
-        q,
-        [...plan.touched].map((c) => states.get(c)!),
+      pending.push(
+        upsertPositions(
+          q,
+          [...plan.touched].map((c) => states.get(c)!),
+        ),
       );
       const lastSequence = plan.rows[plan.rows.length - 1].sequence;
-      await q(
+      void q(
         `UPDATE projection_checkpoints SET sequence = GREATEST(sequence, $2::bigint), updated_at = now() WHERE name = $1`,
         [POSITIONS_CHECKPOINT, lastSequence],
       );
+      // Delivered at commit: wakes position caches (and the relay, below) instead of them polling.
+      void q('SELECT pg_notify($1, $2)', [LEDGER_APPENDED_CHANNEL, lastSequence]);
     }
-    if (plan.gradeChanges.length) await insertGradeChanges(q, plan.gradeChanges);
-    await insertOutbox(q, plan.alerts);
+    if (plan.gradeChanges.length) pending.push(insertGradeChanges(q, plan.gradeChanges));
+    pending.push(insertOutbox(q, plan.alerts));
     if (plan.used !== plan.reserved && plan.reserved + plan.used > 0) {
       // Settle the sequence at the last number used, so derived events or unused parked slots leave no hole.
-      await q('SELECT setval($1::regclass, $2::bigint, $3)', [
+      void q('SELECT setval($1::regclass, $2::bigint, $3)', [
         this.sequenceName,
         (plan.used > 0 ? plan.firstSequence + BigInt(plan.used) - 1n : plan.firstSequence).toString(),
         plan.used > 0,
@@ -450,7 +480,7 @@ export class LedgerWriter {
     }
     if (plan.newlyParked.length) {
       const p = plan.newlyParked;
-      await q(
+      void q(
         `INSERT INTO parked_events (source, event_id, customer_id, event, topic, partition, "offset", message_key, raw_value, code, reason)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::int[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[])
          ON CONFLICT DO NOTHING`,
@@ -470,7 +500,7 @@ export class LedgerWriter {
       );
     }
     if (plan.unparkedFromDb.length) {
-      await q(
+      void q(
         `DELETE FROM parked_events p USING unnest($1::text[], $2::text[]) AS k(source, event_id)
          WHERE p.source = k.source AND p.event_id = k.event_id`,
         [
@@ -479,11 +509,40 @@ export class LedgerWriter {
         ],
       );
     }
-    await insertRejected(q, plan.rejected);
+    pending.push(insertRejected(q, plan.rejected));
+    await settleAll(pending);
   }
 }
 
 export type Query = (sql: string, params?: unknown[]) => Promise<unknown>;
+
+/**
+ * Statements on one connection, each sent when the previous one finished (pg 9 drops its own queue), without
+ * the caller waiting: node prepares the next statement while PostgreSQL executes the previous one.
+ */
+export function statementLane(qr: Pick<QueryRunner, 'query'>): {
+  query: Query;
+  pending: Array<Promise<unknown>>;
+} {
+  const pending: Array<Promise<unknown>> = [];
+  let chain: Promise<unknown> = Promise.resolve();
+  const query: Query = (sql, params) => {
+    const p = chain.then(() => qr.query(sql, params));
+    chain = p.catch(() => undefined);
+    pending.push(p);
+    return p;
+  };
+  return { query, pending };
+}
+
+/** Waits for everything in `pending` (also what was added while waiting); throws the first failure. */
+export async function settleAll(pending: Array<Promise<unknown>>): Promise<void> {
+  for (let done = 0; done < pending.length;) {
+    const batch = pending.slice(done);
+    done = pending.length;
+    for (const r of await Promise.allSettled(batch)) if (r.status === 'rejected') throw r.reason;
+  }
+}
 
 interface ParkedRow {
   source: string;
@@ -533,7 +592,7 @@ export async function upsertPositions(
         available, utilisation_bp, score, grade, status, policy_version, rated_at, stream_version, last_sequence, state, updated_at)
      SELECT u.*, now() FROM ROWS FROM (unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[],
         $6::bigint[], $7::bigint[], $8::bigint[], $9::int[], $10::int[], $11::text[], $12::text[], $13::int[],
-        $14::timestamptz[], $15::int[], $16::bigint[]), json_array_elements_text($17::json)) AS u
+        $14::timestamptz[], $15::int[], $16::bigint[]), string_to_table($17::text, E'\\x1e')) AS u
      ON CONFLICT (customer_id) DO UPDATE SET name = EXCLUDED.name, currency = EXCLUDED.currency,
         credit_limit = EXCLUDED.credit_limit, open_receivables = EXCLUDED.open_receivables,
         open_orders = EXCLUDED.open_orders, exposure = EXCLUDED.exposure, available = EXCLUDED.available,
@@ -558,9 +617,10 @@ export async function upsertPositions(
       states.map((s) => s.rating?.at ?? null),
       states.map((s) => s.streamVersion),
       states.map((s) => s.lastSequence),
-      // The states (~2-5 KB of JSON each) go as one JSON array, not a text[]: pg's array-literal escaping of
-      // thousands of quote-heavy strings cost more CPU than everything else in the append (see bench/README.md).
-      JSON.stringify(states.map((s) => serializeState(s))),
+      // The states (~2-5 KB of JSON each) go as one text split on U+001E, which canonical JSON always escapes.
+      // A text[] literal (pg's escaping in node) or a JSON array (PostgreSQL's JSON parser) cost several times
+      // more CPU for thousands of quote-heavy strings (see bench/README.md).
+      states.map((s) => serializeState(s)).join(STATE_SEPARATOR),
     ],
   );
 }

@@ -1,12 +1,16 @@
 import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { ALERT_OUTBOX_CHANNEL, LedgerNotifications, databaseUrlOf } from '@credit-ledger/ledger-store';
 
 /** Only one relay publishes at a time, so alerts leave in outbox order. */
 const RELAY_LOCK = 7_303_002;
 
 export interface AlertRelayOptions {
   batchSize: number;
+  /** Fallback poll: the writer's NOTIFY on the outbox channel normally wakes the relay at once. */
   pollMs: number;
+  /** LISTEN for the writer's outbox notifications (default true). */
+  listen?: boolean;
   log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
   /** Longest wait between attempts while Kafka is unreachable. */
   maxBackoffMs?: number;
@@ -30,6 +34,8 @@ export class AlertRelay {
   private running: Promise<void> | null = null;
   private stopped = true;
   private failures = 0;
+  private woken = false;
+  private notifications: LedgerNotifications | null = null;
   published = 0;
 
   constructor(
@@ -95,6 +101,15 @@ export class AlertRelay {
 
   start(): void {
     this.stopped = false;
+    if (this.opts.listen !== false) {
+      this.notifications = new LedgerNotifications(
+        databaseUrlOf(this.ds),
+        ALERT_OUTBOX_CHANNEL,
+        () => this.wake(),
+        this.opts.log,
+      );
+      void this.notifications.start();
+    }
     this.schedule(0);
   }
 
@@ -102,12 +117,27 @@ export class AlertRelay {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    await this.notifications?.stop();
+    this.notifications = null;
     if (this.running) await this.running;
+  }
+
+  /** A commit wrote alerts: run a round now, or right after the one in progress. */
+  private wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.woken = true;
+    } else if (this.timer && this.failures === 0) {
+      clearTimeout(this.timer);
+      this.schedule(0);
+    }
   }
 
   private schedule(ms: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
+      this.timer = null;
+      this.woken = false;
       this.running = this.tick().finally(() => (this.running = null));
     }, ms);
   }
@@ -120,7 +150,7 @@ export class AlertRelay {
         this.opts.log('info', `alert relay recovered after ${this.failures} failed round(s)`);
       this.failures = 0;
       // A full batch means more are waiting: go again at once.
-      if (n >= this.opts.batchSize) next = 0;
+      if (n >= this.opts.batchSize || this.woken) next = 0;
     } catch (err) {
       this.failures++;
       next = Math.min(this.opts.maxBackoffMs ?? 30_000, 200 * 2 ** Math.min(this.failures, 10));
