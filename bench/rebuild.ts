@@ -201,6 +201,61 @@ export async function runRebuildUnderIngest(o: RebuildUnderIngestOptions): Promi
   }
 }
 
+export interface QuiescentRebuildRun {
+  events: number;
+  customers: number;
+  gradeChanges: number;
+  seconds: number;
+  eventsPerSec: number;
+  phaseSeconds: Partial<Record<RebuildPhase, number>>;
+  verification: RebuildVerification;
+}
+
+/**
+ * The figure of the target: `rebuildProjections` over the whole ledger while nothing is being appended (the
+ * ledger process is up but idle), then the same checks as under ingestion.
+ */
+export async function runQuiescentRebuild(
+  live: LiveLedger,
+  sampleCustomers: number,
+  log: (line: string) => void,
+): Promise<QuiescentRebuildRun> {
+  const ds = createLedgerDataSource(live.databaseUrl, { poolSize: 4 });
+  await ds.initialize();
+  try {
+    const [{ billing }] = (await ds.query(
+      `SELECT count(*)::int AS billing FROM ledger_events WHERE ${BILLING}`,
+    )) as Array<{ billing: number }>;
+    const phaseStart: Partial<Record<RebuildPhase, number>> = {};
+    const result = await rebuildProjections(ds, {
+      onProgress: (p) => {
+        phaseStart[p.phase] ??= Date.now();
+      },
+    });
+    const done = Date.now();
+    const phaseSeconds: Partial<Record<RebuildPhase, number>> = {};
+    const order: RebuildPhase[] = ['replay', 'catch-up', 'swap'];
+    for (let i = 0; i < order.length; i++) {
+      const st = phaseStart[order[i]];
+      if (st === undefined) continue;
+      const next = order.slice(i + 1).find((ph) => phaseStart[ph] !== undefined);
+      phaseSeconds[order[i]] = r2(((next ? phaseStart[next]! : done) - st) / 1000);
+    }
+    const verification = await verify(ds, billing, sampleCustomers, log);
+    return {
+      events: result.events,
+      customers: result.customers,
+      gradeChanges: result.gradeChanges,
+      seconds: r2(result.seconds),
+      eventsPerSec: Math.round(result.eventsPerSecond),
+      phaseSeconds,
+      verification,
+    };
+  } finally {
+    await ds.destroy();
+  }
+}
+
 async function verify(
   ds: DataSource,
   billingExpected: number,

@@ -14,7 +14,8 @@ interface Row {
   type: string;
   version: number;
   customer_id: string;
-  occurred_at: Date;
+  /** ISO-8601 UTC with milliseconds, formatted by PostgreSQL (a Date round trip costs more per row). */
+  occurred_at: string;
   source: string;
   payload: Record<string, unknown>;
 }
@@ -28,15 +29,15 @@ function toStored(r: Row): StoredEvent {
       type: r.type,
       version: r.version,
       customerId: r.customer_id,
-      occurredAt: r.occurred_at.toISOString(),
+      occurredAt: r.occurred_at,
       source: r.source,
       payload: r.payload,
     }),
   };
 }
 
-const COLUMNS =
-  'sequence, stream_version, event_id, type, version, customer_id, occurred_at, source, payload';
+const COLUMNS = `sequence, stream_version, event_id, type, version, customer_id,
+  to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at, source, payload`;
 
 /** Reads the ledger back in sequence order, per customer or globally. */
 export class LedgerReader {

@@ -29,8 +29,13 @@ import { LEDGER_APPENDED_CHANNEL } from './ledger-notifications';
  */
 export const APPEND_LOCK = 7_303_001;
 export const POSITIONS_CHECKPOINT = 'customer_positions';
-/** Separates states in one upsert parameter: a control character canonical JSON never leaves unescaped. */
-const STATE_SEPARATOR = '\u001e';
+/**
+ * Many JSON texts (states, ratings) go as ONE text parameter split by PostgreSQL's string_to_table on U+001E, a
+ * control character JSON always escapes. A text[] literal (pg's escaping in node) or a JSON array (PostgreSQL's
+ * JSON parser) cost several times more CPU for thousands of quote-heavy strings (see bench/README.md).
+ */
+const JSON_TEXT_SEPARATOR = '\u001e';
+const splitJsonTexts = (param: string): string => `string_to_table(${param}::text, E'\\x1e')`;
 
 interface Parked {
   item: InboundEvent;
@@ -592,7 +597,7 @@ export async function upsertPositions(
         available, utilisation_bp, score, grade, status, policy_version, rated_at, stream_version, last_sequence, state, updated_at)
      SELECT u.*, now() FROM ROWS FROM (unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[],
         $6::bigint[], $7::bigint[], $8::bigint[], $9::int[], $10::int[], $11::text[], $12::text[], $13::int[],
-        $14::timestamptz[], $15::int[], $16::bigint[]), string_to_table($17::text, E'\\x1e')) AS u
+        $14::timestamptz[], $15::int[], $16::bigint[]), ${splitJsonTexts('$17')}) AS u
      ON CONFLICT (customer_id) DO UPDATE SET name = EXCLUDED.name, currency = EXCLUDED.currency,
         credit_limit = EXCLUDED.credit_limit, open_receivables = EXCLUDED.open_receivables,
         open_orders = EXCLUDED.open_orders, exposure = EXCLUDED.exposure, available = EXCLUDED.available,
@@ -617,10 +622,7 @@ export async function upsertPositions(
       states.map((s) => s.rating?.at ?? null),
       states.map((s) => s.streamVersion),
       states.map((s) => s.lastSequence),
-      // The states (~2-5 KB of JSON each) go as one text split on U+001E, which canonical JSON always escapes.
-      // A text[] literal (pg's escaping in node) or a JSON array (PostgreSQL's JSON parser) cost several times
-      // more CPU for thousands of quote-heavy strings (see bench/README.md).
-      states.map((s) => serializeState(s)).join(STATE_SEPARATOR),
+      states.map((s) => serializeState(s)).join(JSON_TEXT_SEPARATOR),
     ],
   );
 }
@@ -635,8 +637,9 @@ export async function insertGradeChanges(
   await q(
     `INSERT INTO ${table} (customer_id, sequence, event_id, event_type, rated_at, from_grade, to_grade, from_score,
         to_score, policy_version, rating)
-     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[],
-        $8::int[], $9::int[], $10::int[], $11::jsonb[])
+     SELECT c, s, e, t, r, fg, tg, fs, ts, pv, rating::jsonb FROM ROWS FROM (unnest($1::text[], $2::bigint[], $3::text[],
+        $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::int[], $9::int[], $10::int[]), ${splitJsonTexts('$11')})
+        AS u(c, s, e, t, r, fg, tg, fs, ts, pv, rating)
      ON CONFLICT DO NOTHING`,
     [
       changes.map((c) => c.customerId),
@@ -649,7 +652,7 @@ export async function insertGradeChanges(
       changes.map((c) => c.fromScore),
       changes.map((c) => c.toScore),
       changes.map((c) => c.policyVersion),
-      changes.map((c) => JSON.stringify(c.rating)),
+      changes.map((c) => JSON.stringify(c.rating)).join(JSON_TEXT_SEPARATOR),
     ],
   );
 }

@@ -14,10 +14,22 @@ export async function* customerStreams(
   opts: { customerId?: string; untilSequence?: string; pageSize?: number } = {},
 ): AsyncGenerator<CustomerStream> {
   const pageSize = opts.pageSize ?? 5000;
-  let after: { customerId: string; streamVersion: number } | null = null;
   let current: CustomerStream | null = null;
-  for (;;) {
-    const page = await reader.pageByCustomer(after, pageSize, opts);
+  // The next page is read while the caller folds this one (keyset: its start is this page's last row).
+  let next: Promise<StoredEvent[]> | null = reader.pageByCustomer(null, pageSize, opts);
+  while (next) {
+    const page: StoredEvent[] = await next;
+    next = null;
+    if (page.length === pageSize) {
+      const last = page[page.length - 1];
+      next = reader.pageByCustomer(
+        { customerId: last.event.customerId, streamVersion: last.streamVersion },
+        pageSize,
+        opts,
+      );
+      // Not awaited until the next round; a failure surfaces there, never as an unhandled rejection.
+      next.catch(() => undefined);
+    }
     for (const e of page) {
       const id = e.event.customerId;
       if (current && current.customerId !== id) {
@@ -27,9 +39,6 @@ export async function* customerStreams(
       current ??= { customerId: id, events: [] };
       current.events.push(e);
     }
-    if (page.length < pageSize) break;
-    const last = page[page.length - 1];
-    after = { customerId: last.event.customerId, streamVersion: last.streamVersion };
   }
   if (current) yield current;
 }

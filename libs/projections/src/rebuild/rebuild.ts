@@ -99,12 +99,20 @@ export async function rebuildProjections(ds: DataSource, opts: RebuildOptions = 
     report();
     let states: CustomerState[] = [];
     let changes: RecordedGradeChange[] = [];
+    // One write in flight (its own pooled connection) while the next batch is folded: PostgreSQL writes on one
+    // core while node folds on the other.
+    let writing: Promise<void> = Promise.resolve();
     const flush = async (): Promise<void> => {
-      await upsertPositions(q, states, `customer_positions${SHADOW}`);
-      await insertGradeChanges(q, changes, `grade_history${SHADOW}`);
-      gradeChanges += changes.length;
+      const [s, c] = [states, changes];
       states = [];
       changes = [];
+      gradeChanges += c.length;
+      await writing;
+      writing = (async () => {
+        await upsertPositions(q, s, `customer_positions${SHADOW}`);
+        await insertGradeChanges(q, c, `grade_history${SHADOW}`);
+      })();
+      writing.catch(() => undefined);
     };
     for await (const stream of customerStreams(reader, { untilSequence: head, pageSize })) {
       const r = replayStream(stream.customerId, stream.events, (s) => policies.inForceAt(s));
@@ -118,6 +126,7 @@ export async function rebuildProjections(ds: DataSource, opts: RebuildOptions = 
       }
     }
     await flush();
+    await writing;
 
     // 2. catch up outside the lock while ingestion runs.
     progress.phase = 'catch-up';
