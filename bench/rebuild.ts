@@ -170,14 +170,7 @@ export async function runRebuildUnderIngest(o: RebuildUnderIngestOptions): Promi
     o.log(`  rebuild returned; ${published} events published during it, ${appendedDuring} appended so far`);
     await drain();
     const drainSeconds = (Date.now() - returned) / 1000;
-    const phaseSeconds: Partial<Record<RebuildPhase, number>> = {};
-    const order: RebuildPhase[] = ['replay', 'catch-up', 'swap'];
-    for (let i = 0; i < order.length; i++) {
-      const s = phaseStart[order[i]];
-      if (s === undefined) continue;
-      const next = order.slice(i + 1).find((p) => phaseStart[p] !== undefined);
-      phaseSeconds[order[i]] = r2(((next ? phaseStart[next]! : returned) - s) / 1000);
-    }
+    const phaseSeconds = phaseDurations(phaseStart, returned);
 
     const verification = await verify(ds, billingBefore + published, o.sampleCustomers, o.log);
     return {
@@ -233,14 +226,7 @@ export async function runQuiescentRebuild(
       },
     });
     const done = Date.now();
-    const phaseSeconds: Partial<Record<RebuildPhase, number>> = {};
-    const order: RebuildPhase[] = ['replay', 'catch-up', 'swap'];
-    for (let i = 0; i < order.length; i++) {
-      const st = phaseStart[order[i]];
-      if (st === undefined) continue;
-      const next = order.slice(i + 1).find((ph) => phaseStart[ph] !== undefined);
-      phaseSeconds[order[i]] = r2(((next ? phaseStart[next]! : done) - st) / 1000);
-    }
+    const phaseSeconds = phaseDurations(phaseStart, done);
     const verification = await verify(ds, billing, sampleCustomers, log);
     return {
       events: result.events,
@@ -254,6 +240,22 @@ export async function runQuiescentRebuild(
   } finally {
     await ds.destroy();
   }
+}
+
+/** Seconds per rebuild phase, from the instants each phase first reported progress until the next one. */
+function phaseDurations(
+  phaseStart: Partial<Record<RebuildPhase, number>>,
+  end: number,
+): Partial<Record<RebuildPhase, number>> {
+  const out: Partial<Record<RebuildPhase, number>> = {};
+  const order: RebuildPhase[] = ['replay', 'catch-up', 'swap'];
+  for (let i = 0; i < order.length; i++) {
+    const start = phaseStart[order[i]];
+    if (start === undefined) continue;
+    const next = order.slice(i + 1).find((p) => phaseStart[p] !== undefined);
+    out[order[i]] = r2(((next ? phaseStart[next]! : end) - start) / 1000);
+  }
+  return out;
 }
 
 async function verify(

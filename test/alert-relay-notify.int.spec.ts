@@ -1,13 +1,7 @@
 import { ALERT_TOPICS } from '@credit-ledger/domain';
 import { LedgerHarness } from './support/ledger-harness';
 import { wire } from './support/wire';
-import {
-  AlertCollector,
-  cleanRedis,
-  startWorker,
-  uniqueQueuePrefix,
-  workerConfig,
-} from './support/worker-harness';
+import { AlertCollector, startAlertStack } from './support/worker-harness';
 
 /**
  * The relay is woken by the writer's NOTIFY at commit, not by its poll: with the poll set to ten minutes an
@@ -16,21 +10,14 @@ import {
 describe('alert relay woken by NOTIFY', () => {
   let h: LedgerHarness;
   let collector: AlertCollector;
-  let stopWorker: (() => Promise<void>) | null = null;
-  const prefix = uniqueQueuePrefix();
+  let stop: (() => Promise<void>) | null = null;
 
   beforeAll(async () => {
-    h = await LedgerHarness.start({ env: { QUEUE_PREFIX: prefix } });
-    const w = await startWorker(workerConfig(h.config, { OUTBOX_POLL_MS: '600000' }));
-    stopWorker = () => w.app.close();
-    collector = await AlertCollector.start(h.broker.address);
+    ({ h, collector, stop } = await startAlertStack({ OUTBOX_POLL_MS: '600000' }));
   });
 
   afterAll(async () => {
-    await stopWorker?.();
-    await collector?.stop();
-    await h?.stop();
-    await cleanRedis(h.config.redisUrl, prefix);
+    await stop?.();
   });
 
   const breach = (id: string) => [

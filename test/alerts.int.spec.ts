@@ -9,13 +9,7 @@ import {
 import { InboundEvent, LedgerWriter } from '@credit-ledger/ledger-store';
 import { LedgerHarness, waitUntil } from './support/ledger-harness';
 import { wire } from './support/wire';
-import {
-  AlertCollector,
-  cleanRedis,
-  startWorker,
-  uniqueQueuePrefix,
-  workerConfig,
-} from './support/worker-harness';
+import { AlertCollector, startAlertStack } from './support/worker-harness';
 
 /**
  * Alerts raised on ingest (limit breach, held order, auto-release) travel ledger → outbox → relay → Kafka, and
@@ -24,21 +18,14 @@ import {
 describe('alerts on ingest and the outbox relay', () => {
   let h: LedgerHarness;
   let collector: AlertCollector;
-  let stopWorker: (() => Promise<void>) | null = null;
-  const prefix = uniqueQueuePrefix();
+  let stop: (() => Promise<void>) | null = null;
 
   beforeAll(async () => {
-    h = await LedgerHarness.start({ env: { QUEUE_PREFIX: prefix } });
-    const w = await startWorker(workerConfig(h.config));
-    stopWorker = () => w.app.close();
-    collector = await AlertCollector.start(h.broker.address);
+    ({ h, collector, stop } = await startAlertStack());
   });
 
   afterAll(async () => {
-    await stopWorker?.();
-    await collector?.stop();
-    await h?.stop();
-    await cleanRedis(h.config.redisUrl, prefix);
+    await stop?.();
   });
 
   const onboard = (id: string, limit: string) =>

@@ -7,7 +7,7 @@ import { ALL_ALERT_TOPICS, AlertMessage } from '@credit-ledger/domain';
 import { JobsClient } from '@credit-ledger/jobs';
 import { startWorkerApp } from '../../apps/worker/src/worker-app';
 import { WorkerRunOptions, WorkerService } from '../../apps/worker/src/worker.service';
-import { waitUntil } from './ledger-harness';
+import { LedgerHarness, waitUntil } from './ledger-harness';
 
 /** A BullMQ key prefix of its own per suite, so suites running in parallel never share a queue. */
 export function uniqueQueuePrefix(): string {
@@ -111,4 +111,28 @@ export class AlertCollector {
   async stop(): Promise<void> {
     await this.consumer.disconnect();
   }
+}
+
+/** A ledger harness, an in-process worker (alert relay included) on its own queue prefix, and a collector. */
+export interface AlertStack {
+  h: LedgerHarness;
+  collector: AlertCollector;
+  stop(): Promise<void>;
+}
+
+export async function startAlertStack(workerEnv: Record<string, string> = {}): Promise<AlertStack> {
+  const prefix = uniqueQueuePrefix();
+  const h = await LedgerHarness.start({ env: { QUEUE_PREFIX: prefix } });
+  const w = await startWorker(workerConfig(h.config, workerEnv));
+  const collector = await AlertCollector.start(h.broker.address);
+  return {
+    h,
+    collector,
+    stop: async () => {
+      await w.app.close();
+      await collector.stop();
+      await h.stop();
+      await cleanRedis(h.config.redisUrl, prefix);
+    },
+  };
 }
