@@ -174,18 +174,12 @@ export async function runRebuildUnderIngest(o: RebuildUnderIngestOptions): Promi
 
     const verification = await verify(ds, billingBefore + published, o.sampleCustomers, o.log);
     return {
-      events: result.events,
-      customers: result.customers,
-      gradeChanges: result.gradeChanges,
-      seconds: r2(result.seconds),
-      eventsPerSec: Math.round(result.eventsPerSecond),
+      ...runOf(result, phaseSeconds, verification),
       lockedEvents: result.lockedEvents,
-      phaseSeconds,
       ledgerEventsBefore: ledgerBefore,
       publishedDuringRebuild: published,
       appendedDuringRebuild: appendedDuring,
       drainSeconds: r2(drainSeconds),
-      verification,
     };
   } finally {
     await producer.disconnect();
@@ -228,18 +222,26 @@ export async function runQuiescentRebuild(
     const done = Date.now();
     const phaseSeconds = phaseDurations(phaseStart, done);
     const verification = await verify(ds, billing, sampleCustomers, log);
-    return {
-      events: result.events,
-      customers: result.customers,
-      gradeChanges: result.gradeChanges,
-      seconds: r2(result.seconds),
-      eventsPerSec: Math.round(result.eventsPerSecond),
-      phaseSeconds,
-      verification,
-    };
+    return runOf(result, phaseSeconds, verification);
   } finally {
     await ds.destroy();
   }
+}
+
+function runOf(
+  result: RebuildResult,
+  phaseSeconds: Partial<Record<RebuildPhase, number>>,
+  verification: RebuildVerification,
+): QuiescentRebuildRun {
+  return {
+    events: result.events,
+    customers: result.customers,
+    gradeChanges: result.gradeChanges,
+    seconds: r2(result.seconds),
+    eventsPerSec: Math.round(result.eventsPerSecond),
+    phaseSeconds,
+    verification,
+  };
 }
 
 /** Seconds per rebuild phase, from the instants each phase first reported progress until the next one. */
