@@ -32,7 +32,7 @@ export const POSITIONS_CHECKPOINT = 'customer_positions';
 /**
  * Many JSON texts (states, ratings) go as ONE text parameter split by PostgreSQL's string_to_table on U+001E, a
  * control character JSON always escapes. A text[] literal (pg's escaping in node) or a JSON array (PostgreSQL's
- * JSON parser) cost several times more CPU for thousands of quote-heavy strings (see bench/README.md).
+ * JSON parser) cost several times more CPU for thousands of quote-heavy strings (README, Performance).
  */
 const JSON_TEXT_SEPARATOR = '\u001e';
 const splitJsonTexts = (param: string): string => `string_to_table(${param}::text, E'\\x1e')`;
