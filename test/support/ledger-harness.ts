@@ -7,6 +7,7 @@ import { Clock } from '@credit-ledger/projections';
 import { TestDatabase, createTestDatabase } from '@credit-ledger/testing';
 import { startLedgerApp } from '../../apps/ledger/src/ledger-app';
 import { IngestHooks, IngestionService } from '../../apps/ledger/src/ingestion.service';
+import type { PositionCacheOverrides } from '../../apps/ledger/src/customers/position-cache.providers';
 
 export const KEYS = {
   reader: 'reader-key-0123456789abcdef',
@@ -46,7 +47,13 @@ export class LedgerHarness {
   ) {}
 
   static async start(
-    opts: { clock?: Clock; hooks?: IngestHooks; env?: Record<string, string>; startApp?: boolean } = {},
+    opts: {
+      clock?: Clock;
+      hooks?: IngestHooks;
+      env?: Record<string, string>;
+      startApp?: boolean;
+      positionCache?: PositionCacheOverrides;
+    } = {},
   ): Promise<LedgerHarness> {
     const broker = await startEmbeddedKafka({ defaultPartitions: 6 });
     const db = await createTestDatabase();
@@ -80,11 +87,14 @@ export class LedgerHarness {
     return h;
   }
 
-  async startApp(opts: { clock?: Clock; hooks?: IngestHooks } = {}): Promise<void> {
+  async startApp(
+    opts: { clock?: Clock; hooks?: IngestHooks; positionCache?: PositionCacheOverrides } = {},
+  ): Promise<void> {
     const { app, url } = await startLedgerApp({
       config: this.config,
       clock: opts.clock,
       hooks: opts.hooks,
+      positionCache: opts.positionCache,
       host: '127.0.0.1',
     });
     this.app = app;

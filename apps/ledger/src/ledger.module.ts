@@ -3,13 +3,14 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@credit-ledger/config';
-import { LedgerWriter, PolicyStore, createLedgerDataSource } from '@credit-ledger/ledger-store';
-import { AuditQueries, Clock, PositionQueries } from '@credit-ledger/projections';
+import { PolicyStore, createLedgerDataSource } from '@credit-ledger/ledger-store';
+import { AuditQueries, Clock, PositionCache, PositionQueries } from '@credit-ledger/projections';
 import { AuditController, PolicyController } from './audit/audit.controller';
 import { AUDIT_QUERY_HANDLERS } from './audit/queries';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { CONTROL_CONTROLLERS, CONTROL_PROVIDERS } from './control';
 import { CustomersController } from './customers/customers.controller';
+import { PositionCacheOverrides, positionCacheProviders } from './customers/position-cache.providers';
 import { GetCustomerPositionHandler, ListCustomersHandler } from './customers/queries';
 import { HealthController } from './health/health.controller';
 import { JsonErrorFilter } from './http-exception.filter';
@@ -22,6 +23,7 @@ export interface LedgerAppOptions {
   config: AppConfig;
   clock?: Clock;
   hooks?: IngestHooks;
+  positionCache?: PositionCacheOverrides;
 }
 
 /** The ledger process: Kafka ingestion, the projection (inline with each append) and the query API. */
@@ -57,16 +59,13 @@ export class LedgerModule {
           },
           inject: [LEDGER_DATA_SOURCE],
         },
-        {
-          provide: LedgerWriter,
-          useFactory: (ds: DataSource, policies: PolicyStore) => new LedgerWriter(ds, policies),
-          inject: [LEDGER_DATA_SOURCE, PolicyStore],
-        },
+        // The PositionCache, and the LedgerWriter that invalidates it after each of its own appends.
+        ...positionCacheProviders(opts.positionCache),
         {
           provide: PositionQueries,
-          useFactory: (ds: DataSource, policies: PolicyStore, clock: Clock) =>
-            new PositionQueries(ds, policies, clock),
-          inject: [LEDGER_DATA_SOURCE, PolicyStore, CLOCK],
+          useFactory: (ds: DataSource, policies: PolicyStore, clock: Clock, cache: PositionCache) =>
+            new PositionQueries(ds, policies, clock, cache.enabled ? cache : null),
+          inject: [LEDGER_DATA_SOURCE, PolicyStore, CLOCK, PositionCache],
         },
         {
           provide: AuditQueries,

@@ -17,6 +17,8 @@ export interface AppConfig {
   parkTimeoutMs: number;
   parkSweepIntervalMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Customer states the ledger API keeps in memory (LRU); 0 disables the cache. */
+  positionCacheEntries: number;
   jobs: JobsConfig;
 }
 
@@ -92,6 +94,11 @@ export const CONFIG_DOC: Setting[] = [
   },
   { env: 'PARK_SWEEP_INTERVAL_MS', default: '30000', doc: 'How often expired parked events are swept.' },
   { env: 'LOG_LEVEL', default: 'info', doc: 'debug, info, warn or error.' },
+  {
+    env: 'POSITION_CACHE_ENTRIES',
+    default: '10000',
+    doc: 'Customer states the ledger API keeps in memory for `GET /customers/:id` (least recently used dropped first, about 6 KB each; kept coherent with every writer through the ledger notifications). 0 disables the cache.',
+  },
   {
     env: 'QUEUE_PREFIX',
     default: 'credit-ledger',
@@ -218,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     parkTimeoutMs: intSetting(env, 'PARK_TIMEOUT_MS', 86_400_000, 0),
     parkSweepIntervalMs: intSetting(env, 'PARK_SWEEP_INTERVAL_MS', 30_000, 10),
     logLevel,
+    positionCacheEntries: intSetting(env, 'POSITION_CACHE_ENTRIES', 10_000, 0),
     jobs: {
       queuePrefix: env.QUEUE_PREFIX || 'credit-ledger',
       concurrency: intSetting(env, 'WORKER_CONCURRENCY', 4, 1),

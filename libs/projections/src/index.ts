@@ -1,5 +1,7 @@
 export * from './position-view';
 export * from './position-queries';
+export * from './position-cache';
+export * from './position-loader';
 export * from './as-of-replay';
 export * from './rebuild/customer-streams';
 export * from './rebuild/rebuild';

@@ -1,7 +1,9 @@
 import { DataSource } from 'typeorm';
-import { deserializeState, evaluatePosition, formatAmount } from '@credit-ledger/domain';
+import { evaluatePosition, formatAmount } from '@credit-ledger/domain';
 import { LedgerReader, PolicyStore } from '@credit-ledger/ledger-store';
 import { replayStream } from './as-of-replay';
+import { CachedPosition, PositionCache } from './position-cache';
+import { PositionLoader } from './position-loader';
 import { PositionView, toPositionView, utilisationRatio } from './position-view';
 
 export type Clock = () => Date;
@@ -37,30 +39,36 @@ const SORTS: Record<ListFilter['sort'], string> = {
 /** Read side of the customer projection: stored state evaluated at a moment, or a replay for the past. */
 export class PositionQueries {
   private readonly reader: LedgerReader;
+  private readonly loader: PositionLoader;
 
   constructor(
     private readonly ds: DataSource,
     private readonly policies: PolicyStore,
     private readonly clock: Clock = () => new Date(),
+    /** Current states kept in memory (the ledger API); without it every read queries the projection. */
+    private readonly cache: PositionCache | null = null,
   ) {
     this.reader = new LedgerReader(ds);
+    this.loader = new PositionLoader(ds);
   }
 
   /** Now: the projection's state with aging measured now. As of a past instant: replay events up to it. */
   async position(customerId: string, asOf?: string): Promise<PositionView | null> {
     if (asOf !== undefined) return this.positionAsOf(customerId, asOf);
-    const rows: Array<{ state: string; last_sequence: string; stream_version: number }> = await this.ds.query(
-      'SELECT state, last_sequence, stream_version FROM customer_positions WHERE customer_id = $1',
-      [customerId],
-    );
-    if (rows.length === 0) return null;
-    const state = deserializeState(rows[0].state);
-    const position = evaluatePosition(state, this.clock().toISOString());
-    return toPositionView(position, state.rating, {
-      ledgerSequence: rows[0].last_sequence,
-      streamVersion: rows[0].stream_version,
+    const current = this.cache
+      ? await this.cache.get(customerId, this.loadCurrent)
+      : await this.loadCurrent(customerId);
+    if (!current) return null;
+    // The stored state is time-independent; aging, DSO and a running temporary limit are measured now.
+    const position = evaluatePosition(current.state, this.clock().toISOString());
+    return toPositionView(position, current.state.rating, {
+      ledgerSequence: current.lastSequence,
+      streamVersion: current.streamVersion,
     });
   }
+
+  private readonly loadCurrent = (customerId: string): Promise<CachedPosition | null> =>
+    this.loader.load(customerId);
 
   private async positionAsOf(customerId: string, asOf: string): Promise<PositionView | null> {
     const events = await this.reader.stream(customerId, { until: asOf });

@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { PositionCache } from '@credit-ledger/projections';
 import { RequireRole, Public } from '../auth/roles';
 import { IngestionService } from '../ingestion.service';
 import { LedgerJobs } from '../jobs/ledger-jobs.service';
@@ -11,6 +12,7 @@ export class HealthController {
     @Inject(LEDGER_DATA_SOURCE) private readonly ds: DataSource,
     private readonly ingestion: IngestionService,
     private readonly jobs: LedgerJobs,
+    @Inject(PositionCache) private readonly positions: PositionCache,
   ) {}
 
   /** Liveness and readiness in one: database reachable, consumer running, how far the projection is. */
@@ -44,6 +46,7 @@ export class HealthController {
   metrics(): string {
     const s = this.ingestion.consumer?.stats;
     const mem = process.memoryUsage();
+    const c = this.positions.snapshot();
     const lines = [
       ['credit_ledger_messages_total', 'counter', 'Kafka messages consumed', s?.messages ?? 0],
       ['credit_ledger_events_appended_total', 'counter', 'Events appended to the ledger', s?.appended ?? 0],
@@ -62,6 +65,26 @@ export class HealthController {
         'gauge',
         'Last global sequence appended here',
         Number(s?.lastSequence ?? 0),
+      ],
+      ['credit_ledger_position_cache_entries', 'gauge', 'Customer states in the position cache', c.entries],
+      ['credit_ledger_position_cache_hits_total', 'counter', 'Position reads served from memory', c.hits],
+      [
+        'credit_ledger_position_cache_misses_total',
+        'counter',
+        'Position reads loaded from PostgreSQL',
+        c.misses,
+      ],
+      [
+        'credit_ledger_position_cache_invalidations_total',
+        'counter',
+        'Cached positions dropped because their customer was written',
+        c.invalidations,
+      ],
+      [
+        'credit_ledger_position_cache_evictions_total',
+        'counter',
+        'Cached positions dropped to stay within POSITION_CACHE_ENTRIES',
+        c.evictions,
       ],
       ['process_resident_memory_bytes', 'gauge', 'Resident set size', mem.rss],
       ['nodejs_heap_used_bytes', 'gauge', 'V8 heap used', mem.heapUsed],

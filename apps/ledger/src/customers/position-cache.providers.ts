@@ -1,0 +1,89 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  Provider,
+} from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '@credit-ledger/config';
+import {
+  AppendResult,
+  ControlAppendResult,
+  ControlRule,
+  InboundEvent,
+  LedgerWriter,
+  PolicyStore,
+  Rejection,
+} from '@credit-ledger/ledger-store';
+import { PositionCache, PositionCacheOptions } from '@credit-ledger/projections';
+import { APP_CONFIG, LEDGER_DATA_SOURCE } from '../tokens';
+
+/**
+ * The process's only LedgerWriter, which also drops what it wrote from the position cache once committed: a
+ * command (or a Kafka batch) that returned is visible to the next GET here, without waiting for the NOTIFY.
+ */
+export class CacheCoherentWriter extends LedgerWriter {
+  constructor(
+    ds: DataSource,
+    policies: PolicyStore,
+    private readonly cache: PositionCache,
+  ) {
+    super(ds, policies);
+  }
+
+  override async append(inbound: InboundEvent[], invalid: Rejection[] = []): Promise<AppendResult> {
+    const r = await super.append(inbound, invalid);
+    // Derived and unparked events belong to the streams of the inbound events, so these are all it touched.
+    if (r.lastSequence !== '0') this.cache.invalidate(new Set(inbound.map((i) => i.event.customerId)));
+    return r;
+  }
+
+  override async appendControl(customerIds: string[], rule: ControlRule): Promise<ControlAppendResult> {
+    const r = await super.appendControl(customerIds, rule);
+    this.cache.invalidate(new Set(r.events.map((e) => e.event.customerId)));
+    return r;
+  }
+}
+
+/** Starts the cache's LISTEN and poll with the app, and stops them before the pool closes. */
+@Injectable()
+export class PositionCacheLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(@Inject(PositionCache) private readonly cache: PositionCache) {}
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.cache.start();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.cache.stop();
+  }
+}
+
+/** Tuning beyond POSITION_CACHE_ENTRIES, for tests (e.g. no LISTEN and no poll: only local invalidation). */
+export type PositionCacheOverrides = Partial<Omit<PositionCacheOptions, 'log'>>;
+
+export function positionCacheProviders(overrides: PositionCacheOverrides = {}): Provider[] {
+  return [
+    {
+      provide: PositionCache,
+      useFactory: (config: AppConfig, ds: DataSource) => {
+        const logger = new Logger('PositionCache');
+        return new PositionCache(ds, {
+          maxEntries: config.positionCacheEntries,
+          log: (level, message) => logger[level === 'info' ? 'log' : level](message),
+          ...overrides,
+        });
+      },
+      inject: [APP_CONFIG, LEDGER_DATA_SOURCE],
+    },
+    {
+      provide: LedgerWriter,
+      useFactory: (ds: DataSource, policies: PolicyStore, cache: PositionCache) =>
+        new CacheCoherentWriter(ds, policies, cache),
+      inject: [LEDGER_DATA_SOURCE, PolicyStore, PositionCache],
+    },
+    PositionCacheLifecycle,
+  ];
+}
