@@ -143,7 +143,7 @@ export const CONFIG_DOC: Setting[] = [
   {
     env: 'OUTBOX_POLL_MS',
     default: '1000',
-    doc: 'How often the worker publishes unsent alerts from the outbox.',
+    doc: 'Fallback poll of the alert relay; a commit that writes alerts wakes it at once through NOTIFY.',
   },
   { env: 'OUTBOX_BATCH_SIZE', default: '500', doc: 'Most alerts published in one outbox relay round.' },
 ];
