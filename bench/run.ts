@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   const databaseUrl =
     process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/credit_ledger_bench';
   const port = Number(process.env.BENCH_PORT ?? 3917);
-  const sizes = args.sizes ?? (args.quick ? [10_000, 30_000, 100_000] : [100_000, 300_000, 1_000_000]);
+  const sizes = args.sizes ?? (args.quick ? [30_000, 60_000, 100_000] : [100_000, 300_000, 1_000_000]);
   const largest = sizes[sizes.length - 1];
   const notes: string[] = [];
   if (args.sizes) notes.push(`ingest sizes given on the command line: ${sizes.join(' / ')}`);

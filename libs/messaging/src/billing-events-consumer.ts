@@ -106,7 +106,7 @@ export class BillingEventsConsumer {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 3,
+      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 6,
       eachBatch: (payload) => this.handleBatch(payload),
     });
     this.stats.running = true;
@@ -124,18 +124,34 @@ export class BillingEventsConsumer {
     for (let i = 0; i < batch.messages.length; i += this.opts.batchSize) {
       if (!isRunning() || isStale()) return;
       const chunk = batch.messages.slice(i, i + this.opts.batchSize);
-      const started = Date.now();
-      const { inbound, invalid } = toLedgerInput(topic, partition, chunk);
-      const result = await this.writer.append(inbound, invalid);
-      await this.deadLetters.publish(result.rejected);
-      if (this.opts.afterAppend) await this.opts.afterAppend(result);
+      await this.appends.submit(toLedgerInput(topic, partition, chunk), chunk.length);
       const last = chunk[chunk.length - 1].offset;
       resolveOffset(last);
       await this.consumer!.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
       await heartbeat();
-      this.record(chunk.length, result, Date.now() - started);
     }
   }
+
+  /**
+   * Chunks of several partitions handed in while an append runs go into the next append together: one
+   * transaction (one turn of the append lock, one commit) instead of one each. Each partition still hands in one
+   * chunk at a time, in offset order, and commits its offset only after the append and the dead-lettering of
+   * its rejections (and of any other in the same append) are done.
+   */
+  private readonly appends = new AppendCoalescer(async (inputs) => {
+    const started = Date.now();
+    const result = await this.writer.append(
+      inputs.flatMap((x) => x.input.inbound),
+      inputs.flatMap((x) => x.input.invalid),
+    );
+    await this.deadLetters.publish(result.rejected);
+    if (this.opts.afterAppend) await this.opts.afterAppend(result);
+    this.record(
+      inputs.reduce((n, x) => n + x.messages, 0),
+      result,
+      Date.now() - started,
+    );
+  });
 
   private record(messages: number, r: AppendResult, ms: number): void {
     const s = this.stats;
@@ -158,6 +174,44 @@ export class BillingEventsConsumer {
       'debug',
       `batch: ${messages} msgs, ${r.appended} appended, ${r.duplicates} dup, ${r.parked} parked in ${ms} ms`,
     );
+  }
+}
+
+interface ChunkInput {
+  input: { inbound: InboundEvent[]; invalid: Rejection[] };
+  messages: number;
+}
+
+/** Runs `run` on everything submitted while the previous run was in progress, one run at a time. */
+class AppendCoalescer {
+  private queue: Array<ChunkInput & { done: (err?: unknown) => void }> = [];
+  private running = false;
+
+  constructor(private readonly run: (inputs: ChunkInput[]) => Promise<void>) {}
+
+  submit(input: ChunkInput['input'], messages: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ input, messages, done: (err) => (err === undefined ? resolve() : reject(err)) });
+      if (!this.running) {
+        this.running = true;
+        // After this turn of the event loop, so partitions handing in chunks at the same moment share the append.
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length) {
+      const group = this.queue;
+      this.queue = [];
+      try {
+        await this.run(group);
+        for (const g of group) g.done();
+      } catch (err) {
+        for (const g of group) g.done(err ?? new Error('append failed'));
+      }
+    }
+    this.running = false;
   }
 }
 
