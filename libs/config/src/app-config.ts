@@ -86,7 +86,11 @@ export const CONFIG_DOC: Setting[] = [
     default: '(none)',
     doc: 'Comma-separated `role:key` or `role:name:key` entries (roles reader|credit-analyst|sales-manager|finance-manager|cfo|admin). `up` generates keys when unset.',
   },
-  { env: 'INGEST_BATCH_SIZE', default: '2000', doc: 'Most Kafka messages of one partition in one append; chunks of partitions arriving together share it.' },
+  {
+    env: 'INGEST_BATCH_SIZE',
+    default: '2000',
+    doc: 'Most Kafka messages of one partition in one append; chunks of partitions arriving together share it.',
+  },
   {
     env: 'PARK_TIMEOUT_MS',
     default: '86400000',
