@@ -89,7 +89,7 @@ export const CONFIG_DOC: Setting[] = [
   {
     env: 'INGEST_BATCH_SIZE',
     default: '2000',
-    doc: 'Most Kafka messages of one partition in one append; chunks of partitions arriving together share it.',
+    doc: 'Most Kafka messages in one append transaction; small chunks of partitions arriving together share one.',
   },
   {
     env: 'PARK_TIMEOUT_MS',

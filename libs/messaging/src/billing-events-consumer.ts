@@ -82,12 +82,37 @@ export class BillingEventsConsumer {
   };
   private consumer: Consumer | null = null;
 
+  /**
+   * Chunks of several partitions handed in while an append runs go into the next append together, up to
+   * batchSize messages: one transaction (one turn of the append lock, one commit) instead of one each. Each
+   * partition still hands in one chunk at a time, in offset order, and commits its offset only after the append
+   * and the dead-lettering of its rejections (and of any other in the same append) are done.
+   */
+  private readonly appends: AppendCoalescer;
+
   constructor(
     private readonly kafka: Kafka,
     private readonly writer: LedgerWriter,
     private readonly deadLetters: DeadLetterPublisher,
     private readonly opts: IngestOptions,
-  ) {}
+  ) {
+    this.appends = new AppendCoalescer(opts.batchSize, (inputs) => this.appendChunks(inputs));
+  }
+
+  private async appendChunks(inputs: ChunkInput[]): Promise<void> {
+    const started = Date.now();
+    const result = await this.writer.append(
+      inputs.flatMap((x) => x.input.inbound),
+      inputs.flatMap((x) => x.input.invalid),
+    );
+    await this.deadLetters.publish(result.rejected);
+    if (this.opts.afterAppend) await this.opts.afterAppend(result);
+    this.record(
+      inputs.reduce((n, x) => n + x.messages, 0),
+      result,
+      Date.now() - started,
+    );
+  }
 
   async start(): Promise<void> {
     const consumer = this.kafka.consumer({
@@ -132,27 +157,6 @@ export class BillingEventsConsumer {
     }
   }
 
-  /**
-   * Chunks of several partitions handed in while an append runs go into the next append together: one
-   * transaction (one turn of the append lock, one commit) instead of one each. Each partition still hands in one
-   * chunk at a time, in offset order, and commits its offset only after the append and the dead-lettering of
-   * its rejections (and of any other in the same append) are done.
-   */
-  private readonly appends = new AppendCoalescer(async (inputs) => {
-    const started = Date.now();
-    const result = await this.writer.append(
-      inputs.flatMap((x) => x.input.inbound),
-      inputs.flatMap((x) => x.input.invalid),
-    );
-    await this.deadLetters.publish(result.rejected);
-    if (this.opts.afterAppend) await this.opts.afterAppend(result);
-    this.record(
-      inputs.reduce((n, x) => n + x.messages, 0),
-      result,
-      Date.now() - started,
-    );
-  });
-
   private record(messages: number, r: AppendResult, ms: number): void {
     const s = this.stats;
     s.messages += messages;
@@ -182,12 +186,19 @@ interface ChunkInput {
   messages: number;
 }
 
-/** Runs `run` on everything submitted while the previous run was in progress, one run at a time. */
+/**
+ * Runs `run` on what was submitted while the previous run was in progress, one run at a time, at most
+ * `maxMessages` per run (a single larger submission runs alone): small chunks of a steady stream share a
+ * transaction, while a backlog's full chunks still go one per transaction, so memory stays that of one chunk.
+ */
 class AppendCoalescer {
   private queue: Array<ChunkInput & { done: (err?: unknown) => void }> = [];
   private running = false;
 
-  constructor(private readonly run: (inputs: ChunkInput[]) => Promise<void>) {}
+  constructor(
+    private readonly maxMessages: number,
+    private readonly run: (inputs: ChunkInput[]) => Promise<void>,
+  ) {}
 
   submit(input: ChunkInput['input'], messages: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -202,8 +213,13 @@ class AppendCoalescer {
 
   private async drain(): Promise<void> {
     while (this.queue.length) {
-      const group = this.queue;
-      this.queue = [];
+      let n = 0;
+      let total = 0;
+      while (n < this.queue.length && (n === 0 || total + this.queue[n].messages <= this.maxMessages)) {
+        total += this.queue[n].messages;
+        n++;
+      }
+      const group = this.queue.splice(0, n);
       try {
         await this.run(group);
         for (const g of group) g.done();
