@@ -18,7 +18,13 @@ import { EVENTS_TOPIC, IngestRun, SEED, round, runIngest } from './ingest';
 import { gitCommit, machineInfo } from './machine';
 import { memoryOf, ROOT, sleep } from './proc';
 import { summarise } from './profile-summary';
-import { QuiescentRebuildRun, RebuildRun, runQuiescentRebuild, runRebuildUnderIngest } from './rebuild';
+import {
+  QuiescentRebuildRun,
+  RebuildRun,
+  RebuildVerification,
+  runQuiescentRebuild,
+  runRebuildUnderIngest,
+} from './rebuild';
 import { RerateJobRun, benchQueueEnv, deleteQueueKeys, measureRerateJob } from './rerate';
 
 interface Args {
@@ -392,10 +398,7 @@ async function measureRebuild(
   notes.push(
     `rebuildEventsPerSec: rebuildProjections (what \`credit-ledger rebuild\` runs) over the whole idle ledger ` +
       `(${quiescent.events} events, ${quiescent.customers} customers, ${quiescent.gradeChanges} grade changes). ` +
-      `Verification ${qv.ok ? 'passed' : 'FAILED'}: checkpoint ${qv.checkpointIsHead ? '=' : '!='} head, ` +
-      `${qv.positionsMissing} customers without a position; ${qv.sampleCustomers} customers re-folded with ` +
-      `verifyProjections (${qv.sampleEvents} events): ${qv.sampleDifferences} differences` +
-      (qv.failures.length ? `; ${qv.failures.join('; ')}` : ''),
+      verificationSummary(qv),
   );
   log('projection rebuild again while ingestion runs and 1,000 new events/s are published');
   const r = await runRebuildUnderIngest({ live, publishPerSec: 1_000, sampleCustomers: 500, log });
@@ -403,19 +406,26 @@ async function measureRebuild(
     `  ${r.eventsPerSec} events/s (${r.events} events, ${r.customers} customers, ${r.seconds} s; ` +
       `${r.lockedEvents} folded under the append lock)`,
   );
-  const v = r.verification;
   notes.push(
     `rebuildUnderIngestEventsPerSec: rebuildProjections over ${r.ledgerEventsBefore} ` +
       `ledger events while the ledger process kept ingesting: ${r.publishedDuringRebuild} new events were ` +
       `published during the rebuild (${r.appendedDuringRebuild} appended before it returned, the rest drained in ` +
-      `${r.drainSeconds} s). Verification ${v.ok ? 'passed' : 'FAILED'}: ${v.billingEventsInLedger} billing ` +
-      `events in the ledger for ${v.billingEventsExpected} published, ${v.duplicateIdempotencyKeys} duplicate ` +
-      `(source, event_id), ${v.rejected} rejected, ${v.parked} parked, checkpoint ${v.checkpointIsHead ? '=' : '!='} ` +
-      `head, ${v.positionsMissing} customers without a position; ${v.sampleCustomers} customers re-folded with ` +
-      `verifyProjections (${v.sampleEvents} events): ${v.sampleDifferences} differences` +
-      (v.failures.length ? `; ${v.failures.join('; ')}` : ''),
+      `${r.drainSeconds} s). ` +
+      verificationSummary(r.verification),
   );
   return { quiescent, underIngest: r };
+}
+
+/** The checks after a rebuild, as one sentence of a note. */
+function verificationSummary(v: RebuildVerification): string {
+  return (
+    `Verification ${v.ok ? 'passed' : 'FAILED'}: ${v.billingEventsInLedger} billing events in the ledger for ` +
+    `${v.billingEventsExpected} expected, ${v.duplicateIdempotencyKeys} duplicate (source, event_id), ` +
+    `${v.rejected} rejected, ${v.parked} parked, checkpoint ${v.checkpointIsHead ? '=' : '!='} head, ` +
+    `${v.positionsMissing} customers without a position; ${v.sampleCustomers} customers re-folded with ` +
+    `verifyProjections (${v.sampleEvents} events): ${v.sampleDifferences} differences` +
+    (v.failures.length ? `; ${v.failures.join('; ')}` : '')
+  );
 }
 
 async function pgVersionOf(databaseUrl: string, exists: boolean): Promise<string> {

@@ -234,16 +234,13 @@ export class LedgerWriter {
     // Queued together on the connection, each a round trip otherwise: the lock, the known-key check, the states
     // and parked events of every customer in the chunk, and the policy version.
     const lane = statementLane(qr);
-    const db: Queryable = {
-      query: <T = unknown>(sql: string, params?: unknown[]) => lane.query(sql, params) as Promise<T>,
-    };
-    lane.pending.push(db.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]));
+    void lane.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
     const chunkCustomers = [...new Set(inbound.map((i) => i.event.customerId))];
-    const freshP = this.withoutKnownKeys(db, inbound);
-    const statesP = this.loadStates(db, chunkCustomers);
-    const parkedP = this.loadParked(db, chunkCustomers);
+    const freshP = this.withoutKnownKeys(lane, inbound);
+    const statesP = this.loadStates(lane, chunkCustomers);
+    const parkedP = this.loadParked(lane, chunkCustomers);
     // Under the lock, so a version adopted by another process grades exactly the sequences after its adoption.
-    const policyP = this.policies.refresh(db);
+    const policyP = this.policies.refresh(lane);
     lane.pending.push(freshP, statesP, parkedP, policyP);
     await settleAll(lane.pending);
     const [fresh, states, parked, policy] = [await freshP, await statesP, await parkedP, await policyP];
@@ -526,13 +523,14 @@ export type Query = (sql: string, params?: unknown[]) => Promise<unknown>;
  * the caller waiting: node prepares the next statement while PostgreSQL executes the previous one.
  */
 export function statementLane(qr: Pick<QueryRunner, 'query'>): {
-  query: Query;
+  query: <T = unknown>(sql: string, params?: unknown[]) => Promise<T>;
+  /** Every statement sent so far, plus whatever the caller adds (helpers that await several statements). */
   pending: Array<Promise<unknown>>;
 } {
   const pending: Array<Promise<unknown>> = [];
   let chain: Promise<unknown> = Promise.resolve();
-  const query: Query = (sql, params) => {
-    const p = chain.then(() => qr.query(sql, params));
+  const query = <T = unknown>(sql: string, params?: unknown[]): Promise<T> => {
+    const p = chain.then(() => qr.query(sql, params) as Promise<T>);
     chain = p.catch(() => undefined);
     pending.push(p);
     return p;
