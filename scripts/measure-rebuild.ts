@@ -6,7 +6,13 @@
  */
 import 'reflect-metadata';
 import { parseEvent } from '@credit-ledger/domain';
-import { InboundEvent, LedgerWriter, PolicyStore, createLedgerDataSource } from '@credit-ledger/ledger-store';
+import {
+  InboundEvent,
+  LedgerWriter,
+  PolicyStore,
+  createLedgerDataSource,
+  originOf,
+} from '@credit-ledger/ledger-store';
 import { rebuildProjections, verifyProjections } from '@credit-ledger/projections';
 import { createTestDatabase, generateEvents } from '@credit-ledger/testing';
 
@@ -31,7 +37,7 @@ async function main(): Promise<void> {
       if (!p.ok) throw new Error(p.reason);
       batch.push({
         event: p.event,
-        origin: { topic: 'seed', partition: 0, offset: String(n++), key: w.customerId, value: '' },
+        origin: originOf('seed', 0, String(n++), w.customerId),
       });
       if (batch.length === 5000) {
         await writer.append(batch);

@@ -6,7 +6,7 @@ import {
   overdueNotices,
   parseEvent,
 } from '@credit-ledger/domain';
-import { InboundEvent, LedgerWriter } from '@credit-ledger/ledger-store';
+import { InboundEvent, LedgerWriter, originOf } from '@credit-ledger/ledger-store';
 import { LedgerHarness, waitUntil } from './support/ledger-harness';
 import { wire } from './support/wire';
 import { AlertCollector, startAlertStack } from './support/worker-harness';
@@ -140,7 +140,7 @@ describe('alerts on ingest and the outbox relay', () => {
     );
     const inbound: InboundEvent[] = events.map((event, i) => ({
       event,
-      origin: { topic: 'seed', partition: 0, offset: String(i), key: event.customerId, value: '' },
+      origin: originOf('seed', 0, String(i), event.customerId),
     }));
 
     h.broker.faults.refuseConnections(4000);

@@ -1,7 +1,13 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { deserializeState, parseEvent } from '@credit-ledger/domain';
-import { InboundEvent, LedgerWriter, PolicyStore, createLedgerDataSource } from '@credit-ledger/ledger-store';
+import {
+  InboundEvent,
+  LedgerWriter,
+  PolicyStore,
+  createLedgerDataSource,
+  originOf,
+} from '@credit-ledger/ledger-store';
 import { CachedPosition, PositionCache, PositionLoader } from '@credit-ledger/projections';
 import { TestDatabase, WireEvent, createTestDatabase } from '@credit-ledger/testing';
 import { KEYS, LedgerHarness, waitUntil } from './support/ledger-harness';
@@ -14,14 +20,7 @@ function inbound(events: WireEvent[]): InboundEvent[] {
   return events.map((w) => {
     const r = parseEvent(JSON.stringify(w), { key: w.customerId });
     if (!r.ok) throw new Error(r.reason);
-    const origin = {
-      topic: 'other-process',
-      partition: 0,
-      offset: String(++offset),
-      key: w.customerId,
-      value: '',
-    };
-    return { event: r.event, origin };
+    return { event: r.event, origin: originOf('other-process', 0, String(++offset), w.customerId) };
   });
 }
 

@@ -13,6 +13,7 @@ import {
   PolicyStore,
   adoptPolicy,
   createLedgerDataSource,
+  originOf,
 } from '@credit-ledger/ledger-store';
 import { PositionQueries, rebuildProjections, toPositionView } from '@credit-ledger/projections';
 import { TestDatabase, createTestDatabase, generateHistory } from '@credit-ledger/testing';
@@ -76,7 +77,7 @@ describe('incremental projection == full rebuild == as-of replay', () => {
             const value = JSON.stringify(w);
             return {
               event: parsed.event,
-              origin: { topic: 'prop', partition: run, offset: String(i), key: w.customerId, value },
+              origin: originOf('prop', run, String(i), w.customerId, value),
             };
           });
           // Incremental: chunks of random sizes (cycling), a policy version adopted between two of them.

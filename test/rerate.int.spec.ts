@@ -6,7 +6,13 @@ import {
   parseEvent,
   rerate,
 } from '@credit-ledger/domain';
-import { InboundEvent, LedgerWriter, PolicyStore, createLedgerDataSource } from '@credit-ledger/ledger-store';
+import {
+  InboundEvent,
+  LedgerWriter,
+  PolicyStore,
+  createLedgerDataSource,
+  originOf,
+} from '@credit-ledger/ledger-store';
 import { generateHistory } from '@credit-ledger/testing';
 import { LedgerHarness } from './support/ledger-harness';
 import {
@@ -63,7 +69,7 @@ describe('re-rating every customer', () => {
       );
       return {
         event: r.event,
-        origin: { topic: 'seed', partition: 0, offset: String(i), key: w.customerId, value: '' },
+        origin: originOf('seed', 0, String(i), w.customerId),
       };
     });
     for (let i = 0; i < inbound.length; i += 5000) await writer.append(inbound.slice(i, i + 5000));

@@ -1,15 +1,19 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Kafka, Partitioners, Producer } from 'kafkajs';
+import { Kafka, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@credit-ledger/config';
-import { LedgerWriter } from '@credit-ledger/ledger-store';
+import { LedgerWriter, describeFailure, type Log } from '@credit-ledger/ledger-store';
 import {
   BillingEventsConsumer,
-  DeadLetterPublisher,
   IngestOptions,
+  LagMonitor,
+  OutboxRelay,
   ParkedEventSweeper,
+  backoffMs,
   createKafka,
+  deadLetterOutbox,
   ensureTopics,
+  isAuthenticationFailure,
 } from '@credit-ledger/messaging';
 import { APP_CONFIG, INGEST_HOOKS, LEDGER_DATA_SOURCE } from './tokens';
 
@@ -17,16 +21,27 @@ export interface IngestHooks {
   afterAppend?: IngestOptions['afterAppend'];
   /** Set false to serve the API without consuming (e.g. a read replica). */
   consume?: boolean;
+  /** The ledger's clock for the plausibility window (tests). */
+  now?: () => Date;
 }
 
-/** Owns the Kafka side of the ledger process: topics, the ingestion consumer, the DLQ producer, the sweeper. */
+/**
+ * Owns the Kafka side of the ledger process: topics, the ingestion consumer, the dead-letter relay, the parked-event
+ * sweeper and the lag monitor. Kafka being away at start-up is not fatal: the process serves, reports `degraded`,
+ * and connects when the broker comes (only a refused login stops start-up).
+ */
 @Injectable()
 export class IngestionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Ingestion');
   private kafka: Kafka | null = null;
   private producer: Producer | null = null;
   consumer: BillingEventsConsumer | null = null;
+  deadLetters: OutboxRelay | null = null;
+  monitor: LagMonitor | null = null;
   private sweeper: ParkedEventSweeper | null = null;
+  private connectTimer: NodeJS.Timeout | null = null;
+  private connectAttempts = 0;
+  private stopped = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -35,38 +50,68 @@ export class IngestionService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(LEDGER_DATA_SOURCE) private readonly ds: DataSource,
   ) {}
 
+  private readonly log: Log = (level, message) => {
+    if (level === 'debug' && this.config.logLevel !== 'debug') return;
+    this.logger[level === 'info' ? 'log' : level](message);
+  };
+
   async onApplicationBootstrap(): Promise<void> {
     if (this.hooks.consume === false) return;
-    const log: IngestOptions['log'] = (level, message) => {
-      if (level === 'debug' && this.config.logLevel !== 'debug') return;
-      this.logger[level === 'info' ? 'log' : level](message);
-    };
-    this.kafka = createKafka({ brokers: this.config.kafkaBrokers, clientId: this.config.kafkaClientId, log });
-    const admin = this.kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [this.config.eventsTopic, this.config.dlqTopic]);
-    await admin.disconnect();
-    // Dead letters are at-least-once (a crash before the offset commit re-sends them); acks=-1 on each send.
-    this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await this.producer.connect();
-    const deadLetters = new DeadLetterPublisher(this.producer, this.config.dlqTopic);
-    this.consumer = new BillingEventsConsumer(this.kafka, this.writer, deadLetters, {
-      topic: this.config.eventsTopic,
-      groupId: this.config.kafkaGroupId,
-      sessionTimeoutMs: this.config.kafkaSessionTimeoutMs,
-      batchSize: this.config.ingestBatchSize,
-      log,
+    const c = this.config;
+    this.kafka = createKafka({ brokers: c.kafkaBrokers, clientId: c.kafkaClientId, log: this.log });
+    // Dead letters leave through the rejected_events outbox; the idempotent producer never writes one twice on a
+    // retried produce (a relay crash between send and mark can still repeat one: letters carry x-letter-id).
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.deadLetters = new OutboxRelay(this.ds, this.producer, deadLetterOutbox(c.dlqTopic), {
+      batchSize: 500,
+      pollMs: 1000,
+      log: this.log,
+    });
+    this.consumer = new BillingEventsConsumer(this.kafka, this.writer, {
+      topic: c.eventsTopic,
+      groupId: c.kafkaGroupId,
+      sessionTimeoutMs: c.kafkaSessionTimeoutMs,
+      batchSize: c.ingestBatchSize,
+      futureToleranceMs: c.futureEventToleranceMs,
+      now: this.hooks.now,
+      log: this.log,
       afterAppend: this.hooks.afterAppend,
     });
-    await this.consumer.start();
-    this.sweeper = new ParkedEventSweeper(
-      this.writer,
-      deadLetters,
-      this.config.parkTimeoutMs,
-      this.config.parkSweepIntervalMs,
-      log,
+    this.monitor = new LagMonitor(
+      this.kafka,
+      c.eventsTopic,
+      c.kafkaGroupId,
+      c.kafkaHealthIntervalMs,
+      this.log,
     );
+    this.sweeper = new ParkedEventSweeper(this.writer, c.parkTimeoutMs, c.parkSweepIntervalMs, this.log);
     this.sweeper.start();
+    this.monitor.start();
+    await this.connect();
+  }
+
+  /** Topics, the dead-letter producer and the consumer; retried with backoff until Kafka answers. */
+  private async connect(): Promise<void> {
+    const c = this.config;
+    try {
+      const admin = this.kafka!.admin();
+      await admin.connect();
+      try {
+        await ensureTopics(admin, [c.eventsTopic, c.dlqTopic]);
+      } finally {
+        await admin.disconnect();
+      }
+      await this.producer!.connect();
+    } catch (err) {
+      if (isAuthenticationFailure(err)) throw err;
+      const wait = backoffMs(this.connectAttempts++, 30_000);
+      this.log('error', `Kafka is not reachable (${describeFailure(err)}); trying again in ${wait} ms`);
+      if (!this.stopped) this.connectTimer = setTimeout(() => void this.connect(), wait);
+      return;
+    }
+    if (this.stopped) return;
+    this.deadLetters!.start();
+    await this.consumer!.start();
   }
 
   sweepParkedNow(): Promise<number> {
@@ -74,9 +119,13 @@ export class IngestionService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.connectTimer) clearTimeout(this.connectTimer);
     await this.sweeper?.stop();
+    await this.monitor?.stop();
     await this.consumer?.stop();
-    await this.producer?.disconnect();
+    await this.deadLetters?.stop();
+    await this.producer?.disconnect().catch(() => undefined);
     // The pool closes last, once nothing can append any more.
     await this.ds.destroy();
   }

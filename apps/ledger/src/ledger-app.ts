@@ -15,8 +15,32 @@ export async function startLedgerApp(
     { logger: nestLogLevels(opts.config.logLevel), abortOnError: false },
   );
   app.enableShutdownHooks();
+  refuseNonJsonBodies(app);
   await app.listen(opts.config.port, opts.host ?? '0.0.0.0');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : opts.config.port;
   return { app, url: `http://127.0.0.1:${port}` };
+}
+
+/**
+ * The API takes JSON bodies only: a body of any other type (a form, text) is 415 before it is parsed, so no field
+ * can arrive through a parser the validation does not expect. Requests without a body are not affected.
+ */
+function refuseNonJsonBodies(app: NestFastifyApplication): void {
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', async (req, reply) => {
+      const length = req.headers['content-length'];
+      const hasBody =
+        (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+      if (!hasBody) return;
+      const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      if (type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type)) return;
+      await reply.code(415).send({
+        statusCode: 415,
+        error: 'Unsupported Media Type',
+        message: `request bodies must be JSON (Content-Type: application/json), got ${type ? JSON.stringify(type) : 'no Content-Type'}`,
+      });
+    });
 }

@@ -6,7 +6,7 @@ import type { AppConfig } from '@credit-ledger/config';
 import { ALL_ALERT_TOPICS } from '@credit-ledger/domain';
 import { CREDIT_JOBS_QUEUE, JobsClient, schedulesOf } from '@credit-ledger/jobs';
 import { LedgerWriter } from '@credit-ledger/ledger-store';
-import { AlertRelay, createKafka, ensureTopics } from '@credit-ledger/messaging';
+import { ALERT_OUTBOX, OutboxRelay, createKafka, ensureTopics } from '@credit-ledger/messaging';
 import { CreditJobsProcessor, WorkerHooks } from './credit-jobs.processor';
 import { JOBS_CLIENT, WORKER_CONFIG, WORKER_DATA_SOURCE, WORKER_HOOKS } from './tokens';
 
@@ -23,7 +23,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger('Worker');
   private worker: Worker | null = null;
   private producer: Producer | null = null;
-  relay: AlertRelay | null = null;
+  relay: OutboxRelay | null = null;
 
   constructor(
     @Inject(WORKER_CONFIG) private readonly config: AppConfig,
@@ -77,7 +77,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     // Idempotent producer: a produce retried over a dropped connection is not written twice.
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
-    this.relay = new AlertRelay(this.ds, this.producer, {
+    this.relay = new OutboxRelay(this.ds, this.producer, ALERT_OUTBOX, {
       batchSize: this.config.jobs.outboxBatchSize,
       pollMs: this.config.jobs.outboxPollMs,
       log,

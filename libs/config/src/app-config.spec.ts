@@ -44,3 +44,11 @@ describe('configuration', () => {
     ]);
   });
 });
+
+describe('API_KEYS principals', () => {
+  it('refuses names that differ only in case: four-eyes would take them for one person', () => {
+    expect(() =>
+      parseApiKeys('sales-manager:Sam:key-0123456789abcdef,credit-analyst:sam:key-fedcba9876543210'),
+    ).toThrow('duplicate name sam (names are compared ignoring case)');
+  });
+});

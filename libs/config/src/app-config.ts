@@ -19,6 +19,12 @@ export interface AppConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Customer states the ledger API keeps in memory (LRU); 0 disables the cache. */
   positionCacheEntries: number;
+  /** How far ahead of the ledger's clock occurredAt may be before an event is FUTURE_EVENT. */
+  futureEventToleranceMs: number;
+  /** Lag that has not moved for this long turns health degraded. */
+  ingestStallMs: number;
+  /** How often the ledger asks Kafka for the topic's end offsets and the group's committed offsets. */
+  kafkaHealthIntervalMs: number;
   jobs: JobsConfig;
 }
 
@@ -102,6 +108,21 @@ export const CONFIG_DOC: Setting[] = [
     env: 'POSITION_CACHE_ENTRIES',
     default: '10000',
     doc: 'Customer states the ledger API keeps in memory for `GET /customers/:id` (least recently used dropped first, about 6 KB each; kept coherent with every writer through the ledger notifications). 0 disables the cache.',
+  },
+  {
+    env: 'FUTURE_EVENT_TOLERANCE_MS',
+    default: '86400000',
+    doc: "Plausibility window: an event whose occurredAt (or issuedOn/receivedOn) is later than the ledger's clock plus this is rejected FUTURE_EVENT.",
+  },
+  {
+    env: 'INGEST_STALL_MS',
+    default: '60000',
+    doc: 'Health turns `degraded` when the ingestion lag is above 0 and the committed offsets have not moved for this long.',
+  },
+  {
+    env: 'KAFKA_HEALTH_INTERVAL_MS',
+    default: '5000',
+    doc: 'How often the ledger checks Kafka (reachable, per-partition lag of its group) for `/health` and `/metrics`.',
   },
   {
     env: 'QUEUE_PREFIX',
@@ -200,8 +221,10 @@ export function parseApiKeys(raw: string | undefined): ApiKey[] {
       const n = (perRole.get(role as Role) ?? 0) + 1;
       perRole.set(role as Role, n);
       const principal = name ?? `${role}-${n}`;
-      if (names.has(principal)) bad(`duplicate name ${principal}`);
-      names.add(principal);
+      // Four-eyes compares principals without regard to case, so "Sam" and "sam" would be one person.
+      if (names.has(principal.toLowerCase()))
+        bad(`duplicate name ${principal} (names are compared ignoring case)`);
+      names.add(principal.toLowerCase());
       return { role: role as Role, key: rest, name: principal };
     });
 }
@@ -230,6 +253,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     parkSweepIntervalMs: intSetting(env, 'PARK_SWEEP_INTERVAL_MS', 30_000, 10),
     logLevel,
     positionCacheEntries: intSetting(env, 'POSITION_CACHE_ENTRIES', 10_000, 0),
+    futureEventToleranceMs: intSetting(env, 'FUTURE_EVENT_TOLERANCE_MS', 86_400_000, 0),
+    ingestStallMs: intSetting(env, 'INGEST_STALL_MS', 60_000, 1000),
+    kafkaHealthIntervalMs: intSetting(env, 'KAFKA_HEALTH_INTERVAL_MS', 5000, 100),
     jobs: {
       queuePrefix: env.QUEUE_PREFIX || 'credit-ledger',
       concurrency: intSetting(env, 'WORKER_CONCURRENCY', 4, 1),

@@ -28,6 +28,13 @@ export const REJECT_CODES = [
   'DUPLICATE_ID',
   'OVER_ALLOCATION',
   'INVALID_STATE',
+  // Robustness (README, Guarantees): bytes that cannot be text, figures out of range, a key re-sent with other
+  // content, an instant too far ahead, and an event the database refused (isolated so the rest flows on).
+  'BAD_ENCODING',
+  'AMOUNT_OUT_OF_RANGE',
+  'DUPLICATE_CONFLICT',
+  'FUTURE_EVENT',
+  'APPEND_FAILED',
 ] as const;
 
 export type RejectCode = (typeof REJECT_CODES)[number];

@@ -68,9 +68,15 @@ describe('parseAmount', () => {
     },
   );
 
-  it('rejects amounts beyond 10^18 minor units and unknown currencies', () => {
-    expect(parseAmount('9999999999999999.99', 'EUR')).toBe(999_999_999_999_999_999n);
-    expect(errorOf(() => parseAmount('10000000000000000.00', 'EUR')).code).toBe('BAD_AMOUNT');
+  it('rejects amounts of 10^15 minor units and more as out of range, and unknown currencies', () => {
+    expect(parseAmount('9999999999999.99', 'EUR')).toBe(999_999_999_999_999n);
+    expect(parseAmount('999999999999999', 'JPY')).toBe(999_999_999_999_999n);
+    const e = errorOf(() => parseAmount('10000000000000.00', 'EUR'));
+    expect(e.code).toBe('AMOUNT_OUT_OF_RANGE');
+    expect(e.message).toBe(
+      'amount "10000000000000.00" is above the largest amount accepted, 9999999999999.99 (EUR)',
+    );
+    expect(errorOf(() => parseAmount('9999999999999999.99', 'EUR')).code).toBe('AMOUNT_OUT_OF_RANGE');
     expect(errorOf(() => parseAmount('1', 'XYZ')).code).toBe('UNKNOWN_CURRENCY');
   });
 });

@@ -5,12 +5,14 @@ import { LedgerCore1764100000000 } from './migrations/1764100000000-LedgerCore';
 import { PolicyVersions1764500000000 } from './migrations/1764500000000-PolicyVersions';
 import { AlertOutbox1764600000000 } from './migrations/1764600000000-AlertOutbox';
 import { StateCompression1764700000000 } from './migrations/1764700000000-StateCompression';
+import { RawBytesAndContentHash1764800000000 } from './migrations/1764800000000-RawBytesAndContentHash';
 
 export const LEDGER_MIGRATIONS = [
   LedgerCore1764100000000,
   PolicyVersions1764500000000,
   AlertOutbox1764600000000,
   StateCompression1764700000000,
+  RawBytesAndContentHash1764800000000,
 ];
 
 /** Schema changes go through migrations only; `synchronize` stays off so production is never surprised. */
@@ -22,7 +24,9 @@ export function createLedgerDataSource(databaseUrl: string, opts: { poolSize?: n
     migrations: LEDGER_MIGRATIONS,
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    // Failed statements reach their callers as errors, which log them once with context; TypeORM's own log
+    // would print every parameter (customer data) of every refused statement, and poison isolation expects some.
+    logging: false,
     extra: { max: opts.poolSize ?? 10 },
   });
 }

@@ -8,7 +8,10 @@ import { DataSource } from 'typeorm';
  */
 export const LEDGER_APPENDED_CHANNEL = 'ledger_appended';
 export const ALERT_OUTBOX_CHANNEL = 'alert_outbox';
-export type LedgerChannel = typeof LEDGER_APPENDED_CHANNEL | typeof ALERT_OUTBOX_CHANNEL;
+/** New rows in rejected_events, the dead-letter outbox. */
+export const REJECTED_CHANNEL = 'rejected_events';
+export type LedgerChannel =
+  typeof LEDGER_APPENDED_CHANNEL | typeof ALERT_OUTBOX_CHANNEL | typeof REJECTED_CHANNEL;
 
 export type Log = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 

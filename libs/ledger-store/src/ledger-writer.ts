@@ -14,14 +14,24 @@ import {
   evaluatePosition,
   fromStored,
   initialState,
+  type StoredEventRow,
   serializeState,
   toStoredPayload,
 } from '@credit-ledger/domain';
-import { AppendResult, GradeChange, InboundEvent, MessageOrigin, Rejection } from './inbound';
+import {
+  AppendResult,
+  GradeChange,
+  InboundEvent,
+  MessageOrigin,
+  Rejection,
+  contentHash,
+  storableText,
+  storedEnvelope,
+} from './inbound';
 import { OutboxAlert, alertOf, insertOutbox } from './alert-outbox';
 import { RecordedGradeChange, gradeChangeOf } from './grade-change';
 import { PolicyStore, Queryable } from './policy-store';
-import { LEDGER_APPENDED_CHANNEL } from './ledger-notifications';
+import { LEDGER_APPENDED_CHANNEL, REJECTED_CHANNEL } from './ledger-notifications';
 
 /**
  * Every append takes this transaction-scoped lock, so global sequences commit in order and never skip. Policy
@@ -39,9 +49,22 @@ const splitJsonTexts = (param: string): string => `string_to_table(${param}::tex
 
 interface Parked {
   item: InboundEvent;
+  hash: string;
   code: string;
   reason: string;
   fromDb: boolean;
+}
+
+/** An inbound event past the key check, with its content hash. */
+interface Admitted extends InboundEvent {
+  hash: string;
+}
+
+/** Which parked events an append retries: all of its customers' (the default), none, or one by key. */
+export type ParkedRetry = 'all' | 'none' | { source: string; eventId: string; customerId: string };
+
+export interface AppendOptions {
+  retryParked?: ParkedRetry;
 }
 
 interface LedgerRow {
@@ -49,6 +72,7 @@ interface LedgerRow {
   /** origin null: a control event the ledger derived itself. */
   item: { event: LedgerEvent; origin: MessageOrigin | null };
   streamVersion: number;
+  hash: string;
 }
 
 /** A time-driven rule run by a job: the control events due for a customer's current state. */
@@ -108,6 +132,7 @@ class AppendPlan {
       sequence: applied.sequence,
       item: { event, origin },
       streamVersion: applied.streamVersion,
+      hash: contentHash(event),
     });
     this.touched.add(event.customerId);
     const change = gradeChangeOf(event.customerId, applied, outcome);
@@ -122,6 +147,7 @@ export function rejectionOf(
   code: string,
   reason: string,
   event?: BillingEvent,
+  hash?: string,
 ): Rejection {
   return {
     origin,
@@ -130,6 +156,7 @@ export function rejectionOf(
     source: event?.source,
     eventId: event?.eventId,
     customerId: event?.customerId,
+    contentHash: hash ?? (event ? contentHash(event) : undefined),
   };
 }
 
@@ -147,8 +174,14 @@ export class LedgerWriter {
     private readonly policies: PolicyStore,
   ) {}
 
-  async append(inbound: InboundEvent[], invalid: Rejection[] = []): Promise<AppendResult> {
-    return this.inTransaction((qr) => this.appendInTransaction(qr, inbound, invalid));
+  async append(
+    inbound: InboundEvent[],
+    invalid: Rejection[] = [],
+    opts: AppendOptions = {},
+  ): Promise<AppendResult> {
+    return this.inTransaction((qr) =>
+      this.appendInTransaction(qr, inbound, invalid, opts.retryParked ?? 'all'),
+    );
   }
 
   /**
@@ -230,15 +263,21 @@ export class LedgerWriter {
     qr: QueryRunner,
     inbound: InboundEvent[],
     invalid: Rejection[],
+    retry: ParkedRetry,
   ): Promise<AppendResult> {
     // Queued together on the connection, each a round trip otherwise: the lock, the known-key check, the states
     // and parked events of every customer in the chunk, and the policy version.
     const lane = statementLane(qr);
     void lane.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
     const chunkCustomers = [...new Set(inbound.map((i) => i.event.customerId))];
-    const freshP = this.withoutKnownKeys(lane, inbound);
+    if (typeof retry === 'object' && !chunkCustomers.includes(retry.customerId))
+      chunkCustomers.push(retry.customerId);
+    const freshP = this.admitKeys(lane, inbound);
     const statesP = this.loadStates(lane, chunkCustomers);
-    const parkedP = this.loadParked(lane, chunkCustomers);
+    const parkedP =
+      retry === 'none'
+        ? Promise.resolve(new Map<string, Parked[]>())
+        : this.loadParked(lane, chunkCustomers, retry);
     // Under the lock, so a version adopted by another process grades exactly the sequences after its adoption.
     const policyP = this.policies.refresh(lane);
     lane.pending.push(freshP, statesP, parkedP, policyP);
@@ -247,7 +286,7 @@ export class LedgerWriter {
     const reservedCount = fresh.items.length + [...parked.values()].reduce((n, list) => n + list.length, 0);
     const plan = new AppendPlan(await this.reserveSequences(qr, reservedCount), reservedCount);
     plan.duplicates = fresh.duplicates;
-    plan.rejected.push(...invalid);
+    plan.rejected.push(...invalid, ...fresh.conflicts);
 
     const stateOf = (customerId: string): CustomerState => {
       let s = states.get(customerId);
@@ -257,7 +296,7 @@ export class LedgerWriter {
       }
       return s;
     };
-    const accept = (item: InboundEvent): void => {
+    const accept = (item: Admitted): void => {
       const state = stateOf(item.event.customerId);
       const applied: AppliedEvent = {
         event: item.event,
@@ -284,10 +323,10 @@ export class LedgerWriter {
           if (p.fromDb) plan.unparkedFromDb.push(p);
           else plan.newlyParked.splice(plan.newlyParked.indexOf(p), 1);
           if (d.kind === 'accept') {
-            accept(p.item);
+            accept({ ...p.item, hash: p.hash });
             progress = true;
           } else {
-            plan.rejected.push(rejectionOf(p.item.origin, d.code, d.reason, p.item.event));
+            plan.rejected.push(rejectionOf(p.item.origin, d.code, d.reason, p.item.event, p.hash));
           }
         }
       }
@@ -299,15 +338,17 @@ export class LedgerWriter {
         accept(item);
         retryParked(item.event.customerId);
       } else if (d.kind === 'park') {
-        const p: Parked = { item, code: d.code, reason: d.reason, fromDb: false };
+        const p: Parked = { item, hash: item.hash, code: d.code, reason: d.reason, fromDb: false };
         plan.newlyParked.push(p);
         const list = parked.get(item.event.customerId) ?? [];
         list.push(p);
         parked.set(item.event.customerId, list);
       } else {
-        plan.rejected.push(rejectionOf(item.origin, d.code, d.reason, item.event));
+        plan.rejected.push(rejectionOf(item.origin, d.code, d.reason, item.event, item.hash));
       }
     }
+    // A retry of one parked event (poison isolation) runs even when no fresh event of its customer came.
+    if (typeof retry === 'object') retryParked(retry.customerId);
 
     await this.write(qr, plan, states);
     return {
@@ -319,58 +360,133 @@ export class LedgerWriter {
       rejected: plan.rejected,
       gradeChanges: plan.gradeChanges.map(({ rating: _rating, ...change }) => change),
       lastSequence: plan.rows.length ? plan.rows[plan.rows.length - 1].sequence : '0',
+      isolated: 0,
     };
   }
 
   /** Parked events older than `olderThan` are rejected for good (their dependency never arrived). */
   async expireParked(olderThan: Date): Promise<Rejection[]> {
+    return this.removeParked('parked_at < $1', [olderThan], (r) => ({
+      code: r.code,
+      reason: `${r.reason}; still missing after parking since ${new Date(r.parked_at).toISOString()}`,
+    }));
+  }
+
+  /** Keys of a customer's parked events, oldest first. */
+  async parkedKeys(customerId: string): Promise<Array<{ source: string; eventId: string }>> {
+    const rows: Array<{ source: string; event_id: string }> = await this.ds.query(
+      'SELECT source, event_id FROM parked_events WHERE customer_id = $1 ORDER BY park_order',
+      [customerId],
+    );
+    return rows.map((r) => ({ source: r.source, eventId: r.event_id }));
+  }
+
+  /** Takes one parked event out of the park into rejected_events (poison isolation). */
+  async rejectParked(
+    key: { source: string; eventId: string },
+    code: string,
+    reason: string,
+  ): Promise<Rejection[]> {
+    return this.removeParked('source = $1 AND event_id = $2', [key.source, key.eventId], () => ({
+      code,
+      reason,
+    }));
+  }
+
+  /** Deletes the parked rows matching `where` and records them as rejected, under the append lock. */
+  private async removeParked(
+    where: string,
+    params: unknown[],
+    why: (r: ParkedRow) => { code: string; reason: string },
+  ): Promise<Rejection[]> {
     return this.ds.transaction(async (em) => {
       await em.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
-      const rows: Array<ParkedRow> = await em.query(
+      const rows: ParkedRow[] = await em.query(
         // Wrapped in a SELECT because TypeORM returns [rows, count] for a bare DELETE ... RETURNING.
         `WITH gone AS (
-           DELETE FROM parked_events WHERE parked_at < $1
-           RETURNING source, event_id, customer_id, topic, partition, "offset", message_key, raw_value, code, reason, parked_at
+           DELETE FROM parked_events WHERE ${where}
+           RETURNING source, event_id, customer_id, topic, partition, "offset", message_key, raw_value, code, reason,
+                     parked_at, content_hash
          ) SELECT * FROM gone ORDER BY parked_at`,
-        [olderThan],
+        params,
       );
       const rejected = rows.map((r) => ({
         origin: parkedOrigin(r),
-        code: r.code,
-        reason: `${r.reason}; still missing after parking since ${new Date(r.parked_at).toISOString()}`,
+        ...why(r),
         source: r.source,
         eventId: r.event_id,
         customerId: r.customer_id,
+        contentHash: r.content_hash ?? undefined,
       }));
       await insertRejected(em.query.bind(em), rejected);
       return rejected;
     });
   }
 
-  private async withoutKnownKeys(
+  /**
+   * The idempotency gate. A key (source, eventId) seen before — in this chunk, the ledger or the parked events — is
+   * a duplicate when its content hash matches (a redelivery: ignored and counted) and DUPLICATE_CONFLICT when it
+   * does not (the same key reused for other content: rejected with both hashes, never silently dropped).
+   */
+  private async admitKeys(
     qr: Queryable,
     inbound: InboundEvent[],
-  ): Promise<{ items: InboundEvent[]; duplicates: number }> {
-    const seen = new Set<string>();
-    const unique: InboundEvent[] = [];
+  ): Promise<{ items: Admitted[]; duplicates: number; conflicts: Rejection[] }> {
+    // Same key twice in the chunk: grouped, then judged against what is stored, or else against the first.
+    const byKey = new Map<string, Admitted[]>();
     for (const item of inbound) {
-      const k = `${item.event.source}\u0000${item.event.eventId}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      unique.push(item);
+      const k = keyOf(item.event);
+      const group = byKey.get(k) ?? [];
+      group.push({ ...item, hash: contentHash(item.event) });
+      byKey.set(k, group);
     }
-    if (unique.length === 0) return { items: [], duplicates: inbound.length };
-    const sources = unique.map((i) => i.event.source);
-    const ids = unique.map((i) => i.event.eventId);
-    const known: Array<{ source: string; event_id: string }> = await qr.query(
-      `SELECT k.source, k.event_id FROM unnest($1::text[], $2::text[]) AS k(source, event_id)
-       WHERE EXISTS (SELECT 1 FROM ledger_events l WHERE l.source = k.source AND l.event_id = k.event_id)
-          OR EXISTS (SELECT 1 FROM parked_events p WHERE p.source = k.source AND p.event_id = k.event_id)`,
-      [sources, ids],
+    const conflicts: Rejection[] = [];
+    let duplicates = 0;
+    const judge = (item: Admitted, known: string, where: string): void => {
+      if (known === item.hash) duplicates++;
+      else conflicts.push(conflictOf(item, item.hash, known, where));
+    };
+    const firsts = [...byKey.values()].map((g) => g[0]);
+    const knownHash = firsts.length ? await this.storedHashes(qr, firsts) : new Map<string, StoredHash>();
+    const items: Admitted[] = [];
+    for (const [k, group] of byKey) {
+      const stored = knownHash.get(k);
+      if (stored) {
+        for (const item of group) judge(item, stored.hash, stored.place);
+        continue;
+      }
+      items.push(group[0]);
+      for (const item of group.slice(1)) judge(item, group[0].hash, 'earlier in the same batch');
+    }
+    return { items, duplicates, conflicts };
+  }
+
+  /**
+   * Content hashes of the keys already in the ledger or parked. Rows stored before hashes were kept have none:
+   * theirs is computed from the stored row (duplicates are rare, so the payload is read only then).
+   */
+  private async storedHashes(qr: Queryable, items: InboundEvent[]): Promise<Map<string, StoredHash>> {
+    const known: KnownKeyRow[] = await qr.query(
+      `SELECT 'ledger' AS place, l.source, l.event_id, l.content_hash,
+              CASE WHEN l.content_hash IS NULL THEN jsonb_build_object('eventId', l.event_id, 'type', l.type,
+                'version', l.version, 'customerId', l.customer_id, 'occurredAt', l.occurred_at, 'source', l.source,
+                'payload', l.payload) END AS stored
+       FROM unnest($1::text[], $2::text[]) AS k(source, event_id)
+       JOIN ledger_events l ON l.source = k.source AND l.event_id = k.event_id
+       UNION ALL
+       SELECT 'parked', p.source, p.event_id, p.content_hash, CASE WHEN p.content_hash IS NULL THEN p.event END
+       FROM unnest($1::text[], $2::text[]) AS k(source, event_id)
+       JOIN parked_events p ON p.source = k.source AND p.event_id = k.event_id`,
+      [items.map((i) => i.event.source), items.map((i) => i.event.eventId)],
     );
-    const knownKeys = new Set(known.map((r) => `${r.source}\u0000${r.event_id}`));
-    const items = unique.filter((i) => !knownKeys.has(`${i.event.source}\u0000${i.event.eventId}`));
-    return { items, duplicates: inbound.length - items.length };
+    const hashes = new Map<string, StoredHash>();
+    for (const r of known) {
+      hashes.set(`${r.source}\u0000${r.event_id}`, {
+        hash: r.content_hash ?? contentHash(fromStored(r.stored as unknown as StoredEventRow)),
+        place: r.place === 'ledger' ? 'in the ledger' : 'parked',
+      });
+    }
+    return hashes;
   }
 
   private async loadStates(qr: Queryable, customers: string[]): Promise<Map<string, CustomerState>> {
@@ -384,22 +500,28 @@ export class LedgerWriter {
     return states;
   }
 
-  private async loadParked(qr: Queryable, customers: string[]): Promise<Map<string, Parked[]>> {
+  private async loadParked(
+    qr: Queryable,
+    customers: string[],
+    retry: ParkedRetry,
+  ): Promise<Map<string, Parked[]>> {
     const parked = new Map<string, Parked[]>();
     if (customers.length === 0) return parked;
+    const one = typeof retry === 'object' ? retry : null;
     const rows: ParkedRow[] = await qr.query(
-      `SELECT source, event_id, customer_id, event, topic, partition, "offset", message_key, raw_value, code, reason
-       FROM parked_events WHERE customer_id = ANY($1::text[]) ORDER BY park_order`,
-      [customers],
+      `SELECT source, event_id, customer_id, event, topic, partition, "offset", message_key, raw_value, code, reason,
+              content_hash
+       FROM parked_events WHERE customer_id = ANY($1::text[])
+         AND ($2::text IS NULL OR (source = $2 AND event_id = $3)) ORDER BY park_order`,
+      [customers, one?.source ?? null, one?.eventId ?? null],
     );
     for (const r of rows) {
       const list = parked.get(r.customer_id) ?? [];
+      // Parked events come from Kafka, so they are billing events.
+      const event = fromStored(r.event as unknown as StoredEventRow) as BillingEvent;
       list.push({
-        item: {
-          // Parked events come from Kafka, so they are billing events.
-          event: fromStored(r.event as unknown as Parameters<typeof fromStored>[0]) as BillingEvent,
-          origin: parkedOrigin(r),
-        },
+        item: { event, origin: parkedOrigin(r) },
+        hash: r.content_hash ?? contentHash(event),
         code: r.code,
         reason: r.reason,
         fromDb: true,
@@ -429,9 +551,10 @@ export class LedgerWriter {
     const { query: q, pending } = statementLane(qr);
     if (plan.rows.length) {
       void q(
-        `INSERT INTO ledger_events (sequence, customer_id, stream_version, source, event_id, type, version, occurred_at, payload, metadata)
+        `INSERT INTO ledger_events (sequence, customer_id, stream_version, source, event_id, type, version, occurred_at, payload, metadata, content_hash)
          SELECT * FROM ROWS FROM (unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::smallint[],
-                              $8::timestamptz[]), jsonb_array_elements($9::jsonb), jsonb_array_elements($10::jsonb)) AS u`,
+                              $8::timestamptz[]), jsonb_array_elements($9::jsonb), jsonb_array_elements($10::jsonb),
+                              unnest($11::text[])) AS u`,
         [
           plan.rows.map((r) => r.sequence),
           plan.rows.map((r) => r.item.event.customerId),
@@ -454,6 +577,7 @@ export class LedgerWriter {
                 : { derived: true },
             ),
           ),
+          plan.rows.map((r) => r.hash),
         ],
       );
       pending.push(
@@ -483,8 +607,8 @@ export class LedgerWriter {
     if (plan.newlyParked.length) {
       const p = plan.newlyParked;
       void q(
-        `INSERT INTO parked_events (source, event_id, customer_id, event, topic, partition, "offset", message_key, raw_value, code, reason)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::int[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[])
+        `INSERT INTO parked_events (source, event_id, customer_id, event, topic, partition, "offset", message_key, raw_value, code, reason, content_hash)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::int[], $7::bigint[], $8::bytea[], $9::bytea[], $10::text[], $11::text[], $12::text[])
          ON CONFLICT DO NOTHING`,
         [
           p.map((x) => x.item.event.source),
@@ -498,6 +622,7 @@ export class LedgerWriter {
           p.map((x) => x.item.origin.value),
           p.map((x) => x.code),
           p.map((x) => x.reason),
+          p.map((x) => x.hash),
         ],
       );
     }
@@ -555,28 +680,45 @@ interface ParkedRow {
   topic: string;
   partition: number;
   offset: string;
-  message_key: string | null;
-  raw_value: string;
+  message_key: Buffer | null;
+  raw_value: Buffer;
   code: string;
   reason: string;
   parked_at: string;
+  content_hash: string | null;
+}
+
+interface StoredHash {
+  hash: string;
+  /** For the reason: "in the ledger" or "parked". */
+  place: string;
+}
+
+interface KnownKeyRow {
+  place: 'ledger' | 'parked';
+  source: string;
+  event_id: string;
+  content_hash: string | null;
+  stored: Record<string, unknown> | null;
+}
+
+const keyOf = (e: BillingEvent): string => `${e.source}\u0000${e.eventId}`;
+
+function conflictOf(item: InboundEvent, hash: string, known: string, where: string): Rejection {
+  const e = item.event;
+  return rejectionOf(
+    item.origin,
+    'DUPLICATE_CONFLICT',
+    `event ${e.source}/${e.eventId} was already received ${where} with other content (content hash ${known}); ` +
+      `this one has content hash ${hash}. A correction is a new event with its own eventId`,
+    e,
+    hash,
+  );
 }
 
 /** The Kafka message a parked event came from, as parked_events keeps it verbatim. */
 function parkedOrigin(r: ParkedRow): MessageOrigin {
   return { topic: r.topic, partition: r.partition, offset: r.offset, key: r.message_key, value: r.raw_value };
-}
-
-export function storedEnvelope(e: BillingEvent): Record<string, unknown> {
-  return {
-    eventId: e.eventId,
-    type: e.type,
-    version: e.version,
-    customerId: e.customerId,
-    occurredAt: e.occurredAt,
-    source: e.source,
-    payload: toStoredPayload(e),
-  };
 }
 
 /**
@@ -655,13 +797,16 @@ export async function insertGradeChanges(
   );
 }
 
-/** Redelivered rejections hit the (topic, partition, offset) key and change nothing. */
+/**
+ * Redelivered rejections hit the (topic, partition, offset) key and change nothing. The table is the dead-letter
+ * outbox: the NOTIFY (delivered at commit) wakes the relay that publishes each new row to the DLQ topic.
+ */
 export async function insertRejected(q: Query, rejected: Rejection[]): Promise<void> {
   if (rejected.length === 0) return;
   await q(
-    `INSERT INTO rejected_events (topic, partition, "offset", message_key, raw_value, code, reason, source, event_id, customer_id)
-     SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-        $9::text[], $10::text[])
+    `INSERT INTO rejected_events (topic, partition, "offset", message_key, raw_value, code, reason, source, event_id, customer_id, content_hash)
+     SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::bytea[], $5::bytea[], $6::text[], $7::text[], $8::text[],
+        $9::text[], $10::text[], $11::text[])
      ON CONFLICT (topic, partition, "offset") DO NOTHING`,
     [
       rejected.map((r) => r.origin.topic),
@@ -670,12 +815,14 @@ export async function insertRejected(q: Query, rejected: Rejection[]): Promise<v
       rejected.map((r) => r.origin.key),
       rejected.map((r) => r.origin.value),
       rejected.map((r) => r.code),
-      rejected.map((r) => r.reason),
+      rejected.map((r) => storableText(r.reason)),
       rejected.map((r) => r.source ?? null),
       rejected.map((r) => r.eventId ?? null),
       rejected.map((r) => r.customerId ?? null),
+      rejected.map((r) => r.contentHash ?? null),
     ],
   );
+  await q('SELECT pg_notify($1, $2)', [REJECTED_CHANNEL, '']);
 }
 
 function isUniqueViolation(err: unknown, constraint: string): boolean {

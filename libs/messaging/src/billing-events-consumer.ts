@@ -1,14 +1,16 @@
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { parseEvent } from '@credit-ledger/domain';
+import { decodeText, parseEvent } from '@credit-ledger/domain';
 import {
   AppendResult,
   InboundEvent,
+  IsolatingAppender,
   LedgerWriter,
+  Log,
   MessageOrigin,
   Rejection,
+  describeFailure,
   rejectionOf,
 } from '@credit-ledger/ledger-store';
-import { DeadLetterPublisher } from './dead-letter-publisher';
 
 export interface IngestOptions {
   topic: string;
@@ -17,7 +19,15 @@ export interface IngestOptions {
   batchSize: number;
   partitionsConsumedConcurrently?: number;
   fromBeginning?: boolean;
-  log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+  log: Log;
+  /** How far ahead of the ledger's clock an event's occurredAt may be; later ones are FUTURE_EVENT. */
+  futureToleranceMs: number;
+  /** Isolated events in a row (nothing stored in between) after which the fault is taken as systemic. */
+  maxConsecutiveIsolations?: number;
+  /** Longest wait between retries of an append that failed for a transient reason, and between rebuilds. */
+  maxBackoffMs?: number;
+  /** The ledger's clock (tests). */
+  now?: () => Date;
   /** Test seam: runs after the append committed and before the offsets are committed. */
   afterAppend?: (result: AppendResult) => Promise<void>;
 }
@@ -32,7 +42,18 @@ export interface IngestStats {
   batches: number;
   lastBatchMs: number;
   lastSequence: string;
+  /** A consumer is connected and in its group (false while crashed, rebuilding or stopped). */
   running: boolean;
+  /** Events the database refused, bisected out and dead-lettered (APPEND_FAILED). */
+  isolated: number;
+  /** Appends that failed for a transient reason and were retried. */
+  retries: number;
+  /** kafkajs consumer crashes, and consumers rebuilt (or restarted by kafkajs) after one. */
+  crashes: number;
+  restarts: number;
+  lastAppendAt: string | null;
+  lastCommitAt: string | null;
+  lastError: string | null;
 }
 
 /** Turns Kafka messages into ledger input: parsed events to append, or rejections carrying the reason. */
@@ -40,6 +61,7 @@ export function toLedgerInput(
   topic: string,
   partition: number,
   messages: KafkaMessage[],
+  notAfter?: string,
 ): { inbound: InboundEvent[]; invalid: Rejection[] } {
   const inbound: InboundEvent[] = [];
   const invalid: Rejection[] = [];
@@ -48,24 +70,45 @@ export function toLedgerInput(
       topic,
       partition,
       offset: m.offset,
-      key: m.key ? m.key.toString('utf8') : null,
-      value: m.value ? m.value.toString('utf8') : '',
+      key: m.key ?? null,
+      value: m.value ?? Buffer.alloc(0),
     };
-    if (!m.value || m.value.length === 0) {
+    if (origin.value.length === 0) {
       invalid.push(rejectionOf(origin, 'BAD_JSON', 'message value is empty'));
       continue;
     }
-    const parsed = parseEvent(origin.value, { key: origin.key });
+    let key: string | null = null;
+    if (origin.key !== null) {
+      const k = decodeText(origin.key, 'message key');
+      if (!k.ok) {
+        invalid.push(rejectionOf(origin, 'BAD_ENCODING', k.reason));
+        continue;
+      }
+      key = k.text;
+    }
+    const parsed = parseEvent(origin.value, { key, notAfter });
     if (parsed.ok) inbound.push({ event: parsed.event, origin });
-    else invalid.push(rejectionOf(origin, parsed.code, parsed.reason));
+    else invalid.push({ ...rejectionOf(origin, parsed.code, parsed.reason), ...parsed.ids });
   }
   return { inbound, invalid };
 }
 
+/** Exponential backoff from 200 ms, capped. */
+export function backoffMs(attempt: number, maxMs: number): number {
+  return Math.min(maxMs, 200 * 2 ** Math.min(attempt, 12));
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 /**
- * The ingestion loop: for each chunk of a partition's batch, append (one transaction), dead-letter the
- * rejections, and only then commit the offset past the chunk. A crash anywhere before the commit means the
- * chunk is delivered again, and the idempotency key turns the second append into a no-op.
+ * The ingestion loop: for each chunk of a partition's batch, append (one transaction; rejections are rows of the
+ * dead-letter outbox in it) and only then commit the offset past the chunk. A crash anywhere before the commit
+ * means the chunk is delivered again, and the idempotency key turns the second append into a no-op.
+ *
+ * Nothing stops it for good. A message the database refuses is bisected out and dead-lettered (IsolatingAppender).
+ * An append that fails for a transient reason is retried with backoff, heartbeating, for as long as it takes. A
+ * kafkajs consumer that crashes — whatever the error, retriable or not — is rebuilt and rejoins its group from the
+ * committed offsets, with backoff.
  */
 export class BillingEventsConsumer {
   readonly stats: IngestStats = {
@@ -79,33 +122,47 @@ export class BillingEventsConsumer {
     lastBatchMs: 0,
     lastSequence: '0',
     running: false,
+    isolated: 0,
+    retries: 0,
+    crashes: 0,
+    restarts: 0,
+    lastAppendAt: null,
+    lastCommitAt: null,
+    lastError: null,
   };
   private consumer: Consumer | null = null;
+  private stopping = false;
+  private rebuildTimer: NodeJS.Timeout | null = null;
+  private rebuildAttempts = 0;
+  private crashedSinceJoin = false;
 
   /**
    * Chunks of several partitions handed in while an append runs go into the next append together, up to
    * batchSize messages: one transaction (one turn of the append lock, one commit) instead of one each. Each
-   * partition still hands in one chunk at a time, in offset order, and commits its offset only after the append
-   * and the dead-lettering of its rejections (and of any other in the same append) are done.
+   * partition still hands in one chunk at a time, in offset order, and commits its offset only after the append.
    */
   private readonly appends: AppendCoalescer;
+  private readonly isolating: IsolatingAppender;
 
   constructor(
     private readonly kafka: Kafka,
-    private readonly writer: LedgerWriter,
-    private readonly deadLetters: DeadLetterPublisher,
+    writer: LedgerWriter,
     private readonly opts: IngestOptions,
   ) {
+    this.isolating = new IsolatingAppender(writer, opts.maxConsecutiveIsolations);
     this.appends = new AppendCoalescer(opts.batchSize, (inputs) => this.appendChunks(inputs));
+  }
+
+  private get maxBackoffMs(): number {
+    return this.opts.maxBackoffMs ?? 30_000;
   }
 
   private async appendChunks(inputs: ChunkInput[]): Promise<void> {
     const started = Date.now();
-    const result = await this.writer.append(
+    const result = await this.isolating.append(
       inputs.flatMap((x) => x.input.inbound),
       inputs.flatMap((x) => x.input.invalid),
     );
-    await this.deadLetters.publish(result.rejected);
     if (this.opts.afterAppend) await this.opts.afterAppend(result);
     this.record(
       inputs.reduce((n, x) => n + x.messages, 0),
@@ -114,46 +171,163 @@ export class BillingEventsConsumer {
     );
   }
 
+  /**
+   * Joins the group. A broker that cannot be reached yet is not fatal: the consumer keeps trying in the
+   * background (health shows it) and this resolves; only a refused login fails start-up, since retrying a wrong
+   * credential never helps.
+   */
   async start(): Promise<void> {
+    this.stopping = false;
+    try {
+      await this.spawn();
+    } catch (err) {
+      if (isAuthenticationFailure(err)) throw err;
+      this.noteError('could not join the consumer group', err);
+      this.scheduleRebuild();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
+    this.rebuildTimer = null;
+    this.stats.running = false;
+    const c = this.consumer;
+    this.consumer = null;
+    await c?.disconnect().catch(() => undefined);
+  }
+
+  private async spawn(): Promise<void> {
+    const session = this.opts.sessionTimeoutMs ?? 30_000;
     const consumer = this.kafka.consumer({
       groupId: this.opts.groupId,
-      sessionTimeout: this.opts.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: Math.max(100, Math.floor((this.opts.sessionTimeoutMs ?? 30_000) / 10)),
+      sessionTimeout: session,
+      heartbeatInterval: Math.max(100, Math.floor(session / 10)),
       maxBytesPerPartition: 2 * 1024 * 1024,
       maxWaitTimeInMs: 250,
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.CRASH, (e) =>
-      this.opts.log('error', `ingestion consumer crashed: ${e.payload.error.message}`),
-    );
+    consumer.on(consumer.events.CRASH, (e) => this.crashed(consumer, e.payload.error, e.payload.restart));
+    consumer.on(consumer.events.GROUP_JOIN, () => this.joined(consumer));
     await consumer.connect();
     await consumer.subscribe({ topics: [this.opts.topic], fromBeginning: this.opts.fromBeginning ?? true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 6,
-      eachBatch: (payload) => this.handleBatch(payload),
+      eachBatch: (payload) => this.handleBatch(consumer, payload),
     });
-    this.stats.running = true;
     this.opts.log('info', `ingesting ${this.opts.topic} as group ${this.opts.groupId}`);
   }
 
-  async stop(): Promise<void> {
-    this.stats.running = false;
-    await this.consumer?.disconnect();
-    this.consumer = null;
+  private joined(consumer: Consumer): void {
+    if (consumer !== this.consumer) return;
+    this.stats.running = true;
+    this.rebuildAttempts = 0;
+    if (this.crashedSinceJoin) {
+      this.crashedSinceJoin = false;
+      this.stats.restarts++;
+      this.opts.log('info', 'ingestion consumer rejoined its group after a crash');
+    }
   }
 
-  private async handleBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) {
+  private crashed(consumer: Consumer, error: Error, kafkajsRestarts: boolean): void {
+    if (consumer !== this.consumer || this.stopping) return;
+    this.stats.crashes++;
+    this.stats.running = false;
+    this.crashedSinceJoin = true;
+    this.noteError('ingestion consumer crashed', error);
+    // kafkajs restarts it itself after a retriable error; after any other it gives up, so we rebuild it.
+    if (!kafkajsRestarts) this.scheduleRebuild();
+  }
+
+  /** Replaces the consumer with a new one after a backoff; tries again until one joins. */
+  private scheduleRebuild(): void {
+    if (this.stopping || this.rebuildTimer) return;
+    const wait = backoffMs(this.rebuildAttempts++, this.maxBackoffMs);
+    this.opts.log('warn', `rebuilding the ingestion consumer in ${wait} ms`);
+    this.rebuildTimer = setTimeout(() => void this.rebuild(), wait);
+  }
+
+  private async rebuild(): Promise<void> {
+    this.rebuildTimer = null;
+    if (this.stopping) return;
+    const old = this.consumer;
+    this.consumer = null;
+    this.crashedSinceJoin = true;
+    await old?.disconnect().catch(() => undefined);
+    try {
+      await this.spawn();
+    } catch (err) {
+      this.noteError(
+        'rebuilding the ingestion consumer failed',
+        err,
+        this.rebuildAttempts > 3 ? 'error' : 'warn',
+      );
+      this.scheduleRebuild();
+    }
+  }
+
+  /** Recorded for health; logged as a warning while it heals itself, as an error once it keeps failing. */
+  private noteError(what: string, err: unknown, level: 'warn' | 'error' = 'warn'): void {
+    const message = `${what}: ${describeFailure(err)}`;
+    this.stats.lastError = message;
+    this.opts.log(level, message);
+  }
+
+  private async handleBatch(
+    consumer: Consumer,
+    { batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload,
+  ) {
     const { topic, partition } = batch;
+    const live = (): boolean => isRunning() && !isStale();
     for (let i = 0; i < batch.messages.length; i += this.opts.batchSize) {
-      if (!isRunning() || isStale()) return;
+      if (!live()) return;
       const chunk = batch.messages.slice(i, i + this.opts.batchSize);
-      await this.appends.submit(toLedgerInput(topic, partition, chunk), chunk.length);
+      const now = (this.opts.now ?? (() => new Date()))();
+      const notAfter = new Date(now.getTime() + this.opts.futureToleranceMs).toISOString();
+      const input = toLedgerInput(topic, partition, chunk, notAfter);
+      if (!(await this.appendUntilDone(input, chunk.length, heartbeat, live))) return;
       const last = chunk[chunk.length - 1].offset;
       resolveOffset(last);
-      await this.consumer!.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+      await consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+      this.stats.lastCommitAt = new Date().toISOString();
       await heartbeat();
+    }
+  }
+
+  /**
+   * Appends a chunk, retrying transient failures with backoff (poison never gets here: it is isolated inside the
+   * append). Heartbeats while it waits; gives up only when the partition is no longer ours (false).
+   */
+  private async appendUntilDone(
+    input: ChunkInput['input'],
+    messages: number,
+    heartbeat: () => Promise<void>,
+    live: () => boolean,
+  ): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.appends.submit(input, messages);
+        return true;
+      } catch (err) {
+        this.stats.retries++;
+        const wait = backoffMs(attempt, this.maxBackoffMs);
+        if (attempt === 0 || attempt % 10 === 0)
+          this.noteError(
+            `append failed (attempt ${attempt + 1}); retrying in ${wait} ms`,
+            err,
+            attempt ? 'error' : 'warn',
+          );
+        const until = Date.now() + wait;
+        while (Date.now() < until) {
+          if (!live()) return false;
+          await sleep(Math.min(1000, until - Date.now()));
+          // The broker may be away too: a failed heartbeat is the consumer's business (it rejoins when needed).
+          await heartbeat().catch(() => undefined);
+        }
+        if (!live()) return false;
+      }
     }
   }
 
@@ -165,9 +339,14 @@ export class BillingEventsConsumer {
     s.rejected += r.rejected.length;
     s.parked += r.parked;
     s.unparked += r.unparked;
+    s.isolated += r.isolated;
     s.batches += 1;
     s.lastBatchMs = ms;
+    s.lastAppendAt = new Date().toISOString();
     if (r.appended) s.lastSequence = r.lastSequence;
+    if (r.isolated) {
+      this.opts.log('warn', `isolated ${r.isolated} event(s) the database refused; they are dead-lettered`);
+    }
     if (r.rejected.length) {
       this.opts.log(
         'warn',
@@ -179,6 +358,12 @@ export class BillingEventsConsumer {
       `batch: ${messages} msgs, ${r.appended} appended, ${r.duplicates} dup, ${r.parked} parked in ${ms} ms`,
     );
   }
+}
+
+/** A refused login (SASL) or TLS handshake: retrying the same credentials never helps. */
+export function isAuthenticationFailure(err: unknown): boolean {
+  const name = (err as { name?: unknown } | null)?.name;
+  return name === 'KafkaJSSASLAuthenticationError';
 }
 
 interface ChunkInput {
@@ -231,17 +416,16 @@ class AppendCoalescer {
   }
 }
 
-/** Rejects parked events whose dependency never came, on a timer. */
+/** Rejects parked events whose dependency never came, on a timer (the rejections reach the DLQ by the relay). */
 export class ParkedEventSweeper {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
 
   constructor(
     private readonly writer: LedgerWriter,
-    private readonly deadLetters: DeadLetterPublisher,
     private readonly timeoutMs: number,
     private readonly intervalMs: number,
-    private readonly log: IngestOptions['log'],
+    private readonly log: Log,
   ) {}
 
   start(): void {
@@ -255,7 +439,6 @@ export class ParkedEventSweeper {
     this.running = (async () => {
       try {
         const rejected = await this.writer.expireParked(new Date(now.getTime() - this.timeoutMs));
-        await this.deadLetters.publish(rejected, now);
         count = rejected.length;
         if (count) this.log('warn', `rejected ${count} parked event(s) whose dependency never arrived`);
       } catch (err) {

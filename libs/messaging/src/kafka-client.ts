@@ -7,9 +7,13 @@ export interface KafkaClientOptions {
   log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 }
 
+/**
+ * kafkajs reports every failed connection attempt and retried request as an ERROR; the ledger says what matters
+ * itself (consumer crashed, Kafka unreachable, rebuilt) and keeps trying, so kafkajs' lines are one level lower.
+ */
 const LEVELS: Record<number, 'debug' | 'info' | 'warn' | 'error'> = {
-  [KafkaLogLevel.ERROR]: 'error',
-  [KafkaLogLevel.WARN]: 'warn',
+  [KafkaLogLevel.ERROR]: 'warn',
+  [KafkaLogLevel.WARN]: 'debug',
   [KafkaLogLevel.INFO]: 'info',
   [KafkaLogLevel.DEBUG]: 'debug',
 };

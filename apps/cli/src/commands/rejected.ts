@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { RejectedEventEntity, createLedgerDataSource } from '@credit-ledger/ledger-store';
+import { RejectedEventEntity, createLedgerDataSource, displayBytes } from '@credit-ledger/ledger-store';
 import { config } from './shared';
 
 export function rejectedCommand(): Command {
@@ -17,7 +17,15 @@ export function rejectedCommand(): Command {
           take: Number(opts.limit),
         });
         for (const r of rows) {
-          if (opts.json) console.log(JSON.stringify(r));
+          // The original bytes as text when they are text, else base64 (a NUL byte, invalid UTF-8).
+          if (opts.json)
+            console.log(
+              JSON.stringify({
+                ...r,
+                messageKey: displayBytes(r.messageKey),
+                rawValue: displayBytes(r.rawValue),
+              }),
+            );
           else
             console.log(
               `${r.rejectedAt.toISOString()}  ${r.topic}/${r.partition}/${r.offset}  ${r.code}  ${r.reason}`,

@@ -13,6 +13,7 @@ import {
   ControlAppendResult,
   ControlRule,
   InboundEvent,
+  AppendOptions,
   LedgerWriter,
   PolicyStore,
   Rejection,
@@ -33,10 +34,19 @@ export class CacheCoherentWriter extends LedgerWriter {
     super(ds, policies);
   }
 
-  override async append(inbound: InboundEvent[], invalid: Rejection[] = []): Promise<AppendResult> {
-    const r = await super.append(inbound, invalid);
-    // Derived and unparked events belong to the streams of the inbound events, so these are all it touched.
-    if (r.lastSequence !== '0') this.cache.invalidate(new Set(inbound.map((i) => i.event.customerId)));
+  override async append(
+    inbound: InboundEvent[],
+    invalid: Rejection[] = [],
+    opts: AppendOptions = {},
+  ): Promise<AppendResult> {
+    const r = await super.append(inbound, invalid, opts);
+    // Derived and unparked events belong to the streams of the inbound events (or of the one parked event
+    // retried), so these are all it touched.
+    if (r.lastSequence !== '0') {
+      const touched = new Set(inbound.map((i) => i.event.customerId));
+      if (typeof opts.retryParked === 'object') touched.add(opts.retryParked.customerId);
+      this.cache.invalidate(touched);
+    }
     return r;
   }
 

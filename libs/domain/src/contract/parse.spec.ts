@@ -138,7 +138,7 @@ describe('parseEvent: currency exponents', () => {
 describe('parseEvent: every reject code', () => {
   const cases: [string, unknown, { key?: string | null }, string, string][] = [
     ['bad JSON', '{"eventId":', {}, 'BAD_JSON', 'message is not valid JSON: '],
-    ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0x7d]), {}, 'BAD_JSON', 'message is not valid UTF-8'],
+    ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0x7d]), {}, 'BAD_ENCODING', 'message is not valid UTF-8'],
     ['array', '[]', {}, 'NOT_AN_OBJECT', 'event must be a JSON object, got an array'],
     ['number', '42', {}, 'NOT_AN_OBJECT', 'event must be a JSON object, got number 42'],
     ['null', 'null', {}, 'NOT_AN_OBJECT', 'event must be a JSON object, got null'],
@@ -471,5 +471,101 @@ describe('InvoiceIssued v2 (paymentTermsDays)', () => {
       reason:
         'cannot upcast InvoiceIssued from version 1: payload.paymentTermsDays is not part of version 1 (send version 2)',
     });
+  });
+});
+
+describe('parseEvent: bytes and text no ledger column can hold', () => {
+  it('rejects a NUL byte in the message before JSON parsing, as text or as bytes', () => {
+    expect(failure(parseEvent(Buffer.from([0x7b, 0x00, 0x7d])))).toEqual({
+      code: 'BAD_ENCODING',
+      reason: 'message contains a NUL byte at character 1',
+    });
+    expect(failure(parseEvent('{\u0000}'))).toEqual({
+      code: 'BAD_ENCODING',
+      reason: 'message contains a NUL byte at character 1',
+    });
+  });
+
+  it('rejects a NUL escaped in any string, naming the field', () => {
+    const onboard = {
+      ...base,
+      type: 'CustomerOnboarded',
+      payload: { name: 'A\u0000B', currency: 'EUR' },
+    };
+    expect(failure(parseEvent(JSON.stringify(onboard)))).toEqual({
+      code: 'BAD_ENCODING',
+      reason: 'payload.name: contains a NUL character (U+0000) at position 1',
+    });
+    expect(failure(parseEvent(JSON.stringify(invoice({}, { source: 'bi\u0000x' }))))).toEqual({
+      code: 'BAD_ENCODING',
+      reason: 'source: contains a NUL character (U+0000) at position 2',
+    });
+    const dispute = { ...base, type: 'DisputeOpened', payload: { invoiceId: 'INV-1', reason: 'x\u0000' } };
+    expect(failure(parseEvent(JSON.stringify(dispute))).code).toBe('BAD_ENCODING');
+    // Even in a field the contract does not know: the reason would quote it.
+    expect(failure(parseEvent(JSON.stringify(invoice({ ['n\u0000te']: 1 })))).reason).toBe(
+      'payload: a field name contains a NUL character (U+0000) at position 1',
+    );
+  });
+
+  it('rejects an unpaired surrogate (valid JSON, but no UTF-8 text or jsonb can hold it)', () => {
+    const text = JSON.stringify(invoice()).replace('"billing-eu"', '"billing-\\ud800"');
+    expect(failure(parseEvent(text))).toEqual({
+      code: 'BAD_ENCODING',
+      reason: 'source: contains an unpaired UTF-16 surrogate',
+    });
+    // A proper pair is fine.
+    const pair = {
+      ...base,
+      type: 'CustomerOnboarded',
+      payload: { name: 'Acme \ud83d\ude00', currency: 'EUR' },
+    };
+    expect(parseEvent(JSON.stringify(pair)).ok).toBe(true);
+  });
+
+  it("reserves the ledger's own source for its control events", () => {
+    expect(failure(parseEvent(invoice({}, { source: 'credit-ledger' })))).toEqual({
+      code: 'BAD_FIELD',
+      reason: 'source: "credit-ledger" is reserved for the ledger\'s own control events',
+    });
+  });
+});
+
+describe('parseEvent: plausibility window and ranges', () => {
+  const notAfter = '2026-03-02T10:00:00.000Z';
+
+  it('accepts occurredAt up to notAfter and rejects a later one as FUTURE_EVENT', () => {
+    expect(parseEvent(invoice({}, { occurredAt: '2026-03-02T10:00:00Z' }), { notAfter }).ok).toBe(true);
+    expect(failure(parseEvent(invoice({}, { occurredAt: '9999-12-31T23:59:59Z' }), { notAfter }))).toEqual({
+      code: 'FUTURE_EVENT',
+      reason:
+        "occurredAt: 9999-12-31T23:59:59.000Z is after 2026-03-02T10:00:00.000Z, the latest instant accepted now (the ledger's clock plus the tolerance)",
+    });
+    // Without a window (replay of stored events) nothing is checked.
+    expect(parseEvent(invoice({}, { occurredAt: '9999-12-31T23:59:59Z' })).ok).toBe(true);
+  });
+
+  it('rejects an issue or receipt date after the window, but not a far due date', () => {
+    expect(
+      failure(parseEvent(invoice({ issuedOn: '2026-03-03', dueOn: '2026-04-02' }), { notAfter })),
+    ).toEqual({
+      code: 'FUTURE_EVENT',
+      reason: 'payload.issuedOn: 2026-03-03 is after 2026-03-02, the latest date accepted now',
+    });
+    expect(parseEvent(invoice({ dueOn: '2035-12-31' }), { notAfter }).ok).toBe(true);
+    const payment = {
+      ...base,
+      type: 'PaymentReceived',
+      payload: { paymentId: 'P-1', amount: '1.00', currency: 'EUR', receivedOn: '2099-01-01' },
+    };
+    expect(failure(parseEvent(payment, { notAfter })).code).toBe('FUTURE_EVENT');
+  });
+
+  it('rejects an amount of 10^15 minor units or more as AMOUNT_OUT_OF_RANGE', () => {
+    expect(failure(parseEvent(invoice({ amount: '9999999999999999.99' })))).toEqual({
+      code: 'AMOUNT_OUT_OF_RANGE',
+      reason: 'payload.amount: "9999999999999999.99" is above the largest amount accepted, 9999999999999.99',
+    });
+    expect(parseEvent(invoice({ amount: '9999999999999.99' })).ok).toBe(true);
   });
 });

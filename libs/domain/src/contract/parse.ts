@@ -6,7 +6,15 @@ import { isEventType, type BillingEvent, type EventType } from './envelope';
 import type { PaymentAllocation, PaymentReceivedPayload } from './payloads';
 import { UPCASTERS, upcast, type UpcasterRegistry } from './upcasters';
 
-export type ParseResult = { ok: true; event: BillingEvent } | { ok: false; code: RejectCode; reason: string };
+/** The envelope's ids, when a message that fails validation still names them (for the rejected row). */
+export interface EnvelopeIds {
+  eventId?: string;
+  customerId?: string;
+  source?: string;
+}
+
+export type ParseResult =
+  { ok: true; event: BillingEvent } | { ok: false; code: RejectCode; reason: string; ids?: EnvelopeIds };
 
 export interface ParseOptions {
   /**
@@ -16,7 +24,16 @@ export interface ParseOptions {
   key?: string | null;
   /** Upcaster registry (tests); defaults to the production UPCASTERS. */
   upcasters?: UpcasterRegistry;
+  /**
+   * Plausibility window: the latest acceptable occurredAt (the ledger's clock plus the tolerance, ISO-8601).
+   * A later occurredAt, or an issuedOn/receivedOn after its date, is FUTURE_EVENT: a clock error upstream must
+   * not become the customer's rating clock. Absent: not checked (replay of stored events).
+   */
+  notAfter?: string;
 }
+
+/** The source the ledger's own control events carry; a billing system may not use it. */
+export const RESERVED_SOURCE = 'credit-ledger';
 
 /** Ids: 1..128 characters of [A-Za-z0-9._:/-]. */
 export const ID_RE = /^[A-Za-z0-9._:/-]{1,128}$/;
@@ -98,7 +115,7 @@ function currency(v: unknown, path: string): string {
 
 function amount(v: unknown, path: string, cur: string, allowZero = false): bigint {
   const r = checkAmount(v, cur, currencyExponent(cur));
-  if (!r.ok) throw new Reject('BAD_AMOUNT', `${path}: ${r.message}`);
+  if (!r.ok) throw new Reject(r.code, `${path}: ${r.message}`);
   if (r.value === 0n && !allowZero) throw new Reject('BAD_AMOUNT', `${path}: must be greater than 0`);
   return r.value;
 }
@@ -124,7 +141,18 @@ function paymentTerms(v: unknown, issuedOn: string, dueOn: string): number {
   return v;
 }
 
-function payloadOf(type: EventType, p: Obj): BillingEvent['payload'] {
+/** A business date that may not lie after the plausibility window (see ParseOptions.notAfter). */
+function notFuture(d: string, path: string, notAfter: string | undefined): string {
+  if (notAfter !== undefined && d > notAfter.slice(0, 10)) {
+    throw new Reject(
+      'FUTURE_EVENT',
+      `${path}: ${d} is after ${notAfter.slice(0, 10)}, the latest date accepted now`,
+    );
+  }
+  return d;
+}
+
+function payloadOf(type: EventType, p: Obj, notAfter: string | undefined): BillingEvent['payload'] {
   const P = 'payload.';
   const f = (k: string): unknown => required(p, k, P + k);
   switch (type) {
@@ -146,7 +174,7 @@ function payloadOf(type: EventType, p: Obj): BillingEvent['payload'] {
       const invoiceId = id(f('invoiceId'), 'payload.invoiceId');
       const cur = currency(f('currency'), 'payload.currency');
       const amt = amount(f('amount'), 'payload.amount', cur);
-      const issuedOn = date(f('issuedOn'), 'payload.issuedOn');
+      const issuedOn = notFuture(date(f('issuedOn'), 'payload.issuedOn'), 'payload.issuedOn', notAfter);
       const dueOn = date(f('dueOn'), 'payload.dueOn');
       if (dueOn < issuedOn) {
         throw new Reject('BAD_FIELD', `payload.dueOn: ${dueOn} is before payload.issuedOn ${issuedOn}`);
@@ -168,7 +196,11 @@ function payloadOf(type: EventType, p: Obj): BillingEvent['payload'] {
       const paymentId = id(f('paymentId'), 'payload.paymentId');
       const cur = currency(f('currency'), 'payload.currency');
       const amt = amount(f('amount'), 'payload.amount', cur);
-      const receivedOn = date(f('receivedOn'), 'payload.receivedOn');
+      const receivedOn = notFuture(
+        date(f('receivedOn'), 'payload.receivedOn'),
+        'payload.receivedOn',
+        notAfter,
+      );
       const out: PaymentReceivedPayload = { paymentId, amount: amt, currency: cur, receivedOn };
       const raw = optional(p, 'allocations');
       if (raw !== undefined) {
@@ -260,7 +292,16 @@ function parseObject(input: unknown, opts: ParseOptions): BillingEvent {
       `occurredAt: ${show(occurredRaw)} is not an ISO-8601 timestamp with time and zone (e.g. "2026-03-01T10:00:00Z")`,
     );
   }
+  if (opts.notAfter !== undefined && occurredAt > opts.notAfter) {
+    throw new Reject(
+      'FUTURE_EVENT',
+      `occurredAt: ${occurredAt} is after ${opts.notAfter}, the latest instant accepted now (the ledger's clock plus the tolerance)`,
+    );
+  }
   const source = text(required(raw, 'source', 'source'), 'source', MAX_SOURCE_LENGTH);
+  if (source === RESERVED_SOURCE) {
+    throw new Reject('BAD_FIELD', `source: ${show(source)} is reserved for the ledger's own control events`);
+  }
   if (opts.key !== undefined && opts.key !== customerId) {
     throw new Reject(
       'KEY_MISMATCH',
@@ -278,27 +319,70 @@ function parseObject(input: unknown, opts: ParseOptions): BillingEvent {
     customerId,
     occurredAt,
     source,
-    payload: payloadOf(type, payload),
+    payload: payloadOf(type, payload, opts.notAfter),
   } as BillingEvent;
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** An unpaired UTF-16 surrogate: JSON.parse accepts "\ud800", PostgreSQL's jsonb and UTF-8 text cannot hold it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why a string cannot be stored as text (NUL, lone surrogate), or null. */
+export function unstorableText(s: string): string | null {
+  const nul = s.indexOf('\u0000');
+  if (nul >= 0) return `contains a NUL character (U+0000) at position ${nul}`;
+  return LONE_SURROGATE.test(s) ? 'contains an unpaired UTF-16 surrogate' : null;
+}
+
+/** Every string (keys too) of a parsed JSON value must be storable text; throws BAD_ENCODING naming the path. */
+function checkStrings(v: unknown, path: string): void {
+  if (typeof v === 'string') {
+    const why = unstorableText(v);
+    if (why) throw new Reject('BAD_ENCODING', `${path || 'message'}: ${why}`);
+  } else if (Array.isArray(v)) {
+    v.forEach((x, i) => checkStrings(x, `${path}[${i}]`));
+  } else if (typeof v === 'object' && v !== null) {
+    for (const [k, x] of Object.entries(v)) {
+      const why = unstorableText(k);
+      if (why) throw new Reject('BAD_ENCODING', `${path || 'message'}: a field name ${why}`);
+      checkStrings(x, path ? `${path}.${k}` : k);
+    }
+  }
+}
+
+/** Decodes message bytes as strict UTF-8 (no NUL); `what` names them in the reason. */
+export function decodeText(
+  bytes: Uint8Array,
+  what: string,
+): { ok: true; text: string } | { ok: false; reason: string } {
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    return { ok: false, reason: `${what} is not valid UTF-8` };
+  }
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) return { ok: false, reason: `${what} contains a NUL byte at character ${nul}` };
+  return { ok: true, text };
+}
 
 /**
  * Parses and validates a v1 wire event (JSON text, a Buffer/Uint8Array of UTF-8 JSON, or an
  * already parsed value). Upcasters run before validation. Never throws.
  */
 export function parseEvent(raw: string | Uint8Array | unknown, opts: ParseOptions = {}): ParseResult {
+  let value: unknown = raw;
   try {
-    let value: unknown = raw;
     if (raw instanceof Uint8Array) {
-      try {
-        value = UTF8.decode(raw);
-      } catch {
-        return { ok: false, code: 'BAD_JSON', reason: 'message is not valid UTF-8' };
-      }
+      const d = decodeText(raw, 'message');
+      if (!d.ok) return { ok: false, code: 'BAD_ENCODING', reason: d.reason };
+      value = d.text;
     }
     if (typeof value === 'string') {
+      const nul = value.indexOf('\u0000');
+      if (nul >= 0)
+        return { ok: false, code: 'BAD_ENCODING', reason: `message contains a NUL byte at character ${nul}` };
       try {
         value = JSON.parse(value);
       } catch (e) {
@@ -309,9 +393,23 @@ export function parseEvent(raw: string | Uint8Array | unknown, opts: ParseOption
         };
       }
     }
+    // Before validation: a reason quoting the value must itself be storable.
+    checkStrings(value, '');
     return { ok: true, event: parseObject(value, opts) };
   } catch (e) {
-    if (e instanceof Reject) return { ok: false, code: e.code, reason: e.reason };
+    if (e instanceof Reject) return { ok: false, code: e.code, reason: e.reason, ids: idsOf(value) };
     throw e;
   }
+}
+
+/** Best effort: which event a rejected message was, so an operator can find the customer it concerned. */
+function idsOf(value: unknown): EnvelopeIds | undefined {
+  if (!isObject(value)) return undefined;
+  const ids: EnvelopeIds = {};
+  const ok = (v: unknown, max: number): v is string =>
+    typeof v === 'string' && v.length > 0 && v.length <= max && unstorableText(v) === null;
+  if (ok(value.eventId, 128) && ID_RE.test(value.eventId)) ids.eventId = value.eventId;
+  if (ok(value.customerId, 128) && ID_RE.test(value.customerId)) ids.customerId = value.customerId;
+  if (ok(value.source, MAX_SOURCE_LENGTH)) ids.source = value.source;
+  return Object.keys(ids).length ? ids : undefined;
 }

@@ -75,6 +75,7 @@ describe('control events', () => {
       ok: false,
       code: 'UNKNOWN_TYPE',
       reason: `type: "${type}" is not a known event type`,
+      ids: { eventId: 'x', customerId: 'C-1', source: 'credit-ledger' },
     });
   });
 

@@ -92,6 +92,19 @@ describe('limit change requests', () => {
     expect(l.state.creditLimit).toBe(3_000_000n);
   });
 
+  it('compares principals ignoring case: "Carl" is the requester carl, "Cora" approves once as cora', () => {
+    const l = customer('10000.00');
+    run(
+      l.state,
+      requestLimitChange(l.state, P, carl, AT, { requestId: 'LR-4', newLimit: 3_000_000n, reason: 'r' }),
+    );
+    const Carl = { ...carl, name: carl.name.toUpperCase() };
+    expect(approveLimitChange(l.state, Carl, AT, 'LR-4')).toMatchObject({ ok: false, kind: 'forbidden' });
+    run(l.state, approveLimitChange(l.state, cora, AT, 'LR-4'));
+    const Cora = { ...cora, name: cora.name.toUpperCase() };
+    expect(approveLimitChange(l.state, Cora, AT, 'LR-4')).toMatchObject({ ok: false, kind: 'conflict' });
+  });
+
   it('expires a stale request when touched, and in the review', () => {
     const l = customer();
     run(

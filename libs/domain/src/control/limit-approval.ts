@@ -12,6 +12,14 @@ export interface Actor {
   role: string;
 }
 
+/**
+ * Principals are compared without regard to case: "Sam" and "sam" are one person for four-eyes (start-up refuses
+ * API_KEYS names that differ only in case, and events recorded under another spelling still count).
+ */
+export function samePrincipal(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
 /** Roles that must approve a new limit of `newLimit` minor units of `currency`. */
 export function requiredApprovals(policy: GradePolicy, currency: string, newLimit: bigint): string[] {
   const tiers = policy.limitApproval[currency] ?? policy.limitApproval.default;
@@ -32,14 +40,14 @@ export type ApprovalCheck =
 
 /** Whether `actor` may approve `request` at `at` (the request is known to be pending and unexpired). */
 export function checkApproval(request: LimitRequestState, actor: Actor): ApprovalCheck {
-  if (actor.name === request.requestedBy) {
+  if (samePrincipal(actor.name, request.requestedBy)) {
     return {
       ok: false,
       kind: 'forbidden',
       message: `four-eyes: ${actor.name} made request ${request.requestId} and may not approve it`,
     };
   }
-  if (request.approvals.some((a) => a.by === actor.name)) {
+  if (request.approvals.some((a) => samePrincipal(a.by, actor.name))) {
     return {
       ok: false,
       kind: 'conflict',

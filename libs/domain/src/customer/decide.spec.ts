@@ -255,3 +255,49 @@ describe('decide: invalid state', () => {
     ).toThrow(DomainError);
   });
 });
+
+describe('decide: figures the ledger keeps stay in range', () => {
+  const max = '9999999999999.99'; // the largest single amount: 10^15 − 1 minor units
+
+  it('rejects the invoice or order that would take receivables and orders past 10^17 − 1 minor units', () => {
+    const l = new TestLedger();
+    l.onboard('EUR', '1.00');
+    for (let i = 0; i < 99; i++) l.invoice(`I-${i}`, max, '2026-01-01', '2026-01-31');
+    const over = l.decide('InvoiceIssued', {
+      invoiceId: 'I-99',
+      amount: max,
+      currency: 'EUR',
+      issuedOn: '2026-01-01',
+      dueOn: '2026-01-31',
+    });
+    // 100 × (10^15 − 1) = 10^17 − 100 ≤ 10^17 − 1: the 100th still fits; then 100 minor units more do not.
+    expect(over).toEqual({ kind: 'accept' });
+    l.invoice('I-99', max, '2026-01-01', '2026-01-31');
+    expect(l.decide('OrderPlaced', { orderId: 'O-1', amount: '1.00', currency: 'EUR' })).toEqual(
+      reject(
+        'AMOUNT_OUT_OF_RANGE',
+        'payload.amount: open receivables and orders of customer C-1 would be 1000000000000000.00 EUR, ' +
+          'above the largest figure the ledger keeps, 999999999999999.99 EUR',
+      ),
+    );
+    expect(l.decide('OrderPlaced', { orderId: 'O-1', amount: '0.99', currency: 'EUR' })).toEqual({
+      kind: 'accept',
+    });
+  });
+
+  it('rejects a payment whose cash on account could pass the range', () => {
+    const l = new TestLedger();
+    l.onboard('EUR', '1.00');
+    for (let i = 0; i < 100; i++) l.pay(`P-${i}`, max, '2026-01-10');
+    const d = l.decide('PaymentReceived', {
+      paymentId: 'P-100',
+      amount: '1.00',
+      currency: 'EUR',
+      receivedOn: '2026-01-10',
+    });
+    expect(d).toMatchObject({ kind: 'reject', code: 'AMOUNT_OUT_OF_RANGE' });
+    expect((d as { reason: string }).reason).toMatch(
+      /^payload\.amount: cash on account of customer C-1 would be /,
+    );
+  });
+});

@@ -2,8 +2,8 @@ import { eventCurrency } from '../contract/envelope';
 import { decideControl } from '../control/apply-control';
 import { isControlEvent, type LedgerEvent } from '../control/control-events';
 import type { RejectCode } from '../errors';
-import { formatAmount } from '../money';
-import { openAmount, type CustomerState, type InvoiceState } from './state';
+import { MAX_FIGURE_MINOR, formatAmount } from '../money';
+import { openAmount, unappliedTotal, type CustomerState, type InvoiceState } from './state';
 
 export type Decision =
   | { kind: 'accept' }
@@ -14,6 +14,28 @@ const ACCEPT: Decision = Object.freeze({ kind: 'accept' });
 
 const reject = (code: RejectCode, reason: string): Decision => ({ kind: 'reject', code, reason });
 const park = (code: RejectCode, reason: string): Decision => ({ kind: 'park', code, reason });
+
+/** Open receivables plus open and held orders: the figure new invoices and orders add to. */
+function receivablesAndOrders(state: CustomerState): bigint {
+  let total = state.openOrdersTotal + state.heldOrdersTotal;
+  for (const inv of state.invoices.values()) total += inv.open;
+  return total;
+}
+
+/**
+ * AMOUNT_OUT_OF_RANGE when `amount` would take the customer's `figure` (now `current`) past MAX_FIGURE_MINOR:
+ * every sum the ledger keeps must fit its columns, so the event that would overflow one is refused, not the write.
+ */
+function outOfRange(state: CustomerState, figure: string, current: bigint, amount: bigint): Decision | null {
+  const after = current + amount;
+  if (after <= MAX_FIGURE_MINOR) return null;
+  const cur = state.currency as string;
+  return reject(
+    'AMOUNT_OUT_OF_RANGE',
+    `payload.amount: ${figure} of customer ${state.customerId} would be ${formatAmount(after, cur)} ${cur}, ` +
+      `above the largest figure the ledger keeps, ${formatAmount(MAX_FIGURE_MINOR, cur)} ${cur}`,
+  );
+}
 
 /**
  * Whether `event` can be applied to `state` now (accept), never (reject) or later, once another
@@ -46,9 +68,12 @@ export function decide(state: CustomerState, event: LedgerEvent): Decision {
 
   switch (event.type) {
     case 'InvoiceIssued':
-      return state.invoices.has(event.payload.invoiceId)
-        ? reject('DUPLICATE_ID', `invoice ${event.payload.invoiceId} already exists`)
-        : ACCEPT;
+      if (state.invoices.has(event.payload.invoiceId))
+        return reject('DUPLICATE_ID', `invoice ${event.payload.invoiceId} already exists`);
+      return (
+        outOfRange(state, 'open receivables and orders', receivablesAndOrders(state), event.payload.amount) ??
+        ACCEPT
+      );
 
     case 'CreditNoteIssued': {
       const p = event.payload;
@@ -80,6 +105,9 @@ export function decide(state: CustomerState, event: LedgerEvent): Decision {
           `allocations of payment ${p.paymentId} total ${fmt(sum)}, more than its amount ${fmt(p.amount)}`,
         );
       }
+      // At most the whole payment goes on account.
+      const range = outOfRange(state, 'cash on account', unappliedTotal(state), p.amount);
+      if (range) return range;
       const invoices: InvoiceState[] = [];
       for (const a of allocations) {
         const inv = state.invoices.get(a.invoiceId);
@@ -109,9 +137,12 @@ export function decide(state: CustomerState, event: LedgerEvent): Decision {
     }
 
     case 'OrderPlaced':
-      return state.orders.has(event.payload.orderId)
-        ? reject('DUPLICATE_ID', `order ${event.payload.orderId} already exists`)
-        : ACCEPT;
+      if (state.orders.has(event.payload.orderId))
+        return reject('DUPLICATE_ID', `order ${event.payload.orderId} already exists`);
+      return (
+        outOfRange(state, 'open receivables and orders', receivablesAndOrders(state), event.payload.amount) ??
+        ACCEPT
+      );
 
     case 'OrderCancelled': {
       const order = state.orders.get(event.payload.orderId);

@@ -21,7 +21,7 @@ export interface Position {
   temporaryLimitExpiresAt: string | null;
   /** creditLimit + temporaryLimit − exposure (may be negative). */
   available: bigint;
-  /** floor(exposure × 10000 / creditLimit); null when creditLimit = 0. */
+  /** floor(exposure × 10000 / creditLimit), at most UTILISATION_BP_CAP; null when creditLimit = 0. */
   utilisationBp: number | null;
   aging: AgingBuckets;
   overdueAmount: bigint;
@@ -33,6 +33,19 @@ export interface Position {
 }
 
 export const DSO_WINDOW_DAYS = 90;
+
+/**
+ * Utilisation is capped at 99,999.9999 × the limit (999,999,999 basis points): an exposure of 250,000.00 on a
+ * 1.00 limit reads as the cap, and the figure always fits its integer column. Exposure and limit stay exact.
+ */
+export const UTILISATION_BP_CAP = 999_999_999;
+
+/** floor(exposure × 10000 / limit), capped; null without a limit. */
+export function utilisationBp(exposure: bigint, limit: bigint): number | null {
+  if (limit <= 0n) return null;
+  const bp = (exposure * 10000n) / limit;
+  return bp > BigInt(UTILISATION_BP_CAP) ? UTILISATION_BP_CAP : Number(bp);
+}
 
 /**
  * DSO = openReceivables × 90 / sales of the 90 days ending at `at` (issuedOn in
@@ -88,7 +101,7 @@ export function evaluatePosition(state: CustomerState, at: string): Position {
     temporaryLimit: temporary,
     temporaryLimitExpiresAt: temporary > 0n ? state.temporaryLimit!.expiresAt : null,
     available: limit + temporary - exposure,
-    utilisationBp: limit > 0n ? Number((exposure * 10000n) / limit) : null,
+    utilisationBp: utilisationBp(exposure, limit),
     aging,
     overdueAmount,
     overdueCount,

@@ -14,4 +14,6 @@ export class LedgerEventEntity {
   @Column({ name: 'recorded_at', type: 'timestamptz' }) recordedAt!: Date;
   @Column({ type: 'jsonb' }) payload!: Record<string, unknown>;
   @Column({ type: 'jsonb' }) metadata!: Record<string, unknown>;
+  /** sha256 of the event's canonical stored form; null on rows written before it was kept. */
+  @Column({ name: 'content_hash', type: 'text', nullable: true }) contentHash!: string | null;
 }

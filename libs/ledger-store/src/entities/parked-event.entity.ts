@@ -11,8 +11,9 @@ export class ParkedEventEntity {
   @Column({ type: 'text' }) topic!: string;
   @Column({ type: 'integer' }) partition!: number;
   @Column({ type: 'bigint' }) offset!: string;
-  @Column({ name: 'message_key', type: 'text', nullable: true }) messageKey!: string | null;
-  @Column({ name: 'raw_value', type: 'text' }) rawValue!: string;
+  @Column({ name: 'message_key', type: 'bytea', nullable: true }) messageKey!: Buffer | null;
+  @Column({ name: 'raw_value', type: 'bytea' }) rawValue!: Buffer;
+  @Column({ name: 'content_hash', type: 'text', nullable: true }) contentHash!: string | null;
   @Column({ type: 'text' }) code!: string;
   @Column({ type: 'text' }) reason!: string;
   @Column({ name: 'parked_at', type: 'timestamptz' }) parkedAt!: Date;
