@@ -116,7 +116,7 @@ export class LedgerHarness {
     return n;
   }
 
-  async publishRaw(messages: Array<{ key: string | null; value: string }>): Promise<void> {
+  async publishRaw(messages: Array<{ key: string | Buffer | null; value: string | Buffer }>): Promise<void> {
     for (let i = 0; i < messages.length; i += 1000) {
       await this.producer.send({
         topic: this.config.eventsTopic,

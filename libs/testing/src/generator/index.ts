@@ -18,3 +18,5 @@ export type { MalformedCode } from './malformed';
 export { customerIdsWithCurrency, describeCustomer } from './customers';
 export type { CustomerInfo, PayerProfile } from './customers';
 export type { GeneratorOptions, MalformedMessage, WireEvent } from './types';
+export { interleavePoison, POISON_KINDS } from './poison';
+export type { PoisonKind, PoisonMessage, RawMessage } from './poison';
