@@ -1,3 +1,5 @@
+import { createLedgerDataSource } from '@credit-ledger/ledger-store';
+import { verifyProjections } from '@credit-ledger/projections';
 import { generateHistory } from '@credit-ledger/testing';
 import { LedgerHarness, waitUntil } from './support/ledger-harness';
 import { comparable, foldInMemory } from './support/fold';
@@ -113,6 +115,21 @@ describe('self-healing ingestion and honest health', () => {
     expect(metrics.body).toMatch(/^credit_ledger_ingest_lag\{partition="0"\} 0$/m);
   });
 
+  it('starts while Kafka is away, says so, and ingests once the broker is back', async () => {
+    h = await LedgerHarness.start({ startApp: false, env: { KAFKA_HEALTH_INTERVAL_MS: '100' } });
+    await h.publish([
+      wire('K-1', 'CustomerOnboarded', '2026-01-02T09:00:00Z', { name: 'Late Kafka', currency: 'EUR' }),
+    ]);
+    h.broker.faults.refuseConnections(4000);
+    await h.startApp(); // does not throw, does not wait for Kafka
+    await waitUntil(async () => (await h.get('/health', null)).body.kafka.checkedAt !== null, 10_000);
+    const away = (await h.get('/health', null)).body;
+    expect(away.status).toBe('degraded');
+    expect(away.ingestion).toBe('stopped');
+    await h.waitForIngestion(60_000);
+    expect((await h.get('/customers/K-1')).body.name).toBe('Late Kafka');
+  });
+
   it('retries appends the database keeps failing, shows the stall, and resumes with no event lost', async () => {
     h = await LedgerHarness.start({ env: { KAFKA_HEALTH_INTERVAL_MS: '100', INGEST_STALL_MS: '1500' } });
     const onboard = wire('S-1', 'CustomerOnboarded', '2026-01-02T09:00:00Z', {
@@ -164,5 +181,22 @@ describe('self-healing ingestion and honest health', () => {
     );
     expect(rows.map((r) => r.stream_version)).toEqual(rows.map((_, i) => i + 1));
     expect(Number(rows[rows.length - 1].sequence)).toBeGreaterThan(rows.length);
+    const ds = await createLedgerDataSource(h.db.url, { poolSize: 2 }).initialize();
+    try {
+      // The auditor's replay finds nothing wrong with the gaps…
+      expect((await verifyProjections(ds)).differences).toEqual([]);
+      // …but a hole in a customer's stream (an event removed behind the triggers' back) is reported.
+      await ds.query('ALTER TABLE ledger_events DISABLE TRIGGER ledger_events_no_update_delete');
+      await ds.query(`DELETE FROM ledger_events WHERE customer_id = 'S-1' AND stream_version = 3`);
+      await ds.query('ALTER TABLE ledger_events ENABLE TRIGGER ledger_events_no_update_delete');
+      const tampered = await verifyProjections(ds);
+      expect(tampered.differences).toContainEqual({
+        customerId: 'S-1',
+        kind: 'stream-gap',
+        detail: expect.stringMatching(/^stream_version 4 at sequence \d+ where 3 was expected/),
+      });
+    } finally {
+      await ds.destroy();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { brokerCommand } from './commands/broker';
+import { chaosCommand } from './commands/chaos';
 import { controlCommand, keysCommand } from './commands/control';
 import { customerCommand } from './commands/customer';
 import { demoCommand } from './commands/demo';
@@ -40,7 +41,8 @@ export function buildCli(): Command {
     .addCommand(jobsCommand())
     .addCommand(controlCommand())
     .addCommand(keysCommand())
-    .addCommand(brokerCommand());
+    .addCommand(brokerCommand())
+    .addCommand(chaosCommand());
 }
 
 if (require.main === module) {

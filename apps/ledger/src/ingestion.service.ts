@@ -2,18 +2,17 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { Kafka, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@credit-ledger/config';
-import { LedgerWriter, describeFailure, type Log } from '@credit-ledger/ledger-store';
+import { LedgerWriter, type Log } from '@credit-ledger/ledger-store';
 import {
   BillingEventsConsumer,
   IngestOptions,
+  KafkaConnector,
   LagMonitor,
   OutboxRelay,
   ParkedEventSweeper,
-  backoffMs,
   createKafka,
   deadLetterOutbox,
   ensureTopics,
-  isAuthenticationFailure,
 } from '@credit-ledger/messaging';
 import { APP_CONFIG, INGEST_HOOKS, LEDGER_DATA_SOURCE } from './tokens';
 
@@ -39,9 +38,7 @@ export class IngestionService implements OnApplicationBootstrap, OnApplicationSh
   deadLetters: OutboxRelay | null = null;
   monitor: LagMonitor | null = null;
   private sweeper: ParkedEventSweeper | null = null;
-  private connectTimer: NodeJS.Timeout | null = null;
-  private connectAttempts = 0;
-  private stopped = false;
+  private connector: KafkaConnector | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -87,29 +84,20 @@ export class IngestionService implements OnApplicationBootstrap, OnApplicationSh
     this.sweeper = new ParkedEventSweeper(this.writer, c.parkTimeoutMs, c.parkSweepIntervalMs, this.log);
     this.sweeper.start();
     this.monitor.start();
-    await this.connect();
+    this.connector = new KafkaConnector('ingestion', () => this.connect(), this.log);
+    await this.connector.start();
   }
 
-  /** Topics, the dead-letter producer and the consumer; retried with backoff until Kafka answers. */
+  /** Topics, the dead-letter producer, then the relay and the consumer (which heals itself from then on). */
   private async connect(): Promise<void> {
-    const c = this.config;
+    const admin = this.kafka!.admin();
+    await admin.connect();
     try {
-      const admin = this.kafka!.admin();
-      await admin.connect();
-      try {
-        await ensureTopics(admin, [c.eventsTopic, c.dlqTopic]);
-      } finally {
-        await admin.disconnect();
-      }
-      await this.producer!.connect();
-    } catch (err) {
-      if (isAuthenticationFailure(err)) throw err;
-      const wait = backoffMs(this.connectAttempts++, 30_000);
-      this.log('error', `Kafka is not reachable (${describeFailure(err)}); trying again in ${wait} ms`);
-      if (!this.stopped) this.connectTimer = setTimeout(() => void this.connect(), wait);
-      return;
+      await ensureTopics(admin, [this.config.eventsTopic, this.config.dlqTopic]);
+    } finally {
+      await admin.disconnect();
     }
-    if (this.stopped) return;
+    await this.producer!.connect();
     this.deadLetters!.start();
     await this.consumer!.start();
   }
@@ -119,8 +107,7 @@ export class IngestionService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connector?.stop();
     await this.sweeper?.stop();
     await this.monitor?.stop();
     await this.consumer?.stop();

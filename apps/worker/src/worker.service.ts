@@ -6,7 +6,13 @@ import type { AppConfig } from '@credit-ledger/config';
 import { ALL_ALERT_TOPICS } from '@credit-ledger/domain';
 import { CREDIT_JOBS_QUEUE, JobsClient, schedulesOf } from '@credit-ledger/jobs';
 import { LedgerWriter } from '@credit-ledger/ledger-store';
-import { ALERT_OUTBOX, OutboxRelay, createKafka, ensureTopics } from '@credit-ledger/messaging';
+import {
+  ALERT_OUTBOX,
+  KafkaConnector,
+  OutboxRelay,
+  createKafka,
+  ensureTopics,
+} from '@credit-ledger/messaging';
 import { CreditJobsProcessor, WorkerHooks } from './credit-jobs.processor';
 import { JOBS_CLIENT, WORKER_CONFIG, WORKER_DATA_SOURCE, WORKER_HOOKS } from './tokens';
 
@@ -24,6 +30,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
   private worker: Worker | null = null;
   private producer: Producer | null = null;
   relay: OutboxRelay | null = null;
+  private connector: KafkaConnector | null = null;
 
   constructor(
     @Inject(WORKER_CONFIG) private readonly config: AppConfig,
@@ -70,24 +77,38 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
       clientId: `${this.config.kafkaClientId}-alerts`,
       log,
     });
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [...ALL_ALERT_TOPICS]);
-    await admin.disconnect();
     // Idempotent producer: a produce retried over a dropped connection is not written twice.
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await this.producer.connect();
-    this.relay = new OutboxRelay(this.ds, this.producer, ALERT_OUTBOX, {
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = producer;
+    const relay = new OutboxRelay(this.ds, producer, ALERT_OUTBOX, {
       batchSize: this.config.jobs.outboxBatchSize,
       pollMs: this.config.jobs.outboxPollMs,
       log,
     });
-    this.relay.start();
+    this.relay = relay;
+    // Alerts wait in the outbox while Kafka is away; jobs run meanwhile.
+    this.connector = new KafkaConnector(
+      'alert relay',
+      async () => {
+        const admin = kafka.admin();
+        await admin.connect();
+        try {
+          await ensureTopics(admin, [...ALL_ALERT_TOPICS]);
+        } finally {
+          await admin.disconnect();
+        }
+        await producer.connect();
+        relay.start();
+      },
+      log,
+    );
+    await this.connector.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     // Active jobs finish first (worker.close waits for them); then the relay, then the connections.
     await this.worker?.close();
+    this.connector?.stop();
     await this.relay?.stop();
     await this.producer?.disconnect().catch(() => undefined);
     await this.jobs.close();

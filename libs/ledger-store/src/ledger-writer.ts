@@ -34,7 +34,8 @@ import { PolicyStore, Queryable } from './policy-store';
 import { LEDGER_APPENDED_CHANNEL, REJECTED_CHANNEL } from './ledger-notifications';
 
 /**
- * Every append takes this transaction-scoped lock, so global sequences commit in order and never skip. Policy
+ * Every append takes this transaction-scoped lock, so global sequences are assigned in commit order (with gaps
+ * where a failed append used numbers: nothing relies on contiguity, README, Guarantees). Policy
  * adoption and the projection swap take it too, to act between two appends.
  */
 export const APPEND_LOCK = 7_303_001;

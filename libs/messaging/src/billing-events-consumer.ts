@@ -11,6 +11,7 @@ import {
   describeFailure,
   rejectionOf,
 } from '@credit-ledger/ledger-store';
+import { backoffMs, isAuthenticationFailure } from './kafka-client';
 
 export interface IngestOptions {
   topic: string;
@@ -91,11 +92,6 @@ export function toLedgerInput(
     else invalid.push({ ...rejectionOf(origin, parsed.code, parsed.reason), ...parsed.ids });
   }
   return { inbound, invalid };
-}
-
-/** Exponential backoff from 200 ms, capped. */
-export function backoffMs(attempt: number, maxMs: number): number {
-  return Math.min(maxMs, 200 * 2 ** Math.min(attempt, 12));
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -358,12 +354,6 @@ export class BillingEventsConsumer {
       `batch: ${messages} msgs, ${r.appended} appended, ${r.duplicates} dup, ${r.parked} parked in ${ms} ms`,
     );
   }
-}
-
-/** A refused login (SASL) or TLS handshake: retrying the same credentials never helps. */
-export function isAuthenticationFailure(err: unknown): boolean {
-  const name = (err as { name?: unknown } | null)?.name;
-  return name === 'KafkaJSSASLAuthenticationError';
 }
 
 interface ChunkInput {

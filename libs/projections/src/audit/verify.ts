@@ -12,7 +12,7 @@ import { GradeHistoryRow } from './grade-history-row';
 import { customerStreams } from '../rebuild/customer-streams';
 
 export type DifferenceKind =
-  'state' | 'grade-history' | 'missing-position' | 'orphan-position' | 'unappliable-event';
+  'state' | 'grade-history' | 'missing-position' | 'orphan-position' | 'unappliable-event' | 'stream-gap';
 
 export interface Difference {
   customerId: string;
@@ -92,6 +92,17 @@ export async function verifyProjections(ds: DataSource, opts: VerifyOptions = {}
     untilSequence: head,
     pageSize: opts.pageSize,
   })) {
+    // Completeness: a customer's stream versions run 1…n; a hole means an event is missing. (The global sequence
+    // may have gaps from failed appends; it is an order, not a count.)
+    const gap = stream.events.findIndex((e, i) => e.streamVersion !== i + 1);
+    if (gap >= 0) {
+      const e = stream.events[gap];
+      result.differences.push({
+        customerId: stream.customerId,
+        kind: 'stream-gap',
+        detail: `stream_version ${e.streamVersion} at sequence ${e.sequence} where ${gap + 1} was expected: an event of this customer is missing`,
+      });
+    }
     const events = until === undefined ? stream.events : prefixUntil(stream.events, until);
     const r = replayStream(stream.customerId, events, (s) => policies.inForceAt(s));
     for (const s of r.skipped) {
