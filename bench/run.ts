@@ -25,6 +25,7 @@ import {
   runQuiescentRebuild,
   runRebuildUnderIngest,
 } from './rebuild';
+import { measureWhatIf, type WhatIfRun } from './what-if';
 import { RerateJobRun, benchQueueEnv, deleteQueueKeys, measureRerateJob } from './rerate';
 
 interface Args {
@@ -190,6 +191,7 @@ async function main(): Promise<void> {
   let copy: Awaited<ReturnType<typeof runCopyBaseline>>;
   let rerate: RerateJobRun;
   let rebuild: RebuildRuns;
+  let whatIf: WhatIfRun;
   // Worker processes of the bench (alert path, re-rating) use their own BullMQ namespace on REDIS_URL, with
   // schedules that cannot fire during the run; its keys are deleted at the end.
   const queuePrefix = `credit-ledger-bench-${process.pid}-${Date.now().toString(36)}`;
@@ -276,7 +278,16 @@ async function main(): Promise<void> {
       );
     }
 
-    // 8. the real projection rebuild, idle and then while ingestion runs (last: it adds customers to the ledger)
+    // 8. the what-if simulation of a draft policy over the idle ledger, now and --as-of (a full replay)
+    log('what-if: policy simulation over the current states, then with --as-of (every stream replayed)');
+    whatIf = await measureWhatIf(databaseUrl);
+    details.whatIf = whatIf;
+    log(
+      `  ${whatIf.customersPerSec} customers/s (${whatIf.customers} in ${whatIf.seconds} s, ${whatIf.changed} change grade); ` +
+        `as of: ${whatIf.asOf.eventsPerSec} events/s`,
+    );
+
+    // 9. the real projection rebuild, idle and then while ingestion runs (last: it adds customers to the ledger)
     rebuild = await measureRebuild(l, notes, log);
     details.rebuild = rebuild;
   } finally {
@@ -318,6 +329,8 @@ async function main(): Promise<void> {
     ledgerPeakRssMbDuringIngest: ingest.ledgerPeakRssMb,
     ledgerCpuMsPerKEvent: ingest.ledgerCpuMsPerKEvent,
     rebuildUnderIngestEventsPerSec: rebuild.underIngest.eventsPerSec,
+    simulateCustomersPerSec: whatIf.customersPerSec,
+    simulateAsOfEventsPerSec: whatIf.asOf.eventsPerSec,
   };
   const { commit, dirty } = gitCommit();
   const results = {

@@ -32,3 +32,4 @@ export * from './rules/credit-check';
 export * from './rules/on-ingest';
 export * from './rules/time-rules';
 export * from './rules/apply-with-rules';
+export * from './rules/what-if';

@@ -6,6 +6,7 @@ import { PolicyVersions1764500000000 } from './migrations/1764500000000-PolicyVe
 import { AlertOutbox1764600000000 } from './migrations/1764600000000-AlertOutbox';
 import { StateCompression1764700000000 } from './migrations/1764700000000-StateCompression';
 import { RawBytesAndContentHash1764800000000 } from './migrations/1764800000000-RawBytesAndContentHash';
+import { PolicySimulations1764900000000 } from './migrations/1764900000000-PolicySimulations';
 
 export const LEDGER_MIGRATIONS = [
   LedgerCore1764100000000,
@@ -13,6 +14,7 @@ export const LEDGER_MIGRATIONS = [
   AlertOutbox1764600000000,
   StateCompression1764700000000,
   RawBytesAndContentHash1764800000000,
+  PolicySimulations1764900000000,
 ];
 
 /** Schema changes go through migrations only; `synchronize` stays off so production is never surprised. */

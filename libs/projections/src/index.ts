@@ -8,3 +8,6 @@ export * from './rebuild/rebuild';
 export * from './audit/trace';
 export * from './audit/verify';
 export * from './audit/audit-queries';
+export * from './what-if/simulate';
+export * from './what-if/simulation-store';
+export * from './what-if/start-worker';

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { DataSource } from 'typeorm';
-import { ControlEvent, CustomerState, GradePolicy, rerate } from '@credit-ledger/domain';
+import { ControlEvent, CustomerState, GradePolicy, regradeEvents } from '@credit-ledger/domain';
 import {
   LedgerWriter,
   PolicyStore,
@@ -9,8 +9,10 @@ import {
   adoptPolicy,
   createLedgerDataSource,
 } from '@credit-ledger/ledger-store';
+import { SimulationStore, flatSimulationRow, runStoredSimulation } from '@credit-ledger/projections';
+import { toCsv } from '../../../ledger/src/reports/portfolio-reports';
 import { progressBar } from '../progress';
-import { formatTable } from '../table';
+import { cliInstant, formatTable } from '../table';
 import { config } from './shared';
 
 async function withDataSource<T>(f: (ds: DataSource) => Promise<T>): Promise<T> {
@@ -39,8 +41,16 @@ export function renderVersions(versions: PolicyVersionInfo[]): string {
 export async function adoptPolicyFile(
   ds: DataSource,
   file: string,
-  opts: { by: string; note?: string },
+  opts: { by: string; note?: string; simulation?: string },
 ): Promise<PolicyVersionInfo> {
+  return adoptPolicy(ds, await readPolicyFile(file), {
+    createdBy: opts.by,
+    note: opts.note,
+    simulationId: opts.simulation,
+  });
+}
+
+async function readPolicyFile(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -53,7 +63,17 @@ export async function adoptPolicyFile(
   } catch (e) {
     throw new Error(`${file} is not valid JSON: ${(e as Error).message}`);
   }
-  return adoptPolicy(ds, input, { createdBy: opts.by, note: opts.note });
+  return input;
+}
+
+/** The migration matrix as a table: one row per grade before, one column per grade after. */
+export function renderMigration(migration: Record<string, Record<string, number>>): string {
+  const from = Object.keys(migration).sort();
+  const to = [...new Set(Object.values(migration).flatMap((r) => Object.keys(r)))].sort();
+  return formatTable([
+    ['from \\ to', ...to],
+    ...from.map((g) => [g, ...to.map((t) => String(migration[g][t] ?? 0))]),
+  ]);
 }
 
 /**
@@ -68,13 +88,7 @@ export async function regradeAll(
   const policies = new PolicyStore(ds);
   const current = await policies.load();
   const writer = new LedgerWriter(ds, policies);
-  const rule = (state: CustomerState, policy: GradePolicy): ControlEvent[] =>
-    state.clock === null
-      ? []
-      : rerate(state, state.clock, policy, 'policy-change').map((e) => ({
-          ...e,
-          eventId: `${e.eventId}:policy-v${policy.version}`,
-        }));
+  const rule = (state: CustomerState, policy: GradePolicy): ControlEvent[] => regradeEvents(state, policy);
   const ids: string[] = (
     (await ds.query('SELECT customer_id FROM customer_positions ORDER BY customer_id')) as Array<{
       customer_id: string;
@@ -126,15 +140,76 @@ export function policyCommand(): Command {
     .argument('<file>', 'policy JSON: the fields of `policy show`, with version = the next version')
     .option('--by <name>', 'who adopts it (recorded)', process.env.USER ?? 'cli')
     .option('--note <text>', 'why (recorded)')
+    .option(
+      '--simulation <id>',
+      'the what-if run of this very file (`policy simulate`): refused if the file differs',
+    )
     .addHelpText(
       'after',
-      '\nExample: credit-ledger policy show > p.json; edit weights and version; credit-ledger policy adopt p.json',
+      '\nExample: credit-ledger policy show > p.json; edit weights and version; credit-ledger policy simulate p.json;\n' +
+        '         credit-ledger policy adopt p.json --simulation sim-…',
     )
-    .action(async (file: string, opts: { by: string; note?: string }) =>
+    .action(async (file: string, opts: { by: string; note?: string; simulation?: string }) =>
       withDataSource(async (ds) => {
         const v = await adoptPolicyFile(ds, file, opts);
         console.log(
           `adopted policy version ${v.version}, in force from ledger sequence ${v.effectiveFromSequence}`,
+        );
+      }),
+    );
+  policy
+    .command('simulate')
+    .description(
+      'What-if: re-grade every customer under a draft policy file without changing anything, and show who moves: ' +
+        'the grade migration matrix, held credit before and after, orders released or held. The run is stored, so ' +
+        'the same file can be adopted with --simulation and the API shows it (GET /policy/simulations/:id).',
+    )
+    .argument('<file>', 'the draft policy JSON (as for `policy adopt`)')
+    .option('--as-of <instant>', 'simulate on the customers as they were then (replayed from the ledger)')
+    .option('--customer <id>', 'one customer only')
+    .option('--by <name>', 'who runs it (recorded)', process.env.USER ?? 'cli')
+    .option('--out <file>', 'write every customer row there (CSV when the name ends in .csv, else JSON)')
+    .addHelpText(
+      'after',
+      '\nExample: credit-ledger policy show > draft.json; edit it; credit-ledger policy simulate draft.json --out moves.csv',
+    )
+    .action(async (file: string, opts: { asOf?: string; customer?: string; by: string; out?: string }) =>
+      withDataSource(async (ds) => {
+        const store = new SimulationStore(ds);
+        const sim = await store.create(await readPolicyFile(file), {
+          requestedBy: opts.by,
+          asOf: opts.asOf === undefined ? undefined : cliInstant(opts.asOf, '--as-of'),
+          customerId: opts.customer,
+        });
+        const bar = progressBar('simulating', 0, 'customers');
+        try {
+          await runStoredSimulation(ds, store, sim.simulationId, (done, total) => {
+            bar.setTotal(total);
+            bar.update(done);
+          });
+        } finally {
+          bar.stop();
+        }
+        const done = (await store.get(sim.simulationId))!;
+        if (done.status !== 'done') throw new Error(`simulation failed: ${done.error}`);
+        const s = done.summary!;
+        console.log(
+          `simulation ${done.simulationId} of policy v${done.draftVersion} over ledger sequence ${done.ledgerSequence}`,
+        );
+        console.log(
+          `${s.customers} customers, ${s.changed} change grade; orders released for ${s.customersWithOrdersReleased}, held for ${s.customersWithOrdersHeld}`,
+        );
+        console.log(`\n${renderMigration(s.migration)}\n`);
+        if (opts.out) {
+          const rows = await store.rows(done.simulationId);
+          await writeFile(
+            opts.out,
+            opts.out.endsWith('.csv') ? toCsv(rows.map(flatSimulationRow)) : JSON.stringify(rows, null, 2),
+          );
+          console.log(`rows written to ${opts.out}`);
+        }
+        console.log(
+          `adopt exactly this draft with: credit-ledger policy adopt ${file} --simulation ${done.simulationId}`,
         );
       }),
     );

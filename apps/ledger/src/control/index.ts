@@ -14,6 +14,7 @@ import {
 import { CONTROL_QUERY_HANDLERS } from './control-queries';
 import { RunCreditReviewHandler } from './credit-review';
 import { AdoptPolicyHandler, PolicyAdminController } from './policy-admin.controller';
+import { PolicySimulations, PolicySimulationsController } from '../policy/policy-simulations.controller';
 
 /** The credit-control half of the API (controls, reports, docs): registered into LedgerModule with one line each. */
 export const CONTROL_CONTROLLERS = [
@@ -21,6 +22,7 @@ export const CONTROL_CONTROLLERS = [
   HeldOrdersController,
   ControlAdminController,
   PolicyAdminController,
+  PolicySimulationsController,
   DocsController,
   ReportsController,
 ];
@@ -30,6 +32,7 @@ export const CONTROL_PROVIDERS = [
   ...CONTROL_QUERY_HANDLERS,
   RunCreditReviewHandler,
   AdoptPolicyHandler,
+  PolicySimulations,
   GetReportHandler,
   {
     provide: PortfolioReports,

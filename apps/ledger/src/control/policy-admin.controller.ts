@@ -1,4 +1,12 @@
-import { BadRequestException, Body, Controller, Inject, Post } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Inject,
+  NotFoundException,
+  Post,
+} from '@nestjs/common';
 import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { DomainError } from '@credit-ledger/domain';
@@ -8,13 +16,14 @@ import { RequireRole, type Principal } from '../auth/roles';
 import { LEDGER_DATA_SOURCE } from '../tokens';
 import { BodyFields, opt, parseBody, req, type BodySpec } from './body';
 
-const ADOPT: BodySpec = { policy: req('policy'), note: opt('reason') };
+const ADOPT: BodySpec = { policy: req('policy'), note: opt('reason'), simulationId: opt('id') };
 
 export class AdoptPolicyCommand extends Command<PolicyVersionInfo> {
   constructor(
     readonly policy: Record<string, unknown>,
     readonly by: Principal,
     readonly note?: string,
+    readonly simulationId?: string,
   ) {
     super();
   }
@@ -30,11 +39,18 @@ export class AdoptPolicyHandler implements ICommandHandler<AdoptPolicyCommand> {
 
   async execute(c: AdoptPolicyCommand): Promise<PolicyVersionInfo> {
     try {
-      const info = await adoptPolicy(this.ds, c.policy, { createdBy: c.by.name, note: c.note });
+      const info = await adoptPolicy(this.ds, c.policy, {
+        createdBy: c.by.name,
+        note: c.note,
+        simulationId: c.simulationId,
+      });
       await this.policies.refresh();
       return info;
     } catch (e) {
       if (e instanceof DomainError && e.code === 'BAD_POLICY') throw new BadRequestException(e.message);
+      if (e instanceof DomainError && e.code === 'UNKNOWN_SIMULATION') throw new NotFoundException(e.message);
+      if (e instanceof DomainError && e.code === 'SIMULATION_MISMATCH')
+        throw new ConflictException(e.message);
       throw e;
     }
   }
@@ -51,7 +67,12 @@ export class PolicyAdminController {
   adopt(@Body() body: unknown, @CurrentPrincipal() by: Principal) {
     const b = parseBody(body, ADOPT);
     return this.commands.execute(
-      new AdoptPolicyCommand(b.policy as Record<string, unknown>, by, b.note as string | undefined),
+      new AdoptPolicyCommand(
+        b.policy as Record<string, unknown>,
+        by,
+        b.note as string | undefined,
+        b.simulationId as string | undefined,
+      ),
     );
   }
 }

@@ -1,0 +1,169 @@
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Injectable,
+  Logger,
+  NotFoundException,
+  OnApplicationShutdown,
+  Param,
+  Post,
+  Query as QueryString,
+  Res,
+} from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '@credit-ledger/config';
+import { DomainError, canonicalJson } from '@credit-ledger/domain';
+import {
+  SimulationInfo,
+  SimulationStore,
+  flatSimulationRow,
+  startSimulationWorker,
+} from '@credit-ledger/projections';
+import { CurrentPrincipal } from '../auth/principal.decorator';
+import { RequireRole, type Principal } from '../auth/roles';
+import { BodyFields, opt, parseBody, pathId, req, type BodySpec } from '../control/body';
+import { intParam } from '../customers/query-params';
+import { toCsv } from '../reports/portfolio-reports';
+import { APP_CONFIG, LEDGER_DATA_SOURCE } from '../tokens';
+
+const SIMULATE: BodySpec = { policy: req('policy'), asOf: opt('instant'), customerId: opt('id') };
+
+/** Starts simulations in worker threads and keeps track of the ones running in this process. */
+@Injectable()
+export class PolicySimulations implements OnApplicationShutdown {
+  private readonly logger = new Logger('Simulations');
+  private readonly running = new Set<Promise<void>>();
+  readonly store: SimulationStore;
+
+  constructor(
+    @Inject(LEDGER_DATA_SOURCE) ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.store = new SimulationStore(ds);
+  }
+
+  async start(
+    policy: unknown,
+    by: Principal,
+    opts: { asOf?: string; customerId?: string },
+  ): Promise<SimulationInfo> {
+    let sim: SimulationInfo;
+    try {
+      sim = await this.store.create(policy, { requestedBy: by.name, ...opts });
+    } catch (e) {
+      if (e instanceof DomainError && e.code === 'BAD_POLICY') throw new BadRequestException(e.message);
+      throw e;
+    }
+    const run = startSimulationWorker(this.config.databaseUrl, sim.simulationId, (err) => {
+      this.logger.error(`simulation ${sim.simulationId} failed: ${err.message}`);
+      void this.store.fail(sim.simulationId, err.message).catch(() => undefined);
+    }).finally(() => this.running.delete(run));
+    this.running.add(run);
+    return sim;
+  }
+
+  /** Waits for the simulations this process started (tests, shutdown). */
+  async settle(): Promise<void> {
+    await Promise.all([...this.running]);
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.settle();
+  }
+}
+
+/**
+ * What-if: replay the portfolio under a draft policy before adopting it. A run is a resource: started here, run in
+ * a worker thread off the ledger's event loop, read back as a summary (grade migration, held credit), per-customer
+ * rows (JSON or CSV), and one canonical result document whose hash is the same for the same draft and ledger.
+ */
+@Controller('policy/simulations')
+export class PolicySimulationsController {
+  constructor(@Inject(PolicySimulations) private readonly simulations: PolicySimulations) {}
+
+  @Post()
+  @HttpCode(202)
+  @RequireRole('admin')
+  @BodyFields(SIMULATE)
+  start(@Body() body: unknown, @CurrentPrincipal() by: Principal) {
+    const b = parseBody(body, SIMULATE);
+    return this.simulations.start(b.policy, by, {
+      asOf: b.asOf as string | undefined,
+      customerId: b.customerId as string | undefined,
+    });
+  }
+
+  @Get()
+  @RequireRole('reader')
+  async list() {
+    return { items: await this.simulations.store.list() };
+  }
+
+  @Get(':simulationId')
+  @RequireRole('reader')
+  get(@Param('simulationId') id: string) {
+    return this.found(id);
+  }
+
+  /** Per-customer rows; `changed=true` keeps grade changes only; CSV with `Accept: text/csv`. */
+  @Get(':simulationId/customers')
+  @RequireRole('reader')
+  async customers(
+    @Param('simulationId') id: string,
+    @QueryString() q: Record<string, string | undefined>,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const unknown = Object.keys(q).filter((k) => !['changed', 'limit', 'offset'].includes(k));
+    if (unknown.length) throw new BadRequestException(`unknown query parameter(s): ${unknown.join(', ')}`);
+    if (q.changed !== undefined && q.changed !== 'true' && q.changed !== 'false')
+      throw new BadRequestException(`changed must be true or false, got ${JSON.stringify(q.changed)}`);
+    await this.found(id);
+    const rows = await this.simulations.store.rows(id, {
+      changedOnly: q.changed === 'true',
+      limit: intParam('limit', q.limit, 1000, 1, 100_000),
+      offset: intParam('offset', q.offset, 0, 0, 100_000_000),
+    });
+    if (accept !== undefined && /\btext\/csv\b/i.test(accept)) {
+      void reply.header('content-type', 'text/csv; charset=utf-8');
+      void reply.header('content-disposition', `attachment; filename="${id}.csv"`);
+      return toCsv(rows.map(flatSimulationRow));
+    }
+    return { items: rows };
+  }
+
+  /** The whole result as one canonical JSON document; header x-result-hash is its sha256. */
+  @Get(':simulationId/result')
+  @RequireRole('reader')
+  async result(@Param('simulationId') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const sim = await this.found(id);
+    if (sim.status !== 'done') throw new ConflictException(`simulation ${id} is ${sim.status}`);
+    const rows = await this.simulations.store.rows(id);
+    const document = canonicalJson({
+      asOf: sim.asOf,
+      customerId: sim.customerId,
+      customers: rows.length,
+      draftHash: sim.draftHash,
+      ledgerSequence: sim.ledgerSequence,
+      rows,
+      summary: sim.summary,
+    });
+    void reply.header('content-type', 'application/json; charset=utf-8');
+    void reply.header('x-result-hash', sim.resultHash ?? '');
+    return document;
+  }
+
+  private async found(raw: string): Promise<SimulationInfo> {
+    const id = pathId('simulationId', raw);
+    const sim = await this.simulations.store.get(id);
+    if (!sim) throw new NotFoundException(`no simulation ${id}`);
+    return sim;
+  }
+}

@@ -1,0 +1,83 @@
+import { TestLedger } from '../../test/builders';
+import { DEFAULT_GRADE_POLICY, validatePolicy } from '../rating/policy';
+import { regradeEvents, summariseWhatIf, whatIfCustomer, whatIfRow } from './what-if';
+
+const DRAFT = validatePolicy({
+  ...JSON.parse(JSON.stringify(DEFAULT_GRADE_POLICY)),
+  version: 2,
+  weights: { punctuality: 40, overdue: 25, volume: 15, tenure: 10, disputes: 10 },
+  bands: [
+    { grade: 'A', minScore: 85 },
+    { grade: 'B', minScore: 70 },
+    { grade: 'C', minScore: 55 },
+    { grade: 'D', minScore: 0 },
+  ],
+});
+
+/** Onboarded 2026-01-01, one 100.00 invoice paid on time on 2026-01-20 (the customer's clock). */
+function paidOnTime(): TestLedger {
+  const l = new TestLedger();
+  l.onboard('EUR', '1000.00');
+  l.invoice('I-1', '100.00', '2026-01-01', '2026-01-31');
+  l.pay('P-1', '100.00', '2026-01-20');
+  return l;
+}
+
+describe('what-if', () => {
+  it('re-grades a copy under the draft: hand-computed scores, factor moves, the state untouched', () => {
+    const l = paidOnTime();
+    // Default: punctuality 100×30 + overdue 100×25 + volume 0×20 + tenure floor(100×19/730)=2 ×15 + disputes 100×10
+    // = 6530 → 65 (D). Draft: 100×40 + 100×25 + 0×15 + 2×10 + 100×10 = 7520 → 75, B under its bands.
+    expect(l.state.rating).toMatchObject({ score: 65, grade: 'D' });
+    const before = JSON.stringify(l.state.rating);
+    const r = whatIfCustomer(l.state, DRAFT, l.state.clock!)!;
+    expect(r).toMatchObject({
+      customerId: 'C-1',
+      before: { grade: 'D', score: 65, policyVersion: 1 },
+      after: { grade: 'B', score: 75, policyVersion: 2 },
+      events: ['CustomerRerated'],
+      ordersReleased: [],
+      ordersHeld: [],
+    });
+    expect(r.factorsMoved).toEqual([
+      { factor: 'punctuality', before: 3000, after: 4000, delta: 1000 },
+      { factor: 'tenure', before: 30, after: 20, delta: -10 },
+    ]);
+    expect(JSON.stringify(l.state.rating)).toBe(before);
+    expect(whatIfRow(r)).toMatchObject({ exposureBefore: '0.00', heldAfter: '0.00' });
+  });
+
+  it('predicts exactly the events `policy regrade` appends, with ids naming the version', () => {
+    const l = paidOnTime();
+    expect(regradeEvents(l.state, DRAFT).map((e) => [e.type, e.eventId])).toEqual([
+      ['CustomerRerated', 'rerate:C-1:2026-01-20T10:00:00.000Z:policy-v2'],
+    ]);
+    // Same grade under a policy that changes nothing: no event, and the draft's own score still shown.
+    const same = validatePolicy({ ...JSON.parse(JSON.stringify(DEFAULT_GRADE_POLICY)), version: 3 });
+    expect(regradeEvents(l.state, same)).toEqual([]);
+    expect(whatIfCustomer(l.state, same, l.state.clock!)).toMatchObject({
+      after: { grade: 'D', score: 65, policyVersion: 3 },
+      events: [],
+      factorsMoved: [],
+    });
+  });
+
+  it('summarises a migration matrix and per-currency sums, whatever the row order', () => {
+    const a = whatIfCustomer(paidOnTime().state, DRAFT, '2026-01-20T10:00:00.000Z')!;
+    const b = {
+      ...a,
+      customerId: 'C-2',
+      after: { ...a.before, policyVersion: 2 },
+      exposureBefore: 12345n,
+      exposureAfter: 12345n,
+    };
+    const s = summariseWhatIf([b, a]);
+    expect(s).toEqual(summariseWhatIf([a, b]));
+    expect(s).toMatchObject({
+      customers: 2,
+      changed: 1,
+      migration: { D: { B: 1, D: 1 } },
+      byCurrency: { EUR: { customers: 2, exposureBefore: '123.45', exposureAfter: '123.45' } },
+    });
+  });
+});
