@@ -15,6 +15,7 @@ export { compareAge, oldestOpenInvoices } from './customer/allocation';
 export * from './position/aging';
 export * from './position/position';
 export * from './rating/policy';
+export * from './rating/rating';
 export * from './rating/factors';
 export * from './rating/rate';
 export * from './control/control-events';

@@ -10,7 +10,10 @@ import {
   type LedgerEvent,
 } from '../control/control-events';
 import { controlFromStored } from '../control/stored-control';
+import type { StoredEventRow } from './stored-row';
 import { UPCASTERS, upcast, type UpcasterRegistry } from './upcasters';
+
+export type { StoredEventRow } from './stored-row';
 
 type Amounts = (a: bigint) => string;
 
@@ -101,17 +104,6 @@ export function toWireEvent(event: LedgerEvent): Record<string, unknown> {
     source: event.source,
     payload: payloadWith(event, (a) => formatAmount(a, cur)),
   };
-}
-
-export interface StoredEventRow {
-  eventId: string;
-  type: string;
-  version: number;
-  customerId: string;
-  /** ISO string (a Date from a timestamptz column is accepted too). */
-  occurredAt: string | Date;
-  source: string;
-  payload: Record<string, unknown>;
 }
 
 function upcastStored(row: StoredEventRow, type: EventType, registry: UpcasterRegistry): StoredEventRow {

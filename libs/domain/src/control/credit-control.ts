@@ -3,7 +3,7 @@
  * instant, and returns the control events to append (or why not). The ledger writer re-runs them under its
  * append lock, so a command decides on the current state. decide/mutate for these events live here too.
  */
-import type { Decision } from '../customer/decide';
+import type { Decision } from '../customer/decision';
 import { cloneState, type CustomerState } from '../customer/state';
 import { dateOf, toInstant } from '../dates';
 import { formatAmount } from '../money';

@@ -4,7 +4,7 @@ import { isControlEvent, type LedgerEvent } from '../control/control-events';
 import { dateOf } from '../dates';
 import { DomainError } from '../errors';
 import { minBig } from '../money';
-import type { Rating } from '../rating/factors';
+import type { Rating } from '../rating/rating';
 import type { GradePolicy } from '../rating/policy';
 import { rate } from '../rating/rate';
 import { applyCash, applyOldestFirst, applyUnappliedCash, putOnAccount, unapplyCash } from './allocation';

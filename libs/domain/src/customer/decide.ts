@@ -1,19 +1,11 @@
 import { eventCurrency } from '../contract/envelope';
 import { decideControl } from '../control/apply-control';
 import { isControlEvent, type LedgerEvent } from '../control/control-events';
-import type { RejectCode } from '../errors';
 import { formatAmount } from '../money';
+import { ACCEPT, park, reject, type Decision } from './decision';
 import { openAmount, type CustomerState, type InvoiceState } from './state';
 
-export type Decision =
-  | { kind: 'accept' }
-  | { kind: 'reject'; code: RejectCode; reason: string }
-  | { kind: 'park'; code: RejectCode; reason: string };
-
-const ACCEPT: Decision = Object.freeze({ kind: 'accept' });
-
-const reject = (code: RejectCode, reason: string): Decision => ({ kind: 'reject', code, reason });
-const park = (code: RejectCode, reason: string): Decision => ({ kind: 'park', code, reason });
+export type { Decision } from './decision';
 
 /**
  * Whether `event` can be applied to `state` now (accept), never (reject) or later, once another

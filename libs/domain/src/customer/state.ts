@@ -8,7 +8,7 @@ import {
   writeCreditControl,
   type CreditControlState,
 } from '../control/credit-control-state';
-import type { FactorScore, Rating } from '../rating/factors';
+import type { FactorScore, Rating } from '../rating/rating';
 
 export type CustomerStatus = 'active' | 'frozen' | 'blacklisted';
 /** 'held': placed but stopped by the credit check; it does not count in exposure until released. */

@@ -3,31 +3,8 @@ import type { CustomerState } from '../customer/state';
 import { openAmount } from '../customer/state';
 import { formatMinor } from '../money';
 import { currencyExponent } from '../currencies';
-import { FACTOR_NAMES, volumeTargetFor, type GradePolicy } from './policy';
-
-export type FactorName = (typeof FACTOR_NAMES)[number];
-
-export interface FactorScore {
-  factor: FactorName;
-  /** Inputs behind the value (amounts as formatted decimals in the customer's currency). */
-  raw: Record<string, string | number>;
-  /** Integer 0..100. */
-  normalised: number;
-  weight: number;
-  /** weight × normalised, in hundredths of a score point. */
-  contribution: number;
-}
-
-export interface Rating {
-  /** Integer 0..100. */
-  score: number;
-  grade: string;
-  policyVersion: number;
-  /** Instant the rating is for (normalised ISO). */
-  at: string;
-  /** In the order punctuality, overdue, volume, tenure, disputes. */
-  factors: FactorScore[];
-}
+import { volumeTargetFor, type GradePolicy } from './policy';
+import type { FactorName, FactorScore } from './rating';
 
 /** Integer ratio a/b (both >= 0, b > 0) scaled by 100, floored, as a number. */
 function pct(a: bigint, b: bigint): number {

@@ -1,6 +1,7 @@
 import type { CustomerState } from '../customer/state';
 import { toInstant } from '../dates';
-import { computeFactors, type Rating } from './factors';
+import { computeFactors } from './factors';
+import type { Rating } from './rating';
 import { gradeFor, type GradePolicy } from './policy';
 
 /** Score and grade of the customer at instant `at` under `policy`. Pure and deterministic. */
