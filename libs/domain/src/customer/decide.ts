@@ -116,6 +116,19 @@ export function decide(state: CustomerState, event: LedgerEvent): Decision {
           );
     }
 
+    case 'CustomerProfileUpdated':
+      return ACCEPT;
+
+    case 'ExternalCreditReportReceived':
+      return state.reports.some((r) => r.reportId === event.payload.reportId)
+        ? reject('DUPLICATE_ID', `credit report ${event.payload.reportId} already recorded`)
+        : ACCEPT;
+
+    case 'ComplaintRecorded':
+      return state.complaints.some((c) => c.complaintId === event.payload.complaintId)
+        ? reject('DUPLICATE_ID', `complaint ${event.payload.complaintId} already recorded`)
+        : ACCEPT;
+
     case 'DisputeOpened':
     case 'DisputeResolved':
     case 'InvoiceWrittenOff': {

@@ -269,8 +269,10 @@ function explainChanges(rows: StoredChangeRow[], steps: TraceStep[]): GradeChang
       }
     }
     const before = step?.before ?? null;
-    const factors = row.rating.factors.map((f, i): FactorExplanation => {
-      const b = before?.factors[i] ?? null;
+    const previous = new Map((before?.factors ?? []).map((f) => [f.factor, f]));
+    const factors = row.rating.factors.map((f): FactorExplanation => {
+      // By name: the rating before may be of another policy version with other factors.
+      const b = previous.get(f.factor) ?? null;
       return {
         factor: f.factor,
         ...values(f),
