@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { DataSource } from 'typeorm';
 import {
   DEFAULT_GRADE_POLICY,
+  FIVE_FACTOR_GRADE_POLICY,
   deserializeState,
   evaluatePosition,
   parseEvent,
@@ -17,6 +18,28 @@ import {
 import { PositionQueries, rebuildProjections, toPositionView } from '@credit-ledger/projections';
 import { TestDatabase, createTestDatabase, generateHistory } from '@credit-ledger/testing';
 import { comparable } from './support/fold';
+
+/**
+ * The policy adopted mid-run, cycling through: the assessment model with other history weights and a faster blend,
+ * a policy of the earlier five-factor format (a ledger may still switch between them), and the default.
+ */
+function policyVersion(version: number): Record<string, unknown> {
+  if (version % 3 === 2) {
+    const p = JSON.parse(JSON.stringify(DEFAULT_GRADE_POLICY));
+    for (const segment of Object.values(p.segments) as Array<{ history: { weights: object } }>) {
+      segment.history.weights = {
+        collection: 50,
+        overdueOccurrences: 20,
+        volume: 10,
+        tenure: 10,
+        complaints: 10,
+      };
+    }
+    p.blend = { fullHistoryInvoices: 2, fullHistoryDays: 30 };
+    return { ...p, version };
+  }
+  return { ...(version % 3 === 0 ? FIVE_FACTOR_GRADE_POLICY : DEFAULT_GRADE_POLICY), version };
+}
 
 /**
  * For random valid histories (the generator with random seeds and sizes), ingested in random chunkings with an
@@ -85,18 +108,7 @@ describe('incremental projection == full rebuild == as-of replay', () => {
             if (policyAtChunk === chunk) {
               await policies.refresh();
               const latest = policies.current().version;
-              await adoptPolicy(
-                ds,
-                {
-                  ...DEFAULT_GRADE_POLICY,
-                  version: latest + 1,
-                  weights:
-                    latest % 2
-                      ? { punctuality: 50, overdue: 20, volume: 10, tenure: 10, disputes: 10 }
-                      : DEFAULT_GRADE_POLICY.weights,
-                },
-                { createdBy: 'property' },
-              );
+              await adoptPolicy(ds, policyVersion(latest + 1), { createdBy: 'property' });
             }
             const size = chunkSizes[chunk % chunkSizes.length];
             const r = await writer.append(inbound.slice(i, i + size));

@@ -15,6 +15,7 @@ export * from './customer/apply';
 export { compareAge, oldestOpenInvoices } from './customer/allocation';
 export * from './position/aging';
 export * from './position/position';
+export * from './position/credit-file';
 export * from './rating/rating';
 export * from './rating/policy';
 export * from './rating/validate-policy';

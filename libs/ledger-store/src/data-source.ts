@@ -5,12 +5,14 @@ import { LedgerCore1764100000000 } from './migrations/1764100000000-LedgerCore';
 import { PolicyVersions1764500000000 } from './migrations/1764500000000-PolicyVersions';
 import { AlertOutbox1764600000000 } from './migrations/1764600000000-AlertOutbox';
 import { StateCompression1764700000000 } from './migrations/1764700000000-StateCompression';
+import { AssessmentPolicy1765000000000 } from './migrations/1765000000000-AssessmentPolicy';
 
 export const LEDGER_MIGRATIONS = [
   LedgerCore1764100000000,
   PolicyVersions1764500000000,
   AlertOutbox1764600000000,
   StateCompression1764700000000,
+  AssessmentPolicy1765000000000,
 ];
 
 /** Schema changes go through migrations only; `synchronize` stays off so production is never surprised. */

@@ -4,7 +4,7 @@ import { formatMinor } from '../money';
 import { currencyExponent } from '../currencies';
 import { amountFor, type AssessmentPolicy, type Segment } from './policy';
 import type { FactorScore, HistoryFactor } from './rating';
-import { oneDecimal, toTarget } from './scale';
+import { oneDecimal, toTargetSqrt } from './scale';
 
 /** The history model's factors, and what the blend needs to know about how much history there is. */
 export interface HistoryScores {
@@ -42,7 +42,8 @@ function wentOverdue(inv: InvoiceState): boolean {
  *   open one) at the credit of its days-late band (write-offs 0); normalised = Σ amount × credit / Σ amount.
  * - overdueOccurrences (逾期次数): invoices that went overdue with their first overdue day in the window, each
  *   once, paid since or not; 100 − overduePenalty per occurrence.
- * - volume (历史交易金额): invoiced in the window against the segment's target.
+ * - volume (历史交易金额): invoiced in the window against the segment's target, with diminishing returns:
+ *   100 × sqrt(invoiced / target), at most 100 (a quarter of the target earns 50).
  * - tenure (合作年限): days since customerSince (else onboarding) against the segment's target.
  * - complaints (投诉记录): complaints recorded and disputes opened in the window, points off each.
  */
@@ -152,7 +153,7 @@ export function historyScores(
         currentlyOverdue,
         penaltyPerOccurrence: policy.history.overduePenalty,
       }),
-      f('volume', target > 0n ? toTarget(volume, target) : 0, {
+      f('volume', target > 0n ? toTargetSqrt(volume, target) : 0, {
         invoicedAmount: fmt(volume),
         target: fmt(target),
       }),

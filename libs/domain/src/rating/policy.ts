@@ -265,9 +265,9 @@ export const DEFAULT_GRADE_POLICY: AssessmentPolicy = deepFreeze({
       { maxDaysLate: 90, credit: 10 },
       { maxDaysLate: null, credit: 0 },
     ],
-    overduePenalty: 20,
-    complaintPenalty: { low: 10, medium: 25, high: 50 },
-    disputePenalty: 25,
+    overduePenalty: 10,
+    complaintPenalty: { low: 10, medium: 20, high: 40 },
+    disputePenalty: 15,
   },
   profile: {
     industryRisk: {
@@ -307,30 +307,30 @@ export const DEFAULT_GRADE_POLICY: AssessmentPolicy = deepFreeze({
         ratings: { AAA: 100, AA: 90, A: 80, BBB: 65, BB: 50, B: 35, CCC: 15, CC: 5, C: 0, D: 0 },
       },
     },
-    currentRatioBp: { zeroAt: 5000, fullAt: 20000 },
-    debtToAssetBp: { zeroAt: 10000, fullAt: 4000 },
-    netMarginBp: { zeroAt: -1000, fullAt: 1000 },
+    currentRatioBp: { zeroAt: 8000, fullAt: 16000 },
+    debtToAssetBp: { zeroAt: 9000, fullAt: 5000 },
+    netMarginBp: { zeroAt: -500, fullAt: 800 },
     litigationPenalty: 25,
     financialsMaxAgeDays: 550,
   },
-  blend: { fullHistoryInvoices: 6, fullHistoryDays: 180 },
+  blend: { fullHistoryInvoices: 3, fullHistoryDays: 180 },
   segments: {
     enterprise: {
       history: {
         weights: SEED_000_HISTORY_WEIGHTS,
-        volumeTarget: amounts('100000.00', '10000000', '30000.000'),
+        volumeTarget: amounts('50000.00', '5000000', '15000.000'),
         tenureTargetDays: 730,
       },
       profile: {
         weights: BUSINESS_PROFILE_WEIGHTS,
-        registeredCapitalTarget: amounts('1000000.00', '100000000', '300000.000'),
+        registeredCapitalTarget: amounts('500000.00', '50000000', '150000.000'),
         yearsInBusinessTargetDays: 3650,
       },
     },
     individual: {
       history: {
         weights: SEED_000_HISTORY_WEIGHTS,
-        volumeTarget: amounts('5000.00', '500000', '1500.000'),
+        volumeTarget: amounts('3000.00', '300000', '900.000'),
         tenureTargetDays: 730,
       },
       profile: {
@@ -353,19 +353,19 @@ export const DEFAULT_GRADE_POLICY: AssessmentPolicy = deepFreeze({
     channel: {
       history: {
         weights: SEED_000_HISTORY_WEIGHTS,
-        volumeTarget: amounts('250000.00', '25000000', '75000.000'),
+        volumeTarget: amounts('150000.00', '15000000', '45000.000'),
         tenureTargetDays: 730,
       },
       profile: {
         weights: BUSINESS_PROFILE_WEIGHTS,
-        registeredCapitalTarget: amounts('500000.00', '50000000', '150000.000'),
+        registeredCapitalTarget: amounts('300000.00', '30000000', '90000.000'),
         yearsInBusinessTargetDays: 3650,
       },
     },
     'end-user': {
       history: {
         weights: SEED_000_HISTORY_WEIGHTS,
-        volumeTarget: amounts('20000.00', '2000000', '6000.000'),
+        volumeTarget: amounts('10000.00', '1000000', '3000.000'),
         tenureTargetDays: 730,
       },
       profile: {

@@ -54,32 +54,32 @@ describe('the profile model (a customer with no history)', () => {
       ['complaints', 100, 10, 1000],
       // 2012-03-01 -> 2026-03-01: 14 × 365 + 3 leap days = 5113 days >= 3650 -> 100
       ['yearsInBusiness', 100, 15, 1500],
-      // 500,000.00 of the enterprise target 1,000,000.00 -> 50
-      ['registeredCapital', 50, 10, 500],
+      // 500,000.00: the enterprise target -> 100
+      ['registeredCapital', 100, 10, 1000],
       ['taxRegistration', 100, 5, 500],
       // "C28.4": the longest prefix in the table is C28 (machinery, cyclical) -> 55
       ['industryRisk', 55, 10, 550],
-      // 450,000 / 300,000 = 1.5 -> 15000 bp on 5000..20000: floor(100 × 10000 / 15000) = 66
-      ['currentRatio', 66, 10, 660],
-      // 780,000 / 1,200,000 = 0.65 -> 6500 bp on 10000 (0) .. 4000 (100): floor(100 × 3500 / 6000) = 58
-      ['debtToAsset', 58, 10, 580],
-      // 50,000 / 2,000,000 = 2.5 % -> 250 bp on -1000..1000: floor(100 × 1250 / 2000) = 62
-      ['netMargin', 62, 10, 620],
+      // 450,000 / 300,000 = 1.5 -> 15000 bp on 8000..16000: floor(100 × 7000 / 8000) = 87
+      ['currentRatio', 87, 10, 870],
+      // 780,000 / 1,200,000 = 0.65 -> 6500 bp on 9000 (0) .. 5000 (100): floor(100 × 2500 / 4000) = 62
+      ['debtToAsset', 62, 10, 620],
+      // 50,000 / 2,000,000 = 2.5 % -> 250 bp on -500..800: floor(100 × 750 / 1300) = 57
+      ['netMargin', 57, 10, 570],
       ['externalScore', 0, 20, 0], // none on file: what is not known earns nothing
       ['litigation', 75, 10, 750], // one case, 25 points off
     ]);
-    // profile points 1500 + 500 + 500 + 550 + 660 + 580 + 620 + 0 + 750 = 5660; share 0:
-    // score = floor((0 × 3500 + 100 × 5660 + 5000) / 10000) = floor(57.1) = 57 -> D
+    // profile points 1500 + 1000 + 500 + 550 + 870 + 620 + 570 + 0 + 750 = 6360; share 0:
+    // score = floor((0 × 3500 + 100 × 6360 + 5000) / 10000) = floor(64.1) = 64 -> D
     expect(factor(r, 'blend').raw).toEqual({
       basis: 'profile',
       observedInvoices: 0,
-      fullHistoryInvoices: 6,
+      fullHistoryInvoices: 3,
       historyDays: 0,
       fullHistoryDays: 180,
       historyPoints: '35.00',
-      profilePoints: '56.60',
+      profilePoints: '63.60',
     });
-    expect([r.score, r.grade, r.segment]).toEqual([57, 'D', 'enterprise']);
+    expect([r.score, r.grade, r.segment]).toEqual([64, 'D', 'enterprise']);
     expect(factor(r, 'yearsInBusiness').raw).toEqual({
       foundedOn: '2012-03-01',
       days: 5113,
@@ -91,7 +91,7 @@ describe('the profile model (a customer with no history)', () => {
     expect(factor(r, 'netMargin').raw).toEqual({ netMargin: '0.0250', asOf: '2025-12-31' });
     expect(factor(r, 'registeredCapital').raw).toEqual({
       registeredCapital: '500000.00',
-      target: '1000000.00',
+      target: '500000.00',
     });
   });
 
@@ -111,14 +111,14 @@ describe('the profile model (a customer with no history)', () => {
       contribution: 1600,
       raw: { agency: 'score-bureau', reportId: 'R-1', reportedOn: '2026-03-02', value: 740, reports: 1 },
     });
-    // 5660 + 1600 = 7260 -> floor((726000 + 5000) / 10000) = 73 -> C
-    expect(o.gradeChanged).toEqual({ from: 'D', to: 'C', fromScore: 57, toScore: 73 });
+    // 6360 + 1600 = 7960 -> floor((796000 + 5000) / 10000) = 80 -> B
+    expect(o.gradeChanged).toEqual({ from: 'D', to: 'B', fromScore: 64, toScore: 80 });
     expect(o.rating.terms).toEqual({
-      band: 'C',
+      band: 'B',
       settlement: 'credit',
-      maxPaymentTermsDays: 30,
-      defaultLimit: '10000.00',
-      reviewIntervalDays: 30,
+      maxPaymentTermsDays: 60,
+      defaultLimit: '50000.00',
+      reviewIntervalDays: 90,
       approval: 'standard',
     });
     // A later report of another agency wins (latest reportedOn): "BBB+" is looked up as "BBB" -> 65 -> 1300
@@ -131,8 +131,8 @@ describe('the profile model (a customer with no history)', () => {
       normalised: 65,
       raw: { value: 'BBB+', reports: 2 },
     });
-    // 5660 + 1300 = 6960 -> floor((696000 + 5000) / 10000) = 70 (69.6 rounds up) -> still C
-    expect([later.rating.score, later.rating.grade]).toEqual([70, 'C']);
+    // 6360 + 1300 = 7660 -> floor((766000 + 5000) / 10000) = 77 -> C
+    expect([later.rating.score, later.rating.grade]).toEqual([77, 'C']);
     // An agency the policy has no scale for is on file but not graded.
     const unknown = report(
       'R-3',
@@ -140,7 +140,7 @@ describe('the profile model (a customer with no history)', () => {
       '2026-04-02T09:00:00Z',
     );
     expect(factor(unknown.rating, 'externalScore').raw).toMatchObject({ reportId: 'R-2', reports: 2 });
-    // After R-2's validUntil nothing valid is left: 5660 -> 57, D again.
+    // After R-2's validUntil nothing valid is left: the profile without a report again.
     const expired = rate(l.state, '2027-04-01T00:00:00Z', policy);
     expect(factor(expired, 'externalScore')).toMatchObject({ normalised: 0, raw: { reports: 0 } });
   });
@@ -205,7 +205,7 @@ describe('the profile model (a customer with no history)', () => {
     const l = new TestLedger();
     l.onboardWith(MACHINERY, 'EUR', '0', '2026-03-01T09:00:00Z');
     // asOf 2025-12-31 + 550 days = 2027-07-04: still in force on that day, stale the next
-    expect(factor(rate(l.state, '2027-07-04T12:00:00Z', policy), 'currentRatio').normalised).toBe(66);
+    expect(factor(rate(l.state, '2027-07-04T12:00:00Z', policy), 'currentRatio').normalised).toBe(87);
     const stale = rate(l.state, '2027-07-05T12:00:00Z', policy);
     expect(factor(stale, 'currentRatio')).toMatchObject({
       normalised: 0,
@@ -255,14 +255,14 @@ describe('the history model', () => {
       // INV-7 3000 - 1000 credit note = 2000 at 19 days late (50), INV-5 8000 open 122 days past due (0);
       // (20000 × 100 + 10000 × 70 + 2000 × 50) / 45000 = 2,800,000 / 45,000 = 62.2 -> 62
       ['collection', 62, 30, 1860],
-      // went overdue in the window: INV-3, INV-4, INV-7 (paid since) and INV-5: 4 × 20 = 80 off
-      ['overdueOccurrences', 20, 25, 500],
-      // issued in the window: 20000 + 10000 + 5000 + 3000 + 8000 + 12000 = 58000 of 100000 -> 58
-      ['volume', 58, 20, 1160],
+      // went overdue in the window: INV-3, INV-4, INV-7 (paid since) and INV-5: 4 × 10 = 40 off
+      ['overdueOccurrences', 60, 25, 1500],
+      // issued in the window: 20000 + 10000 + 5000 + 3000 + 8000 + 12000 = 58000, above the target 50000 -> 100
+      ['volume', 100, 20, 2000],
       // onboarded 2025-01-01 -> 729 days of 730 -> 99
       ['tenure', 99, 15, 1485],
-      // one high complaint (50) + two disputes opened (2 × 25) = 100 off -> 0
-      ['complaints', 0, 10, 0],
+      // one high complaint (40) + two disputes opened (2 × 15) = 70 off -> 30
+      ['complaints', 30, 10, 300],
     ]);
     expect(factor(r, 'collection').raw).toEqual({
       invoices: 5,
@@ -275,24 +275,24 @@ describe('the history model', () => {
     expect(factor(r, 'overdueOccurrences').raw).toEqual({
       occurrences: 4,
       currentlyOverdue: 1,
-      penaltyPerOccurrence: 20,
+      penaltyPerOccurrence: 10,
     });
     expect(factor(r, 'tenure').raw).toEqual({ since: '2025-01-01', days: 729, targetDays: 730 });
-    expect(factor(r, 'complaints').raw).toEqual({ complaints: 1, disputes: 2, penaltyPoints: 100 });
-    // History points 1860 + 500 + 1160 + 1485 + 0 = 5005. Blend: 5 observed invoices -> floor(500 / 6) = 83;
-    // first observed issued 2026-01-10, 355 days -> floor(35500 / 180) = 197; share = min(83, 197) = 83.
-    // No profile: floor((83 × 5005 + 17 × 0 + 5000) / 10000) = floor(42.04) = 42 -> D
+    expect(factor(r, 'complaints').raw).toEqual({ complaints: 1, disputes: 2, penaltyPoints: 70 });
+    // History points 1860 + 1500 + 2000 + 1485 + 300 = 7145. Blend: 5 observed invoices -> floor(500 / 3) = 166;
+    // first observed issued 2026-01-10, 355 days -> floor(35500 / 180) = 197; share = min(100, 166, 197) = 100.
+    // The history alone: floor((100 × 7145 + 0 × 0 + 5000) / 10000) = floor(71.95) = 71 -> C
     expect(factor(r, 'blend')).toMatchObject({
-      normalised: 83,
+      normalised: 100,
       raw: {
-        basis: 'blended',
+        basis: 'history',
         observedInvoices: 5,
         historyDays: 355,
-        historyPoints: '50.05',
+        historyPoints: '71.45',
         profilePoints: '0.00',
       },
     });
-    expect([r.score, r.grade]).toEqual([42, 'D']);
+    expect([r.score, r.grade]).toEqual([71, 'C']);
   });
 
   it('counts an overdue occurrence once, paid since or not, and a slow payment by how late it was', () => {
@@ -328,12 +328,13 @@ describe('the history model', () => {
     );
     l.invoice('I-1', '50000.00', '2026-07-01', '2026-07-31');
     const r = rate(l.state, '2026-07-01T12:00:00Z', policy);
-    // 2025-07-01 -> 2026-07-01 = 365 days of 730 -> 50; a channel's target is 250,000.00 -> 20
+    // 2025-07-01 -> 2026-07-01 = 365 days of 730 -> 50; a channel's target is 150,000.00:
+    // floor(100 × sqrt(50000 / 150000)) = floor(sqrt(3333)) = 57 (57² = 3249, 58² = 3364)
     expect(factor(r, 'tenure')).toMatchObject({ normalised: 50, raw: { since: '2025-07-01', days: 365 } });
-    expect(factor(r, 'volume')).toMatchObject({ normalised: 20, raw: { target: '250000.00' } });
+    expect(factor(r, 'volume')).toMatchObject({ normalised: 57, raw: { target: '150000.00' } });
   });
 
-  it('never grades a year of on-time payment with no overdue D, even without a profile', () => {
+  it('grades a year of on-time payment with no overdue on its history: A, even without a profile', () => {
     const l = new TestLedger();
     l.onboardWith({}, 'EUR', '10000.00', '2025-01-01T09:00:00Z');
     for (let m = 1; m <= 12; m++) {
@@ -342,15 +343,15 @@ describe('the history model', () => {
       l.pay(`P-${m}`, '5000.00', `2025-${mm}-14`);
     }
     const r = rate(l.state, '2025-12-31T12:00:00Z', policy);
-    // 12 on-time invoices: collection 100 (3000), no occurrence 100 (2500), 60000 of 100000 -> 60 (1200),
-    // 364 days of 730 -> 49 (735), no complaint 100 (1000): 8435. Share min(100, 200, 202) = 100:
-    // floor((100 × 8435 + 5000) / 10000) = floor(84.85) = 84 -> B
+    // 12 on-time invoices: collection 100 (3000), no occurrence 100 (2500), 60000 above the 50000 target -> 100
+    // (2000), 364 days of 730 -> 49 (735), no complaint 100 (1000): 9235. Share min(100, 200, 202) = 100:
+    // floor((100 × 9235 + 5000) / 10000) = floor(92.85) = 92 -> A
     expect(
       table(r)
         .slice(1, 6)
         .map((x) => x[3]),
-    ).toEqual([3000, 2500, 1200, 735, 1000]);
-    expect([factor(r, 'blend').normalised, r.score, r.grade]).toEqual([100, 84, 'B']);
+    ).toEqual([3000, 2500, 2000, 735, 1000]);
+    expect([factor(r, 'blend').normalised, r.score, r.grade]).toEqual([100, 92, 'A']);
     expect(factor(r, 'blend').raw.basis).toBe('history');
   });
 });
@@ -358,10 +359,11 @@ describe('the history model', () => {
 describe('the blend rule', () => {
   it.each([
     [0, null, 0],
-    [3, '2026-01-01', 50], // min(floor(300 / 6) = 50, floor(100 × 200 / 180) = 111)
-    [10, '2026-04-21', 50], // min(floor(1000 / 6) = 166, floor(100 × 90 / 180) = 50)
-    [6, '2026-01-01', 100], // min(100, 111)
-    [1, '2026-07-19', 0], // min(16, floor(100 × 1 / 180) = 0)
+    [1, '2026-01-01', 33], // min(floor(100 / 3) = 33, floor(100 × 200 / 180) = 111)
+    [2, '2026-01-01', 66], // min(floor(200 / 3) = 66, 111)
+    [10, '2026-04-21', 50], // min(floor(1000 / 3) = 333, floor(100 × 90 / 180) = 50)
+    [3, '2026-01-01', 100], // min(100, 111)
+    [1, '2026-07-19', 0], // min(33, floor(100 × 1 / 180) = 0)
   ])('%i observed invoices, the first issued %s: history share %i %', (observed, first, share) => {
     expect(historyShare(observed, first, '2026-07-20', policy.blend).share).toBe(share);
   });
@@ -408,20 +410,21 @@ describe('the blend rule', () => {
       l.pay(`P-${m}`, '10000.00', `2026-${mm}-18`);
     }
     const r = rate(l.state, '2026-06-30T00:00:00Z', policy);
-    // History: collection 100 (3000), occurrences 100 (2500), 60000 of 100000 -> 60 (1200),
-    // 180 days -> floor(100 × 180 / 730) = 24 (360), complaints 100 (1000) = 8060.
-    // Share: 6 invoices -> 100, first issued 2026-01-01, 180 days -> 100 -> 100: score = 81 (80.6) -> B
+    // History: collection 100 (3000), occurrences 100 (2500), 60000 above the 50000 target -> 100 (2000),
+    // 180 days -> floor(100 × 180 / 730) = 24 (360), complaints 100 (1000) = 8860.
+    // Share: 6 invoices -> 200, first issued 2026-01-01, 180 days -> 100 -> 100: floor(89.1) = 89 -> B
     expect(factor(r, 'blend')).toMatchObject({
       normalised: 100,
-      raw: { historyPoints: '80.60', profilePoints: '78.00' },
+      raw: { historyPoints: '88.60', profilePoints: '78.00' },
     });
-    expect([r.score, r.grade]).toEqual([81, 'B']);
-    // Three months in: 3 invoices observed -> 50; days since 2026-01-01 = 90 -> 50; share 50.
+    expect([r.score, r.grade]).toEqual([89, 'B']);
+    // Three months in: 3 invoices observed -> 100; days since 2026-01-01 = 90 -> 50; share 50.
     const mid = rate(l.state, '2026-04-01T00:00:00Z', policy);
-    // history then: collection 100 (3000), 100 (2500), 30000 (I-1..I-3) + I-4 issued 04-01 = 40000 -> 40 (800),
-    // 90 days -> 12 (180), 100 (1000) = 7480; floor((50 × 7480 + 50 × 7800 + 5000) / 10000) = floor(76.9) = 76
+    // history then: collection 100 (3000), 100 (2500), 30000 (I-1..I-3) + I-4 issued 04-01 = 40000 of 50000:
+    // floor(sqrt(8000)) = 89 (89² = 7921, 90² = 8100) (1780), 90 days -> 12 (180), 100 (1000) = 8460;
+    // floor((50 × 8460 + 50 × 7800 + 5000) / 10000) = floor(81.8) = 81 -> B
     expect(factor(mid, 'blend').normalised).toBe(50);
-    expect(factor(mid, 'blend').raw.historyPoints).toBe('74.80');
-    expect([mid.score, mid.grade]).toEqual([76, 'C']);
+    expect(factor(mid, 'blend').raw.historyPoints).toBe('84.60');
+    expect([mid.score, mid.grade]).toEqual([81, 'B']);
   });
 });

@@ -49,3 +49,24 @@ export function onRamp(value: number, ramp: { zeroAt: number; fullAt: number }):
 export function toTarget(value: bigint, target: bigint): number {
   return value >= target ? 100 : pct(value, target);
 }
+
+/** floor(sqrt(n)) for n >= 0 (Newton's method on bigints: exact for any size). */
+export function isqrt(n: bigint): bigint {
+  if (n < 2n) return n;
+  let x = n;
+  let y = (x + 1n) / 2n;
+  while (y < x) {
+    x = y;
+    y = (x + n / x) / 2n;
+  }
+  return x;
+}
+
+/**
+ * min(100, floor(100 × sqrt(value / target))) for value >= 0, target > 0: diminishing returns, so a customer
+ * buying a quarter of the target earns half the marks rather than a quarter.
+ */
+export function toTargetSqrt(value: bigint, target: bigint): number {
+  if (value >= target) return 100;
+  return Number(isqrt((10000n * value) / target));
+}

@@ -269,12 +269,28 @@ describe('freeze and unfreeze', () => {
   it('freezes after more than the grace days past due, unfreezes once cleared and releases what fits', () => {
     const l = new Ledger();
     l.onboard('1000.00');
+    // An AA report keeps the customer in a credit band through its one late payment (otherwise D, cash only,
+    // and nothing would be released): at the payment (03-05) I-1 was settled 33 days late (credit 25 × 30 =
+    // 750), one occurrence (90 × 25 = 2250), volume 600 of 50000 -> floor(sqrt(120)) = 10 (200), 63 days -> 8
+    // (120), 1000: 4320 at a share of min(33, 35) = 33 %; profile 7800 + 90 × 20 = 9600:
+    // floor((33 × 4320 + 67 × 9600 + 5000) / 10000) = floor(79.1) = 79, C.
+    l.add(
+      'ExternalCreditReportReceived',
+      {
+        agency: 'rating-agency',
+        reportId: 'R-1',
+        rating: 'AA',
+        reportedOn: '2026-01-01',
+        validUntil: '2026-12-31',
+      },
+      '2026-01-01T10:00:00Z',
+    );
     l.invoice('I-1', '600.00', '2026-01-01', '2026-01-31');
     expect(freezeDecision(l.state, '2026-03-02T12:00:00Z', l.policy)).toEqual([]); // 30 days: grace
     const frozen = l.control(freezeDecision(l.state, '2026-03-03T00:00:00Z', l.policy)); // 31
     expect(frozen).toMatchObject([
       {
-        eventId: 'frozen:C-1:2',
+        eventId: 'frozen:C-1:3',
         type: 'CustomerFrozen',
         payload: { reason: '1 invoice(s) more than 30 days past due', invoiceIds: ['I-1'], by: 'system' },
       },
@@ -286,6 +302,7 @@ describe('freeze and unfreeze', () => {
     expect(l.pay('P-1', '600.00', '2026-03-05')).toEqual([]);
     const un = l.control(freezeDecision(l.state, '2026-03-06T00:00:00Z', l.policy));
     expect(kinds(un)).toEqual(['CustomerUnfrozen:', 'OrderReleased:O-1', 'OrderReleased:O-2']);
+    expect([l.state.rating!.score, l.state.rating!.grade]).toEqual([79, 'C']);
     expect([l.state.status, l.state.openOrdersTotal, l.state.heldOrdersTotal]).toEqual([
       'active',
       50000n,
@@ -338,10 +355,10 @@ describe('re-rating', () => {
     // Two bands, so the hand-computed scores land on different sides (the sound test credit file):
     // at 2024-01-02 no invoice has a payment outcome yet, the profile alone: 7800 -> 78 (A).
     // At 2025-01-10 (window (2024-01-11, 2025-01-10]) I-1 is 344 days past due: one observed invoice, first issued
-    // 2024-01-02, 374 days -> share min(floor(100 / 6) = 16, 207) = 16. History: collection 0 (> 90 days late),
-    // one occurrence 80 × 25 = 2000, volume 0 (issued before the window), tenure 375 / 730 -> 51 × 15 = 765,
-    // complaints 1000 = 3765. Profile still 7800 (statements of 2024-01-01, 375 days old).
-    // floor((16 × 3765 + 84 × 7800 + 5000) / 10000) = floor(72.04) = 72 -> D.
+    // 2024-01-02, 374 days -> share min(floor(100 / 3) = 33, 207) = 33. History: collection 0 (> 90 days late),
+    // one occurrence 90 × 25 = 2250, volume 0 (issued before the window), tenure 375 / 730 -> 51 × 15 = 765,
+    // complaints 1000 = 4015. Profile still 7800 (statements of 2024-01-01, 375 days old).
+    // floor((33 × 4015 + 67 × 7800 + 5000) / 10000) = floor(66.0) = 66 -> D.
     const policy = validatePolicy({
       ...DEFAULT_GRADE_POLICY,
       bands: [
@@ -367,7 +384,7 @@ describe('re-rating', () => {
         fromGrade: 'A',
         fromScore: 78,
         toGrade: 'D',
-        toScore: 72,
+        toScore: 66,
       },
     });
     l.control(r);

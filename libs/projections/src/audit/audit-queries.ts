@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import {
   FactorName,
   FactorScore,
+  GradeTerms,
   Rating,
   canonicalJson,
   isControlEvent,
@@ -14,6 +15,8 @@ import { TraceStep, traceStream } from './trace';
 import { GradeHistoryRow } from './grade-history-row';
 
 export interface FactorValues {
+  /** history | profile | blend (assessment policies); null for a five-factor rating. */
+  model: FactorScore['model'] | null;
   raw: FactorScore['raw'];
   normalised: number;
   weight: number;
@@ -47,6 +50,9 @@ export interface GradeChangeExplanation {
   };
   from: { grade: string | null; score: number | null };
   to: { grade: string; score: number };
+  /** The segment that graded the customer and the terms the new grade carries (null: a five-factor rating). */
+  segment: string | null;
+  terms: GradeTerms | null;
   policyVersion: number;
   previousPolicyVersion: number | null;
   factors: FactorExplanation[];
@@ -119,6 +125,7 @@ interface StoredChangeRow extends GradeHistoryRow {
 }
 
 const values = (f: FactorScore): FactorValues => ({
+  model: f.model ?? null,
   raw: f.raw,
   normalised: f.normalised,
   weight: f.weight,
@@ -298,6 +305,8 @@ function explainChanges(rows: StoredChangeRow[], steps: TraceStep[]): GradeChang
       },
       from: { grade: row.from_grade, score: row.from_score },
       to: { grade: row.to_grade, score: row.to_score },
+      segment: row.rating.segment ?? null,
+      terms: row.rating.terms ?? null,
       policyVersion: row.policy_version,
       previousPolicyVersion: before?.policyVersion ?? previousPolicy,
       factors,
