@@ -1,4 +1,4 @@
-import { Position, Rating, formatAmount } from '@credit-ledger/domain';
+import { FactorModel, FactorScore, Position, Rating, factorModel, formatAmount } from '@credit-ledger/domain';
 
 /**
  * The terms the customer's grade carries (seeds 000, 004), for the next steps that act on them (order holds,
@@ -73,7 +73,8 @@ export interface PositionView {
     policyVersion: number;
     ratedAt: string;
     segment: string | null;
-    factors: Rating['factors'];
+    /** Each factor with the model it belongs to (null for a five-factor rating). */
+    factors: Array<FactorScore & { model: FactorModel | null }>;
   } | null;
   asOf: string;
   ledgerSequence: string;
@@ -127,7 +128,7 @@ export function toPositionView(
           policyVersion: rating.policyVersion,
           ratedAt: rating.at,
           segment: rating.segment ?? null,
-          factors: rating.factors,
+          factors: rating.factors.map((f) => ({ ...f, model: factorModel(rating, f.factor) })),
         }
       : null,
     asOf: p.at,

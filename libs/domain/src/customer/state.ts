@@ -306,15 +306,13 @@ function readRating(r: Reader, v: unknown): Rating | null {
   const o = r.obj(v, 'rating');
   const factors: FactorScore[] = r.arr(o.factors, 'rating.factors').map((f) => {
     const fo = r.obj(f, 'factor');
-    const factor: FactorScore = {
+    return {
       factor: r.str(fo, 'factor') as FactorScore['factor'],
       raw: { ...(r.obj(fo.raw, 'factor.raw') as Record<string, string | number>) },
       normalised: r.num(fo, 'normalised'),
       weight: r.num(fo, 'weight'),
       contribution: r.num(fo, 'contribution'),
     };
-    if (fo.model !== undefined) factor.model = r.str(fo, 'model') as FactorScore['model'];
-    return factor;
   });
   const rating: Rating = {
     score: r.num(o, 'score'),

@@ -130,7 +130,6 @@ export function historyScores(
     raw: Record<string, string | number>,
   ): FactorScore => ({
     factor,
-    model: 'history',
     raw,
     normalised,
     weight: w[factor],

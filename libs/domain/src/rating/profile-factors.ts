@@ -90,7 +90,6 @@ export function profileScores(
     raw: Record<string, string | number>,
   ): FactorScore => ({
     factor,
-    model: 'profile',
     raw,
     normalised,
     weight: w[factor],

@@ -3,7 +3,7 @@ import { effectiveLimit } from '../control/effective-limit';
 import { evaluatePosition } from '../position/position';
 import { DEFAULT_GRADE_POLICY, type AssessmentPolicy } from './policy';
 import { historyShare, rate } from './rate';
-import type { FactorScore, Rating } from './rating';
+import { factorModel, type FactorScore, type Rating } from './rating';
 import { validatePolicy } from './validate-policy';
 
 const policy = DEFAULT_GRADE_POLICY;
@@ -150,7 +150,9 @@ describe('the profile model (a customer with no history)', () => {
     const r = l.onboardWith({}, 'EUR', '50000.00', '2026-03-01T09:00:00Z').rating;
     // history share 0, every profile input unknown -> 0 points -> score 0 -> D (cash-only)
     expect([r.score, r.grade, factor(r, 'blend').raw.basis]).toEqual([0, 'D', 'unassessed']);
-    expect(r.factors.filter((f) => f.model === 'profile').every((f) => f.normalised === 0)).toBe(true);
+    expect(
+      r.factors.filter((f) => factorModel(r, f.factor) === 'profile').every((f) => f.normalised === 0),
+    ).toBe(true);
     expect(r.terms).toMatchObject({
       band: 'D',
       settlement: 'cash-only',

@@ -61,7 +61,6 @@ function assessmentRating(state: CustomerState, iso: string, policy: AssessmentP
     share === 100 ? 'history' : share > 0 ? 'blended' : profile.assessed ? 'profile' : 'unassessed';
   const blend: FactorScore = {
     factor: 'blend',
-    model: 'blend',
     raw: {
       basis,
       observedInvoices: history.observedInvoices,

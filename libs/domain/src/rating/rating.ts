@@ -39,11 +39,6 @@ export type FactorName = HistoryFactor | ProfileFactor | FiveFactor | 'blend';
 
 export interface FactorScore {
   factor: FactorName;
-  /**
-   * Assessment ratings: which model the factor belongs to ('blend' is the entry whose normalised value is the
-   * history model's share in percent). Absent on five-factor ratings.
-   */
-  model?: 'history' | 'profile' | 'blend';
   /** Inputs behind the value (amounts as formatted decimals in the customer's currency). */
   raw: Record<string, string | number>;
   /** Integer 0..100. */
@@ -90,6 +85,23 @@ export interface Rating {
   segment?: CustomerType;
   /** Assessment ratings: the band's terms (absent on five-factor ratings, which grant credit in every band). */
   terms?: GradeTerms;
+}
+
+export type FactorModel = 'history' | 'profile' | 'blend';
+
+const MODEL_OF: ReadonlyMap<string, FactorModel> = new Map<string, FactorModel>([
+  ['blend', 'blend'],
+  ...HISTORY_FACTORS.map((f): [string, FactorModel] => [f, 'history']),
+  ...PROFILE_FACTORS.map((f): [string, FactorModel] => [f, 'profile']),
+]);
+
+/**
+ * Which model of an assessment rating a factor belongs to ('blend' is the entry whose normalised value is the
+ * history model's share in percent); null for the factors of a five-factor rating. Derived from the name, so the
+ * stored rating (in every state and grade change) does not carry it.
+ */
+export function factorModel(rating: Pick<Rating, 'terms'>, factor: FactorName): FactorModel | null {
+  return rating.terms === undefined ? null : (MODEL_OF.get(factor) ?? null);
 }
 
 /** Whether a rating puts the customer on cash-only terms (no credit extended). */

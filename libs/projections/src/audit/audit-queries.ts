@@ -1,10 +1,12 @@
 import { DataSource } from 'typeorm';
 import {
   FactorName,
+  FactorModel,
   FactorScore,
   GradeTerms,
   Rating,
   canonicalJson,
+  factorModel,
   isControlEvent,
   toStoredPayload,
   toWireEvent,
@@ -16,7 +18,7 @@ import { GradeHistoryRow } from './grade-history-row';
 
 export interface FactorValues {
   /** history | profile | blend (assessment policies); null for a five-factor rating. */
-  model: FactorScore['model'] | null;
+  model: FactorModel | null;
   raw: FactorScore['raw'];
   normalised: number;
   weight: number;
@@ -124,8 +126,8 @@ interface StoredChangeRow extends GradeHistoryRow {
   trigger: string | null;
 }
 
-const values = (f: FactorScore): FactorValues => ({
-  model: f.model ?? null,
+const values = (rating: Rating, f: FactorScore): FactorValues => ({
+  model: factorModel(rating, f.factor),
   raw: f.raw,
   normalised: f.normalised,
   weight: f.weight,
@@ -282,8 +284,8 @@ function explainChanges(rows: StoredChangeRow[], steps: TraceStep[]): GradeChang
       const b = previous.get(f.factor) ?? null;
       return {
         factor: f.factor,
-        ...values(f),
-        before: b && values(b),
+        ...values(row.rating, f),
+        before: b && values(before!, b),
         delta: {
           normalised: f.normalised - (b?.normalised ?? 0),
           contribution: f.contribution - (b?.contribution ?? 0),
