@@ -158,6 +158,11 @@ describe('validatePolicy (assessment format)', () => {
       'policy.profile.externalScales.score-bureau.score.max: must be above min',
     ],
     [
+      'an agency named like an object property',
+      (p) => (p.profile.externalScales = JSON.parse('{"__proto__": {"score": {"min": 0, "max": 1}}}')),
+      'policy.profile.externalScales.__proto__: is a reserved name',
+    ],
+    [
       'a flat ramp',
       (p) => (p.profile.currentRatioBp = { zeroAt: 1, fullAt: 1 }),
       'policy.profile.currentRatioBp: zeroAt and fullAt must differ',

@@ -13,11 +13,16 @@ export interface ProfileScores {
   assessed: boolean;
 }
 
+/** An own entry of a policy table (a name sent by a billing system must not reach Object.prototype). */
+function entry<T>(table: { [key: string]: T } | undefined, key: string): T | undefined {
+  return table !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /** The score of the longest prefix of `code` in the policy's industry table, or its default. */
 function industryScore(code: string, policy: AssessmentPolicy): { score: number; matched: string } {
   const table = policy.profile.industryRisk;
   for (let n = code.length; n > 0; n--) {
-    const s = table.codes[code.slice(0, n)];
+    const s = entry(table.codes, code.slice(0, n));
     if (s !== undefined) return { score: s, matched: code.slice(0, n) };
   }
   return { score: table.default, matched: 'default' };
@@ -35,9 +40,9 @@ export function mapReport(report: ExternalReport, scale: ExternalScale | undefin
     return Math.floor((100 * (v - min)) / (max - min));
   }
   if (report.rating !== null && scale.ratings !== undefined) {
-    const exact = scale.ratings[report.rating];
+    const exact = entry(scale.ratings, report.rating);
     if (exact !== undefined) return exact;
-    const base = scale.ratings[report.rating.replace(/[+-]+$/, '')];
+    const base = entry(scale.ratings, report.rating.replace(/[+-]+$/, ''));
     if (base !== undefined) return base;
   }
   return null;
@@ -56,7 +61,7 @@ function currentReport(
   let valid = 0;
   for (const r of state.reports) {
     if (r.reportedOn > atDate || r.validUntil < atDate) continue;
-    const mapped = mapReport(r, policy.profile.externalScales[r.agency]);
+    const mapped = mapReport(r, entry(policy.profile.externalScales, r.agency));
     if (mapped === null) continue;
     valid++;
     if (best === null || r.reportedOn >= best.report.reportedOn) best = { report: r, mapped };

@@ -140,6 +140,13 @@ describe('the profile model (a customer with no history)', () => {
       '2026-04-02T09:00:00Z',
     );
     expect(factor(unknown.rating, 'externalScore').raw).toMatchObject({ reportId: 'R-2', reports: 2 });
+    // A rating that names a property of every object is not in any table: on file, not graded (and no crash).
+    const odd = report(
+      'R-4',
+      { agency: 'rating-agency', rating: 'constructor', validUntil: '2027-03-31' },
+      '2026-04-03T09:00:00Z',
+    );
+    expect(factor(odd.rating, 'externalScore').raw).toMatchObject({ reportId: 'R-2', reports: 2 });
     // After R-2's validUntil nothing valid is left: the profile without a report again.
     const expired = rate(l.state, '2027-04-01T00:00:00Z', policy);
     expect(factor(expired, 'externalScore')).toMatchObject({ normalised: 0, raw: { reports: 0 } });

@@ -40,6 +40,11 @@ function int(v: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEG
   return v;
 }
 
+/** Names a policy table may not use: they would shadow or replace Object.prototype. */
+function ownName(k: string, field: string): void {
+  if (k in Object.prototype) fail(field, 'is a reserved name');
+}
+
 function noExtra(o: Obj, allowed: readonly string[], prefix: string): void {
   for (const k of Object.keys(o)) if (!allowed.includes(k)) fail(`${prefix}${k}`, 'unknown field');
 }
@@ -236,6 +241,7 @@ function externalScale(v: unknown, field: string): ExternalScale {
     for (const [k, n] of Object.entries(r)) {
       if (!RATING_RE.test(k))
         fail(`${field}.ratings.${k}`, 'is not a rating (1-16 characters of A-Z a-z 0-9 + -)');
+      ownName(k, `${field}.ratings.${k}`);
       out.ratings[k] = score(n, `${field}.ratings.${k}`);
     }
   }
@@ -261,11 +267,13 @@ function profile(v: unknown): ProfileRules {
   for (const [k, n] of Object.entries(obj(ir.codes, 'profile.industryRisk.codes'))) {
     if (!INDUSTRY_CODE_RE.test(k))
       fail(`profile.industryRisk.codes.${k}`, 'is not an industry code (A-Z 0-9 .)');
+    ownName(k, `profile.industryRisk.codes.${k}`);
     codes[k] = score(n, `profile.industryRisk.codes.${k}`);
   }
   const scales: Record<string, ExternalScale> = {};
   for (const [k, s] of Object.entries(obj(o.externalScales, 'profile.externalScales'))) {
     if (!AGENCY_RE.test(k)) fail(`profile.externalScales.${k}`, 'is not an agency id');
+    ownName(k, `profile.externalScales.${k}`);
     scales[k] = externalScale(s, `profile.externalScales.${k}`);
   }
   return {
