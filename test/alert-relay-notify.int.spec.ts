@@ -1,6 +1,6 @@
 import { ALERT_TOPICS } from '@credit-ledger/domain';
 import { LedgerHarness } from './support/ledger-harness';
-import { wire } from './support/wire';
+import { onboarded, wire } from './support/wire';
 import { AlertCollector, startAlertStack } from './support/worker-harness';
 
 /**
@@ -21,7 +21,7 @@ describe('alert relay woken by NOTIFY', () => {
   });
 
   const breach = (id: string) => [
-    wire(id, 'CustomerOnboarded', '2026-01-02T09:00:00Z', {
+    onboarded(id, '2026-01-02T09:00:00Z', {
       name: id,
       currency: 'EUR',
       creditLimit: '100.00',

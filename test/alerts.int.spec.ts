@@ -8,7 +8,7 @@ import {
 } from '@credit-ledger/domain';
 import { InboundEvent, LedgerWriter, originOf } from '@credit-ledger/ledger-store';
 import { LedgerHarness, waitUntil } from './support/ledger-harness';
-import { wire } from './support/wire';
+import { onboarded, wire } from './support/wire';
 import { AlertCollector, startAlertStack } from './support/worker-harness';
 
 /**
@@ -29,7 +29,7 @@ describe('alerts on ingest and the outbox relay', () => {
   });
 
   const onboard = (id: string, limit: string) =>
-    wire(id, 'CustomerOnboarded', '2026-01-02T09:00:00Z', { name: id, currency: 'EUR', creditLimit: limit });
+    onboarded(id, '2026-01-02T09:00:00Z', { name: id, currency: 'EUR', creditLimit: limit });
   const invoice = (id: string, inv: string, amount: string, day: string) =>
     wire(id, 'InvoiceIssued', `2026-02-${day}T09:00:00Z`, {
       invoiceId: inv,

@@ -24,18 +24,22 @@ function mixVersions(events: WireEvent[]): WireEvent[] {
   });
 }
 
-/** A stricter policy: punctuality weighs more and the bands are higher, so many grades move. */
-const POLICY_V2 = {
-  ...DEFAULT_GRADE_POLICY,
-  version: 2,
-  weights: { punctuality: 45, overdue: 25, volume: 5, tenure: 15, disputes: 10 },
-  bands: [
-    { grade: 'A', minScore: 95, defaultLimit: '100000.00', paymentTermsDays: 90 },
-    { grade: 'B', minScore: 85, defaultLimit: '50000.00', paymentTermsDays: 60 },
-    { grade: 'C', minScore: 75, defaultLimit: '10000.00', paymentTermsDays: 30 },
-    { grade: 'D', minScore: 0, defaultLimit: '0', paymentTermsDays: 0 },
-  ],
-};
+/** A stricter policy: collection weighs more, the blend hands over to history sooner, the bands are higher. */
+const POLICY_V2 = (() => {
+  const p = JSON.parse(JSON.stringify(DEFAULT_GRADE_POLICY));
+  for (const segment of Object.values(p.segments) as Array<{ history: { weights: object } }>) {
+    segment.history.weights = {
+      collection: 45,
+      overdueOccurrences: 25,
+      volume: 5,
+      tenure: 15,
+      complaints: 10,
+    };
+  }
+  p.blend = { fullHistoryInvoices: 3, fullHistoryDays: 90 };
+  p.bands = p.bands.map((b: { minScore: number }, i: number) => ({ ...b, minScore: [95, 85, 75, 0][i] }));
+  return { ...p, version: 2 };
+})();
 
 describe('replay and audit over a simulated year with a policy change mid-way', () => {
   const history = mixVersions(
@@ -140,7 +144,8 @@ describe('replay and audit over a simulated year with a policy change mid-way', 
       trigger: { kind: 'event' },
       reproduced: true,
     });
-    expect(gh.body.changes[0].factors).toHaveLength(5);
+    expect(gh.body.changes[0].factors).toHaveLength(15); // the blend, 5 history and 9 profile factors
+    expect(gh.body.changes[0].terms).toMatchObject({ band: gh.body.changes[0].to.grade });
     expect((await h.get('/customers/NOPE/grade-history')).status).toBe(404);
 
     const all: Array<{ sequence: string; occurredAt: string; after: { grade: string } }> = [];

@@ -1,5 +1,5 @@
 import { KEYS, LedgerHarness } from './support/ledger-harness';
-import { wire } from './support/wire';
+import { onboarded, wire } from './support/wire';
 
 /**
  * The credit-control workflows through the HTTP API on real PostgreSQL: every step is a command that appends
@@ -9,12 +9,9 @@ describe('credit control workflows', () => {
   let h: LedgerHarness;
   let now = new Date('2026-06-15T12:00:00Z');
 
+  // With the sound test credit file: a credit band, so each limit is the credit extended.
   const onboard = (id: string, limit: string, currency = 'EUR') =>
-    wire(id, 'CustomerOnboarded', '2026-06-01T09:00:00Z', {
-      name: `Customer ${id}`,
-      currency,
-      creditLimit: limit,
-    });
+    onboarded(id, '2026-06-01T09:00:00Z', { name: `Customer ${id}`, currency, creditLimit: limit });
   const order = (id: string, orderId: string, amount: string, at = '2026-06-10T09:00:00Z') =>
     wire(id, 'OrderPlaced', at, { orderId, amount, currency: 'EUR' });
 
@@ -395,15 +392,20 @@ describe('credit repair', () => {
   });
 
   it('restores a limit the grade review cut, 50 % per on-time month after three on-time months', async () => {
-    // Admin adopts a policy where grade cuts apply: every band keeps 100,000 except D (20,000).
+    // Admin adopts a policy where grade cuts apply: every band keeps 100,000 except D, which here extends a
+    // little credit (20,000) instead of none. The customer has no credit file: unassessed, D.
     const current = (await h.get('/policy')).body;
     const policy = {
       ...current.policy,
       version: current.policy.version + 1,
       reduceLimitToGradeDefault: true,
-      bands: current.policy.bands.map((b: { grade: string }) => ({
+      bands: current.policy.bands.map((b: { grade: string; terms: object }) => ({
         ...b,
-        defaultLimit: b.grade === 'D' ? '20000.00' : '100000.00',
+        terms: {
+          ...b.terms,
+          settlement: 'credit',
+          defaultLimit: { default: b.grade === 'D' ? '20000.00' : '100000.00' },
+        },
       })),
     };
     const adopted = await h.send('POST', '/policy/versions', { policy, note: 'grade cuts on' }, KEYS.admin);

@@ -1,5 +1,5 @@
 import { LedgerHarness, KEYS } from './support/ledger-harness';
-import { wire } from './support/wire';
+import { onboarded, wire } from './support/wire';
 
 // The app's clock for "now" queries: aging is measured on this date.
 const NOW = new Date('2026-03-15T12:00:00Z');
@@ -14,7 +14,7 @@ describe('ledger core, end to end', () => {
   beforeAll(async () => {
     h = await LedgerHarness.start({ clock: () => NOW });
     await h.publish([
-      wire('C-1', 'CustomerOnboarded', '2026-01-02T09:00:00Z', {
+      onboarded('C-1', '2026-01-02T09:00:00Z', {
         name: 'Acme GmbH',
         currency: 'EUR',
         creditLimit: '10000.00',
@@ -52,7 +52,7 @@ describe('ledger core, end to end', () => {
         amount: '500.00',
         currency: 'EUR',
       }),
-      wire('C-2', 'CustomerOnboarded', '2026-01-02T09:00:00Z', {
+      onboarded('C-2', '2026-01-02T09:00:00Z', {
         name: 'Tiny KK',
         currency: 'JPY',
         creditLimit: '1000000',
@@ -68,9 +68,14 @@ describe('ledger core, end to end', () => {
 
   afterAll(() => h.stop());
 
-  it('reports exposure, available credit, utilisation and aging exactly', async () => {
+  it('reports exposure, available credit, utilisation, aging, the grade and its terms exactly', async () => {
     const { status, body } = await h.get('/customers/C-1');
     expect(status).toBe(200);
+    // The grade is the rating at C-1's last event (03-01), by hand. History: INV-1 1500.00 open 29 days past due
+    // (credit 50) and INV-2 2500.00 open 1 day (85): floor((1500 × 50 + 2500 × 85) / 4000) = 71 × 30 = 2130;
+    // two overdue occurrences 80 × 25 = 2000; volume 7000 of 50000 -> floor(sqrt(1400)) = 37 × 20 = 740; 58 days
+    // of 730 -> 7 × 15 = 105; no complaint 1000: 5975. Share: 2 observed -> 66, 55 days since INV-1 -> 30: 30 %.
+    // Profile (the sound test file): 7800. floor((30 × 5975 + 70 × 7800 + 5000) / 10000) = floor(73.0) = 73: C.
     expect(body).toMatchObject({
       customerId: 'C-1',
       currency: 'EUR',
@@ -83,19 +88,45 @@ describe('ledger core, end to end', () => {
       // INV-1 due 01-31 is 43 days past due on 03-15; INV-2 due 02-28 is 15 days past due.
       aging: { current: '0.00', d1_30: '2500.00', d31_60: '1500.00', d61_90: '0.00', d90plus: '0.00' },
       overdueAmount: '4000.00',
+      score: 73,
+      grade: 'C',
       status: 'active',
+      // C: small credit, closer monitoring (seed 000): the limit counts, 30 days, monthly review.
+      terms: {
+        band: 'C',
+        settlement: 'credit',
+        cashOnly: false,
+        maxPaymentTermsDays: 30,
+        defaultLimit: '10000.00',
+        reviewIntervalDays: 30,
+        approval: 'standard',
+        effectiveLimit: '10000.00',
+      },
       asOf: NOW.toISOString(),
       streamVersion: 6,
     });
-    expect(typeof body.score).toBe('number');
-    expect(['A', 'B', 'C', 'D']).toContain(body.grade);
+    expect(body.rating.segment).toBe('enterprise');
     expect(body.rating.factors.map((f: { factor: string }) => f.factor)).toEqual([
-      'punctuality',
-      'overdue',
+      'blend',
+      'collection',
+      'overdueOccurrences',
       'volume',
       'tenure',
-      'disputes',
+      'complaints',
+      'yearsInBusiness',
+      'registeredCapital',
+      'taxRegistration',
+      'industryRisk',
+      'currentRatio',
+      'debtToAsset',
+      'netMargin',
+      'externalScore',
+      'litigation',
     ]);
+    expect(body.rating.factors[0]).toMatchObject({
+      normalised: 30,
+      raw: { historyPoints: '59.75', profilePoints: '78.00' },
+    });
   });
 
   it('uses the currency exponent for amounts (JPY has none)', async () => {
@@ -113,11 +144,16 @@ describe('ledger core, end to end', () => {
     // Before the payment and the credit note: both invoices fully open; aging measured on 2026-02-15.
     const { status, body } = await h.get('/customers/C-1?asOf=2026-02-15T00:00:00Z');
     expect(status).toBe(200);
+    // Graded at 02-10 (the order): INV-1 4000.00 10 days late (70 × 30 = 2100), one occurrence (90 × 25 = 2250),
+    // volume 37 × 20 = 740, 39 days (5 × 15 = 75), 1000: 6165 at a share of min(33, 36 days -> 20) = 20 %;
+    // floor((20 × 6165 + 80 × 7800 + 5000) / 10000) = floor(75.2) = 75: C, a credit band, so the order went through.
     expect(body).toMatchObject({
       openReceivables: '7000.00',
       openOrders: '1500.00',
       exposure: '8500.00',
       available: '1500.00',
+      score: 75,
+      grade: 'C',
       utilisation: '0.8500',
       aging: { current: '3000.00', d1_30: '4000.00', d31_60: '0.00' }, // INV-1 15 days past due
       asOf: '2026-02-15T00:00:00.000Z',

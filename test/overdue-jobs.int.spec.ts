@@ -1,7 +1,7 @@
 import { ALERT_TOPICS } from '@credit-ledger/domain';
 import { JOB_NAMES, JobsClient } from '@credit-ledger/jobs';
 import { KEYS, LedgerHarness, waitUntil } from './support/ledger-harness';
-import { wire } from './support/wire';
+import { onboarded, wire } from './support/wire';
 import {
   AlertCollector,
   cleanRedis,
@@ -41,7 +41,7 @@ describe('overdue scan', () => {
       env: { QUEUE_PREFIX: prefix, JOB_CHUNK_SIZE: '2', JOB_LOCK_MS: '1500' },
     });
     const onboard = (id: string) =>
-      wire(id, 'CustomerOnboarded', '2026-01-02T09:00:00Z', {
+      onboarded(id, '2026-01-02T09:00:00Z', {
         name: id,
         currency: 'EUR',
         creditLimit: '10000.00',

@@ -11,7 +11,7 @@ import {
 import { CachedPosition, PositionCache, PositionLoader } from '@credit-ledger/projections';
 import { TestDatabase, WireEvent, createTestDatabase } from '@credit-ledger/testing';
 import { KEYS, LedgerHarness, waitUntil } from './support/ledger-harness';
-import { wire } from './support/wire';
+import { onboarded, wire } from './support/wire';
 
 const NOW = new Date('2026-03-15T12:00:00Z');
 
@@ -25,7 +25,7 @@ function inbound(events: WireEvent[]): InboundEvent[] {
 }
 
 const onboard = (id: string): WireEvent =>
-  wire(id, 'CustomerOnboarded', '2026-01-02T09:00:00Z', {
+  onboarded(id, '2026-01-02T09:00:00Z', {
     name: `Co ${id}`,
     currency: 'EUR',
     creditLimit: '10000.00',

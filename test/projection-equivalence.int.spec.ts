@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { DataSource } from 'typeorm';
 import {
   DEFAULT_GRADE_POLICY,
+  FIVE_FACTOR_GRADE_POLICY,
   deserializeState,
   evaluatePosition,
   parseEvent,
@@ -16,8 +17,104 @@ import {
   originOf,
 } from '@credit-ledger/ledger-store';
 import { PositionQueries, rebuildProjections, toPositionView } from '@credit-ledger/projections';
-import { TestDatabase, createTestDatabase, generateHistory } from '@credit-ledger/testing';
+import { TestDatabase, WireEvent, createTestDatabase, generateHistory } from '@credit-ledger/testing';
 import { comparable } from './support/fold';
+
+/**
+ * The policy adopted mid-run, cycling through: the assessment model with other history weights and a faster blend,
+ * a policy of the earlier five-factor format (a ledger may still switch between them), and the default.
+ */
+function policyVersion(version: number): Record<string, unknown> {
+  if (version % 3 === 2) {
+    const p = JSON.parse(JSON.stringify(DEFAULT_GRADE_POLICY));
+    for (const segment of Object.values(p.segments) as Array<{ history: { weights: object } }>) {
+      segment.history.weights = {
+        collection: 50,
+        overdueOccurrences: 20,
+        volume: 10,
+        tenure: 10,
+        complaints: 10,
+      };
+    }
+    p.blend = { fullHistoryInvoices: 2, fullHistoryDays: 30 };
+    return { ...p, version };
+  }
+  return { ...(version % 3 === 0 ? FIVE_FACTOR_GRADE_POLICY : DEFAULT_GRADE_POLICY), version };
+}
+
+/** A credit-file event to weave into a generated history: after a customer's n-th event, at its time. */
+interface FileEvent {
+  customer: number;
+  after: number;
+  kind: 'report' | 'complaint' | 'litigation' | 'type' | 'industry';
+  value: number;
+}
+
+const fileEvent: fc.Arbitrary<FileEvent> = fc.record({
+  customer: fc.nat({ max: 3 }),
+  after: fc.nat({ max: 15 }),
+  kind: fc.constantFrom('report', 'complaint', 'litigation', 'type', 'industry'),
+  value: fc.nat({ max: 1000 }),
+});
+
+const TYPES = ['enterprise', 'individual', 'channel', 'end-user'];
+const INDUSTRIES = ['C28', 'F41', 'Q86', 'G46', 'Z99'];
+const RATINGS = ['AAA', 'BBB+', 'CCC', 'NR'];
+
+/**
+ * The generator's history with extra credit-file events woven in (reports of mapped and unmapped scales, complaints,
+ * profile updates that change the lawsuits, the industry, even the segment), each right after an event of its
+ * customer, so every run has them however small the generated stream.
+ */
+function withFileEvents(history: WireEvent[], extra: FileEvent[], tag: string): WireEvent[] {
+  const ids = [...new Set(history.map((e) => e.customerId))];
+  const out = history.slice();
+  extra.forEach((x, i) => {
+    const id = ids[x.customer % ids.length];
+    const own = out.filter((e) => e.customerId === id);
+    const anchor = own[Math.min(x.after, own.length - 1)];
+    const day = anchor.occurredAt.slice(0, 10);
+    const payload: Record<string, unknown> =
+      x.kind === 'report'
+        ? {
+            agency: x.value % 2 ? 'score-bureau' : 'rating-agency',
+            reportId: `${tag}-R-${i}`,
+            ...(x.value % 2
+              ? { score: 300 + (x.value % 551) }
+              : { rating: RATINGS[x.value % RATINGS.length] }),
+            reportedOn: day,
+            validUntil: day.replace(/^(\d{4})/, (y) => String(Number(y) + (x.value % 3))),
+          }
+        : x.kind === 'complaint'
+          ? {
+              complaintId: `${tag}-K-${i}`,
+              category: 'quality',
+              severity: ['low', 'medium', 'high'][x.value % 3],
+            }
+          : x.kind === 'litigation'
+            ? { litigationCount: x.value % 5 }
+            : x.kind === 'type'
+              ? { customerType: TYPES[x.value % TYPES.length] }
+              : { industry: INDUSTRIES[x.value % INDUSTRIES.length] };
+    const type =
+      x.kind === 'report'
+        ? 'ExternalCreditReportReceived'
+        : x.kind === 'complaint'
+          ? 'ComplaintRecorded'
+          : 'CustomerProfileUpdated';
+    const event: WireEvent = {
+      eventId: `${tag}-file-${i}`,
+      type,
+      version: 1,
+      customerId: id,
+      occurredAt: anchor.occurredAt,
+      source: anchor.source,
+      payload,
+    };
+    out.splice(out.indexOf(anchor) + 1, 0, event);
+  });
+  return out;
+}
 
 /**
  * For random valid histories (the generator with random seeds and sizes), ingested in random chunkings with an
@@ -53,6 +150,7 @@ describe('incremental projection == full rebuild == as-of replay', () => {
   };
 
   it('holds for every customer', async () => {
+    const seen = new Set<string>();
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 1_000_000 }),
@@ -60,9 +158,10 @@ describe('incremental projection == full rebuild == as-of replay', () => {
         fc.integer({ min: 2, max: 14 }),
         fc.array(fc.integer({ min: 1, max: 25 }), { minLength: 1, maxLength: 8 }),
         fc.option(fc.integer({ min: 0, max: 7 })),
-        async (seed, customers, eventsPerCustomer, chunkSizes, policyAtChunk) => {
+        fc.array(fileEvent, { maxLength: 6 }),
+        async (seed, customers, eventsPerCustomer, chunkSizes, policyAtChunk, extra) => {
           run++;
-          const history = generateHistory({
+          const generated = generateHistory({
             seed,
             customers,
             eventsPerCustomer,
@@ -71,6 +170,8 @@ describe('incremental projection == full rebuild == as-of replay', () => {
             customerIdPrefix: `P${run}`,
             source: `prop-${run}`,
           });
+          const history = withFileEvents(generated, extra, `P${run}`);
+          for (const e of history) seen.add(e.type);
           const inbound: InboundEvent[] = history.map((w, i) => {
             const parsed = parseEvent(w, { key: w.customerId });
             if (!parsed.ok) throw new Error(parsed.reason);
@@ -86,18 +187,7 @@ describe('incremental projection == full rebuild == as-of replay', () => {
             if (policyAtChunk === chunk) {
               await policies.refresh();
               const latest = policies.current().version;
-              await adoptPolicy(
-                ds,
-                {
-                  ...DEFAULT_GRADE_POLICY,
-                  version: latest + 1,
-                  weights:
-                    latest % 2
-                      ? { punctuality: 50, overdue: 20, volume: 10, tenure: 10, disputes: 10 }
-                      : DEFAULT_GRADE_POLICY.weights,
-                },
-                { createdBy: 'property' },
-              );
+              await adoptPolicy(ds, policyVersion(latest + 1), { createdBy: 'property' });
             }
             const size = chunkSizes[chunk % chunkSizes.length];
             const r = await writer.append(inbound.slice(i, i + size));
@@ -141,6 +231,10 @@ describe('incremental projection == full rebuild == as-of replay', () => {
         },
       ),
       { numRuns: 25 },
+    );
+    // Every credit-file event type was in the histories checked.
+    expect([...seen]).toEqual(
+      expect.arrayContaining(['CustomerProfileUpdated', 'ExternalCreditReportReceived', 'ComplaintRecorded']),
     );
   });
 });

@@ -1,10 +1,10 @@
 import { KEYS, LedgerHarness } from './support/ledger-harness';
-import { wire } from './support/wire';
+import { onboarded, wire } from './support/wire';
 
 const NOW = new Date('2026-06-15T12:00:00Z');
 
 const onboard = (id: string, currency: string, limit: string, name = `Customer ${id}`) =>
-  wire(id, 'CustomerOnboarded', '2026-01-02T09:00:00Z', { name, currency, creditLimit: limit });
+  onboarded(id, '2026-01-02T09:00:00Z', { name, currency, creditLimit: limit });
 const invoice = (
   id: string,
   invoiceId: string,
@@ -17,7 +17,11 @@ const invoice = (
 /**
  * A fixed portfolio with every figure computed by hand (comments), at NOW = 2026-06-15:
  *   R-1 EUR limit 10,000: INV-1 4,000 due 03-31 (76 dpd), INV-2 2,000 due 05-31 less 500 paid (15 dpd),
- *       INV-3 1,000 due 06-30 (current), order 500 open → exposure 7,000, utilisation 0.7000
+ *       INV-3 1,000 due 06-30 (current) → exposure 6,500, utilisation 0.6500. Its order of 500 on 06-11 is held:
+ *       graded then D, cash only (INV-1 72 days late, credit 10, and INV-2 1,500 11 days, 70: collection
+ *       floor(145000 / 5500) = 26 × 30 = 780; two occurrences 80 × 25 = 2000; 7,000 of 50,000 -> floor(sqrt(1400))
+ *       = 37 × 20 = 740; 160 days -> 21 × 15 = 315; 1000: 4835 at a share of min(66, 102 days -> 56) = 56 %; the
+ *       sound test profile 7800: floor((56 × 4835 + 44 × 7800 + 5000) / 10000) = 61), so available is 0 − 6,500
  *   R-2 EUR limit 2,000: INV-4 1,000 due 02-09 (126 dpd) → utilisation 0.5000
  *   R-3 JPY limit 100,000: INV-5 50,000 due 06-05 (10 dpd) → utilisation 0.5000
  *   R-4 EUR no limit: INV-6 300 due 07-01 (current) → not ranked by utilisation
@@ -133,17 +137,20 @@ describe('portfolio reports', () => {
     expect(
       r.body.items.map((i: { customerId: string; utilisation: string }) => [i.customerId, i.utilisation]),
     ).toEqual([
-      ['R-1', '0.7000'], // 7,000 / 10,000
+      ['R-1', '0.6500'], // 6,500 / 10,000 (the recorded limit)
       ['R-2', '0.5000'], // 1,000 / 2,000
       ['R-3', '0.5000'], // 50,000 / 100,000
     ]);
-    expect(r.body.items[0]).toMatchObject({ exposure: '7000.00', creditLimit: '10000.00', currency: 'EUR' });
+    expect(r.body.items[0]).toMatchObject({
+      exposure: '6500.00',
+      creditLimit: '10000.00',
+      currency: 'EUR',
+      grade: 'D',
+    });
     const csv = await h.send('GET', '/reports/utilisation?limit=1', undefined, KEYS.reader, {
       accept: 'text/csv',
     });
-    expect(csv.text.split('\r\n')[1]).toBe(
-      '1,R-1,"Acme, ""Best"" GmbH",EUR,10000.00,7000.00,0.7000,' + r.body.items[0].grade,
-    );
+    expect(csv.text.split('\r\n')[1]).toBe('1,R-1,"Acme, ""Best"" GmbH",EUR,10000.00,6500.00,0.6500,D');
   });
 
   it('exposure by grade adds up to the portfolio per currency', async () => {
@@ -153,9 +160,11 @@ describe('portfolio reports', () => {
     const eur = r.body.items.filter((i: { currency: string }) => i.currency === 'EUR');
     const sum = (f: string) =>
       eur.reduce((t: number, i: Record<string, string>) => t + Math.round(Number(i[f]) * 100), 0) / 100;
-    expect(sum('exposure')).toBe(8300); // 7,000 + 1,000 + 300
+    expect(sum('exposure')).toBe(7800); // 6,500 + 1,000 + 300
     expect(sum('creditLimit')).toBe(12000);
-    expect(sum('available')).toBe(3700);
+    // R-1 cash only: 0 − 6,500; R-2 (C at its last event, 01-10): 2,000 − 1,000; R-4 (C): 0 − 300
+    expect(sum('available')).toBe(-5800);
+    expect(grades).toEqual({ 'R-1': 'D', 'R-2': 'C', 'R-3': 'C', 'R-4': 'C' });
     expect(eur.reduce((t: number, i: { customers: number }) => t + i.customers, 0)).toBe(3);
     for (const i of eur) {
       const members = ['R-1', 'R-2', 'R-4'].filter((id) => grades[id] === i.grade);

@@ -25,6 +25,8 @@ import {
 
 const CUSTOMERS = 10_000;
 const AT = '2026-03-01T00:00:00.000Z';
+/** Deadlines that catch a hang, not a speed target (npm run bench measures speed): generous on a shared machine. */
+const JOB_DEADLINE_MS = 240_000;
 
 /**
  * Re-rating a seeded ledger of 10,000 customers in parallel chunks: exactly the customers whose grade changes
@@ -88,7 +90,7 @@ describe('re-rating every customer', () => {
     const jobs = jobsClient(h.config);
     try {
       const job = await jobs.run('rerate-customers', AT);
-      const result = await jobs.waitFor(job, 90_000);
+      const result = await jobs.waitFor(job, JOB_DEADLINE_MS);
       expect(result).toEqual({ at: AT, chunks: 10, customers: CUSTOMERS, appended: expected.length });
       expect((await jobs.queue.getJob(job.id!))!.progress).toBe(100);
 
@@ -102,11 +104,11 @@ describe('re-rating every customer', () => {
       expect(alerts.map((a) => a.key)).toEqual(expected);
 
       // Running it again at the same instant changes nothing.
-      const again = await jobs.waitFor(await jobs.run('rerate-customers', AT), 90_000);
+      const again = await jobs.waitFor(await jobs.run('rerate-customers', AT), JOB_DEADLINE_MS);
       expect(again.appended).toBe(0);
     } finally {
       await jobs.close();
       await w.app.close();
     }
-  });
+  }, 600_000);
 });

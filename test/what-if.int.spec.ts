@@ -15,18 +15,21 @@ import { regradeAll } from '../apps/cli/src/commands/policy';
 import { KEYS, LedgerHarness, waitUntil } from './support/ledger-harness';
 import { wire } from './support/wire';
 
-/** The draft: looser bands and a heavier weight on punctuality than the default policy. */
-const DRAFT: GradePolicy = validatePolicy({
-  ...JSON.parse(JSON.stringify(DEFAULT_GRADE_POLICY)),
-  version: 2,
-  weights: { punctuality: 40, overdue: 25, volume: 15, tenure: 10, disputes: 10 },
-  bands: [
-    { grade: 'A', minScore: 85, defaultLimit: '100000.00', paymentTermsDays: 90 },
-    { grade: 'B', minScore: 70, defaultLimit: '50000.00', paymentTermsDays: 60 },
-    { grade: 'C', minScore: 55, defaultLimit: '10000.00', paymentTermsDays: 30 },
-    { grade: 'D', minScore: 0, defaultLimit: '0', paymentTermsDays: 0 },
-  ],
-});
+/** The draft: looser bands, and for enterprises a heavier weight on collection than the default policy. */
+function draft(): GradePolicy {
+  const p = JSON.parse(JSON.stringify(DEFAULT_GRADE_POLICY));
+  p.version = 2;
+  [85, 70, 55, 0].forEach((min, i) => (p.bands[i].minScore = min));
+  p.segments.enterprise.history.weights = {
+    collection: 40,
+    overdueOccurrences: 25,
+    volume: 15,
+    tenure: 10,
+    complaints: 10,
+  };
+  return validatePolicy(p);
+}
+const DRAFT = draft();
 
 /** Folds the published events per customer with the pure domain, as the writer does (no database). */
 function fold(events: WireEvent[]): Map<string, CustomerState> {
@@ -115,7 +118,8 @@ describe('what-if: simulate a draft policy before adopting it', () => {
     // Rows: who moves, and why (factors), as JSON and CSV.
     const movers = await h.get(`/policy/simulations/${a.simulationId}/customers?changed=true`);
     expect(movers.body.items).toHaveLength(changed);
-    for (const r of movers.body.items) expect(r.factorsMoved.length).toBeGreaterThan(0);
+    // Enterprises graded on history see the collection weight move; some movers only cross a band line.
+    expect(movers.body.items.some((r: { factorsMoved: unknown[] }) => r.factorsMoved.length > 0)).toBe(true);
     const csv = await h.send(
       'GET',
       `/policy/simulations/${a.simulationId}/customers`,
@@ -134,10 +138,10 @@ describe('what-if: simulate a draft policy before adopting it', () => {
 
   it('refuses a bad draft with 400 naming the field, and non-admins with 403', async () => {
     const bad = await h.send('POST', '/policy/simulations', {
-      policy: { ...DRAFT, weights: { punctuality: 1 } },
+      policy: { ...DRAFT, lookbackDays: 0 },
     });
     expect(bad.status).toBe(400);
-    expect(bad.body.message).toMatch(/^policy\.weights\./);
+    expect(bad.body.message).toMatch(/^policy\.lookbackDays: /);
     const reader = await h.send('POST', '/policy/simulations', { policy: DRAFT }, KEYS.reader);
     expect(reader.status).toBe(403);
     expect((await h.get('/policy/simulations/sim-nope')).status).toBe(404);
@@ -163,7 +167,7 @@ describe('what-if: simulate a draft policy before adopting it', () => {
 
   it('adopts exactly the simulated draft; re-grading then gives the predicted grades', async () => {
     const sim = await simulate({ policy: DRAFT });
-    const other = validatePolicy({ ...JSON.parse(JSON.stringify(DRAFT)), noHistoryPunctuality: 40 });
+    const other = validatePolicy({ ...JSON.parse(JSON.stringify(DRAFT)), lookbackDays: 366 });
     const mismatch = await h.send('POST', '/policy/versions', {
       policy: other,
       simulationId: sim.simulationId,

@@ -1,4 +1,5 @@
 import type { WireEvent } from '@credit-ledger/testing';
+import { soundProfile } from '../../libs/domain/test/builders';
 
 let counter = 0;
 
@@ -11,4 +12,21 @@ export function wire(
   eventId = `${type}-${customerId}-${++counter}`,
 ): WireEvent {
   return { eventId, type, version: 1, customerId, occurredAt, source: 'test-billing', payload };
+}
+
+/**
+ * CustomerOnboarded v2 with the sound test credit file (libs/domain/test/builders.ts: it grades C, a credit band,
+ * so the customer's limit is the credit it gets), or with the `profile` given ({} for none: unassessed, cash only).
+ */
+export function onboarded(
+  customerId: string,
+  occurredAt: string,
+  payload: { name: string; currency: string; creditLimit?: string },
+  profile: Record<string, unknown> = soundProfile(payload.currency, occurredAt.slice(0, 10)),
+  eventId?: string,
+): WireEvent {
+  return {
+    ...wire(customerId, 'CustomerOnboarded', occurredAt, { ...payload, ...profile }, eventId),
+    version: 2,
+  };
 }

@@ -11,7 +11,7 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { CONTROL_CONTROLLERS, CONTROL_PROVIDERS } from './control';
 import { CustomersController } from './customers/customers.controller';
 import { PositionCacheOverrides, positionCacheProviders } from './customers/position-cache.providers';
-import { GetCustomerPositionHandler, ListCustomersHandler } from './customers/queries';
+import { GetCreditFileHandler, GetCustomerPositionHandler, ListCustomersHandler } from './customers/queries';
 import { HealthController } from './health/health.controller';
 import { JsonErrorFilter } from './http-exception.filter';
 import { JobsController } from './jobs/jobs.controller';
@@ -77,6 +77,7 @@ export class LedgerModule {
         IngestionService,
         LedgerJobs,
         GetCustomerPositionHandler,
+        GetCreditFileHandler,
         ListCustomersHandler,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: JsonErrorFilter },

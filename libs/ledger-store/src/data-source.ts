@@ -7,6 +7,7 @@ import { AlertOutbox1764600000000 } from './migrations/1764600000000-AlertOutbox
 import { StateCompression1764700000000 } from './migrations/1764700000000-StateCompression';
 import { RawBytesAndContentHash1764800000000 } from './migrations/1764800000000-RawBytesAndContentHash';
 import { PolicySimulations1764900000000 } from './migrations/1764900000000-PolicySimulations';
+import { AssessmentPolicy1765000000000 } from './migrations/1765000000000-AssessmentPolicy';
 
 export const LEDGER_MIGRATIONS = [
   LedgerCore1764100000000,
@@ -15,6 +16,7 @@ export const LEDGER_MIGRATIONS = [
   StateCompression1764700000000,
   RawBytesAndContentHash1764800000000,
   PolicySimulations1764900000000,
+  AssessmentPolicy1765000000000,
 ];
 
 /** Schema changes go through migrations only; `synchronize` stays off so production is never surprised. */

@@ -1,4 +1,5 @@
 export * from './position-view';
+export * from './credit-file-view';
 export * from './position-queries';
 export * from './position-cache';
 export * from './position-loader';

@@ -1,9 +1,10 @@
 import { DataSource } from 'typeorm';
-import { evaluatePosition, formatAmount } from '@credit-ledger/domain';
+import { CustomerState, evaluatePosition, formatAmount } from '@credit-ledger/domain';
 import { LedgerReader, PolicyStore } from '@credit-ledger/ledger-store';
 import { replayStream } from './as-of-replay';
 import { CachedPosition, PositionCache } from './position-cache';
 import { PositionLoader } from './position-loader';
+import { CreditFileView, toCreditFileView } from './credit-file-view';
 import { PositionView, toPositionView, utilisationRatio } from './position-view';
 
 export type Clock = () => Date;
@@ -54,34 +55,46 @@ export class PositionQueries {
 
   /** Now: the projection's state with aging measured now. As of a past instant: replay events up to it. */
   async position(customerId: string, asOf?: string): Promise<PositionView | null> {
-    if (asOf !== undefined) return this.positionAsOf(customerId, asOf);
+    const found = await this.stateAt(customerId, asOf);
+    if (!found) return null;
+    // The stored state is time-independent; aging, DSO and a running temporary limit are measured at `at`.
+    const position = evaluatePosition(found.state, found.at);
+    return toPositionView(position, found.state.rating, found);
+  }
+
+  /** The customer's 360° credit file now, or as of a past instant (replayed like the position). */
+  async file(customerId: string, asOf?: string): Promise<CreditFileView | null> {
+    const found = await this.stateAt(customerId, asOf);
+    return found && toCreditFileView(found.state, found.at, found);
+  }
+
+  /** The current state (cache or projection) evaluated now, or the stream replayed up to `asOf`. */
+  private async stateAt(
+    customerId: string,
+    asOf?: string,
+  ): Promise<{ state: CustomerState; at: string; ledgerSequence: string; streamVersion: number } | null> {
+    if (asOf !== undefined) {
+      const events = await this.reader.stream(customerId, { until: asOf });
+      if (events.length === 0) return null;
+      await this.policies.refresh();
+      const { state } = replayStream(customerId, events, (s) => this.policies.inForceAt(s));
+      if (!state.onboarded) return null;
+      return { state, at: asOf, ledgerSequence: state.lastSequence, streamVersion: state.streamVersion };
+    }
     const current = this.cache
       ? await this.cache.get(customerId, this.loadCurrent)
       : await this.loadCurrent(customerId);
     if (!current) return null;
-    // The stored state is time-independent; aging, DSO and a running temporary limit are measured now.
-    const position = evaluatePosition(current.state, this.clock().toISOString());
-    return toPositionView(position, current.state.rating, {
+    return {
+      state: current.state,
+      at: this.clock().toISOString(),
       ledgerSequence: current.lastSequence,
       streamVersion: current.streamVersion,
-    });
+    };
   }
 
   private readonly loadCurrent = (customerId: string): Promise<CachedPosition | null> =>
     this.loader.load(customerId);
-
-  private async positionAsOf(customerId: string, asOf: string): Promise<PositionView | null> {
-    const events = await this.reader.stream(customerId, { until: asOf });
-    if (events.length === 0) return null;
-    await this.policies.refresh();
-    const { state } = replayStream(customerId, events, (s) => this.policies.inForceAt(s));
-    if (!state.onboarded) return null;
-    const position = evaluatePosition(state, asOf);
-    return toPositionView(position, state.rating, {
-      ledgerSequence: state.lastSequence,
-      streamVersion: state.streamVersion,
-    });
-  }
 
   async list(filter: ListFilter): Promise<{ items: CustomerSummary[]; total: number }> {
     const where: string[] = [];

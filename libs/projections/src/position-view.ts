@@ -1,4 +1,47 @@
-import { Position, Rating, formatAmount } from '@credit-ledger/domain';
+import { FactorModel, FactorScore, Position, Rating, factorModel, formatAmount } from '@credit-ledger/domain';
+
+/**
+ * The terms the customer's grade carries (seeds 000, 004), for the next steps that act on them (order holds,
+ * approvals, reviews): `effectiveLimit` is the credit extended now — 0 while the band is cash-only, whatever
+ * `creditLimit` records. A grade of a five-factor policy grants credit and names no other terms (nulls).
+ */
+export interface TermsView {
+  band: string;
+  settlement: 'credit' | 'cash-only';
+  cashOnly: boolean;
+  maxPaymentTermsDays: number | null;
+  defaultLimit: string | null;
+  reviewIntervalDays: number | null;
+  approval: 'simplified' | 'standard' | null;
+  effectiveLimit: string;
+}
+
+export function termsView(rating: Rating | null, effectiveLimit: string): TermsView | null {
+  if (rating === null) return null;
+  const t = rating.terms;
+  if (t === undefined) {
+    return {
+      band: rating.grade,
+      settlement: 'credit',
+      cashOnly: false,
+      maxPaymentTermsDays: null,
+      defaultLimit: null,
+      reviewIntervalDays: null,
+      approval: null,
+      effectiveLimit,
+    };
+  }
+  return {
+    band: t.band,
+    settlement: t.settlement,
+    cashOnly: t.settlement === 'cash-only',
+    maxPaymentTermsDays: t.maxPaymentTermsDays,
+    defaultLimit: t.defaultLimit,
+    reviewIntervalDays: t.reviewIntervalDays,
+    approval: t.approval,
+    effectiveLimit,
+  };
+}
 
 /** The public JSON shape of a customer's position (amounts as decimal strings in major units). */
 export interface PositionView {
@@ -14,7 +57,9 @@ export interface PositionView {
   heldOrders: string;
   unappliedCash: string;
   exposure: string;
+  /** effectiveLimit − exposure. */
   available: string;
+  /** exposure / creditLimit (the recorded limit, also while cash-only). */
   utilisation: string | null;
   aging: { current: string; d1_30: string; d31_60: string; d61_90: string; d90plus: string };
   overdueAmount: string;
@@ -23,7 +68,14 @@ export interface PositionView {
   score: number | null;
   grade: string | null;
   status: string;
-  rating: { policyVersion: number; ratedAt: string; factors: Rating['factors'] } | null;
+  terms: TermsView | null;
+  rating: {
+    policyVersion: number;
+    ratedAt: string;
+    segment: string | null;
+    /** Each factor with the model it belongs to (null for a five-factor rating). */
+    factors: Array<FactorScore & { model: FactorModel | null }>;
+  } | null;
   asOf: string;
   ledgerSequence: string;
   streamVersion: number;
@@ -70,8 +122,14 @@ export function toPositionView(
     score: rating?.score ?? null,
     grade: rating?.grade ?? null,
     status: p.status,
+    terms: termsView(rating, fmt(p.effectiveLimit)),
     rating: rating
-      ? { policyVersion: rating.policyVersion, ratedAt: rating.at, factors: rating.factors }
+      ? {
+          policyVersion: rating.policyVersion,
+          ratedAt: rating.at,
+          segment: rating.segment ?? null,
+          factors: rating.factors.map((f) => ({ ...f, model: factorModel(rating, f.factor) })),
+        }
       : null,
     asOf: p.at,
     ledgerSequence: meta.ledgerSequence,

@@ -21,8 +21,26 @@ function render(v: PositionView): string {
     row('aging 90+', v.aging.d90plus),
     row('DSO (days)', v.dso),
     row('score / grade', v.score === null ? null : `${v.score} / ${v.grade}`),
+    row('segment', v.rating?.segment ?? null),
+    row(
+      'terms',
+      v.terms === null
+        ? null
+        : v.terms.cashOnly
+          ? `band ${v.terms.band}: cash only, effective limit ${v.terms.effectiveLimit} ${ccy}`
+          : `band ${v.terms.band}: credit, effective limit ${v.terms.effectiveLimit} ${ccy}` +
+            (v.terms.maxPaymentTermsDays === null ? '' : `, up to ${v.terms.maxPaymentTermsDays} days`),
+    ),
     ...(v.rating?.factors ?? []).map((f) =>
-      row(`  ${f.factor}`, `${f.normalised} × ${f.weight}% = ${(f.contribution / 100).toFixed(2)}`),
+      f.factor === 'blend'
+        ? row(
+            '  blend',
+            `history ${f.normalised} % (${f.raw.basis}): ${f.raw.historyPoints} / profile ${f.raw.profilePoints}`,
+          )
+        : row(
+            `  ${f.factor}`,
+            `${f.normalised} × ${f.weight}% = ${(f.contribution / 100).toFixed(2)}${f.model ? ` (${f.model})` : ''}`,
+          ),
     ),
     row('ledger sequence', v.ledgerSequence),
   ].join('\n');

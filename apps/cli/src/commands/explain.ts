@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { PolicyStore, createLedgerDataSource } from '@credit-ledger/ledger-store';
+import type { GradeTerms } from '@credit-ledger/domain';
 import { AuditQueries, ExplainView, FactorExplanation, PositionView } from '@credit-ledger/projections';
 import { cliInstant, formatTable } from '../table';
 import { config } from './shared';
@@ -47,6 +48,22 @@ function positionRows(before: PositionView | null, after: PositionView | null): 
   ];
 }
 
+function termsLine(t: GradeTerms): string {
+  const credit =
+    t.settlement === 'cash-only' ? 'cash only (no credit)' : `credit, up to ${t.maxPaymentTermsDays} days`;
+  return `terms of band ${t.band}: ${credit}, default limit ${t.defaultLimit}, review every ${t.reviewIntervalDays} days, ${t.approval} approval`;
+}
+
+/** The blend entry: score = (share × history points + (100 − share) × profile points) / 100. */
+function blendLine(c: ExplainView['change']): string {
+  const b = c.factors.find((f) => f.factor === 'blend');
+  if (!b) return '';
+  return (
+    `blend (${b.raw.basis}): history ${b.normalised} % × ${b.raw.historyPoints} + profile ${100 - b.normalised} % × ` +
+    `${b.raw.profilePoints} points; model contributions below are within their model`
+  );
+}
+
 /** The human form of an explanation: headline, position before/after, factor deltas, responsible events. */
 export function renderExplanation(v: ExplainView): string {
   const c = v.change;
@@ -59,9 +76,18 @@ export function renderExplanation(v: ExplainView): string {
       ? `policy v${c.policyVersion} (was v${c.previousPolicyVersion})`
       : `policy v${c.policyVersion}`;
   const factors = [
-    ['factor', 'weight', 'normalised', 'contribution', 'raw inputs', 'moved by (since previous change)'],
+    [
+      'factor',
+      'model',
+      'weight',
+      'normalised',
+      'contribution',
+      'raw inputs',
+      'moved by (since previous change)',
+    ],
     ...c.factors.map((f) => [
       f.factor,
+      f.model ?? '—',
       String(f.weight),
       f.before === null
         ? String(f.normalised)
@@ -83,6 +109,7 @@ export function renderExplanation(v: ExplainView): string {
     `${v.customerId}: grade ${c.from.grade ?? '—'} -> ${c.to.grade} (score ${c.from.score ?? '—'} -> ${c.to.score}) ` +
       `rated at ${c.ratedAt}, ledger sequence ${c.sequence}`,
     `trigger: ${trigger}; ${policy}; reproduced by replay: ${c.reproduced ? 'yes' : 'NO'}`,
+    ...(c.terms === null ? [] : [`segment ${c.segment ?? '—'}; ${termsLine(c.terms)}`, blendLine(c)]),
     '',
     formatTable(positionRows(v.positionBefore, v.positionAfter)),
     '',

@@ -69,6 +69,7 @@ export function upCommand(): Command {
           'credit-ledger is up. Try:',
           `  curl -s ${url}/health`,
           `  curl -s -H "Authorization: Bearer ${reader}" ${url}/customers/C-000001`,
+          `  curl -s -H "Authorization: Bearer ${reader}" ${url}/customers/C-000001/file`,
           `  curl -s -H "Authorization: Bearer ${reader}" "${url}/customers?sort=utilisation&limit=10"`,
           `  curl -s -H "Authorization: Bearer ${reader}" "${url}/customers/C-000001?asOf=2026-06-30"`,
           ...(generatedKeys ? ['', `API keys for this run: API_KEYS="${generatedKeys}"`] : []),

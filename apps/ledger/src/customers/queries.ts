@@ -1,8 +1,23 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { CustomerSummary, ListFilter, PositionQueries, PositionView } from '@credit-ledger/projections';
+import {
+  CreditFileView,
+  CustomerSummary,
+  ListFilter,
+  PositionQueries,
+  PositionView,
+} from '@credit-ledger/projections';
 
 export class GetCustomerPositionQuery extends Query<PositionView | null> {
+  constructor(
+    readonly customerId: string,
+    readonly asOf?: string,
+  ) {
+    super();
+  }
+}
+
+export class GetCreditFileQuery extends Query<CreditFileView | null> {
   constructor(
     readonly customerId: string,
     readonly asOf?: string,
@@ -23,6 +38,15 @@ export class GetCustomerPositionHandler implements IQueryHandler<GetCustomerPosi
 
   execute(q: GetCustomerPositionQuery): Promise<PositionView | null> {
     return this.positions.position(q.customerId, q.asOf);
+  }
+}
+
+@QueryHandler(GetCreditFileQuery)
+export class GetCreditFileHandler implements IQueryHandler<GetCreditFileQuery> {
+  constructor(@Inject(PositionQueries) private readonly positions: PositionQueries) {}
+
+  execute(q: GetCreditFileQuery): Promise<CreditFileView | null> {
+    return this.positions.file(q.customerId, q.asOf);
   }
 }
 

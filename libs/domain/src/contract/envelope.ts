@@ -14,6 +14,9 @@ export const EVENT_TYPES = [
   'DisputeOpened',
   'DisputeResolved',
   'InvoiceWrittenOff',
+  'CustomerProfileUpdated',
+  'ExternalCreditReportReceived',
+  'ComplaintRecorded',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -64,10 +67,18 @@ export type OrderCancelledEvent = EventEnvelope<'OrderCancelled'>;
 export type DisputeOpenedEvent = EventEnvelope<'DisputeOpened'>;
 export type DisputeResolvedEvent = EventEnvelope<'DisputeResolved'>;
 export type InvoiceWrittenOffEvent = EventEnvelope<'InvoiceWrittenOff'>;
+export type CustomerProfileUpdatedEvent = EventEnvelope<'CustomerProfileUpdated'>;
+export type ExternalCreditReportReceivedEvent = EventEnvelope<'ExternalCreditReportReceived'>;
+export type ComplaintRecordedEvent = EventEnvelope<'ComplaintRecorded'>;
 
-/** Currency of a money event, null for events without an amount. */
+/**
+ * Currency of the event's amounts, null for events without an amount. A profile update's registration and
+ * financials are in one currency (the contract refuses two).
+ */
 export function eventCurrency(event: BillingEvent): string | null {
   switch (event.type) {
+    case 'CustomerProfileUpdated':
+      return event.payload.registration?.currency ?? event.payload.financials?.currency ?? null;
     case 'CustomerOnboarded':
     case 'InvoiceIssued':
     case 'CreditNoteIssued':

@@ -569,3 +569,259 @@ describe('parseEvent: plausibility window and ranges', () => {
     expect(parseEvent(invoice({ amount: '9999999999999.99' })).ok).toBe(true);
   });
 });
+
+describe('the credit file: CustomerOnboarded v2, CustomerProfileUpdated, reports and complaints', () => {
+  const event = (type: string, payload: Record<string, unknown>, version = 1) => ({
+    ...base,
+    type,
+    version,
+    payload,
+  });
+  const onboard = (extra: Record<string, unknown> = {}, version = 2) =>
+    event(
+      'CustomerOnboarded',
+      { name: 'Acme GmbH', currency: 'EUR', creditLimit: '50000.00', ...extra },
+      version,
+    );
+  const financials = {
+    asOf: '2025-12-31',
+    currency: 'EUR',
+    totalAssets: '1000000.00',
+    totalLiabilities: '450000.00',
+    currentAssets: '600000.00',
+    currentLiabilities: '300000.00',
+    revenue: '2500000.00',
+    netIncome: '-12500.50',
+  };
+
+  it('parses a full v2 onboarding: amounts to minor units, a loss keeps its sign', () => {
+    const r = parseEvent(
+      onboard({
+        customerType: 'enterprise',
+        customerSince: '2018-04-01',
+        accountOwner: { id: 'S-1', name: 'Sam Seller', email: 'sam@example.com' },
+        contactEmail: 'ap@acme.example',
+        industry: 'C28.1',
+        registration: {
+          registeredCapital: '500000.00',
+          currency: 'EUR',
+          foundedOn: '2009-06-15',
+          taxRegistered: true,
+        },
+        financials,
+        litigationCount: 0,
+      }),
+    );
+    expect(r.ok && r.event.payload).toEqual({
+      name: 'Acme GmbH',
+      currency: 'EUR',
+      creditLimit: 5000000n,
+      customerType: 'enterprise',
+      customerSince: '2018-04-01',
+      accountOwner: { id: 'S-1', name: 'Sam Seller', email: 'sam@example.com' },
+      contactEmail: 'ap@acme.example',
+      industry: 'C28.1',
+      registration: {
+        registeredCapital: 50000000n,
+        currency: 'EUR',
+        foundedOn: '2009-06-15',
+        taxRegistered: true,
+      },
+      financials: {
+        asOf: '2025-12-31',
+        currency: 'EUR',
+        totalAssets: 100000000n,
+        totalLiabilities: 45000000n,
+        currentAssets: 60000000n,
+        currentLiabilities: 30000000n,
+        revenue: 250000000n,
+        netIncome: -1250050n,
+      },
+      litigationCount: 0,
+    });
+  });
+
+  it('upcasts a v1 onboarding to v2 unchanged, and refuses a v1 message carrying a v2 field', () => {
+    const v1 = parseEvent(onboard({}, 1));
+    const v2 = parseEvent(onboard());
+    expect(v1.ok && v1.event).toEqual(v2.ok && v2.event);
+    expect(v1.ok && v1.event.version).toBe(2);
+    expect(failure(parseEvent(onboard({ industry: 'C28' }, 1)))).toEqual({
+      code: 'BAD_FIELD',
+      reason:
+        'cannot upcast CustomerOnboarded from version 1: payload.industry is not part of version 1 (send version 2)',
+    });
+  });
+
+  it('parses a profile update, a report and a complaint', () => {
+    const u = parseEvent(event('CustomerProfileUpdated', { customerType: 'channel', litigationCount: 3 }));
+    expect(u.ok && u.event.payload).toEqual({ customerType: 'channel', litigationCount: 3 });
+    const rep = parseEvent(
+      event('ExternalCreditReportReceived', {
+        agency: 'score-bureau',
+        reportId: 'R-9',
+        score: 640,
+        reportedOn: '2026-02-28',
+        validUntil: '2027-02-27',
+      }),
+    );
+    expect(rep.ok && rep.event.payload).toEqual({
+      agency: 'score-bureau',
+      reportId: 'R-9',
+      score: 640,
+      reportedOn: '2026-02-28',
+      validUntil: '2027-02-27',
+    });
+    const c = parseEvent(
+      event('ComplaintRecorded', { complaintId: 'K-1', category: 'quality', severity: 'high' }),
+    );
+    expect(c.ok && c.event.payload).toEqual({ complaintId: 'K-1', category: 'quality', severity: 'high' });
+  });
+
+  const report = (p: Record<string, unknown>) =>
+    event('ExternalCreditReportReceived', {
+      agency: 'score-bureau',
+      reportId: 'R-1',
+      reportedOn: '2026-02-01',
+      validUntil: '2026-12-31',
+      ...p,
+    });
+
+  it.each([
+    [
+      'unknown customer type',
+      onboard({ customerType: 'vip' }),
+      'BAD_FIELD',
+      'payload.customerType: expected one of enterprise, individual, channel, end-user',
+    ],
+    [
+      'e-mail without domain',
+      onboard({ contactEmail: 'ap@acme' }),
+      'BAD_FIELD',
+      'payload.contactEmail: "ap@acme" is not an e-mail address',
+    ],
+    [
+      'owner without name',
+      onboard({ accountOwner: { id: 'S-1' } }),
+      'MISSING_FIELD',
+      'missing field payload.accountOwner.name',
+    ],
+    [
+      'lower-case industry',
+      onboard({ industry: 'c28' }),
+      'BAD_FIELD',
+      'payload.industry: "c28" is not an industry code',
+    ],
+    [
+      'capital without currency',
+      onboard({ registration: { registeredCapital: '1.00' } }),
+      'MISSING_FIELD',
+      'missing field payload.registration.currency',
+    ],
+    [
+      'capital in another currency',
+      onboard({ registration: { registeredCapital: '1.00', currency: 'USD' } }),
+      'CURRENCY_MISMATCH',
+      'payload.registration.currency: USD differs from EUR',
+    ],
+    [
+      'empty registration',
+      onboard({ registration: {} }),
+      'BAD_FIELD',
+      'payload.registration: names none of its fields',
+    ],
+    [
+      'founded in the future',
+      onboard({ registration: { foundedOn: '2026-03-02' } }),
+      'BAD_FIELD',
+      "payload.registration.foundedOn: 2026-03-02 is after the event's date 2026-03-01",
+    ],
+    [
+      'tax flag as text',
+      onboard({ registration: { taxRegistered: 'yes' } }),
+      'BAD_FIELD',
+      'payload.registration.taxRegistered: expected true or false',
+    ],
+    [
+      'current assets above total',
+      onboard({ financials: { ...financials, currentAssets: '1000000.01' } }),
+      'BAD_FIELD',
+      'payload.financials.currentAssets: more than payload.financials.totalAssets',
+    ],
+    [
+      'financials missing revenue',
+      onboard({ financials: { ...financials, revenue: undefined } }),
+      'MISSING_FIELD',
+      'missing field payload.financials.revenue',
+    ],
+    [
+      'negative assets',
+      onboard({ financials: { ...financials, totalAssets: '-1.00' } }),
+      'BAD_AMOUNT',
+      'payload.financials.totalAssets: "-1.00" is not a decimal amount',
+    ],
+    [
+      'loss with three decimals',
+      onboard({ financials: { ...financials, netIncome: '-1.001' } }),
+      'BAD_AMOUNT',
+      'payload.financials.netIncome: "1.001" has 3 decimals but EUR allows 2',
+    ],
+    [
+      'negative litigation',
+      onboard({ litigationCount: -1 }),
+      'BAD_FIELD',
+      'payload.litigationCount: expected an integer from 0 to 100000',
+    ],
+    [
+      'relationship from the future',
+      onboard({ customerSince: '2027-01-01' }),
+      'BAD_FIELD',
+      "payload.customerSince: 2027-01-01 is after the event's date",
+    ],
+    [
+      'empty update',
+      event('CustomerProfileUpdated', {}),
+      'MISSING_FIELD',
+      'payload: names no field to update',
+    ],
+    [
+      'update with a limit',
+      event('CustomerProfileUpdated', { creditLimit: '1.00' }),
+      'BAD_FIELD',
+      'unexpected field payload.creditLimit',
+    ],
+    [
+      'update in two currencies',
+      event('CustomerProfileUpdated', {
+        registration: { registeredCapital: '1', currency: 'JPY' },
+        financials,
+      }),
+      'CURRENCY_MISMATCH',
+      'payload.financials.currency: EUR differs from JPY',
+    ],
+    [
+      'report without score or rating',
+      report({}),
+      'MISSING_FIELD',
+      'missing field payload.score or payload.rating',
+    ],
+    [
+      'report valid before it was made',
+      report({ score: 1, validUntil: '2026-01-31' }),
+      'BAD_FIELD',
+      'payload.validUntil: 2026-01-31 is before payload.reportedOn 2026-02-01',
+    ],
+    ['fractional score', report({ score: 700.5 }), 'BAD_FIELD', 'payload.score: expected an integer'],
+    ['rating with spaces', report({ rating: 'A A' }), 'BAD_FIELD', 'payload.rating: "A A" is not a rating'],
+    [
+      'complaint severity',
+      event('ComplaintRecorded', { complaintId: 'K', category: 'x', severity: 'severe' }),
+      'BAD_FIELD',
+      'payload.severity: expected one of low, medium, high',
+    ],
+  ])('rejects %s', (_name, raw, code, reasonStart) => {
+    const f = failure(parseEvent(raw));
+    expect(f.code).toBe(code);
+    expect(f.reason.startsWith(reasonStart)).toBe(true);
+  });
+});

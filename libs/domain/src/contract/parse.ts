@@ -3,7 +3,18 @@ import { daysBetween, isValidDate, normaliseInstant } from '../dates';
 import type { RejectCode } from '../errors';
 import { checkAmount } from '../money';
 import { isEventType, type BillingEvent, type EventType } from './envelope';
-import type { PaymentAllocation, PaymentReceivedPayload } from './payloads';
+import type { PayloadMap } from './payloads';
+import {
+  COMPLAINT_SEVERITIES,
+  CUSTOMER_TYPES,
+  type ComplaintSeverity,
+  type CustomerType,
+  type Financials,
+  type PaymentAllocation,
+  type PaymentReceivedPayload,
+  type ProfileFields,
+  type Registration,
+} from './payloads';
 import { UPCASTERS, upcast, type UpcasterRegistry } from './upcasters';
 
 /** The envelope's ids, when a message that fails validation still names them (for the rejected row). */
@@ -39,6 +50,7 @@ export const RESERVED_SOURCE = 'credit-ledger';
 export const ID_RE = /^[A-Za-z0-9._:/-]{1,128}$/;
 export const MAX_TEXT_LENGTH = 512;
 export const MAX_SOURCE_LENGTH = 128;
+export const MAX_CATEGORY_LENGTH = 128;
 
 class Reject {
   constructor(
@@ -120,6 +132,13 @@ function amount(v: unknown, path: string, cur: string, allowZero = false): bigin
   return r.value;
 }
 
+/** A signed amount (a loss, a negative cash flow): an optional "-" before a decimal amount. */
+function signedAmount(v: unknown, path: string, cur: string): bigint {
+  const negative = typeof v === 'string' && v.startsWith('-');
+  const value = amount(negative ? (v as string).slice(1) : v, path, cur, true);
+  return negative ? -value : value;
+}
+
 export const MAX_PAYMENT_TERMS_DAYS = 3650;
 
 /** InvoiceIssued v2: whole days, and dueOn must be exactly issuedOn + paymentTermsDays (one truth, two fields). */
@@ -152,19 +171,257 @@ function notFuture(d: string, path: string, notAfter: string | undefined): strin
   return d;
 }
 
-function payloadOf(type: EventType, p: Obj, notAfter: string | undefined): BillingEvent['payload'] {
+/** The credit-file fields of CustomerOnboarded v2 and CustomerProfileUpdated. */
+export const PROFILE_FIELDS = [
+  'customerType',
+  'customerSince',
+  'accountOwner',
+  'contactEmail',
+  'industry',
+  'registration',
+  'financials',
+  'litigationCount',
+] as const;
+
+export const MAX_EMAIL_LENGTH = 254;
+const EMAIL_RE = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:".]+(\.[^\s@<>()[\]\\,;:".]+)+$/;
+/** Industry codes such as ISIC/NACE "C", "C28" or "C28.1" (upper case, digits and dots). */
+export const INDUSTRY_RE = /^[A-Z0-9][A-Z0-9.]{0,15}$/;
+const RATING_RE = /^[A-Za-z0-9+-]{1,16}$/;
+export const MAX_LITIGATION_COUNT = 100_000;
+export const MAX_REPORT_SCORE = 1_000_000;
+
+function email(v: unknown, path: string): string {
+  if (typeof v !== 'string')
+    throw new Reject('BAD_FIELD', `${path}: expected an e-mail address, got ${show(v)}`);
+  if (v.length > MAX_EMAIL_LENGTH || !EMAIL_RE.test(v) || /\p{Cc}/u.test(v)) {
+    throw new Reject('BAD_FIELD', `${path}: ${show(v)} is not an e-mail address`);
+  }
+  return v;
+}
+
+function object(v: unknown, path: string): Obj {
+  if (!isObject(v)) throw new Reject('BAD_FIELD', `${path}: expected an object, got ${show(v)}`);
+  return v;
+}
+
+function integer(v: unknown, path: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new Reject('BAD_FIELD', `${path}: expected an integer from ${min} to ${max}, got ${show(v)}`);
+  }
+  return v;
+}
+
+function oneOf<T extends string>(v: unknown, path: string, values: readonly T[]): T {
+  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) {
+    throw new Reject('BAD_FIELD', `${path}: expected one of ${values.join(', ')}, got ${show(v)}`);
+  }
+  return v as T;
+}
+
+/** A date that has already happened by the event's own date (founding, balance sheet, report). */
+function pastDate(v: unknown, path: string, eventDate: string): string {
+  const d = date(v, path);
+  if (d > eventDate) throw new Reject('BAD_FIELD', `${path}: ${d} is after the event's date ${eventDate}`);
+  return d;
+}
+
+function registration(v: unknown, eventDate: string): Registration {
+  const path = 'payload.registration';
+  const o = object(v, path);
+  noExtraFields(o, ['registeredCapital', 'currency', 'foundedOn', 'taxRegistered'], `${path}.`);
+  const out: Registration = {};
+  const capital = optional(o, 'registeredCapital');
+  const cur = optional(o, 'currency');
+  if ((capital === undefined) !== (cur === undefined)) {
+    throw new Reject(
+      'MISSING_FIELD',
+      `missing field ${path}.${capital === undefined ? 'registeredCapital' : 'currency'} (registeredCapital comes with its currency)`,
+    );
+  }
+  if (capital !== undefined) {
+    out.currency = currency(cur, `${path}.currency`);
+    out.registeredCapital = amount(capital, `${path}.registeredCapital`, out.currency, true);
+  }
+  const founded = optional(o, 'foundedOn');
+  if (founded !== undefined) out.foundedOn = pastDate(founded, `${path}.foundedOn`, eventDate);
+  const tax = optional(o, 'taxRegistered');
+  if (tax !== undefined) {
+    if (typeof tax !== 'boolean')
+      throw new Reject('BAD_FIELD', `${path}.taxRegistered: expected true or false, got ${show(tax)}`);
+    out.taxRegistered = tax;
+  }
+  if (Object.keys(out).length === 0) throw new Reject('BAD_FIELD', `${path}: names none of its fields`);
+  return out;
+}
+
+function financials(v: unknown, eventDate: string): Financials {
+  const path = 'payload.financials';
+  const o = object(v, path);
+  const amounts = [
+    'totalAssets',
+    'totalLiabilities',
+    'currentAssets',
+    'currentLiabilities',
+    'revenue',
+  ] as const;
+  noExtraFields(o, ['asOf', 'currency', ...amounts, 'netIncome', 'operatingCashFlow'], `${path}.`);
+  const f = (k: string): unknown => required(o, k, `${path}.${k}`);
+  const asOf = pastDate(f('asOf'), `${path}.asOf`, eventDate);
+  const cur = currency(f('currency'), `${path}.currency`);
+  const a = (k: (typeof amounts)[number]): bigint => amount(f(k), `${path}.${k}`, cur, true);
+  const out: Financials = {
+    asOf,
+    currency: cur,
+    totalAssets: a('totalAssets'),
+    totalLiabilities: a('totalLiabilities'),
+    currentAssets: a('currentAssets'),
+    currentLiabilities: a('currentLiabilities'),
+    revenue: a('revenue'),
+    netIncome: signedAmount(f('netIncome'), `${path}.netIncome`, cur),
+  };
+  if (out.currentAssets > out.totalAssets) {
+    throw new Reject('BAD_FIELD', `${path}.currentAssets: more than ${path}.totalAssets`);
+  }
+  if (out.currentLiabilities > out.totalLiabilities) {
+    throw new Reject('BAD_FIELD', `${path}.currentLiabilities: more than ${path}.totalLiabilities`);
+  }
+  const cash = optional(o, 'operatingCashFlow');
+  if (cash !== undefined) out.operatingCashFlow = signedAmount(cash, `${path}.operatingCashFlow`, cur);
+  return out;
+}
+
+/** The credit-file fields present in `p` (already checked for unknown fields by the caller). */
+function profileFields(p: Obj, eventDate: string): ProfileFields {
+  const P = 'payload.';
+  const out: ProfileFields = {};
+  const given = (k: (typeof PROFILE_FIELDS)[number]): unknown => optional(p, k);
+  if (given('customerType') !== undefined) {
+    out.customerType = oneOf<CustomerType>(given('customerType'), `${P}customerType`, CUSTOMER_TYPES);
+  }
+  if (given('customerSince') !== undefined) {
+    out.customerSince = pastDate(given('customerSince'), `${P}customerSince`, eventDate);
+  }
+  if (given('accountOwner') !== undefined) {
+    const path = `${P}accountOwner`;
+    const o = object(given('accountOwner'), path);
+    noExtraFields(o, ['id', 'name', 'email'], `${path}.`);
+    out.accountOwner = {
+      id: id(required(o, 'id', `${path}.id`), `${path}.id`),
+      name: text(required(o, 'name', `${path}.name`), `${path}.name`, MAX_TEXT_LENGTH),
+    };
+    const mail = optional(o, 'email');
+    if (mail !== undefined) out.accountOwner.email = email(mail, `${path}.email`);
+  }
+  if (given('contactEmail') !== undefined)
+    out.contactEmail = email(given('contactEmail'), `${P}contactEmail`);
+  if (given('industry') !== undefined) {
+    const v = given('industry');
+    if (typeof v !== 'string' || !INDUSTRY_RE.test(v)) {
+      throw new Reject(
+        'BAD_FIELD',
+        `${P}industry: ${show(v)} is not an industry code (1-16 characters of A-Z 0-9 ., e.g. "C28")`,
+      );
+    }
+    out.industry = v;
+  }
+  if (given('registration') !== undefined) out.registration = registration(given('registration'), eventDate);
+  if (given('financials') !== undefined) out.financials = financials(given('financials'), eventDate);
+  if (given('litigationCount') !== undefined) {
+    out.litigationCount = integer(given('litigationCount'), `${P}litigationCount`, 0, MAX_LITIGATION_COUNT);
+  }
+  return out;
+}
+
+/** The currency of the profile's amounts must be one (the customer's): registration and financials agree. */
+function profileCurrency(fields: ProfileFields, expected: string | null): void {
+  for (const [path, cur] of [
+    ['payload.registration.currency', fields.registration?.currency],
+    ['payload.financials.currency', fields.financials?.currency],
+  ] as const) {
+    if (cur === undefined) continue;
+    if (expected !== null && cur !== expected) {
+      throw new Reject('CURRENCY_MISMATCH', `${path}: ${cur} differs from ${expected}`);
+    }
+    expected = cur;
+  }
+}
+
+function payloadOf(
+  type: EventType,
+  p: Obj,
+  eventDate: string,
+  notAfter: string | undefined,
+): BillingEvent['payload'] {
   const P = 'payload.';
   const f = (k: string): unknown => required(p, k, P + k);
   switch (type) {
     case 'CustomerOnboarded': {
-      noExtraFields(p, ['name', 'currency', 'creditLimit'], P);
+      noExtraFields(p, ['name', 'currency', 'creditLimit', ...PROFILE_FIELDS], P);
       const name = text(f('name'), 'payload.name', MAX_TEXT_LENGTH);
       const cur = currency(f('currency'), 'payload.currency');
       const limit = optional(p, 'creditLimit');
+      const profile = profileFields(p, eventDate);
+      profileCurrency(profile, cur);
       return limit === undefined
-        ? { name, currency: cur }
-        : { name, currency: cur, creditLimit: amount(limit, 'payload.creditLimit', cur, true) };
+        ? { name, currency: cur, ...profile }
+        : { name, currency: cur, creditLimit: amount(limit, 'payload.creditLimit', cur, true), ...profile };
     }
+    case 'CustomerProfileUpdated': {
+      noExtraFields(p, ['name', ...PROFILE_FIELDS], P);
+      const profile = profileFields(p, eventDate);
+      profileCurrency(profile, null);
+      const name = optional(p, 'name');
+      const out =
+        name === undefined ? profile : { name: text(name, 'payload.name', MAX_TEXT_LENGTH), ...profile };
+      if (Object.keys(out).length === 0) {
+        throw new Reject(
+          'MISSING_FIELD',
+          `payload: names no field to update (name, ${PROFILE_FIELDS.join(', ')})`,
+        );
+      }
+      return out;
+    }
+    case 'ExternalCreditReportReceived': {
+      noExtraFields(p, ['agency', 'reportId', 'score', 'rating', 'reportedOn', 'validUntil'], P);
+      const agency = id(f('agency'), 'payload.agency');
+      const reportId = id(f('reportId'), 'payload.reportId');
+      const reportedOn = pastDate(f('reportedOn'), 'payload.reportedOn', eventDate);
+      const validUntil = date(f('validUntil'), 'payload.validUntil');
+      if (validUntil < reportedOn) {
+        throw new Reject(
+          'BAD_FIELD',
+          `payload.validUntil: ${validUntil} is before payload.reportedOn ${reportedOn}`,
+        );
+      }
+      const score = optional(p, 'score');
+      const rating = optional(p, 'rating');
+      if (score === undefined && rating === undefined) {
+        throw new Reject(
+          'MISSING_FIELD',
+          'missing field payload.score or payload.rating (a report carries one)',
+        );
+      }
+      const out: PayloadMap['ExternalCreditReportReceived'] = { agency, reportId, reportedOn, validUntil };
+      if (score !== undefined) out.score = integer(score, 'payload.score', 0, MAX_REPORT_SCORE);
+      if (rating !== undefined) {
+        if (typeof rating !== 'string' || !RATING_RE.test(rating)) {
+          throw new Reject(
+            'BAD_FIELD',
+            `payload.rating: ${show(rating)} is not a rating (1-16 characters of A-Z a-z 0-9 + -)`,
+          );
+        }
+        out.rating = rating;
+      }
+      return out;
+    }
+    case 'ComplaintRecorded':
+      noExtraFields(p, ['complaintId', 'category', 'severity'], P);
+      return {
+        complaintId: id(f('complaintId'), 'payload.complaintId'),
+        category: text(f('category'), 'payload.category', MAX_CATEGORY_LENGTH),
+        severity: oneOf<ComplaintSeverity>(f('severity'), 'payload.severity', COMPLAINT_SEVERITIES),
+      };
     case 'InvoiceIssued': {
       noExtraFields(
         p,
@@ -319,7 +576,7 @@ function parseObject(input: unknown, opts: ParseOptions): BillingEvent {
     customerId,
     occurredAt,
     source,
-    payload: payloadOf(type, payload, opts.notAfter),
+    payload: payloadOf(type, payload, occurredAt.slice(0, 10), opts.notAfter),
   } as BillingEvent;
 }
 

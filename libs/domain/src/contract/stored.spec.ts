@@ -4,8 +4,12 @@ import { parseEvent } from './parse';
 import { fromStored, toStoredPayload, toWireEvent } from './stored';
 
 const wireEvents: Record<string, unknown>[] = [
-  { type: 'CustomerOnboarded', payload: { name: 'Acme GmbH', currency: 'EUR', creditLimit: '50000.00' } },
-  { type: 'CustomerOnboarded', payload: { name: 'Tokyo KK', currency: 'JPY' } },
+  {
+    type: 'CustomerOnboarded',
+    version: 2,
+    payload: { name: 'Acme GmbH', currency: 'EUR', creditLimit: '50000.00' },
+  },
+  { type: 'CustomerOnboarded', version: 2, payload: { name: 'Tokyo KK', currency: 'JPY' } },
   {
     type: 'InvoiceIssued',
     version: 2,
@@ -42,6 +46,70 @@ const wireEvents: Record<string, unknown>[] = [
   { type: 'DisputeOpened', payload: { invoiceId: 'INV-1', reason: 'wrong quantity' } },
   { type: 'DisputeResolved', payload: { invoiceId: 'INV-1' } },
   { type: 'InvoiceWrittenOff', payload: { invoiceId: 'INV-1' } },
+  {
+    type: 'CustomerOnboarded',
+    version: 2,
+    payload: {
+      name: 'Kuwait Trading WLL',
+      currency: 'KWD',
+      creditLimit: '20000.000',
+      customerType: 'channel',
+      customerSince: '2019-05-01',
+      accountOwner: { id: 'S-7', name: 'Sara Salesperson', email: 'sara@example.com' },
+      contactEmail: 'ap@kuwait-trading.example',
+      industry: 'G46',
+      registration: {
+        registeredCapital: '250000.000',
+        currency: 'KWD',
+        foundedOn: '2004-02-29',
+        taxRegistered: true,
+      },
+      financials: {
+        asOf: '2025-12-31',
+        currency: 'KWD',
+        totalAssets: '900000.000',
+        totalLiabilities: '400000.000',
+        currentAssets: '500000.000',
+        currentLiabilities: '250000.000',
+        revenue: '2000000.000',
+        netIncome: '-15000.500',
+        operatingCashFlow: '-0.001',
+      },
+      litigationCount: 2,
+    },
+  },
+  {
+    type: 'CustomerProfileUpdated',
+    payload: { name: 'Acme Group GmbH', industry: 'C28', registration: { foundedOn: '2001-01-01' } },
+  },
+  {
+    type: 'CustomerProfileUpdated',
+    payload: { registration: { registeredCapital: '1000000', currency: 'JPY' }, litigationCount: 0 },
+  },
+  {
+    type: 'ExternalCreditReportReceived',
+    payload: {
+      agency: 'score-bureau',
+      reportId: 'R-1',
+      score: 712,
+      reportedOn: '2026-02-01',
+      validUntil: '2027-01-31',
+    },
+  },
+  {
+    type: 'ExternalCreditReportReceived',
+    payload: {
+      agency: 'rating-agency',
+      reportId: 'R-2',
+      rating: 'BBB+',
+      reportedOn: '2026-03-01',
+      validUntil: '2026-03-01',
+    },
+  },
+  {
+    type: 'ComplaintRecorded',
+    payload: { complaintId: 'CMP-1', category: 'late delivery', severity: 'medium' },
+  },
 ].map((e, i) => ({
   eventId: `evt-${i}`,
   version: 1,
@@ -80,6 +148,16 @@ describe('stored and wire forms', () => {
     });
     expect(toStoredPayload(parsed(wireEvents[3])).amount).toBe('5'); // 0.005 KWD = 5 fils
     expect(toStoredPayload(parsed(wireEvents[0])).creditLimit).toBe('5000000');
+    // A loss keeps its sign; KWD has three decimals.
+    expect(toStoredPayload(parsed(wireEvents[11])).financials).toMatchObject({
+      netIncome: '-15000500',
+      operatingCashFlow: '-1',
+      totalAssets: '900000000',
+    });
+    expect(toStoredPayload(parsed(wireEvents[13])).registration).toEqual({
+      registeredCapital: '1000000',
+      currency: 'JPY',
+    });
   });
 
   it.each(wireEvents.map((e) => [e.type as string, e]))(
@@ -122,6 +200,13 @@ describe('stored and wire forms', () => {
       'BAD_STORED_EVENT',
     );
     expect(code(() => fromStored({ ...row, occurredAt: 'yesterday' }))).toBe('BAD_STORED_EVENT');
+  });
+
+  it('upcasts a stored CustomerOnboarded v1 row on read: the same customer without a credit file', () => {
+    const v2 = parsed(wireEvents[0]);
+    const back = fromStored({ ...v2, version: 1, payload: toStoredPayload(v2) });
+    expect(back).toEqual(v2);
+    expect(back.version).toBe(2);
   });
 
   it('upcasts a stored InvoiceIssued v1 row (written before v2) on read', () => {

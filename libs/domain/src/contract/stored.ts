@@ -2,7 +2,14 @@ import { normaliseInstant } from '../dates';
 import { DomainError } from '../errors';
 import { formatAmount } from '../money';
 import { isEventType, type BillingEvent, type EventType } from './envelope';
-import type { PaymentAllocation } from './payloads';
+import type {
+  CustomerType,
+  ComplaintSeverity,
+  Financials,
+  PaymentAllocation,
+  ProfileFields,
+  Registration,
+} from './payloads';
 import {
   isControlEvent,
   isControlEventType,
@@ -10,18 +17,82 @@ import {
   type LedgerEvent,
 } from '../control/control-events';
 import { controlFromStored } from '../control/stored-control';
+import type { StoredEventRow } from './stored-row';
 import { UPCASTERS, upcast, type UpcasterRegistry } from './upcasters';
 
-type Amounts = (a: bigint) => string;
+export type { StoredEventRow } from './stored-row';
 
-function payloadWith(event: BillingEvent, amt: Amounts): Record<string, unknown> {
+/** An amount in its written form: minor-unit integer text (stored) or major-unit decimal (wire). */
+type Amounts = (a: bigint, currency: string) => string;
+
+/** The credit-file fields present, amounts written by `amt` (absent fields stay absent). */
+function profileOut(p: ProfileFields, amt: Amounts): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (p.customerType !== undefined) out.customerType = p.customerType;
+  if (p.customerSince !== undefined) out.customerSince = p.customerSince;
+  if (p.accountOwner !== undefined) out.accountOwner = { ...p.accountOwner };
+  if (p.contactEmail !== undefined) out.contactEmail = p.contactEmail;
+  if (p.industry !== undefined) out.industry = p.industry;
+  if (p.registration !== undefined) {
+    const r = p.registration;
+    const reg: Record<string, unknown> = {};
+    if (r.registeredCapital !== undefined && r.currency !== undefined) {
+      reg.registeredCapital = amt(r.registeredCapital, r.currency);
+      reg.currency = r.currency;
+    }
+    if (r.foundedOn !== undefined) reg.foundedOn = r.foundedOn;
+    if (r.taxRegistered !== undefined) reg.taxRegistered = r.taxRegistered;
+    out.registration = reg;
+  }
+  if (p.financials !== undefined) {
+    const f = p.financials;
+    const a = (v: bigint): string => amt(v, f.currency);
+    const fin: Record<string, unknown> = {
+      asOf: f.asOf,
+      currency: f.currency,
+      totalAssets: a(f.totalAssets),
+      totalLiabilities: a(f.totalLiabilities),
+      currentAssets: a(f.currentAssets),
+      currentLiabilities: a(f.currentLiabilities),
+      revenue: a(f.revenue),
+      netIncome: a(f.netIncome),
+    };
+    if (f.operatingCashFlow !== undefined) fin.operatingCashFlow = a(f.operatingCashFlow);
+    out.financials = fin;
+  }
+  if (p.litigationCount !== undefined) out.litigationCount = p.litigationCount;
+  return out;
+}
+
+function payloadWith(event: BillingEvent, written: Amounts): Record<string, unknown> {
+  const cur = 'currency' in event.payload ? event.payload.currency : 'XXX';
+  const amt = (a: bigint): string => written(a, cur);
   switch (event.type) {
     case 'CustomerOnboarded': {
       const p = event.payload;
-      const out: Record<string, unknown> = { name: p.name, currency: p.currency };
+      const out: Record<string, unknown> = { name: p.name, currency: p.currency, ...profileOut(p, written) };
       if (p.creditLimit !== undefined) out.creditLimit = amt(p.creditLimit);
       return out;
     }
+    case 'CustomerProfileUpdated': {
+      const p = event.payload;
+      const out = profileOut(p, written);
+      return p.name === undefined ? out : { name: p.name, ...out };
+    }
+    case 'ExternalCreditReportReceived': {
+      const p = event.payload;
+      const out: Record<string, unknown> = {
+        agency: p.agency,
+        reportId: p.reportId,
+        reportedOn: p.reportedOn,
+        validUntil: p.validUntil,
+      };
+      if (p.score !== undefined) out.score = p.score;
+      if (p.rating !== undefined) out.rating = p.rating;
+      return out;
+    }
+    case 'ComplaintRecorded':
+      return { ...event.payload };
     case 'InvoiceIssued': {
       const p = event.payload;
       const out: Record<string, unknown> = {
@@ -73,10 +144,6 @@ function payloadWith(event: BillingEvent, amt: Amounts): Record<string, unknown>
   }
 }
 
-function currencyOf(event: BillingEvent): string {
-  return 'currency' in event.payload ? event.payload.currency : 'XXX';
-}
-
 /**
  * JSON-safe payload for the ledger's jsonb column: amounts as minor-unit integer strings
  * ("125000") under the wire field names; currency kept.
@@ -91,7 +158,6 @@ export function toWireEvent(event: LedgerEvent): Record<string, unknown> {
   if (isControlEvent(event)) {
     throw new DomainError('NOT_A_BILLING_EVENT', `${event.type} is a control event and has no wire form`);
   }
-  const cur = currencyOf(event);
   return {
     eventId: event.eventId,
     type: event.type,
@@ -99,19 +165,8 @@ export function toWireEvent(event: LedgerEvent): Record<string, unknown> {
     customerId: event.customerId,
     occurredAt: event.occurredAt,
     source: event.source,
-    payload: payloadWith(event, (a) => formatAmount(a, cur)),
+    payload: payloadWith(event, formatAmount),
   };
-}
-
-export interface StoredEventRow {
-  eventId: string;
-  type: string;
-  version: number;
-  customerId: string;
-  /** ISO string (a Date from a timestamptz column is accepted too). */
-  occurredAt: string | Date;
-  source: string;
-  payload: Record<string, unknown>;
 }
 
 function upcastStored(row: StoredEventRow, type: EventType, registry: UpcasterRegistry): StoredEventRow {
@@ -170,13 +225,41 @@ export function fromStored(input: StoredEventRow, registry: UpcasterRegistry = U
     if (typeof v !== 'number' || !Number.isSafeInteger(v)) bad(row, `payload.${k} is not an integer`);
     return v;
   };
+  const profile = (): ProfileFields => storedProfile(row, p, minor);
   let payload: BillingEvent['payload'];
   switch (type as EventType) {
     case 'CustomerOnboarded':
       payload =
         p.creditLimit === undefined || p.creditLimit === null
-          ? { name: str('name'), currency: str('currency') }
-          : { name: str('name'), currency: str('currency'), creditLimit: amt('creditLimit') };
+          ? { name: str('name'), currency: str('currency'), ...profile() }
+          : { name: str('name'), currency: str('currency'), creditLimit: amt('creditLimit'), ...profile() };
+      break;
+    case 'CustomerProfileUpdated': {
+      const name = optStr('name');
+      payload = name === undefined ? profile() : { name, ...profile() };
+      break;
+    }
+    case 'ExternalCreditReportReceived': {
+      const base = {
+        agency: str('agency'),
+        reportId: str('reportId'),
+        reportedOn: str('reportedOn'),
+        validUntil: str('validUntil'),
+      };
+      const rating = optStr('rating');
+      payload = {
+        ...base,
+        ...(p.score === undefined || p.score === null ? {} : { score: int('score') }),
+        ...(rating === undefined ? {} : { rating }),
+      };
+      break;
+    }
+    case 'ComplaintRecorded':
+      payload = {
+        complaintId: str('complaintId'),
+        category: str('category'),
+        severity: str('severity') as ComplaintSeverity,
+      };
       break;
     case 'InvoiceIssued': {
       const orderId = optStr('orderId');
@@ -248,4 +331,71 @@ export function fromStored(input: StoredEventRow, registry: UpcasterRegistry = U
     source: row.source,
     payload,
   } as BillingEvent;
+}
+
+type Minor = (v: unknown, k: string) => bigint;
+
+/** The credit-file fields of a stored CustomerOnboarded v2 / CustomerProfileUpdated payload (shapes only). */
+function storedProfile(row: StoredEventRow, p: Record<string, unknown>, minor: Minor): ProfileFields {
+  const out: ProfileFields = {};
+  const has = (o: Record<string, unknown>, k: string): boolean => o[k] !== undefined && o[k] !== null;
+  const str = (o: Record<string, unknown>, k: string, path: string): string => {
+    if (typeof o[k] !== 'string') bad(row, `${path}.${k} is not a string`);
+    return o[k] as string;
+  };
+  const obj = (k: string): Record<string, unknown> => {
+    const v = p[k];
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) bad(row, `payload.${k} is not an object`);
+    return v as Record<string, unknown>;
+  };
+  if (has(p, 'customerType')) out.customerType = str(p, 'customerType', 'payload') as CustomerType;
+  if (has(p, 'customerSince')) out.customerSince = str(p, 'customerSince', 'payload');
+  if (has(p, 'accountOwner')) {
+    const o = obj('accountOwner');
+    out.accountOwner = {
+      id: str(o, 'id', 'payload.accountOwner'),
+      name: str(o, 'name', 'payload.accountOwner'),
+    };
+    if (has(o, 'email')) out.accountOwner.email = str(o, 'email', 'payload.accountOwner');
+  }
+  if (has(p, 'contactEmail')) out.contactEmail = str(p, 'contactEmail', 'payload');
+  if (has(p, 'industry')) out.industry = str(p, 'industry', 'payload');
+  if (has(p, 'registration')) {
+    const o = obj('registration');
+    const r: Registration = {};
+    if (has(o, 'registeredCapital')) {
+      r.registeredCapital = minor(o.registeredCapital, 'registration.registeredCapital');
+      r.currency = str(o, 'currency', 'payload.registration');
+    }
+    if (has(o, 'foundedOn')) r.foundedOn = str(o, 'foundedOn', 'payload.registration');
+    if (has(o, 'taxRegistered')) {
+      if (typeof o.taxRegistered !== 'boolean')
+        bad(row, 'payload.registration.taxRegistered is not a boolean');
+      r.taxRegistered = o.taxRegistered as boolean;
+    }
+    out.registration = r;
+  }
+  if (has(p, 'financials')) {
+    const o = obj('financials');
+    const a = (k: string): bigint => minor(o[k], `financials.${k}`);
+    const f: Financials = {
+      asOf: str(o, 'asOf', 'payload.financials'),
+      currency: str(o, 'currency', 'payload.financials'),
+      totalAssets: a('totalAssets'),
+      totalLiabilities: a('totalLiabilities'),
+      currentAssets: a('currentAssets'),
+      currentLiabilities: a('currentLiabilities'),
+      revenue: a('revenue'),
+      netIncome: a('netIncome'),
+    };
+    if (has(o, 'operatingCashFlow')) f.operatingCashFlow = a('operatingCashFlow');
+    out.financials = f;
+  }
+  if (has(p, 'litigationCount')) {
+    const v = p.litigationCount;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v))
+      bad(row, 'payload.litigationCount is not an integer');
+    out.litigationCount = v as number;
+  }
+  return out;
 }

@@ -61,9 +61,45 @@ export const INVOICE_ISSUED_V1_TO_V2: UpcasterDefinition = {
   },
 };
 
+/** The credit-file fields CustomerOnboarded v2 adds (see PROFILE_FIELDS in parse.ts, which validates them). */
+const ONBOARDED_V2_FIELDS = [
+  'customerType',
+  'customerSince',
+  'accountOwner',
+  'contactEmail',
+  'industry',
+  'registration',
+  'financials',
+  'litigationCount',
+];
+
+/**
+ * CustomerOnboarded v1 -> v2: v2 adds the credit file, every field of it optional, so a v1 event is a v2 event
+ * without them (its customer has no profile and is in the default segment). A v1 message that already carries
+ * one of them is refused: its sender means v2.
+ */
+export const CUSTOMER_ONBOARDED_V1_TO_V2: UpcasterDefinition = {
+  type: 'CustomerOnboarded',
+  fromVersion: 1,
+  upcast: (raw) => {
+    const p = raw.payload;
+    if (typeof p !== 'object' || p === null || Array.isArray(p)) return raw;
+    for (const field of ONBOARDED_V2_FIELDS) {
+      if (field in p) throw new Error(`payload.${field} is not part of version 1 (send version 2)`);
+    }
+    return raw;
+  },
+};
+
 /** Every production upcaster step, and each type's current version where it is not CURRENT_EVENT_VERSION. */
-export const UPCASTER_DEFINITIONS: readonly UpcasterDefinition[] = [INVOICE_ISSUED_V1_TO_V2];
-export const CURRENT_VERSIONS: Partial<Record<EventType, number>> = { InvoiceIssued: 2 };
+export const UPCASTER_DEFINITIONS: readonly UpcasterDefinition[] = [
+  INVOICE_ISSUED_V1_TO_V2,
+  CUSTOMER_ONBOARDED_V1_TO_V2,
+];
+export const CURRENT_VERSIONS: Partial<Record<EventType, number>> = {
+  InvoiceIssued: 2,
+  CustomerOnboarded: 2,
+};
 
 /** The production registry: a new version of a type adds its step above and raises CURRENT_VERSIONS. */
 export const UPCASTERS: UpcasterRegistry = createUpcasterRegistry(UPCASTER_DEFINITIONS, CURRENT_VERSIONS);

@@ -1,4 +1,4 @@
-import type { Decision } from '../customer/decide';
+import type { Decision } from '../customer/decision';
 import type { CustomerState } from '../customer/state';
 import type { GradePolicy } from '../rating/policy';
 import { atOrAbove, exposureOf } from '../rules/exposure';

@@ -1,8 +1,8 @@
-import type { Decision } from '../customer/decide';
+import { ACCEPT, type Decision } from '../customer/decision';
 import type { CustomerState } from '../customer/state';
 
 /** Shared by the control decide functions (internal: not exported from the package). */
-export const ACCEPT: Decision = Object.freeze({ kind: 'accept' });
+export { ACCEPT };
 
 export const invalid = (reason: string): Decision => ({ kind: 'reject', code: 'INVALID_STATE', reason });
 

@@ -12,6 +12,9 @@ import {
   storedCreditControlPayload,
   type CreditControlPayloadMap,
 } from './credit-control-events';
+import type { StoredFields } from './stored-fields';
+
+export type { StoredFields } from './stored-fields';
 
 export const CONTROL_SOURCE = 'credit-ledger';
 export const CONTROL_EVENT_VERSION = 1;
@@ -186,17 +189,6 @@ export function storedControlPayload(event: ControlEvent): Record<string, unknow
     case 'CustomerRerated':
       return { ...event.payload };
   }
-}
-
-/** Field readers for a stored payload; each throws (via `bad`) on a wrong shape. */
-export interface StoredFields {
-  str(k: string): string;
-  strOrNull(k: string): string | null;
-  int(k: string): number;
-  intOrNull(k: string): number | null;
-  amount(k: string): bigint;
-  strings(k: string): string[];
-  bad(what: string): never;
 }
 
 /** Inverse of storedControlPayload. */

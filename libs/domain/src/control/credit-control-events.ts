@@ -5,7 +5,7 @@
  * bigint minor units of the customer's currency; `by` is the acting principal's name ('system' for the review).
  */
 import { formatAmount } from '../money';
-import type { StoredFields } from './control-events';
+import type { StoredFields } from './stored-fields';
 
 export const CREDIT_CONTROL_EVENT_TYPES = [
   'LimitChangeRequested',
@@ -102,7 +102,7 @@ export interface CreditControlPayloadMap {
   CustomerUnblacklisted: BlacklistPayload;
 }
 
-/** The shape shared with ControlEnvelope, without importing it (control-events imports this file). */
+/** The shape shared with ControlEnvelope (control-events builds the envelope union from this file). */
 export type CreditControlEvent = {
   [T in CreditControlEventType]: { type: T; payload: CreditControlPayloadMap[T] };
 }[CreditControlEventType];

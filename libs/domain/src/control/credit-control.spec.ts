@@ -1,6 +1,7 @@
 import { TestLedger } from '../../test/builders';
 import { cloneState, deserializeState, serializeState, type CustomerState } from '../customer/state';
-import { DEFAULT_GRADE_POLICY, validatePolicy, type GradePolicy } from '../rating/policy';
+import { DEFAULT_GRADE_POLICY, type GradePolicy } from '../rating/policy';
+import { validatePolicy } from '../rating/validate-policy';
 import { apply } from '../customer/apply';
 import type { ControlEvent } from './control-events';
 import {
@@ -161,12 +162,17 @@ describe('temporary limits, holds and status', () => {
 });
 
 describe('credit repair', () => {
+  // D extends a little credit here (200.00), so a cut and its repair can be seen.
   const policy = validatePolicy({
     ...JSON.parse(JSON.stringify(DEFAULT_GRADE_POLICY)),
     reduceLimitToGradeDefault: true,
     bands: DEFAULT_GRADE_POLICY.bands.map((b) => ({
       ...b,
-      defaultLimit: b.grade === 'D' ? '200.00' : '1000.00',
+      terms: {
+        ...b.terms,
+        settlement: 'credit',
+        defaultLimit: { default: b.grade === 'D' ? '200.00' : '1000.00' },
+      },
     })),
   });
 
@@ -182,7 +188,8 @@ describe('credit repair', () => {
   });
 
   it('restores 50 % of the cut per on-time month once three months in a row were on time', () => {
-    const l = customer('1000.00');
+    const l = new TestLedger('C-1', policy);
+    l.onboardWith({}, 'EUR', '1000.00'); // no credit file yet: unassessed, the lowest band
     expect(l.state.rating!.grade).toBe('D');
     run(l.state, { ok: true, events: creditControlReview(l.state, '2026-02-01T00:00:00Z', policy) }, policy);
     expect(l.state.creditLimit).toBe(20_000n);

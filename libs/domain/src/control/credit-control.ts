@@ -3,11 +3,11 @@
  * instant, and returns the control events to append (or why not). The ledger writer re-runs them under its
  * append lock, so a command decides on the current state. decide/mutate for these events live here too.
  */
-import type { Decision } from '../customer/decide';
+import type { Decision } from '../customer/decision';
 import { cloneState, type CustomerState } from '../customer/state';
 import { dateOf, toInstant } from '../dates';
 import { formatAmount } from '../money';
-import { bandFor, policyAmount, type GradePolicy } from '../rating/policy';
+import { bandDefaultLimit, bandFor, type GradePolicy } from '../rating/policy';
 import { releaseHeldOrders } from '../rules/credit-check';
 import { exposureOf } from '../rules/exposure';
 import { ACCEPT, invalid, orderIs } from './control-decision';
@@ -592,13 +592,13 @@ export function creditControlReview(state: CustomerState, at: string, policy: Gr
   }
   const grade = state.rating?.grade ?? null;
   const band = grade === null ? undefined : bandFor(grade, policy);
+  const to = band === undefined ? null : bandDefaultLimit(band, state.currency!);
   if (
     policy.reduceLimitToGradeDefault &&
-    band?.defaultLimit !== undefined &&
+    to !== null &&
     grade !== state.limitReviewedGrade &&
-    policyAmount(band.defaultLimit, state.currency!) < state.creditLimit
+    to < state.creditLimit
   ) {
-    const to = policyAmount(band.defaultLimit, state.currency!);
     out.push(
       controlEvent('CreditLimitChanged', `limit-review:${c}:${state.lastSequence}`, c, iso, {
         creditLimit: to,
@@ -606,7 +606,7 @@ export function creditControlReview(state: CustomerState, at: string, policy: Gr
         cause: 'review',
         requestId: null,
         by: 'system',
-        reason: `grade ${grade}: default limit ${band.defaultLimit}`,
+        reason: `grade ${grade}: default limit ${formatAmount(to, state.currency!)}`,
       }),
     );
     return out;

@@ -1,13 +1,13 @@
 import { normaliseInstant } from '../dates';
 import { DomainError } from '../errors';
-import type { StoredEventRow } from '../contract/stored';
+import type { StoredEventRow } from '../contract/stored-row';
 import {
   CONTROL_EVENT_VERSION,
   controlPayloadFromStored,
   type ControlEvent,
   type ControlEventType,
-  type StoredFields,
 } from './control-events';
+import type { StoredFields } from './stored-fields';
 
 /** A stored control event back to its typed form (the control half of fromStored). */
 export function controlFromStored(row: StoredEventRow, type: ControlEventType): ControlEvent {

@@ -4,10 +4,11 @@ import { isControlEvent, type LedgerEvent } from '../control/control-events';
 import { dateOf } from '../dates';
 import { DomainError } from '../errors';
 import { minBig } from '../money';
-import type { Rating } from '../rating/factors';
+import type { Rating } from '../rating/rating';
 import type { GradePolicy } from '../rating/policy';
 import { rate } from '../rating/rate';
 import { applyCash, applyOldestFirst, applyUnappliedCash, putOnAccount, unapplyCash } from './allocation';
+import { recordComplaint, recordProfile, recordReport } from './credit-file-state';
 import { decide } from './decide';
 import { openAmount, refreshOpen, type CustomerState, type InvoiceState, type PaymentState } from './state';
 
@@ -90,8 +91,19 @@ function mutate(state: CustomerState, event: BillingEvent): void {
       state.currency = p.currency;
       state.creditLimit = p.creditLimit ?? 0n;
       state.onboardedAt = event.occurredAt;
+      recordProfile(state, p, event.occurredAt);
       return;
     }
+    case 'CustomerProfileUpdated':
+      if (event.payload.name !== undefined) state.name = event.payload.name;
+      recordProfile(state, event.payload, event.occurredAt);
+      return;
+    case 'ExternalCreditReportReceived':
+      recordReport(state, event.payload, event.occurredAt);
+      return;
+    case 'ComplaintRecorded':
+      recordComplaint(state, event.payload, event.occurredAt);
+      return;
     case 'InvoiceIssued': {
       const p = event.payload;
       state.invoices.set(p.invoiceId, {

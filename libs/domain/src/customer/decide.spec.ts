@@ -301,3 +301,38 @@ describe('decide: figures the ledger keeps stay in range', () => {
     );
   });
 });
+
+describe('decide: the credit file', () => {
+  it('parks a profile update until the customer exists, and checks its currency', () => {
+    const l = new TestLedger();
+    expect(l.decide('CustomerProfileUpdated', { litigationCount: 1 })).toEqual(
+      park('UNKNOWN_CUSTOMER', 'waits for CustomerOnboarded'),
+    );
+    l.onboard('EUR');
+    expect(l.decide('CustomerProfileUpdated', { litigationCount: 1 })).toEqual({ kind: 'accept' });
+    expect(
+      l.decide('CustomerProfileUpdated', { registration: { registeredCapital: '10', currency: 'USD' } }),
+    ).toEqual(reject('CURRENCY_MISMATCH', 'customer C-1 is in EUR, event is in USD'));
+  });
+
+  it('refuses a report or a complaint recorded twice', () => {
+    const l = new TestLedger();
+    l.onboard('EUR');
+    const report = {
+      agency: 'a',
+      reportId: 'R-1',
+      rating: 'A',
+      reportedOn: '2026-01-01',
+      validUntil: '2026-12-31',
+    };
+    l.add('ExternalCreditReportReceived', report);
+    expect(l.decide('ExternalCreditReportReceived', report)).toEqual(
+      reject('DUPLICATE_ID', 'credit report R-1 already recorded'),
+    );
+    const complaint = { complaintId: 'K-1', category: 'c', severity: 'high' };
+    l.add('ComplaintRecorded', complaint);
+    expect(l.decide('ComplaintRecorded', complaint)).toEqual(
+      reject('DUPLICATE_ID', 'complaint K-1 already recorded'),
+    );
+  });
+});

@@ -1,19 +1,11 @@
 import { eventCurrency } from '../contract/envelope';
 import { decideControl } from '../control/apply-control';
 import { isControlEvent, type LedgerEvent } from '../control/control-events';
-import type { RejectCode } from '../errors';
 import { MAX_FIGURE_MINOR, formatAmount } from '../money';
+import { ACCEPT, park, reject, type Decision } from './decision';
 import { openAmount, unappliedTotal, type CustomerState, type InvoiceState } from './state';
 
-export type Decision =
-  | { kind: 'accept' }
-  | { kind: 'reject'; code: RejectCode; reason: string }
-  | { kind: 'park'; code: RejectCode; reason: string };
-
-const ACCEPT: Decision = Object.freeze({ kind: 'accept' });
-
-const reject = (code: RejectCode, reason: string): Decision => ({ kind: 'reject', code, reason });
-const park = (code: RejectCode, reason: string): Decision => ({ kind: 'park', code, reason });
+export type { Decision } from './decision';
 
 /** Open receivables plus open and held orders: the figure new invoices and orders add to. */
 function receivablesAndOrders(state: CustomerState): bigint {
@@ -154,6 +146,19 @@ export function decide(state: CustomerState, event: LedgerEvent): Decision {
             `order ${order.orderId} cannot be cancelled: it is already ${order.status}`,
           );
     }
+
+    case 'CustomerProfileUpdated':
+      return ACCEPT;
+
+    case 'ExternalCreditReportReceived':
+      return state.reports.some((r) => r.reportId === event.payload.reportId)
+        ? reject('DUPLICATE_ID', `credit report ${event.payload.reportId} already recorded`)
+        : ACCEPT;
+
+    case 'ComplaintRecorded':
+      return state.complaints.some((c) => c.complaintId === event.payload.complaintId)
+        ? reject('DUPLICATE_ID', `complaint ${event.payload.complaintId} already recorded`)
+        : ACCEPT;
 
     case 'DisputeOpened':
     case 'DisputeResolved':

@@ -43,6 +43,22 @@ const command = fc.oneof(
   fc.record({ type: fc.constant('DisputeOpened'), invoiceId: ids('INV') }),
   fc.record({ type: fc.constant('DisputeResolved'), invoiceId: ids('INV') }),
   fc.record({ type: fc.constant('InvoiceWrittenOff'), invoiceId: ids('INV') }),
+  // The credit file: grading inputs that touch no balance (the replay must still give the same bytes).
+  fc.record({
+    type: fc.constant('CustomerProfileUpdated'),
+    litigationCount: fc.integer({ min: 0, max: 3 }),
+    customerType: fc.constantFrom('enterprise', 'individual', 'channel', 'end-user'),
+  }),
+  fc.record({
+    type: fc.constant('ExternalCreditReportReceived'),
+    reportId: ids('R'),
+    score: fc.integer({ min: 300, max: 850 }),
+  }),
+  fc.record({
+    type: fc.constant('ComplaintRecorded'),
+    complaintId: ids('K'),
+    severity: fc.constantFrom('low', 'medium', 'high'),
+  }),
 );
 type Command = typeof command extends fc.Arbitrary<infer T> ? T : never;
 
@@ -82,6 +98,21 @@ function toEvent(c: Command, i: number): BillingEvent {
       break;
     case 'DisputeOpened':
       payload = { invoiceId: c.invoiceId, reason: 'r' };
+      break;
+    case 'CustomerProfileUpdated':
+      payload = { litigationCount: c.litigationCount, customerType: c.customerType };
+      break;
+    case 'ExternalCreditReportReceived':
+      payload = {
+        agency: 'score-bureau',
+        reportId: c.reportId,
+        score: c.score,
+        reportedOn: '2026-01-01',
+        validUntil: '2026-12-31',
+      };
+      break;
+    case 'ComplaintRecorded':
+      payload = { complaintId: c.complaintId, category: 'quality', severity: c.severity };
       break;
     default:
       payload = { invoiceId: c.invoiceId };
@@ -185,6 +216,9 @@ describe('ledger invariants (property-based)', () => {
       'CreditNoteIssued',
       'PaymentReversed',
       'InvoiceWrittenOff',
+      'CustomerProfileUpdated',
+      'ExternalCreditReportReceived',
+      'ComplaintRecorded',
     ]) {
       expect([type, (accepted.get(type) ?? 0) > 50]).toEqual([type, true]);
     }

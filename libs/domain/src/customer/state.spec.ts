@@ -74,3 +74,85 @@ describe('cloneState', () => {
     expect(serializeState(l.state)).toBe(before);
   });
 });
+
+describe('the credit file in the state', () => {
+  it('records each profile field given, keeps the rest, and round-trips with reports and complaints', () => {
+    const l = new TestLedger();
+    l.onboardWith(
+      {
+        customerType: 'channel',
+        accountOwner: { id: 'S-1', name: 'Sam' },
+        registration: { registeredCapital: '1000.00', currency: 'EUR', foundedOn: '2010-01-01' },
+        litigationCount: 2,
+      },
+      'EUR',
+      '100.00',
+      '2026-01-01T00:00:00Z',
+    );
+    l.add(
+      'CustomerProfileUpdated',
+      { name: 'Acme Channel', registration: { taxRegistered: true }, contactEmail: 'ap@acme.example' },
+      '2026-01-02T00:00:00Z',
+    );
+    l.add(
+      'ExternalCreditReportReceived',
+      {
+        agency: 'score-bureau',
+        reportId: 'R-1',
+        score: 700,
+        reportedOn: '2026-01-02',
+        validUntil: '2026-12-31',
+      },
+      '2026-01-03T00:00:00Z',
+    );
+    l.add(
+      'ComplaintRecorded',
+      { complaintId: 'K-1', category: 'noise', severity: 'low' },
+      '2026-01-04T00:00:00Z',
+    );
+    const s = l.state;
+    expect(s.name).toBe('Acme Channel');
+    // registration replaced as a whole; the type and the lawsuits kept; personal data apart from what is graded
+    expect(s.profile).toEqual({
+      customerType: 'channel',
+      customerSince: null,
+      industry: null,
+      registration: { registeredCapital: null, foundedOn: null, taxRegistered: true },
+      financials: null,
+      litigationCount: 2,
+      updatedAt: '2026-01-02T00:00:00.000Z',
+    });
+    expect(s.personal).toEqual({
+      accountOwner: { id: 'S-1', name: 'Sam', email: null },
+      contactEmail: 'ap@acme.example',
+    });
+    expect(s.reports).toEqual([
+      {
+        agency: 'score-bureau',
+        reportId: 'R-1',
+        score: 700,
+        rating: null,
+        reportedOn: '2026-01-02',
+        validUntil: '2026-12-31',
+        receivedOn: '2026-01-03',
+      },
+    ]);
+    expect(s.complaints).toEqual([
+      { complaintId: 'K-1', category: 'noise', severity: 'low', recordedOn: '2026-01-04' },
+    ]);
+    const json = serializeState(s);
+    expect(serializeState(deserializeState(json))).toBe(json);
+    expect(deserializeState(json)).toEqual(s);
+    const copy = cloneState(s);
+    copy.profile!.registration!.taxRegistered = false;
+    copy.personal!.accountOwner!.name = 'Other';
+    expect([s.profile!.registration!.taxRegistered, s.personal!.accountOwner!.name]).toEqual([true, 'Sam']);
+  });
+
+  it('writes no credit-file key for a customer without one (earlier snapshots keep their bytes)', () => {
+    const l = new TestLedger();
+    l.onboardWith({}, 'EUR', '100.00');
+    const keys = Object.keys(JSON.parse(serializeState(l.state)));
+    expect(keys.filter((k) => ['profile', 'personal', 'reports', 'complaints'].includes(k))).toEqual([]);
+  });
+});

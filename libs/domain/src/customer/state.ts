@@ -8,7 +8,14 @@ import {
   writeCreditControl,
   type CreditControlState,
 } from '../control/credit-control-state';
-import type { FactorScore, Rating } from '../rating/factors';
+import type { FactorScore, GradeTerms, Rating } from '../rating/rating';
+import {
+  cloneCreditFile,
+  initialCreditFile,
+  readCreditFile,
+  writeCreditFile,
+  type CreditFileState,
+} from './credit-file-state';
 
 export type CustomerStatus = 'active' | 'frozen' | 'blacklisted';
 /** 'held': placed but stopped by the credit check; it does not count in exposure until released. */
@@ -97,7 +104,7 @@ export interface DisputeRecord {
  * Everything the ledger knows about one customer. Keyed collections are Maps kept in insertion
  * order (invoices: issue order). Persist with serializeState/deserializeState, copy with cloneState.
  */
-export interface CustomerState extends CreditControlState {
+export interface CustomerState extends CreditControlState, CreditFileState {
   customerId: string;
   onboarded: boolean;
   name: string | null;
@@ -164,6 +171,7 @@ export function initialState(customerId: string): CustomerState {
     disputes: [],
     rating: null,
     ...initialCreditControl(),
+    ...initialCreditFile(),
   };
 }
 
@@ -214,6 +222,7 @@ export function cloneState(s: CustomerState): CustomerState {
     unappliedCash: s.unappliedCash.map((c) => ({ ...c })),
     disputes: s.disputes.map((d) => ({ ...d })),
     ...cloneCreditControl(s),
+    ...cloneCreditFile(s),
   };
 }
 
@@ -250,6 +259,7 @@ export function serializeState(s: CustomerState): string {
   if (s.dormantFlaggedOn !== null) snapshot.dormantFlaggedOn = s.dormantFlaggedOn;
   if (s.notices.size > 0) snapshot.notices = [...s.notices].map(([invoiceId, step]) => ({ invoiceId, step }));
   writeCreditControl(snapshot, s);
+  writeCreditFile(snapshot, s);
   return canonicalJson(snapshot);
 }
 
@@ -304,13 +314,27 @@ function readRating(r: Reader, v: unknown): Rating | null {
       contribution: r.num(fo, 'contribution'),
     };
   });
-  return {
+  const rating: Rating = {
     score: r.num(o, 'score'),
     grade: r.str(o, 'grade'),
     policyVersion: r.num(o, 'policyVersion'),
     at: r.str(o, 'at'),
     factors,
   };
+  // Assessment ratings only: five-factor ratings (and their snapshots) have neither.
+  if (o.segment !== undefined) rating.segment = r.str(o, 'segment') as Rating['segment'];
+  if (o.terms !== undefined) {
+    const t = r.obj(o.terms, 'rating.terms');
+    rating.terms = {
+      band: r.str(t, 'band'),
+      settlement: r.str(t, 'settlement') as GradeTerms['settlement'],
+      maxPaymentTermsDays: r.num(t, 'maxPaymentTermsDays'),
+      defaultLimit: r.str(t, 'defaultLimit'),
+      reviewIntervalDays: r.num(t, 'reviewIntervalDays'),
+      approval: r.str(t, 'approval') as GradeTerms['approval'],
+    };
+  }
+  return rating;
 }
 
 export function deserializeState(json: string | object): CustomerState {
@@ -428,5 +452,6 @@ export function deserializeState(json: string | object): CustomerState {
     }
   }
   readCreditControl(o, s);
+  readCreditFile(o, s);
   return s;
 }

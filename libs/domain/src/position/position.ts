@@ -1,7 +1,7 @@
 import type { CustomerState, CustomerStatus } from '../customer/state';
 import { openAmount, unappliedTotal } from '../customer/state';
 import { dateFromDayNumber, dayNumber, toInstant } from '../dates';
-import { effectiveLimit } from '../control/effective-limit';
+import { effectiveLimit, temporaryLimitAt } from '../control/effective-limit';
 import { bucketFor, emptyBuckets, type AgingBuckets } from './aging';
 
 export interface Position {
@@ -19,7 +19,12 @@ export interface Position {
   /** Temporary limit running at `at` (0 when none); it counts in available credit, not in utilisation. */
   temporaryLimit: bigint;
   temporaryLimitExpiresAt: string | null;
-  /** creditLimit + temporaryLimit − exposure (may be negative). */
+  /**
+   * The credit extended at `at`: creditLimit + temporaryLimit, or 0 while the grade's band is cash-only (the
+   * recorded limits are kept for when the grade recovers).
+   */
+  effectiveLimit: bigint;
+  /** effectiveLimit − exposure (may be negative). */
   available: bigint;
   /** floor(exposure × 10000 / creditLimit), at most UTILISATION_BP_CAP; null when creditLimit = 0. */
   utilisationBp: number | null;
@@ -87,7 +92,8 @@ export function evaluatePosition(state: CustomerState, at: string): Position {
   const gross = openReceivables + openOrders - unapplied;
   const exposure = gross > 0n ? gross : 0n;
   const limit = state.creditLimit;
-  const temporary = effectiveLimit(state, iso) - limit;
+  const temporary = temporaryLimitAt(state, iso);
+  const effective = effectiveLimit(state, iso);
   return {
     customerId: state.customerId,
     name: state.name,
@@ -100,7 +106,8 @@ export function evaluatePosition(state: CustomerState, at: string): Position {
     exposure,
     temporaryLimit: temporary,
     temporaryLimitExpiresAt: temporary > 0n ? state.temporaryLimit!.expiresAt : null,
-    available: limit + temporary - exposure,
+    effectiveLimit: effective,
+    available: effective - exposure,
     utilisationBp: utilisationBp(exposure, limit),
     aging,
     overdueAmount,

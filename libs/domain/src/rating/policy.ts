@@ -1,45 +1,120 @@
-import { currencyExponent, isCurrency } from '../currencies';
+import type { CustomerType } from '../contract/payloads';
+import { currencyExponent } from '../currencies';
 import { DomainError } from '../errors';
-import { checkAmount } from '../money';
-import { COLLECTION_STEPS, type CollectionStep } from '../control/control-events';
-import {
-  CREDIT_CONTROL_POLICY_DEFAULTS,
-  CREDIT_CONTROL_POLICY_FIELDS,
-  validateCreditControlPolicy,
-  type CreditControlPolicy,
-} from '../control/credit-control-policy';
+import type { CollectionStep } from '../control/control-events';
+import { CREDIT_CONTROL_POLICY_DEFAULTS, type CreditControlPolicy } from '../control/credit-control-policy';
+import type { Approval, HistoryFactor, ProfileFactor, Settlement, FiveFactor } from './rating';
+
+/** Decimal major units per currency, with a default for the others (truncated to a currency's decimals). */
+export interface AmountByCurrency {
+  default: string;
+  [currency: string]: string;
+}
+
+/** What a band grants (seeds 000 grade table, 004 差异化的信用策略). */
+export interface BandTerms {
+  settlement: Settlement;
+  /** The band's standard limit (seed 004: AAA 最高的信用额度, A 标准的信用额度). */
+  defaultLimit: AmountByCurrency;
+  /** Longest payment terms for the band (seed 004: AAA 90 days, A 30 days; cash-only: 0). */
+  maxPaymentTermsDays: number;
+  /** How often a customer in the band is reviewed (seed 000 定期复查, e.g. quarterly). */
+  reviewIntervalDays: number;
+  approval: Approval;
+}
 
 export interface GradeBand {
   grade: string;
   minScore: number;
-  /** Decimal major units in the customer's currency. */
+  /** Assessment policies: the band's terms. */
+  terms?: BandTerms;
+  /** Five-factor policies only: decimal major units in the customer's currency. */
   defaultLimit?: string;
-  /** 0 = cash in advance. */
+  /** Five-factor policies only: 0 = cash in advance. */
   paymentTermsDays?: number;
 }
 
-export interface FactorWeights {
-  punctuality: number;
-  overdue: number;
-  volume: number;
-  tenure: number;
-  disputes: number;
+export interface CollectionStepRule {
+  step: CollectionStep;
+  daysPastDue: number;
 }
 
-/** Credit-control fields (limit approval tiers, request expiry, credit repair) are in CreditControlPolicy. */
-export interface GradePolicy extends CreditControlPolicy {
+/** A linear scale: `zeroAt` scores 0, `fullAt` scores 100 (either may be the larger), clamped beyond. */
+export interface Ramp {
+  zeroAt: number;
+  fullAt: number;
+}
+
+/** A third-party agency's scale: a numeric range, a table of letter ratings (0..100), or both. */
+export interface ExternalScale {
+  score?: { min: number; max: number };
+  ratings?: { [rating: string]: number };
+}
+
+export interface HistoryRules {
+  /**
+   * Credit (0..100) an invoice earns by how many days after its due date it was paid, ascending; the last band
+   * has maxDaysLate null (any later). Write-offs earn 0.
+   */
+  collectionBands: Array<{ maxDaysLate: number | null; credit: number }>;
+  /** Points off per invoice that went overdue in the lookback (逾期次数). */
+  overduePenalty: number;
+  /** Points off per complaint recorded in the lookback, by severity. */
+  complaintPenalty: { low: number; medium: number; high: number };
+  /** Points off per invoice dispute opened in the lookback. */
+  disputePenalty: number;
+}
+
+export interface ProfileRules {
+  /** Score (0..100, higher = lower risk) per industry code; the longest matching prefix wins, else `default`. */
+  industryRisk: { default: number; codes: { [code: string]: number } };
+  externalScales: { [agency: string]: ExternalScale };
+  /** Ratios in basis points (1 = 0.0001): current assets / current liabilities, 20000 = 2.0. */
+  currentRatioBp: Ramp;
+  /** Total liabilities / total assets, 4000 = 40 %. */
+  debtToAssetBp: Ramp;
+  /** Net income / revenue, 1000 = 10 %. */
+  netMarginBp: Ramp;
+  /** Points off per lawsuit on record. */
+  litigationPenalty: number;
+  /** Financial statements older than this (from their asOf) no longer count. */
+  financialsMaxAgeDays: number;
+}
+
+/**
+ * How history takes over from the profile: the history model's share is the smaller of the invoices with a
+ * known payment outcome in the lookback over `fullHistoryInvoices` and the days since the first of them over
+ * `fullHistoryDays`, in percent, at most 100.
+ */
+export interface BlendRule {
+  fullHistoryInvoices: number;
+  fullHistoryDays: number;
+}
+
+/** One customer type's criteria (seed 000 FAQ1: 每类的信用等级划分标准不一样). */
+export interface Segment {
+  history: {
+    /** Integers summing to 100. */
+    weights: Record<HistoryFactor, number>;
+    /** Invoiced amount in the lookback that scores 100 (历史交易金额 against the segment's size). */
+    volumeTarget: AmountByCurrency;
+    /** Days of relationship that score 100 (合作年限). */
+    tenureTargetDays: number;
+  };
+  profile: {
+    /** Integers summing to 100. */
+    weights: Record<ProfileFactor, number>;
+    registeredCapitalTarget: AmountByCurrency;
+    yearsInBusinessTargetDays: number;
+  };
+}
+
+interface PolicyCommon extends CreditControlPolicy {
   version: number;
-  /** Integers summing to 100. */
-  weights: FactorWeights;
   /** Sorted by minScore descending; the last band has minScore 0. */
   bands: GradeBand[];
+  /** Days of history the rating looks at. */
   lookbackDays: number;
-  /** Decimal major units per currency, with a default. */
-  volumeTarget: { [currency: string]: string; default: string };
-  tenureTargetDays: number;
-  noHistoryPunctuality: number;
-  disputePenalty: number;
-  severeOverduePenalty: number;
   breachThresholdsPct: number[];
   /** Collections ladder: the step an unpaid invoice reaches at each number of days past due (ascending). */
   collectionsSteps: CollectionStepRule[];
@@ -49,14 +124,35 @@ export interface GradePolicy extends CreditControlPolicy {
   dormantLimitMonths: number;
 }
 
-export interface CollectionStepRule {
-  step: CollectionStep;
-  daysPastDue: number;
+/** The seed-faithful model: a history model and a profile model per segment, blended, bands with terms. */
+export interface AssessmentPolicy extends PolicyCommon {
+  model: 'assessment';
+  history: HistoryRules;
+  profile: ProfileRules;
+  blend: BlendRule;
+  segments: Record<CustomerType, Segment>;
 }
+
+/**
+ * The policy format before the assessment model (five history factors, one volume target per currency, no
+ * profile, no terms). Stored versions of it keep grading exactly as they did, so their grades replay.
+ */
+export interface FiveFactorPolicy extends PolicyCommon {
+  model: 'five-factor';
+  /** Integers summing to 100. */
+  weights: Record<FiveFactor, number>;
+  volumeTarget: AmountByCurrency;
+  tenureTargetDays: number;
+  noHistoryPunctuality: number;
+  disputePenalty: number;
+  severeOverduePenalty: number;
+}
+
+export type GradePolicy = AssessmentPolicy | FiveFactorPolicy;
 
 /** Credit-control fields: optional in a stored policy (older rows predate them), defaulted on validation. */
 export const CONTROL_POLICY_DEFAULTS: Pick<
-  GradePolicy,
+  PolicyCommon,
   'collectionsSteps' | 'freezeGraceDays' | 'dormantLimitMonths'
 > = {
   collectionsSteps: [
@@ -68,9 +164,7 @@ export const CONTROL_POLICY_DEFAULTS: Pick<
   dormantLimitMonths: 6,
 };
 
-export const FACTOR_NAMES = ['punctuality', 'overdue', 'volume', 'tenure', 'disputes'] as const;
-
-function deepFreeze<T>(o: T): T {
+export function deepFreeze<T>(o: T): T {
   if (typeof o === 'object' && o !== null) {
     for (const v of Object.values(o)) deepFreeze(v);
     Object.freeze(o);
@@ -78,8 +172,231 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
-export const DEFAULT_GRADE_POLICY: GradePolicy = deepFreeze({
+/** JPY has no decimals and ~100× the units; KWD three decimals and ~0.3×: each map names them. */
+const amounts = (eur: string, jpy: string, kwd: string): AmountByCurrency => ({
+  default: eur,
+  JPY: jpy,
+  KWD: kwd,
+});
+
+/** Seed 000 FAQ1's example weighting, the same for every segment (the targets differ). */
+const SEED_000_HISTORY_WEIGHTS: Record<HistoryFactor, number> = {
+  collection: 30,
+  overdueOccurrences: 25,
+  volume: 20,
+  tenure: 15,
+  complaints: 10,
+};
+
+/** A business: registration, industry, statements and an external report all count. */
+const BUSINESS_PROFILE_WEIGHTS: Record<ProfileFactor, number> = {
+  yearsInBusiness: 15,
+  registeredCapital: 10,
+  taxRegistration: 5,
+  industryRisk: 10,
+  currentRatio: 10,
+  debtToAsset: 10,
+  netMargin: 10,
+  externalScore: 20,
+  litigation: 10,
+};
+
+/**
+ * The default policy (version 1 of a new ledger). Bands: seed 000's four grades, D cash only. Everything else
+ * is policy data an admin changes by adopting a new version (docs/scoring.md explains each number).
+ */
+export const DEFAULT_GRADE_POLICY: AssessmentPolicy = deepFreeze({
   version: 1,
+  model: 'assessment',
+  bands: [
+    {
+      grade: 'A',
+      minScore: 90,
+      terms: {
+        settlement: 'credit',
+        defaultLimit: amounts('100000.00', '10000000', '30000.000'),
+        maxPaymentTermsDays: 90,
+        reviewIntervalDays: 180,
+        approval: 'simplified',
+      },
+    },
+    {
+      grade: 'B',
+      minScore: 80,
+      terms: {
+        settlement: 'credit',
+        defaultLimit: amounts('50000.00', '5000000', '15000.000'),
+        maxPaymentTermsDays: 60,
+        reviewIntervalDays: 90,
+        approval: 'standard',
+      },
+    },
+    {
+      grade: 'C',
+      minScore: 70,
+      terms: {
+        settlement: 'credit',
+        defaultLimit: amounts('10000.00', '1000000', '3000.000'),
+        maxPaymentTermsDays: 30,
+        reviewIntervalDays: 30,
+        approval: 'standard',
+      },
+    },
+    {
+      grade: 'D',
+      minScore: 0,
+      terms: {
+        settlement: 'cash-only',
+        defaultLimit: amounts('0', '0', '0'),
+        maxPaymentTermsDays: 0,
+        reviewIntervalDays: 30,
+        approval: 'standard',
+      },
+    },
+  ],
+  lookbackDays: 365,
+  history: {
+    collectionBands: [
+      { maxDaysLate: 0, credit: 100 },
+      { maxDaysLate: 7, credit: 85 },
+      { maxDaysLate: 15, credit: 70 },
+      { maxDaysLate: 30, credit: 50 },
+      { maxDaysLate: 60, credit: 25 },
+      { maxDaysLate: 90, credit: 10 },
+      { maxDaysLate: null, credit: 0 },
+    ],
+    overduePenalty: 10,
+    complaintPenalty: { low: 10, medium: 20, high: 40 },
+    disputePenalty: 15,
+  },
+  profile: {
+    industryRisk: {
+      default: 50,
+      codes: {
+        A: 50,
+        B: 45,
+        C: 65,
+        C10: 75,
+        C13: 50,
+        C14: 45,
+        C21: 80,
+        C28: 55,
+        D: 75,
+        E: 75,
+        F: 35,
+        G: 55,
+        G46: 55,
+        G47: 50,
+        H: 55,
+        I: 40,
+        J: 70,
+        K: 70,
+        L: 35,
+        M: 65,
+        N: 60,
+        O: 90,
+        P: 80,
+        Q: 80,
+        R: 45,
+        S: 55,
+      },
+    },
+    externalScales: {
+      'score-bureau': { score: { min: 300, max: 850 } },
+      'rating-agency': {
+        ratings: { AAA: 100, AA: 90, A: 80, BBB: 65, BB: 50, B: 35, CCC: 15, CC: 5, C: 0, D: 0 },
+      },
+    },
+    currentRatioBp: { zeroAt: 8000, fullAt: 16000 },
+    debtToAssetBp: { zeroAt: 9000, fullAt: 5000 },
+    netMarginBp: { zeroAt: -500, fullAt: 800 },
+    litigationPenalty: 25,
+    financialsMaxAgeDays: 550,
+  },
+  blend: { fullHistoryInvoices: 3, fullHistoryDays: 180 },
+  segments: {
+    enterprise: {
+      history: {
+        weights: SEED_000_HISTORY_WEIGHTS,
+        volumeTarget: amounts('50000.00', '5000000', '15000.000'),
+        tenureTargetDays: 730,
+      },
+      profile: {
+        weights: BUSINESS_PROFILE_WEIGHTS,
+        registeredCapitalTarget: amounts('500000.00', '50000000', '150000.000'),
+        yearsInBusinessTargetDays: 3650,
+      },
+    },
+    individual: {
+      history: {
+        weights: SEED_000_HISTORY_WEIGHTS,
+        volumeTarget: amounts('3000.00', '300000', '900.000'),
+        tenureTargetDays: 730,
+      },
+      profile: {
+        // A person has no registration or statements here: the external score and court records grade them.
+        weights: {
+          yearsInBusiness: 0,
+          registeredCapital: 0,
+          taxRegistration: 0,
+          industryRisk: 0,
+          currentRatio: 0,
+          debtToAsset: 0,
+          netMargin: 0,
+          externalScore: 70,
+          litigation: 30,
+        },
+        registeredCapitalTarget: amounts('10000.00', '1000000', '3000.000'),
+        yearsInBusinessTargetDays: 3650,
+      },
+    },
+    channel: {
+      history: {
+        weights: SEED_000_HISTORY_WEIGHTS,
+        volumeTarget: amounts('150000.00', '15000000', '45000.000'),
+        tenureTargetDays: 730,
+      },
+      profile: {
+        weights: BUSINESS_PROFILE_WEIGHTS,
+        registeredCapitalTarget: amounts('300000.00', '30000000', '90000.000'),
+        yearsInBusinessTargetDays: 3650,
+      },
+    },
+    'end-user': {
+      history: {
+        weights: SEED_000_HISTORY_WEIGHTS,
+        volumeTarget: amounts('10000.00', '1000000', '3000.000'),
+        tenureTargetDays: 730,
+      },
+      profile: {
+        weights: {
+          yearsInBusiness: 15,
+          registeredCapital: 5,
+          taxRegistration: 5,
+          industryRisk: 10,
+          currentRatio: 10,
+          debtToAsset: 10,
+          netMargin: 10,
+          externalScore: 25,
+          litigation: 10,
+        },
+        registeredCapitalTarget: amounts('100000.00', '10000000', '30000.000'),
+        yearsInBusinessTargetDays: 1825,
+      },
+    },
+  },
+  breachThresholdsPct: [90, 100],
+  ...CONTROL_POLICY_DEFAULTS,
+  ...CREDIT_CONTROL_POLICY_DEFAULTS,
+});
+
+/**
+ * The default policy before the assessment model, exactly as ledgers created before it stored it as version 1
+ * (they keep it for the events it graded; the AssessmentPolicy migration adopts DEFAULT_GRADE_POLICY after it).
+ */
+export const FIVE_FACTOR_GRADE_POLICY: FiveFactorPolicy = deepFreeze({
+  version: 1,
+  model: 'five-factor',
   weights: { punctuality: 30, overdue: 25, volume: 20, tenure: 15, disputes: 10 },
   bands: [
     { grade: 'A', minScore: 90, defaultLimit: '100000.00', paymentTermsDays: 90 },
@@ -98,179 +415,15 @@ export const DEFAULT_GRADE_POLICY: GradePolicy = deepFreeze({
   ...CREDIT_CONTROL_POLICY_DEFAULTS,
 });
 
-const POLICY_FIELDS = [
-  'version',
-  'weights',
-  'bands',
-  'lookbackDays',
-  'volumeTarget',
-  'tenureTargetDays',
-  'noHistoryPunctuality',
-  'disputePenalty',
-  'severeOverduePenalty',
-  'breachThresholdsPct',
-];
-const OPTIONAL_POLICY_FIELDS = [
-  'collectionsSteps',
-  'freezeGraceDays',
-  'dormantLimitMonths',
-  ...CREDIT_CONTROL_POLICY_FIELDS,
-];
-
-function fail(field: string, msg: string): never {
-  throw new DomainError('BAD_POLICY', `policy.${field}: ${msg}`);
-}
-
-type Obj = Record<string, unknown>;
-
-function obj(v: unknown, field: string): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(field, 'must be an object');
-  return v as Obj;
-}
-
-function int(v: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    fail(field, `must be an integer between ${min} and ${max}, got ${JSON.stringify(v)}`);
-  }
-  return v;
-}
-
-function noExtra(o: Obj, allowed: readonly string[], prefix: string): void {
-  for (const k of Object.keys(o)) if (!allowed.includes(k)) fail(`${prefix}${k}`, 'unknown field');
-}
-
-const DECIMAL_RE = /^\d+(\.\d+)?$/;
-
-/** Validates an untrusted policy (e.g. from config/DB) and returns a frozen copy. */
-export function validatePolicy(input: unknown): GradePolicy {
-  const p = obj(input, '(root)');
-  noExtra(p, [...POLICY_FIELDS, ...OPTIONAL_POLICY_FIELDS], '');
-  for (const f of POLICY_FIELDS) if (p[f] === undefined) fail(f, 'is missing');
-  const version = int(p.version, 'version', 1);
-  const w = obj(p.weights, 'weights');
-  noExtra(w, FACTOR_NAMES, 'weights.');
-  const weights = {} as FactorWeights;
-  let sum = 0;
-  for (const name of FACTOR_NAMES) {
-    weights[name] = int(w[name], `weights.${name}`, 0, 100);
-    sum += weights[name];
-  }
-  if (sum !== 100) fail('weights', `must sum to 100, got ${sum}`);
-
-  if (!Array.isArray(p.bands) || p.bands.length === 0) fail('bands', 'must be a non-empty array');
-  const grades = new Set<string>();
-  const bands: GradeBand[] = (p.bands as unknown[]).map((b, i) => {
-    const field = `bands[${i}]`;
-    const o = obj(b, field);
-    noExtra(o, ['grade', 'minScore', 'defaultLimit', 'paymentTermsDays'], `${field}.`);
-    if (typeof o.grade !== 'string' || o.grade.trim() === '' || o.grade.length > 32) {
-      fail(`${field}.grade`, 'must be a non-empty string of at most 32 characters');
-    }
-    if (grades.has(o.grade)) fail(`${field}.grade`, `duplicate grade ${JSON.stringify(o.grade)}`);
-    grades.add(o.grade);
-    const band: GradeBand = { grade: o.grade, minScore: int(o.minScore, `${field}.minScore`, 0, 100) };
-    if (o.defaultLimit !== undefined) {
-      if (typeof o.defaultLimit !== 'string' || !DECIMAL_RE.test(o.defaultLimit)) {
-        fail(`${field}.defaultLimit`, `must be a decimal string, got ${JSON.stringify(o.defaultLimit)}`);
-      }
-      band.defaultLimit = o.defaultLimit;
-    }
-    if (o.paymentTermsDays !== undefined) {
-      band.paymentTermsDays = int(o.paymentTermsDays, `${field}.paymentTermsDays`, 0, 3650);
-    }
-    return band;
-  });
-  for (let i = 1; i < bands.length; i++) {
-    if (bands[i].minScore >= bands[i - 1].minScore) {
-      fail(`bands[${i}].minScore`, 'bands must be sorted by minScore, strictly descending');
-    }
-  }
-  if (bands[bands.length - 1].minScore !== 0)
-    fail(`bands[${bands.length - 1}].minScore`, 'last band must be 0');
-
-  const vt = obj(p.volumeTarget, 'volumeTarget');
-  const volumeTarget: GradePolicy['volumeTarget'] = { default: '' };
-  for (const [k, v] of Object.entries(vt)) {
-    if (typeof v !== 'string' || !DECIMAL_RE.test(v) || /^[0.]+$/.test(v)) {
-      fail(`volumeTarget.${k}`, `must be a decimal string greater than 0, got ${JSON.stringify(v)}`);
-    }
-    if (k !== 'default') {
-      if (!isCurrency(k)) fail(`volumeTarget.${k}`, 'is not an ISO-4217 currency code');
-      const r = checkAmount(v, k, currencyExponent(k));
-      if (!r.ok) fail(`volumeTarget.${k}`, r.message);
-    }
-    volumeTarget[k] = v;
-  }
-  if (vt.default === undefined) fail('volumeTarget.default', 'is missing');
-
-  const thresholds = p.breachThresholdsPct;
-  if (!Array.isArray(thresholds)) fail('breachThresholdsPct', 'must be an array');
-  const breachThresholdsPct = (thresholds as unknown[]).map((t, i) =>
-    int(t, `breachThresholdsPct[${i}]`, 1, 1000),
-  );
-  for (let i = 1; i < breachThresholdsPct.length; i++) {
-    if (breachThresholdsPct[i] <= breachThresholdsPct[i - 1])
-      fail('breachThresholdsPct', 'must be ascending');
-  }
-
-  const collectionsSteps =
-    p.collectionsSteps === undefined
-      ? CONTROL_POLICY_DEFAULTS.collectionsSteps.map((c) => ({ ...c }))
-      : validateCollectionsSteps(p.collectionsSteps);
-
-  return deepFreeze({
-    version,
-    weights,
-    bands,
-    lookbackDays: int(p.lookbackDays, 'lookbackDays', 1, 36500),
-    volumeTarget,
-    tenureTargetDays: int(p.tenureTargetDays, 'tenureTargetDays', 1, 36500),
-    noHistoryPunctuality: int(p.noHistoryPunctuality, 'noHistoryPunctuality', 0, 100),
-    disputePenalty: int(p.disputePenalty, 'disputePenalty', 0, 100),
-    severeOverduePenalty: int(p.severeOverduePenalty, 'severeOverduePenalty', 0, 100),
-    breachThresholdsPct,
-    collectionsSteps,
-    freezeGraceDays:
-      p.freezeGraceDays === undefined
-        ? CONTROL_POLICY_DEFAULTS.freezeGraceDays
-        : int(p.freezeGraceDays, 'freezeGraceDays', 1, 3650),
-    dormantLimitMonths:
-      p.dormantLimitMonths === undefined
-        ? CONTROL_POLICY_DEFAULTS.dormantLimitMonths
-        : int(p.dormantLimitMonths, 'dormantLimitMonths', 1, 120),
-    ...validateCreditControlPolicy(p),
-  });
-}
-
-function validateCollectionsSteps(input: unknown): CollectionStepRule[] {
-  if (!Array.isArray(input) || input.length === 0) fail('collectionsSteps', 'must be a non-empty array');
-  const seen = new Set<string>();
-  const steps = (input as unknown[]).map((v, i) => {
-    const field = `collectionsSteps[${i}]`;
-    const o = obj(v, field);
-    noExtra(o, ['step', 'daysPastDue'], `${field}.`);
-    if (typeof o.step !== 'string' || !(COLLECTION_STEPS as readonly string[]).includes(o.step)) {
-      fail(`${field}.step`, `must be one of ${COLLECTION_STEPS.join(', ')}, got ${JSON.stringify(o.step)}`);
-    }
-    if (seen.has(o.step)) fail(`${field}.step`, `duplicate step ${JSON.stringify(o.step)}`);
-    seen.add(o.step);
-    return {
-      step: o.step as CollectionStep,
-      daysPastDue: int(o.daysPastDue, `${field}.daysPastDue`, 1, 3650),
-    };
-  });
-  for (let i = 1; i < steps.length; i++) {
-    if (steps[i].daysPastDue <= steps[i - 1].daysPastDue)
-      fail('collectionsSteps', 'must be ascending by daysPastDue');
-  }
-  return steps;
-}
-
 /** Grade of the first band (highest minScore first) whose minScore <= score. */
 export function gradeFor(score: number, policy: GradePolicy): string {
+  return bandForScore(score, policy).grade;
+}
+
+export function bandForScore(score: number, policy: GradePolicy): GradeBand {
   const bands = policy.bands;
-  for (let i = 0; i < bands.length; i++) if (score >= bands[i].minScore) return bands[i].grade;
-  return bands[bands.length - 1].grade;
+  for (let i = 0; i < bands.length; i++) if (score >= bands[i].minScore) return bands[i];
+  return bands[bands.length - 1];
 }
 
 /** The band of a grade, or undefined. */
@@ -278,31 +431,39 @@ export function bandFor(grade: string, policy: GradePolicy): GradeBand | undefin
   return policy.bands.find((b) => b.grade === grade);
 }
 
+const DECIMAL_RE = /^\d+(\.\d+)?$/;
+
 /**
  * Decimal major units -> minor units of `currency`. Extra fraction digits beyond the currency's
  * exponent are truncated (so the default "100000.00" works for KRW too).
  */
 export function policyAmount(text: string, currency: string): bigint {
   const exponent = currencyExponent(currency);
-  const m = DECIMAL_RE.exec(text);
-  if (!m) throw new DomainError('BAD_POLICY', `${JSON.stringify(text)} is not a decimal amount`);
+  if (!DECIMAL_RE.test(text))
+    throw new DomainError('BAD_POLICY', `${JSON.stringify(text)} is not a decimal amount`);
   const [whole, frac = ''] = text.split('.');
   return BigInt(whole + frac.slice(0, exponent).padEnd(exponent, '0'));
 }
 
-const targetCache = new WeakMap<GradePolicy, Map<string, bigint>>();
+const amountCache = new WeakMap<AmountByCurrency, Map<string, bigint>>();
 
-/** volumeTarget[currency] ?? default, in minor units of currency (cached per policy object). */
-export function volumeTargetFor(policy: GradePolicy, currency: string): bigint {
-  let m = targetCache.get(policy);
+/** map[currency] ?? map.default, in minor units of `currency` (cached per map of a frozen policy). */
+export function amountFor(map: AmountByCurrency, currency: string): bigint {
+  let m = amountCache.get(map);
   if (!m) {
     m = new Map();
-    targetCache.set(policy, m);
+    amountCache.set(map, m);
   }
-  let t = m.get(currency);
-  if (t === undefined) {
-    t = policyAmount(policy.volumeTarget[currency] ?? policy.volumeTarget.default, currency);
-    m.set(currency, t);
+  let v = m.get(currency);
+  if (v === undefined) {
+    v = policyAmount(map[currency] ?? map.default, currency);
+    m.set(currency, v);
   }
-  return t;
+  return v;
+}
+
+/** The band's default limit in minor units of `currency`, or null when the band names none. */
+export function bandDefaultLimit(band: GradeBand, currency: string): bigint | null {
+  if (band.terms !== undefined) return amountFor(band.terms.defaultLimit, currency);
+  return band.defaultLimit === undefined ? null : policyAmount(band.defaultLimit, currency);
 }

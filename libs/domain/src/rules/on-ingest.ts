@@ -6,12 +6,17 @@ import type { GradePolicy } from '../rating/policy';
 import { holdReason, limitBreaches, releaseHeldOrders } from './credit-check';
 import { exposureOf } from './exposure';
 
-/** Billing events that can free credit, and so may release held orders. */
+/**
+ * Billing events that can free credit, and so may release held orders: less exposure, or a credit file that lifts
+ * the grade out of a cash-only band.
+ */
 const FREES_CREDIT: ReadonlySet<EventType> = new Set<EventType>([
   'PaymentReceived',
   'CreditNoteIssued',
   'OrderCancelled',
   'InvoiceWrittenOff',
+  'CustomerProfileUpdated',
+  'ExternalCreditReportReceived',
 ]);
 
 /**

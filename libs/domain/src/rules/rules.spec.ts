@@ -1,8 +1,9 @@
-import { wire } from '../../test/builders';
+import { soundProfile, wire } from '../../test/builders';
 import type { EventType } from '../contract/envelope';
 import type { ControlEvent } from '../control/control-events';
 import { initialState, type CustomerState } from '../customer/state';
-import { DEFAULT_GRADE_POLICY, validatePolicy, type GradePolicy } from '../rating/policy';
+import { DEFAULT_GRADE_POLICY, type GradePolicy } from '../rating/policy';
+import { validatePolicy } from '../rating/validate-policy';
 import { evaluatePosition } from '../position/position';
 import { applyControl, applyWithRules } from './apply-with-rules';
 import { dormantLimit, freezeDecision, monthsBefore, overdueNotices, rerate } from './time-rules';
@@ -13,8 +14,8 @@ class Ledger {
   private seq = 0;
   constructor(readonly policy: GradePolicy = DEFAULT_GRADE_POLICY) {}
 
-  add(type: EventType, payload: Record<string, unknown>, at: string): ControlEvent[] {
-    const event = wire(type, payload, at, 'C-1');
+  add(type: EventType, payload: Record<string, unknown>, at: string, version = 1): ControlEvent[] {
+    const event = wire(type, payload, at, 'C-1', version);
     const r = applyWithRules(
       this.state,
       { event, sequence: String(++this.seq), streamVersion: this.state.streamVersion + 1 },
@@ -29,8 +30,10 @@ class Ledger {
     return events.filter((e) => applyControl(this.state, e, this.policy, () => String(++this.seq)) !== null);
   }
 
+  /** With the sound test credit file: a credit band (C), so the limit is the credit extended. */
   onboard(limit: string, at = '2026-01-01T09:00:00Z'): void {
-    this.add('CustomerOnboarded', { name: 'Acme', currency: 'EUR', creditLimit: limit }, at);
+    const profile = soundProfile('EUR', at.slice(0, 10));
+    this.add('CustomerOnboarded', { name: 'Acme', currency: 'EUR', creditLimit: limit, ...profile }, at, 2);
   }
   invoice(id: string, amount: string, issuedOn: string, dueOn: string): ControlEvent[] {
     return this.add(
@@ -143,6 +146,25 @@ describe('order credit check', () => {
     expect([p.openOrders, p.heldOrders, p.exposure]).toEqual([40000n, 15000n, 100000n]);
   });
 
+  it('holds the orders of a cash-only customer, and releases them when its credit file lifts the grade', () => {
+    const l = new Ledger();
+    // No credit file, no history: unassessed, grade D, cash only (effective limit 0, the 5000.00 is kept).
+    l.add(
+      'CustomerOnboarded',
+      { name: 'New Co', currency: 'EUR', creditLimit: '5000.00' },
+      '2026-01-01T09:00:00Z',
+      2,
+    );
+    expect(l.state.rating!.terms!.settlement).toBe('cash-only');
+    expect(l.order('O-1', '100.00', '2026-01-02T00:00:00Z')).toMatchObject([
+      { type: 'OrderHeld', payload: { orderId: 'O-1', reason: 'over-limit', exposure: 0n } },
+    ]);
+    // The sound credit file arrives: 78, C, credit: the held order fits the recorded limit again.
+    const after = l.add('CustomerProfileUpdated', soundProfile('EUR', '2026-01-03'), '2026-01-03T09:00:00Z');
+    expect(kinds(after)).toEqual(['OrderReleased:O-1']);
+    expect(l.state.openOrdersTotal).toBe(10000n);
+  });
+
   it('holds every order of a frozen customer, with reason frozen', () => {
     const l = new Ledger();
     l.onboard('1000.00');
@@ -247,12 +269,28 @@ describe('freeze and unfreeze', () => {
   it('freezes after more than the grace days past due, unfreezes once cleared and releases what fits', () => {
     const l = new Ledger();
     l.onboard('1000.00');
+    // An AA report keeps the customer in a credit band through its one late payment (otherwise D, cash only,
+    // and nothing would be released): at the payment (03-05) I-1 was settled 33 days late (credit 25 × 30 =
+    // 750), one occurrence (90 × 25 = 2250), volume 600 of 50000 -> floor(sqrt(120)) = 10 (200), 63 days -> 8
+    // (120), 1000: 4320 at a share of min(33, 35) = 33 %; profile 7800 + 90 × 20 = 9600:
+    // floor((33 × 4320 + 67 × 9600 + 5000) / 10000) = floor(79.1) = 79, C.
+    l.add(
+      'ExternalCreditReportReceived',
+      {
+        agency: 'rating-agency',
+        reportId: 'R-1',
+        rating: 'AA',
+        reportedOn: '2026-01-01',
+        validUntil: '2026-12-31',
+      },
+      '2026-01-01T10:00:00Z',
+    );
     l.invoice('I-1', '600.00', '2026-01-01', '2026-01-31');
     expect(freezeDecision(l.state, '2026-03-02T12:00:00Z', l.policy)).toEqual([]); // 30 days: grace
     const frozen = l.control(freezeDecision(l.state, '2026-03-03T00:00:00Z', l.policy)); // 31
     expect(frozen).toMatchObject([
       {
-        eventId: 'frozen:C-1:2',
+        eventId: 'frozen:C-1:3',
         type: 'CustomerFrozen',
         payload: { reason: '1 invoice(s) more than 30 days past due', invoiceIds: ['I-1'], by: 'system' },
       },
@@ -264,6 +302,7 @@ describe('freeze and unfreeze', () => {
     expect(l.pay('P-1', '600.00', '2026-03-05')).toEqual([]);
     const un = l.control(freezeDecision(l.state, '2026-03-06T00:00:00Z', l.policy));
     expect(kinds(un)).toEqual(['CustomerUnfrozen:', 'OrderReleased:O-1', 'OrderReleased:O-2']);
+    expect([l.state.rating!.score, l.state.rating!.grade]).toEqual([79, 'C']);
     expect([l.state.status, l.state.openOrdersTotal, l.state.heldOrdersTotal]).toEqual([
       'active',
       50000n,
@@ -313,22 +352,26 @@ describe('dormant limit', () => {
 
 describe('re-rating', () => {
   it('appends CustomerRerated only when the grade changes, and applying it re-rates at its time', () => {
-    // Two bands, so the hand-computed scores land on different sides: at 2024-01-02 punctuality 50×30 +
-    // overdue 100×25 + volume 5×20 + tenure 0×15 + disputes 100×10 = 5100 → 51 (A); at 2025-01-10 the invoice
-    // is 90+ days late (overdue 0), out of the volume window, tenure 375/730 → 51: 1500 + 765 + 1000 → 33 (D).
+    // Two bands, so the hand-computed scores land on different sides (the sound test credit file):
+    // at 2024-01-02 no invoice has a payment outcome yet, the profile alone: 7800 -> 78 (A).
+    // At 2025-01-10 (window (2024-01-11, 2025-01-10]) I-1 is 344 days past due: one observed invoice, first issued
+    // 2024-01-02, 374 days -> share min(floor(100 / 3) = 33, 207) = 33. History: collection 0 (> 90 days late),
+    // one occurrence 90 × 25 = 2250, volume 0 (issued before the window), tenure 375 / 730 -> 51 × 15 = 765,
+    // complaints 1000 = 4015. Profile still 7800 (statements of 2024-01-01, 375 days old).
+    // floor((33 × 4015 + 67 × 7800 + 5000) / 10000) = floor(66.0) = 66 -> D.
     const policy = validatePolicy({
       ...DEFAULT_GRADE_POLICY,
       bands: [
-        { grade: 'A', minScore: 50 },
-        { grade: 'D', minScore: 0 },
+        { ...DEFAULT_GRADE_POLICY.bands[0], minScore: 75 },
+        { ...DEFAULT_GRADE_POLICY.bands[3], minScore: 0 },
       ],
     });
     const l = new Ledger(policy);
     l.onboard('10000.00', '2024-01-01T09:00:00Z');
     l.invoice('I-1', '5000.00', '2024-01-02', '2024-02-01');
     const before = l.state.rating!;
-    expect([before.grade, before.score]).toEqual(['A', 51]);
-    // Long overdue a year later: the overdue factor drops the grade.
+    expect([before.grade, before.score]).toEqual(['A', 78]);
+    // Long overdue a year later: history weighs in and drops the grade.
     const r = rerate(l.state, '2025-01-10T00:00:00Z', l.policy);
     expect(r).toHaveLength(1);
     expect(r[0]).toMatchObject({
@@ -339,9 +382,9 @@ describe('re-rating', () => {
         trigger: 'scheduled',
         policyVersion: 1,
         fromGrade: 'A',
-        fromScore: 51,
+        fromScore: 78,
         toGrade: 'D',
-        toScore: 33,
+        toScore: 66,
       },
     });
     l.control(r);

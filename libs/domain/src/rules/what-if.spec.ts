@@ -1,9 +1,12 @@
 import { TestLedger } from '../../test/builders';
-import { DEFAULT_GRADE_POLICY, validatePolicy } from '../rating/policy';
+import { FIVE_FACTOR_GRADE_POLICY } from '../rating/policy';
+import { validatePolicy } from '../rating/validate-policy';
 import { regradeEvents, summariseWhatIf, whatIfCustomer, whatIfRow } from './what-if';
 
+// The five-factor model keeps the hand computation short; the what-if machinery is model-agnostic.
+const BASE = FIVE_FACTOR_GRADE_POLICY;
 const DRAFT = validatePolicy({
-  ...JSON.parse(JSON.stringify(DEFAULT_GRADE_POLICY)),
+  ...JSON.parse(JSON.stringify(BASE)),
   version: 2,
   weights: { punctuality: 40, overdue: 25, volume: 15, tenure: 10, disputes: 10 },
   bands: [
@@ -16,7 +19,7 @@ const DRAFT = validatePolicy({
 
 /** Onboarded 2026-01-01, one 100.00 invoice paid on time on 2026-01-20 (the customer's clock). */
 function paidOnTime(): TestLedger {
-  const l = new TestLedger();
+  const l = new TestLedger('C-1', BASE);
   l.onboard('EUR', '1000.00');
   l.invoice('I-1', '100.00', '2026-01-01', '2026-01-31');
   l.pay('P-1', '100.00', '2026-01-20');
@@ -53,7 +56,7 @@ describe('what-if', () => {
       ['CustomerRerated', 'rerate:C-1:2026-01-20T10:00:00.000Z:policy-v2'],
     ]);
     // Same grade under a policy that changes nothing: no event, and the draft's own score still shown.
-    const same = validatePolicy({ ...JSON.parse(JSON.stringify(DEFAULT_GRADE_POLICY)), version: 3 });
+    const same = validatePolicy({ ...JSON.parse(JSON.stringify(BASE)), version: 3 });
     expect(regradeEvents(l.state, same)).toEqual([]);
     expect(whatIfCustomer(l.state, same, l.state.clock!)).toMatchObject({
       after: { grade: 'D', score: 65, policyVersion: 3 },

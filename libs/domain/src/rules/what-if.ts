@@ -7,7 +7,7 @@ import type { ControlEvent } from '../control/control-events';
 import { formatAmount } from '../money';
 import { cloneState, type CustomerState } from '../customer/state';
 import { evaluatePosition } from '../position/position';
-import type { FactorScore, Rating } from '../rating/factors';
+import type { FactorScore, Rating } from '../rating/rating';
 import type { GradePolicy } from '../rating/policy';
 import { rate } from '../rating/rate';
 import { applyControl } from './apply-with-rules';

@@ -1,9 +1,12 @@
 import { DataSource } from 'typeorm';
 import {
   FactorName,
+  FactorModel,
   FactorScore,
+  GradeTerms,
   Rating,
   canonicalJson,
+  factorModel,
   isControlEvent,
   toStoredPayload,
   toWireEvent,
@@ -14,6 +17,8 @@ import { TraceStep, traceStream } from './trace';
 import { GradeHistoryRow } from './grade-history-row';
 
 export interface FactorValues {
+  /** history | profile | blend (assessment policies); null for a five-factor rating. */
+  model: FactorModel | null;
   raw: FactorScore['raw'];
   normalised: number;
   weight: number;
@@ -47,6 +52,9 @@ export interface GradeChangeExplanation {
   };
   from: { grade: string | null; score: number | null };
   to: { grade: string; score: number };
+  /** The segment that graded the customer and the terms the new grade carries (null: a five-factor rating). */
+  segment: string | null;
+  terms: GradeTerms | null;
   policyVersion: number;
   previousPolicyVersion: number | null;
   factors: FactorExplanation[];
@@ -118,7 +126,8 @@ interface StoredChangeRow extends GradeHistoryRow {
   trigger: string | null;
 }
 
-const values = (f: FactorScore): FactorValues => ({
+const values = (rating: Rating, f: FactorScore): FactorValues => ({
+  model: factorModel(rating, f.factor),
   raw: f.raw,
   normalised: f.normalised,
   weight: f.weight,
@@ -269,12 +278,14 @@ function explainChanges(rows: StoredChangeRow[], steps: TraceStep[]): GradeChang
       }
     }
     const before = step?.before ?? null;
-    const factors = row.rating.factors.map((f, i): FactorExplanation => {
-      const b = before?.factors[i] ?? null;
+    const previous = new Map((before?.factors ?? []).map((f) => [f.factor, f]));
+    const factors = row.rating.factors.map((f): FactorExplanation => {
+      // By name: the rating before may be of another policy version with other factors.
+      const b = previous.get(f.factor) ?? null;
       return {
         factor: f.factor,
-        ...values(f),
-        before: b && values(b),
+        ...values(row.rating, f),
+        before: b && values(before!, b),
         delta: {
           normalised: f.normalised - (b?.normalised ?? 0),
           contribution: f.contribution - (b?.contribution ?? 0),
@@ -296,6 +307,8 @@ function explainChanges(rows: StoredChangeRow[], steps: TraceStep[]): GradeChang
       },
       from: { grade: row.from_grade, score: row.from_score },
       to: { grade: row.to_grade, score: row.to_score },
+      segment: row.rating.segment ?? null,
+      terms: row.rating.terms ?? null,
       policyVersion: row.policy_version,
       previousPolicyVersion: before?.policyVersion ?? previousPolicy,
       factors,

@@ -1,4 +1,11 @@
-import { DEFAULT_GRADE_POLICY, GradePolicy, validatePolicy } from '@credit-ledger/domain';
+import {
+  DEFAULT_GRADE_POLICY,
+  FIVE_FACTOR_GRADE_POLICY,
+  GradePolicy,
+  HISTORY_FACTORS,
+  PROFILE_FACTORS,
+  validatePolicy,
+} from '@credit-ledger/domain';
 import type { StoredEvent } from '@credit-ledger/ledger-store';
 import { wire } from '../../../domain/test/builders';
 import { replayStream } from '../as-of-replay';
@@ -30,11 +37,11 @@ function stream(): StoredEvent[] {
 describe('traceStream attribution', () => {
   it('attributes the first rating to its event, then only what each event changed', () => {
     const steps = traceStream(C, stream(), () => DEFAULT_GRADE_POLICY);
-    expect(steps[0].movedByEvent).toEqual(['punctuality', 'overdue', 'volume', 'tenure', 'disputes']);
-    // An invoice adds volume and open receivables (overdue's inputs), nothing else.
-    expect(steps[1].movedByEvent).toEqual(['overdue', 'volume']);
-    // Paying on time settles it: punctuality and the open receivables change.
-    expect(steps[2].movedByEvent).toEqual(['punctuality', 'overdue']);
+    expect(steps[0].movedByEvent).toEqual(['blend', ...HISTORY_FACTORS, ...PROFILE_FACTORS]);
+    // An invoice adds volume (and so the history points the blend records), nothing else.
+    expect(steps[1].movedByEvent).toEqual(['blend', 'volume']);
+    // Paying it settles it: a collection observation, and the history's share of the blend.
+    expect(steps[2].movedByEvent).toEqual(['blend', 'collection']);
     // An order moves no factor input; the months that passed moved tenure (and the volume window did not).
     expect(steps[3].movedByEvent).toEqual([]);
     expect(steps[3].movedByTime).toContain('tenure');
@@ -42,20 +49,45 @@ describe('traceStream attribution', () => {
   });
 
   it('names a policy change, not elapsed time, when the version in force changes', () => {
-    const v2: GradePolicy = validatePolicy({
-      ...DEFAULT_GRADE_POLICY,
-      version: 2,
-      weights: { punctuality: 40, overdue: 25, volume: 10, tenure: 15, disputes: 10 },
-    });
+    const doc = JSON.parse(JSON.stringify(DEFAULT_GRADE_POLICY));
+    doc.version = 2;
+    doc.segments.enterprise.history.weights = {
+      collection: 40,
+      overdueOccurrences: 25,
+      volume: 10,
+      tenure: 15,
+      complaints: 10,
+    };
+    const v2: GradePolicy = validatePolicy(doc);
     const resolve = (s: string): GradePolicy => (Number(s) >= 4 ? v2 : DEFAULT_GRADE_POLICY);
     const events = stream();
     const steps = traceStream(C, events, resolve);
     expect(steps[3].policyVersion).toBe(2);
-    expect(steps[3].movedByPolicy).toEqual(expect.arrayContaining(['punctuality', 'volume']));
+    expect(steps[3].movedByPolicy).toEqual(expect.arrayContaining(['collection', 'volume']));
     expect(steps[3].movedByTime).toEqual([]);
     // The trace is the replay: same ratings and grade changes as replayStream.
     const replay = replayStream(C, events, resolve);
     expect(steps[3].after).toEqual(replay.state.rating);
     expect(steps.flatMap((s) => (s.gradeChange ? [s.gradeChange] : []))).toEqual(replay.gradeChanges);
+  });
+
+  it('crosses from a five-factor policy to the assessment model, matching factors by name', () => {
+    const v2: GradePolicy = validatePolicy({
+      ...JSON.parse(JSON.stringify(DEFAULT_GRADE_POLICY)),
+      version: 2,
+    });
+    const resolve = (s: string): GradePolicy => (Number(s) >= 4 ? v2 : FIVE_FACTOR_GRADE_POLICY);
+    const steps = traceStream(C, stream(), resolve);
+    expect(steps[2].after!.factors.map((f) => f.factor)).toEqual([
+      'punctuality',
+      'overdue',
+      'volume',
+      'tenure',
+      'disputes',
+    ]);
+    // Every factor of the new model is absent from the five-factor rating or differs from it (volume and tenure
+    // have the same names but other scales): the policy moved them all.
+    expect(steps[3].movedByPolicy).toEqual(['blend', ...HISTORY_FACTORS, ...PROFILE_FACTORS]);
+    expect(steps[3].after!.terms?.settlement).toBe('cash-only'); // no credit file: unassessed under v2
   });
 });

@@ -92,10 +92,14 @@ export function traceStream(
       continue;
     }
     const policyChanged = step.before.policyVersion !== shifted.policyVersion;
+    // R_shift and R_next come from one policy: the same factors in the same order. R_prev may come from another
+    // version, even another model (a five-factor policy before an assessment one): match it by name.
+    const previous = new Map(step.before.factors.map((f) => [f.factor, f]));
     for (let i = 0; i < step.after.factors.length; i++) {
       const name = step.after.factors[i].factor;
       if (eventKey(shifted.factors[i]) !== eventKey(step.after.factors[i])) step.movedByEvent.push(name);
-      if (fullKey(step.before.factors[i]) !== fullKey(shifted.factors[i])) {
+      const before = previous.get(name);
+      if (before === undefined || fullKey(before) !== fullKey(shifted.factors[i])) {
         (policyChanged ? step.movedByPolicy : step.movedByTime).push(name);
       }
     }

@@ -13,6 +13,13 @@ import {
   onboardingMsFor,
   PayerProfile,
 } from './customers';
+import {
+  complaintPayload,
+  creditFileFor,
+  reportPayload,
+  statementsUpdate,
+  type GeneratedCreditFile,
+} from './credit-file';
 import { formatMinor, minorPerMajor } from './money';
 import { deriveSeed, Mulberry32 } from './rng';
 import { GeneratorOptions, WireEvent } from './types';
@@ -110,6 +117,12 @@ interface CustomerState {
   agenda: Action[];
   /** 'evt-<seed>-<customerId>-' */
   eventIdPrefix: string;
+  file: GeneratedCreditFile;
+  /** The background-check report is still to be sent (the first new-business slot after onboarding). */
+  reportPending: boolean;
+  /** History day of the statements on file (null: none); a year's later ones are sent ~13 months after. */
+  statementsDay: number | null;
+  fileSeq: number;
 }
 
 const DISPUTE_REASONS = [
@@ -213,21 +226,39 @@ class Simulation {
       open: [],
       agenda: [],
       eventIdPrefix: `evt-${this.cfg.seed}-${info.customerId}`,
+      file: creditFileFor(this.cfg, info),
+      reportPending: false,
+      statementsDay: null,
+      fileSeq: 0,
     };
+    state.reportPending = state.file.report !== null;
+    state.statementsDay = state.file.statementsDay;
     const payload: Record<string, unknown> = { name: info.name, currency: info.currency };
     if (info.creditLimitMinor !== null)
       payload.creditLimit = formatMinor(info.creditLimitMinor, info.exponent);
-    return { state, event: this.envelope(state, 'CustomerOnboarded', info.onboardMs, payload) };
+    // With a credit file: contract v2. Without one: v1, as a sender that has none would still send it.
+    const profile = state.file.profile;
+    const event =
+      profile === null
+        ? this.envelope(state, 'CustomerOnboarded', info.onboardMs, payload)
+        : this.envelope(state, 'CustomerOnboarded', info.onboardMs, { ...payload, ...profile }, 2);
+    return { state, event };
   }
 
-  private envelope(st: CustomerState, type: string, ms: number, payload: Record<string, unknown>): WireEvent {
+  private envelope(
+    st: CustomerState,
+    type: string,
+    ms: number,
+    payload: Record<string, unknown>,
+    version = 1,
+  ): WireEvent {
     st.emitted++;
     st.remaining--;
     st.lastMs = ms;
     return {
       eventId: st.eventIdPrefix + suffix(SEQ, '', st.emitted),
       type,
-      version: 1,
+      version,
       customerId: st.info.customerId,
       occurredAt: this.isoOf(ms),
       source: this.cfg.source,
@@ -442,6 +473,8 @@ class Simulation {
   private newBusiness(st: CustomerState, ms: number, day: number): WireEvent {
     st.hasBiz = false;
     const rng = st.rng;
+    const fileEvent = this.creditFileEvent(st, ms, day);
+    if (fileEvent !== null) return fileEvent;
     if (this.free(st) >= 2 && rng.chance(0.44)) {
       const order: Order = {
         id: st.info.customerId + suffix(ORD, '-ORD', ++st.ordSeq),
@@ -458,6 +491,31 @@ class Simulation {
       });
     }
     return this.issueInvoice(st, ms, day, this.sizeAmount(st), null);
+  }
+
+  /**
+   * A credit-file event in place of new business, now and then: the background-check report first (seed 003:
+   * check, score, then decide on credit), a complaint (more often from weak payers), or the statements of a
+   * later year end.
+   */
+  private creditFileEvent(st: CustomerState, ms: number, day: number): WireEvent | null {
+    const rng = st.rng;
+    const id = (tag: string): string => `${st.info.customerId}-${tag}-${++st.fileSeq}`;
+    if (st.reportPending) {
+      st.reportPending = false;
+      const payload = reportPayload(this.cfg, st.file.report!, id('RPT'), day);
+      return this.envelope(st, 'ExternalCreditReportReceived', ms, payload);
+    }
+    if (rng.chance(st.file.complaintChance)) {
+      return this.envelope(st, 'ComplaintRecorded', ms, complaintPayload(rng, id('CMP'), st.info.profile));
+    }
+    // The next year's statements, once filed (a year end plus ~a month), so the file stays current.
+    if (st.statementsDay !== null && day >= st.statementsDay + 395 && rng.chance(0.7)) {
+      st.statementsDay += 365;
+      const payload = statementsUpdate(this.cfg, st.info, rng, st.statementsDay);
+      return this.envelope(st, 'CustomerProfileUpdated', ms, payload);
+    }
+    return null;
   }
 
   private issueInvoice(
@@ -505,7 +563,8 @@ class Simulation {
         lateness = rng.chance(0.95) ? -rng.int(2, 10) : rng.int(1, 5);
         break;
       case 'average':
-        lateness = rng.int(-5, 14);
+        // About half of B2B invoices are paid late, mostly by days (ours, after trade-credit surveys).
+        lateness = rng.chance(0.55) ? -rng.int(0, 5) : rng.int(1, 20);
         break;
       case 'late':
         lateness = rng.int(15, 60);

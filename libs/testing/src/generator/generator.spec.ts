@@ -51,6 +51,8 @@ class CustomerChecker {
   orders = new Map<string, boolean>(); // orderId → open
   payments = new Map<string, { reversed: boolean; allocs: Array<[Inv, bigint]> }>();
   creditNotes = new Set<string>();
+  reports = new Set<string>();
+  complaints = new Set<string>();
 
   fail(e: WireEvent, msg: string): never {
     throw new Error(`${e.customerId} ${e.eventId} ${e.type}: ${msg}`);
@@ -61,6 +63,17 @@ class CustomerChecker {
     const inv = this.invoices.get(id);
     if (!inv) this.fail(e, `unknown invoice ${id}`);
     return inv;
+  }
+
+  /** Statements in the customer's currency, dated by the event at the latest, current parts within the totals. */
+  statements(e: WireEvent, f: Record<string, unknown>): void {
+    if (f.currency !== this.currency) this.fail(e, 'statements in another currency');
+    if (!isDate(f.asOf) || String(f.asOf) > e.occurredAt.slice(0, 10)) this.fail(e, 'statements asOf');
+    const a = (k: string) => minor(f[k], this.currency);
+    if (a('currentAssets') > a('totalAssets') || a('currentLiabilities') > a('totalLiabilities'))
+      this.fail(e, 'current parts above the totals');
+    const signed = String(f.netIncome).replace(/^-/, '');
+    minor(signed, this.currency);
   }
 
   apply(e: WireEvent): void {
@@ -77,6 +90,17 @@ class CustomerChecker {
         this.onboarded = true;
         if (typeof p.name !== 'string' || p.name.length === 0) this.fail(e, 'name');
         this.currency = String(p.currency);
+        // v2 carries the credit file, v1 none
+        if ((e.version === 2) !== (p.customerType !== undefined))
+          this.fail(e, 'version and credit file disagree');
+        if (p.financials !== undefined) this.statements(e, p.financials as Record<string, unknown>);
+        if (p.registration !== undefined) {
+          const r = p.registration as Record<string, unknown>;
+          if (r.currency !== this.currency || minor(r.registeredCapital, this.currency) < 0n)
+            this.fail(e, 'capital');
+          if (!isDate(r.foundedOn) || String(r.foundedOn) > e.occurredAt.slice(0, 10))
+            this.fail(e, 'foundedOn');
+        }
         if (p.creditLimit !== undefined) {
           const limit = minor(p.creditLimit, this.currency);
           if (limit <= 0n || limit % 10n ** BigInt(DIGITS[this.currency]) !== 0n)
@@ -198,6 +222,27 @@ class CustomerChecker {
         inv.disputed = false;
         break;
       }
+      case 'CustomerProfileUpdated':
+        if (p.financials === undefined) this.fail(e, 'an update without statements');
+        this.statements(e, p.financials as Record<string, unknown>);
+        break;
+      case 'ExternalCreditReportReceived': {
+        const id = String(p.reportId);
+        if (!ID.test(id) || this.reports.has(id)) this.fail(e, `bad or duplicate reportId ${id}`);
+        this.reports.add(id);
+        if (p.score === undefined && p.rating === undefined) this.fail(e, 'a report without score or rating');
+        if (!isDate(p.reportedOn) || !isDate(p.validUntil) || String(p.validUntil) < String(p.reportedOn))
+          this.fail(e, 'report dates');
+        if (String(p.reportedOn) > e.occurredAt.slice(0, 10)) this.fail(e, 'a report from the future');
+        break;
+      }
+      case 'ComplaintRecorded': {
+        const id = String(p.complaintId);
+        if (!ID.test(id) || this.complaints.has(id)) this.fail(e, `bad or duplicate complaintId ${id}`);
+        this.complaints.add(id);
+        if (!['low', 'medium', 'high'].includes(String(p.severity))) this.fail(e, 'severity');
+        break;
+      }
       case 'InvoiceWrittenOff': {
         const inv = this.inv(e, p.invoiceId);
         if (inv.writtenOff) this.fail(e, 'written off twice');
@@ -221,7 +266,8 @@ function checkAll(events: WireEvent[], source = 'billing-eu'): Map<string, Custo
     if (Object.keys(e).join() !== ENVELOPE_KEYS) throw new Error(`envelope keys ${Object.keys(e).join()}`);
     if (!ID.test(e.eventId) || eventIds.has(e.eventId)) throw new Error(`bad/duplicate eventId ${e.eventId}`);
     eventIds.add(e.eventId);
-    if (e.version !== 1 || e.source !== source || !ID.test(e.customerId))
+    const version = e.type === 'CustomerOnboarded' ? [1, 2] : [1];
+    if (!version.includes(e.version) || e.source !== source || !ID.test(e.customerId))
       throw new Error(`envelope ${e.eventId}`);
     if (!ISO.test(e.occurredAt) || new Date(e.occurredAt).toISOString() !== e.occurredAt) {
       throw new Error(`occurredAt ${e.occurredAt}`);
@@ -332,6 +378,18 @@ describe('generateEvents', () => {
       ),
     );
     expect(terms).toEqual(new Set([14, 30, 45, 60, 90]));
+    // the credit file: most customers arrive with one (v2), the rest bare; background-check reports, complaints,
+    // statements filed a year on; all four customer types
+    const onboardings = events.filter((e) => e.type === 'CustomerOnboarded');
+    const withFile = onboardings.filter((e) => e.version === 2).length / onboardings.length;
+    expect(withFile).toBeGreaterThan(0.8);
+    expect(withFile).toBeLessThan(0.95);
+    expect(n('ExternalCreditReportReceived') / onboardings.length).toBeGreaterThan(0.4);
+    expect(n('ComplaintRecorded')).toBeGreaterThan(0);
+    expect(n('CustomerProfileUpdated')).toBeGreaterThan(0);
+    expect(new Set(onboardings.map((e) => e.payload.customerType ?? 'none'))).toEqual(
+      new Set(['enterprise', 'channel', 'end-user', 'individual', 'none']),
+    );
     // no weekend activity
     expect(events.some((e) => [0, 6].includes(new Date(e.occurredAt).getUTCDay()))).toBe(false);
   });

@@ -3,51 +3,21 @@ import type { CustomerState } from '../customer/state';
 import { openAmount } from '../customer/state';
 import { formatMinor } from '../money';
 import { currencyExponent } from '../currencies';
-import { FACTOR_NAMES, volumeTargetFor, type GradePolicy } from './policy';
+import { amountFor, type FiveFactorPolicy } from './policy';
+import type { FactorScore, FiveFactor } from './rating';
 
-export type FactorName = (typeof FACTOR_NAMES)[number];
-
-export interface FactorScore {
-  factor: FactorName;
-  /** Inputs behind the value (amounts as formatted decimals in the customer's currency). */
-  raw: Record<string, string | number>;
-  /** Integer 0..100. */
-  normalised: number;
-  weight: number;
-  /** weight × normalised, in hundredths of a score point. */
-  contribution: number;
-}
-
-export interface Rating {
-  /** Integer 0..100. */
-  score: number;
-  grade: string;
-  policyVersion: number;
-  /** Instant the rating is for (normalised ISO). */
-  at: string;
-  /** In the order punctuality, overdue, volume, tenure, disputes. */
-  factors: FactorScore[];
-}
-
-/** Integer ratio a/b (both >= 0, b > 0) scaled by 100, floored, as a number. */
-function pct(a: bigint, b: bigint): number {
-  return Number((100n * a) / b);
-}
-
-function clamp(n: number): number {
-  return n < 0 ? 0 : n > 100 ? 100 : n;
-}
-
-/** n/d rounded half-up to one decimal, for n, d >= 0 integers, d > 0. */
-export function oneDecimal(n: number, d: number): number {
-  return Math.floor((n * 20 + d) / (2 * d)) / 10;
-}
+import { clamp, oneDecimal, pct } from './scale';
 
 /**
- * The five factors at the UTC date `atDate` ('YYYY-MM-DD'). Window: dates in
+ * The factors of a five-factor policy (the format before the assessment model), unchanged so the grades they
+ * gave replay byte for byte, at the UTC date `atDate` ('YYYY-MM-DD'). Window: dates in
  * (atDate − lookbackDays, atDate]. Dates are compared as strings (same order as the calendar).
  */
-export function computeFactors(state: CustomerState, atDate: string, policy: GradePolicy): FactorScore[] {
+export function fiveFactorScores(
+  state: CustomerState,
+  atDate: string,
+  policy: FiveFactorPolicy,
+): FactorScore[] {
   const atDay = dayNumber(atDate);
   const windowStart = dateFromDayNumber(atDay - policy.lookbackDays);
   const exponent = state.currency === null ? 0 : currencyExponent(state.currency);
@@ -108,7 +78,7 @@ export function computeFactors(state: CustomerState, atDate: string, policy: Gra
   let target = 0n;
   let volumeScore = 0;
   if (state.currency !== null) {
-    target = volumeTargetFor(policy, state.currency);
+    target = amountFor(policy.volumeTarget, state.currency);
     volumeScore = target > 0n ? Math.min(100, pct(volume, target)) : 100;
   }
 
@@ -123,7 +93,7 @@ export function computeFactors(state: CustomerState, atDate: string, policy: Gra
   const disputes = Math.max(0, 100 - policy.disputePenalty * disputesOpened);
 
   const w = policy.weights;
-  const f = (factor: FactorName, normalised: number, raw: Record<string, string | number>): FactorScore => ({
+  const f = (factor: FiveFactor, normalised: number, raw: Record<string, string | number>): FactorScore => ({
     factor,
     raw,
     normalised,
