@@ -41,7 +41,12 @@ export class IngestionService implements OnApplicationBootstrap, OnApplicationSh
       if (level === 'debug' && this.config.logLevel !== 'debug') return;
       this.logger[level === 'info' ? 'log' : level](message);
     };
-    this.kafka = createKafka({ brokers: this.config.kafkaBrokers, clientId: this.config.kafkaClientId, log });
+    this.kafka = createKafka({
+      brokers: this.config.kafkaBrokers,
+      clientId: this.config.kafkaClientId,
+      security: this.config.kafkaSecurity,
+      log,
+    });
     const admin = this.kafka.admin();
     await admin.connect();
     await ensureTopics(admin, [this.config.eventsTopic, this.config.dlqTopic]);

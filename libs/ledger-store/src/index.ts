@@ -8,3 +8,4 @@ export * from './policy-store';
 export * from './policy-admin';
 export * from './alert-outbox';
 export * from './ledger-notifications';
+export * from './postgres-connection';

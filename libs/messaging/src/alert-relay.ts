@@ -1,6 +1,6 @@
 import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { ALERT_OUTBOX_CHANNEL, LedgerNotifications, databaseUrlOf } from '@credit-ledger/ledger-store';
+import { ALERT_OUTBOX_CHANNEL, LedgerNotifications, pgConfigOf } from '@credit-ledger/ledger-store';
 
 /** Only one relay publishes at a time, so alerts leave in outbox order. */
 const RELAY_LOCK = 7_303_002;
@@ -103,7 +103,7 @@ export class AlertRelay {
     this.stopped = false;
     if (this.opts.listen !== false) {
       this.notifications = new LedgerNotifications(
-        databaseUrlOf(this.ds),
+        pgConfigOf(this.ds),
         ALERT_OUTBOX_CHANNEL,
         () => this.wake(),
         this.opts.log,

@@ -1,2 +1,3 @@
 export * from './generator';
 export * from './test-database';
+export * from './tls-certificates';

@@ -2,19 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { DataSource } from 'typeorm';
 import { ControlEvent, CustomerState, GradePolicy, rerate } from '@credit-ledger/domain';
-import {
-  LedgerWriter,
-  PolicyStore,
-  PolicyVersionInfo,
-  adoptPolicy,
-  createLedgerDataSource,
-} from '@credit-ledger/ledger-store';
+import { LedgerWriter, PolicyStore, PolicyVersionInfo, adoptPolicy } from '@credit-ledger/ledger-store';
 import { progressBar } from '../progress';
 import { formatTable } from '../table';
-import { config } from './shared';
+import { openLedger } from './shared';
 
 async function withDataSource<T>(f: (ds: DataSource) => Promise<T>): Promise<T> {
-  const ds = await createLedgerDataSource(config().databaseUrl, { poolSize: 2 }).initialize();
+  const ds = await openLedger(2);
   try {
     return await f(ds);
   } finally {
