@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { Worker } from 'bullmq';
 import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { type AppConfig, describeRedis } from '@credit-ledger/config';
+import type { AppConfig } from '@credit-ledger/config';
 import { ALL_ALERT_TOPICS } from '@credit-ledger/domain';
-import { CREDIT_JOBS_QUEUE, JobsClient, checkRedis, schedulesOf } from '@credit-ledger/jobs';
+import { CREDIT_JOBS_QUEUE, JobsClient, schedulesOf } from '@credit-ledger/jobs';
 import { LedgerWriter } from '@credit-ledger/ledger-store';
 import { AlertRelay, createKafka, ensureTopics } from '@credit-ledger/messaging';
 import { CreditJobsProcessor, WorkerHooks } from './credit-jobs.processor';
@@ -35,13 +35,6 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationBootstrap(): Promise<void> {
     const cfg = this.config.jobs;
-    // A refused credential or certificate fails the start (ConnectionError); an absent Redis is waited for.
-    const redis = await checkRedis(this.config.redisUrl, this.config.redisSecurity);
-    if (!redis.reachable) {
-      this.logger.warn(
-        `Redis ${describeRedis(this.config.redisUrl, this.config.redisSecurity)} not reachable (${redis.reason}); waiting for it`,
-      );
-    }
     if (this.opts.schedules !== false) await this.jobs.upsertSchedules(schedulesOf(cfg));
     const processor = new CreditJobsProcessor(
       this.ds,

@@ -48,3 +48,37 @@ export function isTlsFailure(err: unknown): boolean {
     code === 'EPROTO'
   );
 }
+
+/** Several connections refused at start: one line per refusal. */
+export class ConnectionsRefused extends Error {
+  constructor(readonly refusals: ConnectionError[]) {
+    super(refusals.map((r) => r.message).join('\n'));
+    this.name = 'ConnectionsRefused';
+  }
+}
+
+/** Connects once to a service a process needs; throws a ConnectionError, or returns a warning (or null). */
+export type ConnectionCheck = () => Promise<string | null>;
+
+/**
+ * Checks every connection of a process at once, before it creates anything that would have to be torn down:
+ * the refusals are thrown together (a single one as itself), so an operator fixes them in one round; the
+ * warnings (a service that may come later) are returned.
+ */
+export async function checkConnections(checks: ConnectionCheck[]): Promise<string[]> {
+  const outcomes = await Promise.allSettled(checks.map((check) => check()));
+  const refusals: ConnectionError[] = [];
+  const warnings: string[] = [];
+  for (const outcome of outcomes) {
+    if (outcome.status === 'fulfilled') {
+      if (outcome.value !== null) warnings.push(outcome.value);
+    } else if (outcome.reason instanceof ConnectionError) {
+      refusals.push(outcome.reason);
+    } else {
+      throw outcome.reason;
+    }
+  }
+  if (refusals.length === 1) throw refusals[0];
+  if (refusals.length > 1) throw new ConnectionsRefused(refusals);
+  return warnings;
+}

@@ -136,8 +136,15 @@ export class JobsClient {
 
   async close(): Promise<void> {
     await this.events?.close();
-    await this.eventsConnection?.quit().catch(() => undefined);
+    await closeConnection(this.eventsConnection);
     await this.queue.close();
-    await this.connection.quit().catch(() => undefined);
+    await closeConnection(this.connection);
   }
+}
+
+/** QUIT a connection that is up; one that never got ready (e.g. a refused password) stops reconnecting. */
+async function closeConnection(redis: Redis | null): Promise<void> {
+  if (redis === null) return;
+  if (redis.status === 'ready') await redis.quit().catch(() => undefined);
+  else redis.disconnect();
 }

@@ -1,5 +1,7 @@
 import IORedis, { Redis, RedisOptions } from 'ioredis';
 import {
+  AppConfig,
+  ConnectionCheck,
   ConnectionError,
   RedisSecurity,
   describeRedis,
@@ -79,6 +81,23 @@ export async function checkRedis(
     if (isCredentialRefusal(cause) || isTlsFailure(cause)) throw redisConnectionError(cause, url, security);
     return { reachable: false, reason: cause.message };
   } finally {
-    redis.disconnect();
+    // QUIT lets the server close a healthy connection; disconnect() would keep a 2 s destroy timer alive.
+    if (redis.status === 'ready') await redis.quit().catch(() => undefined);
+    else redis.disconnect();
   }
+}
+
+/**
+ * The Redis check of a process' start (see checkConnections): a refused credential or certificate throws; a
+ * server that does not answer is a warning saying what waits for it.
+ */
+export function redisStartupCheck(
+  config: Pick<AppConfig, 'redisUrl' | 'redisSecurity'>,
+  waiting: string,
+): ConnectionCheck {
+  return async () => {
+    const check = await checkRedis(config.redisUrl, config.redisSecurity);
+    if (check.reachable) return null;
+    return `Redis ${describeRedis(config.redisUrl, config.redisSecurity)} not reachable (${check.reason}): ${waiting}`;
+  };
 }

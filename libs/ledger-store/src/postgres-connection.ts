@@ -42,3 +42,10 @@ export async function connectPgClient(config: PgClientConfig): Promise<Client> {
   }
   return client;
 }
+
+/** Connects once and asks for nothing: the server, TLS and credentials are accepted, or a ConnectionError says why. */
+export async function checkPostgres(config: PgClientConfig): Promise<null> {
+  const client = await connectPgClient(config);
+  await client.end();
+  return null;
+}

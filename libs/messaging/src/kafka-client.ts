@@ -5,7 +5,6 @@ import {
   AdminConfig,
   Consumer,
   ConsumerConfig,
-  ISocketFactory,
   Kafka,
   KafkaConfig,
   logLevel as KafkaLogLevel,
@@ -44,8 +43,8 @@ const LEVELS: Record<number, 'debug' | 'info' | 'warn' | 'error'> = {
  * which settings to check (a ConnectionError) instead of a bare kafkajs error.
  */
 export function createKafka(opts: KafkaClientOptions): Kafka {
-  const tlsFailures = new TlsFailures();
   const { security } = opts;
+  const ssl = security.tls ? tlsClientOptions(security.tls) : undefined;
   const sasl: SASLOptions | undefined = security.sasl
     ? ({
         mechanism: security.sasl.mechanism,
@@ -53,25 +52,27 @@ export function createKafka(opts: KafkaClientOptions): Kafka {
         password: security.sasl.password.reveal(),
       } as SASLOptions)
     : undefined;
+  const config: KafkaConfig = {
+    clientId: opts.clientId,
+    brokers: opts.brokers,
+    ssl,
+    sasl,
+    logLevel: opts.log ? KafkaLogLevel.WARN : KafkaLogLevel.NOTHING,
+    retry: { initialRetryTime: 100, retries: 10 },
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...extra } = log;
+        const detail = Object.keys(extra).length ? ` ${JSON.stringify(extra)}` : '';
+        opts.log?.(LEVELS[level] ?? 'info', `kafkajs: ${message}${detail}`);
+      },
+  };
   return new ConnectionNamingKafka(
-    {
-      clientId: opts.clientId,
-      brokers: opts.brokers,
-      ssl: security.tls ? tlsClientOptions(security.tls) : undefined,
-      sasl,
-      socketFactory: tlsFailures.socketFactory,
-      logLevel: opts.log ? KafkaLogLevel.WARN : KafkaLogLevel.NOTHING,
-      retry: { initialRetryTime: 100, retries: 10 },
-      logCreator:
-        () =>
-        ({ level, log }: LogEntry) => {
-          const { message, ...extra } = log;
-          const detail = Object.keys(extra).length ? ` ${JSON.stringify(extra)}` : '';
-          opts.log?.(LEVELS[level] ?? 'info', `kafkajs: ${message}${detail}`);
-        },
+    config,
+    async () => {
+      if (ssl) await assertTlsAccepted(opts.brokers, ssl);
     },
     (err) => kafkaConnectionError(err, opts),
-    tlsFailures,
   );
 }
 
@@ -81,8 +82,8 @@ type Connectable = { connect(): Promise<void>; disconnect(): Promise<void> };
 class ConnectionNamingKafka extends Kafka {
   constructor(
     config: KafkaConfig,
+    private readonly preflight: () => Promise<void>,
     private readonly describe: (err: unknown) => ConnectionError,
-    private readonly tlsFailures: TlsFailures,
   ) {
     super(config);
   }
@@ -102,18 +103,12 @@ class ConnectionNamingKafka extends Kafka {
   private named<T extends Connectable>(client: T): T {
     const connect = client.connect.bind(client);
     client.connect = async () => {
-      const failed = this.tlsFailures.next();
-      const attempt = connect();
       try {
-        // kafkajs retries a refused TLS handshake like a network blip (about 80 s with our retry settings);
-        // a certificate that is not trusted will not become trusted, so the first one ends the attempt.
-        await Promise.race([attempt, failed.promise]);
+        await this.preflight();
+        await connect();
       } catch (err) {
-        attempt.catch(() => undefined);
         await client.disconnect().catch(() => undefined);
         throw this.describe(err);
-      } finally {
-        failed.cancel();
       }
     };
     return client;
@@ -121,35 +116,62 @@ class ConnectionNamingKafka extends Kafka {
 }
 
 /**
- * kafkajs' socket factory (TLS when `ssl` is set, SNI for host names, keep-alive) that also reports TLS
- * failures to whoever waits on `next()`.
+ * kafkajs retries a refused TLS handshake like a network blip (about 80 s with the retry settings above), but
+ * a certificate that is not trusted will not become trusted. So before a client connects, one TLS connection
+ * per bootstrap broker asks for ApiVersions: the first answer clears the way; if no broker answers and at least
+ * one refused TLS (untrusted or misnamed certificate, a required client certificate missing, a plaintext
+ * listener), that refusal is thrown. Brokers that are merely unreachable are left to kafkajs' retries.
  */
-class TlsFailures {
-  private waiting = new Set<(err: Error) => void>();
-
-  readonly socketFactory: ISocketFactory = ({ host, port, ssl, onConnect }) => {
-    const socket = ssl
-      ? tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }), ...ssl }, onConnect)
-      : net.connect({ host, port }, onConnect);
-    socket.setKeepAlive(true, 60_000);
-    if (ssl) {
-      socket.on('error', (err: Error) => {
-        if (isTlsFailure(err) || /before secure TLS connection was established/.test(err.message)) {
-          for (const reject of this.waiting) reject(err);
-        }
-      });
-    }
-    return socket;
-  };
-
-  next(): { promise: Promise<never>; cancel(): void } {
-    let reject: (err: Error) => void = () => undefined;
-    const promise = new Promise<never>((_, r) => {
-      reject = r;
-    });
-    this.waiting.add(reject);
-    return { promise, cancel: () => this.waiting.delete(reject) };
+async function assertTlsAccepted(brokers: string[], ssl: tls.ConnectionOptions): Promise<void> {
+  let refusal: Error | null = null;
+  for (const broker of brokers) {
+    const at = broker.lastIndexOf(':');
+    const outcome = await tlsApiVersions(broker.slice(0, at), Number(broker.slice(at + 1)), ssl);
+    if (outcome === 'answered') return;
+    if (outcome !== 'unreachable') refusal ??= outcome;
   }
+  if (refusal) throw refusal;
+}
+
+const PROBE_TIMEOUT_MS = 10_000;
+
+/** ApiVersions v0 with correlation id 1 and client id "tls-check", framed: what every Kafka broker answers. */
+const API_VERSIONS_REQUEST = (() => {
+  const clientId = Buffer.from('tls-check');
+  const body = Buffer.alloc(10 + clientId.length);
+  body.writeInt16BE(18, 0);
+  body.writeInt16BE(0, 2);
+  body.writeInt32BE(1, 4);
+  body.writeInt16BE(clientId.length, 8);
+  clientId.copy(body, 10);
+  const size = Buffer.alloc(4);
+  size.writeInt32BE(body.length);
+  return Buffer.concat([size, body]);
+})();
+
+function tlsApiVersions(
+  host: string,
+  port: number,
+  ssl: tls.ConnectionOptions,
+): Promise<'answered' | 'unreachable' | Error> {
+  return new Promise((resolve) => {
+    const socket = tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }), ...ssl });
+    const done = (outcome: 'answered' | 'unreachable' | Error): void => {
+      socket.destroy();
+      resolve(outcome);
+    };
+    socket.setTimeout(PROBE_TIMEOUT_MS, () => done('unreachable'));
+    socket.once('secureConnect', () => socket.write(API_VERSIONS_REQUEST));
+    // Any bytes back mean the broker accepted the connection and our certificate (TLS 1.3 reports a refused
+    // client certificate only after the handshake, as an alert instead of an answer).
+    socket.once('data', () => done('answered'));
+    socket.once('error', (err: Error) => {
+      const tlsRefusal =
+        isTlsFailure(err) || /before secure TLS connection was established/.test(err.message);
+      done(tlsRefusal ? err : 'unreachable');
+    });
+    socket.once('close', () => done(new Error('the broker closed the TLS connection without answering')));
+  });
 }
 
 function kafkaConnectionError(err: unknown, opts: KafkaClientOptions): ConnectionError {
@@ -172,4 +194,12 @@ function kafkaConnectionError(err: unknown, opts: KafkaClientOptions): Connectio
             ]
           : [message, 'check KAFKA_BROKERS and that KAFKA_SECURITY_PROTOCOL matches those listeners'];
   return new ConnectionError('Kafka', target, reason, hint, { cause: err });
+}
+
+/** Connects an admin client once: the brokers, TLS and SASL are accepted, or a ConnectionError says why. */
+export async function checkKafka(opts: KafkaClientOptions): Promise<null> {
+  const admin = createKafka(opts).admin();
+  await admin.connect();
+  await admin.disconnect();
+  return null;
 }
