@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { Kafka, KafkaConfig, SASLOptions, logLevel } from 'kafkajs';
 import {
   BrokerSaslMechanism,
@@ -213,5 +216,63 @@ describe('TLS listener', () => {
     await again.connect();
     expect(await again.listTopics()).toContain('survives');
     await again.disconnect();
+  });
+});
+
+describe('standalone broker', () => {
+  it('serves SASL_SSL from --tls-cert, --tls-key, --sasl-users and --sasl-mechanisms', async () => {
+    const users = path.join(certs.dir, 'users.txt');
+    writeFileSync(users, `# name:password\nledger:${USERS.ledger}\nops:with:colons\n`);
+    const main = path.join(__dirname, '../src/main.ts');
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        '@swc-node/register',
+        main,
+        '--port',
+        '0',
+        '--quiet',
+        '--tls-cert',
+        certs.server.certFile,
+        '--tls-key',
+        certs.server.keyFile,
+        '--sasl-users',
+        users,
+        '--sasl-mechanisms',
+        'scram-sha-256',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    try {
+      await waitFor(
+        () => /listening on \S+ \(SASL_SSL\)/.test(output) || child.exitCode !== null,
+        30_000,
+        'the broker',
+      );
+      const address = /listening on (\S+) \(SASL_SSL\)/.exec(output)?.[1];
+      expect(address).toMatch(/^127\.0\.0\.1:\d+$/);
+      const kafka = (mechanism: BrokerSaslMechanism, user: string, password: string): Kafka =>
+        new Kafka({
+          clientId: 'standalone',
+          brokers: [address as string],
+          logLevel: logLevel.NOTHING,
+          ssl: { ca: certs.ca },
+          sasl: sasl(mechanism, user, password),
+          retry: { retries: 0 },
+        });
+      const admin = kafka('SCRAM-SHA-256', 'ops', 'with:colons').admin();
+      await admin.connect();
+      expect(await admin.listTopics()).toEqual([]);
+      await admin.disconnect();
+      const plain = kafka('PLAIN', 'ledger', USERS.ledger).admin();
+      await expect(plain.connect()).rejects.toThrow(/SASL mechanism/);
+      await plain.disconnect();
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 });
