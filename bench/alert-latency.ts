@@ -11,7 +11,9 @@
  *     the breaching event (just before its send) to the alert's arrival at a consumer on the alert topic.
  */
 import { execFileSync } from 'node:child_process';
-import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
+import { PLAINTEXT_KAFKA } from '@credit-ledger/config';
+import { createKafka } from '@credit-ledger/messaging';
 import { CLI, NodeChild, sleep } from './proc';
 
 export const LIMIT_BREACH_TOPIC = 'credit.alerts.limit-breach';
@@ -83,7 +85,7 @@ function customerOf(key: Buffer | null, value: Buffer | null): string | null {
 }
 
 export async function measureAlertLatency(o: AlertLatencyOptions): Promise<AlertLatencyResult> {
-  const kafka = new Kafka({ clientId: 'bench-alerts', brokers: o.brokers, logLevel: logLevel.NOTHING });
+  const kafka = createKafka({ clientId: 'bench-alerts', brokers: o.brokers, security: PLAINTEXT_KAFKA });
   const worker = workerCommandExists() ? new NodeChild('alert worker', [CLI, 'worker'], o.env) : null;
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   const consumer = kafka.consumer({ groupId: `bench-alerts-${Date.now()}`, maxWaitTimeInMs: 50 });

@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { Client } from 'pg';
+import { postgresClientConfig } from '@credit-ledger/config';
 
 export interface ApiLoadResult {
   reqPerSec: number;
@@ -23,7 +24,7 @@ export async function runApiLoad(o: {
   connections: number;
   seconds: number;
 }): Promise<ApiLoadResult> {
-  const db = new Client({ connectionString: o.databaseUrl });
+  const db = new Client(postgresClientConfig(o.databaseUrl));
   await db.connect();
   const ids = (await db.query('SELECT customer_id FROM customer_positions')).rows.map(
     (r: { customer_id: string }) => r.customer_id,

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { postgresClientConfig } from '@credit-ledger/config';
 
 export interface CopyBaseline {
   rows: number;
@@ -19,7 +20,7 @@ const COLUMNS =
  * into a table with the same columns and no index, constraint or trigger, in one transaction.
  */
 export async function runCopyBaseline(databaseUrl: string, rows: number): Promise<CopyBaseline> {
-  const db = new Client({ connectionString: databaseUrl });
+  const db = new Client(postgresClientConfig(databaseUrl));
   await db.connect();
   try {
     const chunks: Buffer[] = [];

@@ -1,7 +1,8 @@
-import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
 import { Client } from 'pg';
+import { PLAINTEXT_KAFKA, postgresClientConfig } from '@credit-ledger/config';
 import { dropDatabase, migrate } from '@credit-ledger/ledger-store';
-import { ensureTopics, publishEvents } from '@credit-ledger/messaging';
+import { createKafka, ensureTopics, publishEvents } from '@credit-ledger/messaging';
 import { generateEvents } from '@credit-ledger/testing';
 import {
   CLI,
@@ -74,7 +75,7 @@ export async function runIngest(o: IngestOptions): Promise<{ run: IngestRun; liv
   const { child: broker, address } = await startBrokerProcess();
   let ledger: NodeChild | null = null;
   try {
-    const kafka = new Kafka({ clientId: 'bench-producer', brokers: [address], logLevel: logLevel.NOTHING });
+    const kafka = createKafka({ clientId: 'bench-producer', brokers: [address], security: PLAINTEXT_KAFKA });
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(admin, [EVENTS_TOPIC, DLQ_TOPIC]);
@@ -108,7 +109,7 @@ export async function runIngest(o: IngestOptions): Promise<{ run: IngestRun; liv
       ? ['-r', require.resolve('./cpu-profile-preload'), CLI, 'serve']
       : [CLI, 'serve'];
     if (o.cpuProfile) env.BENCH_CPU_PROFILE = o.cpuProfile;
-    const db = new Client({ connectionString: o.databaseUrl });
+    const db = new Client(postgresClientConfig(o.databaseUrl));
     await db.connect();
     // Progress = offsets the ingestion consumer group has committed (it commits only after the append
     // transaction), summed over partitions: derived events the ledger may append itself are not counted.

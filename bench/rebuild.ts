@@ -1,4 +1,6 @@
-import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
+import { PLAINTEXT_KAFKA } from '@credit-ledger/config';
+import { createKafka } from '@credit-ledger/messaging';
 import { DataSource } from 'typeorm';
 import { createLedgerDataSource } from '@credit-ledger/ledger-store';
 import {
@@ -72,10 +74,10 @@ const BILLING = `source <> 'credit-ledger'`;
  * swapped-in projections byte for byte.
  */
 export async function runRebuildUnderIngest(o: RebuildUnderIngestOptions): Promise<RebuildRun> {
-  const kafka = new Kafka({
+  const kafka = createKafka({
     clientId: 'bench-rebuild',
     brokers: [o.live.brokerAddress],
-    logLevel: logLevel.NOTHING,
+    security: PLAINTEXT_KAFKA,
   });
   const admin = kafka.admin();
   await admin.connect();

@@ -10,9 +10,9 @@
 import { Job } from 'bullmq';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
-import { loadConfig } from '@credit-ledger/config';
+import { AppConfig, loadConfig, postgresClientConfig } from '@credit-ledger/config';
 import { normaliseInstant } from '@credit-ledger/domain';
-import { CHUNK_JOB, JobsClient, ScanResult } from '@credit-ledger/jobs';
+import { CHUNK_JOB, JobsClient, ScanResult, redisSecurityOptions } from '@credit-ledger/jobs';
 import { CLI, NodeChild, cpuSecondsOf } from './proc';
 
 /** 00:00 UTC on 29 February: no schedule of the bench worker fires before 2028. */
@@ -31,9 +31,16 @@ export function benchQueueEnv(queuePrefix: string): NodeJS.ProcessEnv {
 }
 
 /** Deletes every Redis key of the queue namespace (`<prefix>:*`); returns how many there were. */
-export async function deleteQueueKeys(redisUrl: string, queuePrefix: string): Promise<number> {
+export async function deleteQueueKeys(
+  cfg: Pick<AppConfig, 'redisUrl' | 'redisSecurity'>,
+  queuePrefix: string,
+): Promise<number> {
   if (!/^[A-Za-z0-9_.-]+$/.test(queuePrefix)) throw new Error(`unexpected queue prefix ${queuePrefix}`);
-  const redis = new IORedis(redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true });
+  const redis = new IORedis(cfg.redisUrl, {
+    ...redisSecurityOptions(cfg.redisSecurity),
+    maxRetriesPerRequest: 3,
+    lazyConnect: true,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
@@ -101,10 +108,10 @@ export async function measureRerateJob(o: RerateJobOptions): Promise<RerateJobRu
   const at = normaliseInstant(o.at);
   if (at === null) throw new Error(`bad instant ${o.at}`);
   const timeoutMs = o.timeoutMs ?? 30 * 60_000;
-  const db = new Client({ connectionString: cfg.databaseUrl });
+  const db = new Client(postgresClientConfig(cfg.databaseUrl, cfg.databaseSecurity));
   await db.connect();
   const worker = new NodeChild('rerate worker', [CLI, 'worker'], o.env);
-  const client = JobsClient.fromConfig(cfg.redisUrl, cfg.jobs);
+  const client = JobsClient.fromConfig(cfg);
   try {
     await worker.waitFor(/credit-ledger worker running/, 60_000);
     const exited = new Promise<never>((_, reject) =>

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { runBrokerBench } from '../libs/kafka-broker/bench/broker-bench';
-import { loadConfig } from '@credit-ledger/config';
+import { loadConfig, postgresClientConfig } from '@credit-ledger/config';
 import { dropDatabase } from '@credit-ledger/ledger-store';
 import { generateEvents } from '@credit-ledger/testing';
 import { measureAlertLatency } from './alert-latency';
@@ -292,12 +292,10 @@ async function main(): Promise<void> {
     details.rebuild = rebuild;
   } finally {
     await live?.stop();
-    const deleted = await deleteQueueKeys(loadConfig(process.env).redisUrl, queuePrefix).catch(
-      (err: unknown) => {
-        log(`could not delete the Redis keys ${queuePrefix}:*: ${String(err)}`);
-        return null;
-      },
-    );
+    const deleted = await deleteQueueKeys(loadConfig(process.env), queuePrefix).catch((err: unknown) => {
+      log(`could not delete the Redis keys ${queuePrefix}:*: ${String(err)}`);
+      return null;
+    });
     if (deleted !== null) log(`deleted ${deleted} Redis keys of the bench queue namespace ${queuePrefix}`);
   }
 
@@ -442,9 +440,9 @@ function verificationSummary(v: RebuildVerification): string {
 }
 
 async function pgVersionOf(databaseUrl: string, exists: boolean): Promise<string> {
-  const db = new Client({
-    connectionString: exists ? databaseUrl : databaseUrl.replace(/\/[^/?]*(\?|$)/, '/postgres$1'),
-  });
+  const db = new Client(
+    postgresClientConfig(exists ? databaseUrl : databaseUrl.replace(/\/[^/?]*(\?|$)/, '/postgres$1')),
+  );
   await db.connect();
   try {
     return ((await db.query('SHOW server_version')).rows[0] as { server_version: string }).server_version;

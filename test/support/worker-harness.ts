@@ -49,7 +49,7 @@ export function workerConfig(base: AppConfig, env: Record<string, string> = {}):
 }
 
 export function jobsClient(config: AppConfig): JobsClient {
-  return JobsClient.fromConfig(config.redisUrl, config.jobs);
+  return JobsClient.fromConfig(config);
 }
 
 export interface ReceivedAlert {

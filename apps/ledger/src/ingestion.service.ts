@@ -55,7 +55,12 @@ export class IngestionService implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationBootstrap(): Promise<void> {
     if (this.hooks.consume === false) return;
     const c = this.config;
-    this.kafka = createKafka({ brokers: c.kafkaBrokers, clientId: c.kafkaClientId, log: this.log });
+    this.kafka = createKafka({
+      brokers: c.kafkaBrokers,
+      clientId: c.kafkaClientId,
+      security: c.kafkaSecurity,
+      log: this.log,
+    });
     // Dead letters leave through the rejected_events outbox; the idempotent producer never writes one twice on a
     // retried produce (a relay crash between send and mark can still repeat one: letters carry x-letter-id).
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

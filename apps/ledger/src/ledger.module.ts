@@ -47,7 +47,8 @@ export class LedgerModule {
         { provide: INGEST_HOOKS, useValue: opts.hooks ?? {} },
         {
           provide: LEDGER_DATA_SOURCE,
-          useFactory: async (config: AppConfig) => createLedgerDataSource(config.databaseUrl).initialize(),
+          useFactory: async (config: AppConfig) =>
+            createLedgerDataSource(config.databaseUrl, { security: config.databaseSecurity }).initialize(),
           inject: [APP_CONFIG],
         },
         {

@@ -1,12 +1,13 @@
 import { Logger } from '@nestjs/common';
-import { loadConfig } from '@credit-ledger/config';
+import { describeKafkaSecurity, describeRedis, loadConfig } from '@credit-ledger/config';
 import { startWorkerApp } from './worker-app';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   await startWorkerApp({ config });
   new Logger('Worker').log(
-    `credit worker running (Redis ${config.redisUrl}, Kafka ${config.kafkaBrokers.join(',')})`,
+    `credit worker running (Redis ${describeRedis(config.redisUrl, config.redisSecurity)}, ` +
+      `Kafka ${config.kafkaBrokers.join(',')} ${describeKafkaSecurity(config.kafkaSecurity)})`,
   );
 }
 

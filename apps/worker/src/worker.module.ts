@@ -22,7 +22,10 @@ export class WorkerModule {
         { provide: WORKER_HOOKS, useValue: opts.run ?? {} },
         {
           provide: WORKER_DATA_SOURCE,
-          useFactory: () => createLedgerDataSource(opts.config.databaseUrl).initialize(),
+          useFactory: () =>
+            createLedgerDataSource(opts.config.databaseUrl, {
+              security: opts.config.databaseSecurity,
+            }).initialize(),
         },
         {
           provide: PolicyStore,
@@ -40,7 +43,7 @@ export class WorkerModule {
         },
         {
           provide: JOBS_CLIENT,
-          useFactory: () => JobsClient.fromConfig(opts.config.redisUrl, opts.config.jobs),
+          useFactory: () => JobsClient.fromConfig(opts.config),
         },
         WorkerService,
       ],

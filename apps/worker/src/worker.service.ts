@@ -75,6 +75,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     const kafka = createKafka({
       brokers: this.config.kafkaBrokers,
       clientId: `${this.config.kafkaClientId}-alerts`,
+      security: this.config.kafkaSecurity,
       log,
     });
     // Idempotent producer: a produce retried over a dropped connection is not written twice.

@@ -1,3 +1,16 @@
+import { ConfigError } from './config-error';
+import {
+  KafkaSecurity,
+  PostgresSecurity,
+  RedisSecurity,
+  loadKafkaSecurity,
+  loadPostgresSecurity,
+  loadRedisSecurity,
+  postgresClientConfig,
+} from './connections';
+
+export { ConfigError };
+
 /**
  * Every setting the processes read, with its default, in one place. A test checks that the README's
  * configuration table lists every entry of CONFIG_DOC with the same default.
@@ -7,10 +20,16 @@ export interface AppConfig {
   kafkaClientId: string;
   kafkaGroupId: string;
   kafkaSessionTimeoutMs: number;
+  /** TLS and SASL of every Kafka client (KAFKA_SECURITY_PROTOCOL, KAFKA_SSL_*, KAFKA_SASL_*). */
+  kafkaSecurity: KafkaSecurity;
   eventsTopic: string;
   dlqTopic: string;
   databaseUrl: string;
+  /** sslmode, CA, client certificate and a password kept out of DATABASE_URL. */
+  databaseSecurity: PostgresSecurity;
   redisUrl: string;
+  /** User, password and TLS material of REDIS_URL's server. */
+  redisSecurity: RedisSecurity;
   port: number;
   apiKeys: ApiKey[];
   ingestBatchSize: number;
@@ -78,6 +97,32 @@ export const CONFIG_DOC: Setting[] = [
     default: '30000',
     doc: 'Consumer-group session timeout: how soon a dead ingestion member loses its partitions.',
   },
+  {
+    env: 'KAFKA_SECURITY_PROTOCOL',
+    default: 'PLAINTEXT',
+    doc: "PLAINTEXT, SSL (TLS), SASL_PLAINTEXT or SASL_SSL (TLS + SASL: what managed Kafka services use), as Kafka clients' `security.protocol`.",
+  },
+  {
+    env: 'KAFKA_SASL_MECHANISM',
+    default: '(none)',
+    doc: '`plain`, `scram-sha-256` or `scram-sha-512`; required with SASL_SSL and SASL_PLAINTEXT.',
+  },
+  { env: 'KAFKA_SASL_USERNAME', default: '(none)', doc: 'SASL user of every Kafka client of the ledger.' },
+  {
+    env: 'KAFKA_SASL_PASSWORD',
+    default: '(none)',
+    doc: 'Its password, or `KAFKA_SASL_PASSWORD_FILE`: a file holding it. Never logged.',
+  },
+  {
+    env: 'KAFKA_SSL_CA',
+    default: '(none)',
+    doc: "PEM of the CA that signed the brokers' certificates (or `KAFKA_SSL_CA_FILE`: its path); unset, the system's trusted CAs.",
+  },
+  {
+    env: 'KAFKA_SSL_CERT',
+    default: '(none)',
+    doc: 'Client certificate PEM for mutual TLS (or `KAFKA_SSL_CERT_FILE`), with `KAFKA_SSL_KEY` / `KAFKA_SSL_KEY_FILE` (its private key).',
+  },
   { env: 'EVENTS_TOPIC', default: 'billing.events', doc: 'Topic the billing events arrive on.' },
   { env: 'DLQ_TOPIC', default: 'billing.events.dlq', doc: 'Dead-letter topic for rejected events.' },
   {
@@ -85,7 +130,47 @@ export const CONFIG_DOC: Setting[] = [
     default: 'postgres://postgres@127.0.0.1:5432/credit_ledger',
     doc: 'PostgreSQL connection string (the database is created if missing by `migrate`/`up`).',
   },
-  { env: 'REDIS_URL', default: 'redis://127.0.0.1:6379', doc: 'Redis for the BullMQ workers.' },
+  {
+    env: 'DATABASE_SSL_MODE',
+    default: '(none)',
+    doc: "disable, require, verify-ca or verify-full (libpq's meaning; unset: the URL's `sslmode`, else disable). `sslmode`, `sslrootcert`, `sslcert`, `sslkey` in DATABASE_URL work too.",
+  },
+  {
+    env: 'DATABASE_SSL_CA',
+    default: '(none)',
+    doc: "PEM of the CA of the PostgreSQL server's certificate (or `DATABASE_SSL_CA_FILE`); unset, the system's trusted CAs.",
+  },
+  {
+    env: 'DATABASE_SSL_CERT',
+    default: '(none)',
+    doc: 'Client certificate PEM (or `DATABASE_SSL_CERT_FILE`), with `DATABASE_SSL_KEY` / `DATABASE_SSL_KEY_FILE`.',
+  },
+  {
+    env: 'DATABASE_PASSWORD',
+    default: '(none)',
+    doc: 'PostgreSQL password when it is not in DATABASE_URL (or `DATABASE_PASSWORD_FILE`). Never logged.',
+  },
+  {
+    env: 'REDIS_URL',
+    default: 'redis://127.0.0.1:6379',
+    doc: 'Redis for the BullMQ workers: `redis://[user:password@]host:port[/db]`, or `rediss://…` for TLS.',
+  },
+  { env: 'REDIS_USERNAME', default: '(none)', doc: 'Redis ACL user when it is not in REDIS_URL.' },
+  {
+    env: 'REDIS_PASSWORD',
+    default: '(none)',
+    doc: 'Redis password when it is not in REDIS_URL (or `REDIS_PASSWORD_FILE`). Never logged.',
+  },
+  {
+    env: 'REDIS_TLS_CA',
+    default: '(none)',
+    doc: "With `rediss://`: PEM of the CA of the Redis server's certificate (or `REDIS_TLS_CA_FILE`); unset, the system's trusted CAs.",
+  },
+  {
+    env: 'REDIS_TLS_CERT',
+    default: '(none)',
+    doc: 'With `rediss://`: client certificate PEM (or `REDIS_TLS_CERT_FILE`), with `REDIS_TLS_KEY` / `REDIS_TLS_KEY_FILE`.',
+  },
   { env: 'PORT', default: '3000', doc: 'HTTP port of the ledger API.' },
   {
     env: 'API_KEYS',
@@ -173,8 +258,6 @@ export const CONFIG_DOC: Setting[] = [
   { env: 'OUTBOX_BATCH_SIZE', default: '500', doc: 'Most alerts published in one outbox relay round.' },
 ];
 
-export class ConfigError extends Error {}
-
 function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -234,6 +317,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be debug, info, warn or error, got "${logLevel}"`);
   }
+  const databaseUrl = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/credit_ledger';
+  const databaseSecurity = loadPostgresSecurity(env);
+  // Built once here so a contradiction between DATABASE_URL and the DATABASE_* variables fails at start.
+  postgresClientConfig(databaseUrl, databaseSecurity);
+  const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   return {
     kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092')
       .split(',')
@@ -244,8 +332,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     kafkaSessionTimeoutMs: intSetting(env, 'KAFKA_SESSION_TIMEOUT_MS', 30_000, 1000),
     eventsTopic: env.EVENTS_TOPIC ?? 'billing.events',
     dlqTopic: env.DLQ_TOPIC ?? 'billing.events.dlq',
-    databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/credit_ledger',
-    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    kafkaSecurity: loadKafkaSecurity(env),
+    databaseUrl,
+    databaseSecurity,
+    redisUrl,
+    redisSecurity: loadRedisSecurity(env, redisUrl),
     port: intSetting(env, 'PORT', 3000, 0),
     apiKeys: parseApiKeys(env.API_KEYS),
     ingestBatchSize: intSetting(env, 'INGEST_BATCH_SIZE', 2000, 1),

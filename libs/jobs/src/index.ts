@@ -1,2 +1,3 @@
 export * from './credit-jobs';
 export * from './jobs-client';
+export * from './redis-connection';

@@ -1,7 +1,8 @@
 import { Job, Queue, QueueEvents } from 'bullmq';
-import IORedis, { Redis } from 'ioredis';
-import type { JobsConfig } from '@credit-ledger/config';
+import { Redis } from 'ioredis';
+import type { AppConfig, JobsConfig } from '@credit-ledger/config';
 import { CREDIT_JOBS_QUEUE, JOB_DEFAULTS, JOB_NAMES, JobName, ScanJobData, ScanResult } from './credit-jobs';
+import { redisConnection } from './redis-connection';
 
 export const JOB_STATES = [
   'waiting',
@@ -40,14 +41,6 @@ export function schedulesOf(cfg: JobsConfig): Record<JobName, string> {
   };
 }
 
-/** A BullMQ-ready Redis connection (blocking commands must not give up: maxRetriesPerRequest null). */
-export function redisConnection(url: string): Redis {
-  const redis = new IORedis(url, { maxRetriesPerRequest: null });
-  // ioredis reconnects by itself; without a listener every failed attempt is printed as "unhandled".
-  redis.on('error', () => undefined);
-  return redis;
-}
-
 /** Producer side of the credit-jobs queue: schedules, on-demand runs, counts and failed jobs. */
 export class JobsClient {
   readonly queue: Queue;
@@ -61,8 +54,8 @@ export class JobsClient {
     this.queue = new Queue(CREDIT_JOBS_QUEUE, { connection, prefix, defaultJobOptions: JOB_DEFAULTS });
   }
 
-  static fromConfig(redisUrl: string, cfg: JobsConfig): JobsClient {
-    return new JobsClient(redisConnection(redisUrl), cfg.queuePrefix);
+  static fromConfig(config: Pick<AppConfig, 'redisUrl' | 'redisSecurity' | 'jobs'>): JobsClient {
+    return new JobsClient(redisConnection(config.redisUrl, config.redisSecurity), config.jobs.queuePrefix);
   }
 
   /** Idempotent: a scheduler per job with a stable id, so restarts never duplicate a schedule. */
@@ -143,8 +136,15 @@ export class JobsClient {
 
   async close(): Promise<void> {
     await this.events?.close();
-    await this.eventsConnection?.quit().catch(() => undefined);
+    await closeConnection(this.eventsConnection);
     await this.queue.close();
-    await this.connection.quit().catch(() => undefined);
+    await closeConnection(this.connection);
   }
+}
+
+/** QUIT a connection that is up; one that never got ready (e.g. a refused password) stops reconnecting. */
+async function closeConnection(redis: Redis | null): Promise<void> {
+  if (redis === null) return;
+  if (redis.status === 'ready') await redis.quit().catch(() => undefined);
+  else redis.disconnect();
 }

@@ -2,7 +2,19 @@ import { BrokerContext } from './context';
 import { GroupCoordinator } from './group/group-coordinator';
 import { OffsetStore } from './group/offset-store';
 import { TopicStore } from './log/topic-store';
+import { BrokerSaslOptions, SaslAuthority } from './security/sasl-server';
 import { KafkaServer } from './server';
+
+/** A TLS listener (Kafka's SSL / SASL_SSL). */
+export interface BrokerTlsOptions {
+  /** PEM server certificate (with its chain) and private key. */
+  cert: string | Buffer;
+  key: string | Buffer;
+  /** PEM CA: clients must present a certificate it signed (mutual TLS, Kafka's `ssl.client.auth=required`). */
+  clientCa?: string | Buffer;
+}
+
+export type BrokerSecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
 
 export interface EmbeddedKafkaOptions {
   /** Interface to bind; default 127.0.0.1. */
@@ -19,6 +31,10 @@ export interface EmbeddedKafkaOptions {
   brokerId?: number;
   /** Receives informational and warning lines. Without it, only warnings are printed (to stderr). */
   log?: (line: string) => void;
+  /** Serve over TLS. */
+  tls?: BrokerTlsOptions;
+  /** Require SASL authentication (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) before any other request. */
+  sasl?: BrokerSaslOptions;
 }
 
 export interface FaultInjector {
@@ -53,6 +69,8 @@ export interface EmbeddedKafkaBroker {
   readonly port: number;
   /** "host:port", ready for kafkajs `brokers: [address]`. */
   readonly address: string;
+  /** The listener's security, in Kafka's words. */
+  readonly securityProtocol: BrokerSecurityProtocol;
   readonly faults: FaultInjector;
   createTopic(name: string, partitions: number): void;
   stop(): Promise<void>;
@@ -71,6 +89,7 @@ class Broker implements EmbeddedKafkaBroker, BrokerContext {
   readonly autoCreateTopics: boolean;
   readonly defaultPartitions: number;
   readonly faults: FaultInjector;
+  readonly securityProtocol: BrokerSecurityProtocol;
   private readonly server: KafkaServer;
   private readonly logLine: (line: string) => void;
   private readonly hasLogger: boolean;
@@ -91,7 +110,20 @@ class Broker implements EmbeddedKafkaBroker, BrokerContext {
     this.coordinator = new GroupCoordinator(this.offsetStore, (l) => this.info(l));
     // Producer ids unique across restarts of a persisted broker without storing a counter.
     this.producerIdSeq = (Date.now() % 1_000_000_000) * 1000;
-    this.server = new KafkaServer(this.host, () => this);
+    this.securityProtocol =
+      `${opts.sasl ? 'SASL_' : ''}${opts.tls ? 'SSL' : 'PLAINTEXT'}` as BrokerSecurityProtocol;
+    this.server = new KafkaServer(this.host, () => this, {
+      tls: opts.tls
+        ? {
+            cert: opts.tls.cert,
+            key: opts.tls.key,
+            ca: opts.tls.clientCa,
+            requestCert: opts.tls.clientCa !== undefined,
+            rejectUnauthorized: opts.tls.clientCa !== undefined,
+          }
+        : null,
+      sasl: opts.sasl ? new SaslAuthority(opts.sasl) : null,
+    });
     this.faults = {
       dropConnections: () => {
         this.info('fault: dropping all connections');
@@ -211,7 +243,7 @@ export async function startEmbeddedKafka(opts: EmbeddedKafkaOptions = {}): Promi
     throw err;
   }
   broker.info(
-    `broker ${broker.brokerId} started on ${broker.address}` +
+    `broker ${broker.brokerId} started on ${broker.address} (${broker.securityProtocol})` +
       (opts.dataDir ? ` (data dir ${opts.dataDir})` : ''),
   );
   return broker;

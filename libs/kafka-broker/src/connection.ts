@@ -3,14 +3,25 @@ import { apiHandlers } from './api';
 import { BrokerContext, RequestContext } from './context';
 import { apiName } from './protocol/api-keys';
 import { Decoder } from './protocol/decoder';
+import { ApiKey } from './protocol/api-keys';
 import { Encoder } from './protocol/encoder';
+import { SaslSession } from './security/sasl-session';
 
 /** Largest request frame accepted (Kafka's socket.request.max.bytes default). */
 const MAX_FRAME = 100 * 1024 * 1024;
 
 interface Slot {
   chunks: Buffer[] | null;
+  /** The connection ends once this response is written (Kafka does so after a failed authentication). */
+  closeAfter: boolean;
 }
+
+/** What a SASL listener answers before authentication; anything else closes the connection, as in Kafka. */
+const BEFORE_AUTHENTICATION: ReadonlySet<number> = new Set([
+  ApiKey.ApiVersions,
+  ApiKey.SaslHandshake,
+  ApiKey.SaslAuthenticate,
+]);
 
 /**
  * One client socket: 4-byte length framing, pipelined requests, responses written strictly in
@@ -23,11 +34,14 @@ export class Connection {
   private readonly slots: Slot[] = [];
   private readonly closeHooks: (() => void)[] = [];
   private isClosed = false;
+  /** No further request is read: the last one's response closes the connection. */
+  private closing = false;
   readonly clientHost: string;
 
   constructor(
     private readonly socket: net.Socket,
     private readonly broker: BrokerContext,
+    private readonly sasl: SaslSession,
     private readonly responseDelay: () => number,
     private readonly onGone: (c: Connection) => void,
   ) {
@@ -57,7 +71,7 @@ export class Connection {
   private onData(chunk: Buffer): void {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
-    while (!this.isClosed) {
+    while (!this.isClosed && !this.closing) {
       if (this.expected < 0) {
         if (this.pendingBytes < 4) return;
         const head = this.take(4);
@@ -112,6 +126,14 @@ export class Connection {
       this.destroy();
       return;
     }
+    if (!this.sasl.authenticated && !BEFORE_AUTHENTICATION.has(apiKey)) {
+      this.broker.warn(
+        `closing connection from ${this.clientHost} (client ${clientId}): ${apiName(apiKey)} before SASL ` +
+          'authentication (the listener requires SASL)',
+      );
+      this.destroy();
+      return;
+    }
     const handler = apiHandlers.get(apiKey);
     if (!handler || apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
       const supported = handler ? `supported ${handler.minVersion}-${handler.maxVersion}` : 'not implemented';
@@ -123,6 +145,7 @@ export class Connection {
       return;
     }
     const isClosed = (): boolean => this.isClosed;
+    const slot: Slot = { chunks: null, closeAfter: false };
     const ctx: RequestContext = {
       broker: this.broker,
       apiVersion,
@@ -136,6 +159,11 @@ export class Connection {
       get closed() {
         return isClosed();
       },
+      sasl: this.sasl,
+      closeAfterResponse: () => {
+        slot.closeAfter = true;
+        this.closing = true;
+      },
     };
     let result;
     try {
@@ -148,7 +176,6 @@ export class Connection {
       return;
     }
     if (result === null) return;
-    const slot: Slot = { chunks: null };
     this.slots.push(slot);
     if (result instanceof Encoder) {
       this.complete(slot, result.finish(correlationId));
@@ -182,12 +209,21 @@ export class Connection {
     while (n < this.slots.length && this.slots[n].chunks) n++;
     if (n === 0) return;
     const ready = this.slots.splice(0, n);
-    if (n === 1 && (ready[0].chunks as Buffer[]).length === 1) {
+    if (n === 1 && (ready[0].chunks as Buffer[]).length === 1 && !ready[0].closeAfter) {
       this.socket.write((ready[0].chunks as Buffer[])[0]);
       return;
     }
     this.socket.cork();
-    for (const s of ready) for (const c of s.chunks as Buffer[]) this.socket.write(c);
+    for (const s of ready) {
+      for (const c of s.chunks as Buffer[]) this.socket.write(c);
+      if (s.closeAfter) {
+        // end() sends what is written, then FIN: the client reads the error before the connection goes.
+        this.socket.uncork();
+        this.socket.end();
+        this.cleanup();
+        return;
+      }
+    }
     this.socket.uncork();
   }
 }

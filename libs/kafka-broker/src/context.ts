@@ -2,6 +2,7 @@ import { GroupCoordinator } from './group/group-coordinator';
 import { TopicStore } from './log/topic-store';
 import { Decoder } from './protocol/decoder';
 import { Encoder } from './protocol/encoder';
+import { SaslSession } from './security/sasl-session';
 
 /** Broker-wide state shared by all API handlers. */
 export interface BrokerContext {
@@ -28,6 +29,10 @@ export interface RequestContext {
   /** Registers cleanup for parked requests (long-poll fetch) when the connection goes away. */
   onClose(fn: () => void): void;
   readonly closed: boolean;
+  /** The connection's SASL state (authenticated from the start on a listener without SASL). */
+  readonly sasl: SaslSession;
+  /** Closes the connection once this request's response is written (failed authentication). */
+  closeAfterResponse(): void;
 }
 
 /** A response body, a parked response, or null for "no response" (produce with acks=0). */

@@ -1,4 +1,5 @@
-import { startEmbeddedKafka } from './broker';
+import { EmbeddedKafkaOptions, startEmbeddedKafka } from './broker';
+import { listenerSecurity } from './security/listener-files';
 
 const USAGE = `Usage: node dist/libs/kafka-broker/src/main.js [options]
 
@@ -11,6 +12,11 @@ Options:
   --partitions N      partitions for auto-created topics (default 1)
   --no-auto-create    do not create unknown topics on metadata requests
   --quiet             only print warnings
+  --tls-cert FILE     serve TLS with this PEM certificate (chain) ...
+  --tls-key FILE      ... and its PEM private key (SSL, or SASL_SSL with --sasl-users)
+  --tls-client-ca FILE  require client certificates signed by this PEM CA (mutual TLS)
+  --sasl-users FILE   require SASL: one name:password per line (SASL_PLAINTEXT, or SASL_SSL with --tls-*)
+  --sasl-mechanisms LIST  comma-separated, default PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
   -h, --help          show this help
 `;
 
@@ -21,6 +27,11 @@ interface Args {
   partitions: number;
   autoCreate: boolean;
   quiet: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsClientCa?: string;
+  saslUsers?: string;
+  saslMechanisms?: string;
 }
 
 function parseArgs(argv: string[]): Args | null {
@@ -60,6 +71,21 @@ function parseArgs(argv: string[]): Args | null {
       case '--quiet':
         args.quiet = true;
         break;
+      case '--tls-cert':
+        args.tlsCert = value();
+        break;
+      case '--tls-key':
+        args.tlsKey = value();
+        break;
+      case '--tls-client-ca':
+        args.tlsClientCa = value();
+        break;
+      case '--sasl-users':
+        args.saslUsers = value();
+        break;
+      case '--sasl-mechanisms':
+        args.saslMechanisms = value();
+        break;
       default:
         throw new Error(`unknown option: ${a}`);
     }
@@ -81,7 +107,16 @@ async function main(): Promise<void> {
     return;
   }
   const quiet = args.quiet;
+  let security: Pick<EmbeddedKafkaOptions, 'tls' | 'sasl'>;
+  try {
+    security = listenerSecurity(args);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
   const broker = await startEmbeddedKafka({
+    ...security,
     host: args.host,
     port: args.port,
     dataDir: args.dataDir,
@@ -91,7 +126,7 @@ async function main(): Promise<void> {
       if (!quiet || line.startsWith('WARN')) console.log(`[${new Date().toISOString()}] ${line}`);
     },
   });
-  console.log(`embedded Kafka-protocol broker listening on ${broker.address}`);
+  console.log(`embedded Kafka-protocol broker listening on ${broker.address} (${broker.securityProtocol})`);
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;

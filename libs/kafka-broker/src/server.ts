@@ -1,9 +1,18 @@
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { Connection } from './connection';
 import { BrokerContext } from './context';
+import { SaslAuthority } from './security/sasl-server';
+import { SaslSession } from './security/sasl-session';
+
+/** What a listener asks of its clients: TLS (server certificate, optionally client certificates) and SASL. */
+export interface ListenerSecurity {
+  tls: tls.TlsOptions | null;
+  sasl: SaslAuthority | null;
+}
 
 /**
- * TCP listener plus the set of live connections, with the hooks fault injection needs:
+ * TCP (or TLS) listener plus the set of live connections, with the hooks fault injection needs:
  * close/reopen the listener on the same port and destroy every socket.
  */
 export class KafkaServer {
@@ -15,6 +24,7 @@ export class KafkaServer {
   constructor(
     private readonly host: string,
     private readonly broker: () => BrokerContext,
+    private readonly security: ListenerSecurity = { tls: null, sasl: null },
   ) {}
 
   get port(): number {
@@ -31,15 +41,23 @@ export class KafkaServer {
 
   async listen(port: number): Promise<number> {
     if (this.server) return this.boundPort;
-    const server = net.createServer((socket) => {
+    const accept = (socket: net.Socket): void => {
       const conn = new Connection(
         socket,
         this.broker(),
+        new SaslSession(this.security.sasl),
         () => this.responseDelayMs,
         (c) => this.connections.delete(c),
       );
       this.connections.add(conn);
-    });
+    };
+    // A TLS server hands over a socket once its handshake has succeeded ('secureConnection').
+    const server = this.security.tls ? tls.createServer(this.security.tls, accept) : net.createServer(accept);
+    if (this.security.tls) {
+      server.on('tlsClientError', (err, socket) =>
+        this.broker().info(`TLS handshake with /${socket.remoteAddress ?? 'unknown'} failed: ${err.message}`),
+      );
+    }
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
       server.once('error', onError);

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { PgClientConfig, PostgresSecurity, postgresClientConfig } from '@credit-ledger/config';
 import { LEDGER_ENTITIES } from './entities';
 import { LedgerCore1764100000000 } from './migrations/1764100000000-LedgerCore';
 import { PolicyVersions1764500000000 } from './migrations/1764500000000-PolicyVersions';
@@ -8,6 +9,7 @@ import { StateCompression1764700000000 } from './migrations/1764700000000-StateC
 import { RawBytesAndContentHash1764800000000 } from './migrations/1764800000000-RawBytesAndContentHash';
 import { PolicySimulations1764900000000 } from './migrations/1764900000000-PolicySimulations';
 import { AssessmentPolicy1765000000000 } from './migrations/1765000000000-AssessmentPolicy';
+import { connectPgClient, pgConfigOf, postgresConnectionError } from './postgres-connection';
 
 export const LEDGER_MIGRATIONS = [
   LedgerCore1764100000000,
@@ -19,11 +21,29 @@ export const LEDGER_MIGRATIONS = [
   AssessmentPolicy1765000000000,
 ];
 
+/** A DataSource whose failure to connect names PostgreSQL, the server, user and TLS (a ConnectionError). */
+class LedgerDataSource extends DataSource {
+  override async initialize(): Promise<this> {
+    try {
+      return await super.initialize();
+    } catch (err) {
+      throw postgresConnectionError(err, pgConfigOf(this));
+    }
+  }
+}
+
+export interface LedgerDataSourceOptions {
+  poolSize?: number;
+  /** sslmode, CA, client certificate and a password kept out of the URL (the configured `databaseSecurity`). */
+  security?: PostgresSecurity;
+}
+
 /** Schema changes go through migrations only; `synchronize` stays off so production is never surprised. */
-export function createLedgerDataSource(databaseUrl: string, opts: { poolSize?: number } = {}): DataSource {
-  return new DataSource({
+export function createLedgerDataSource(databaseUrl: string, opts: LedgerDataSourceOptions = {}): DataSource {
+  const pg = postgresClientConfig(databaseUrl, opts.security);
+  return new LedgerDataSource({
     type: 'postgres',
-    url: databaseUrl,
+    url: pg.connectionString,
     entities: LEDGER_ENTITIES,
     migrations: LEDGER_MIGRATIONS,
     synchronize: false,
@@ -31,7 +51,8 @@ export function createLedgerDataSource(databaseUrl: string, opts: { poolSize?: n
     // Failed statements reach their callers as errors, which log them once with context; TypeORM's own log
     // would print every parameter (customer data) of every refused statement, and poison isolation expects some.
     logging: false,
-    extra: { max: opts.poolSize ?? 10 },
+    // In `extra` (handed to node-postgres as is): TypeORM types its own `ssl` as server-side TLS options.
+    extra: { max: opts.poolSize ?? 10, ssl: pg.ssl },
   });
 }
 
@@ -45,9 +66,8 @@ function splitDatabaseUrl(databaseUrl: string): { name: string; adminUrl: string
   return { name, adminUrl: url.toString() };
 }
 
-async function withAdminClient<T>(adminUrl: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: adminUrl });
-  await client.connect();
+async function withAdminClient<T>(admin: PgClientConfig, fn: (c: Client) => Promise<T>): Promise<T> {
+  const client = await connectPgClient(admin);
   try {
     return await fn(client);
   } finally {
@@ -56,9 +76,9 @@ async function withAdminClient<T>(adminUrl: string, fn: (c: Client) => Promise<T
 }
 
 /** CREATE DATABASE when it is missing, so `migrate` works on a fresh PostgreSQL. */
-export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+export async function ensureDatabase(databaseUrl: string, security?: PostgresSecurity): Promise<boolean> {
   const { name, adminUrl } = splitDatabaseUrl(databaseUrl);
-  return withAdminClient(adminUrl, async (client) => {
+  return withAdminClient(postgresClientConfig(adminUrl, security), async (client) => {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (found.rowCount) return false;
     await client.query(`CREATE DATABASE "${name}"`);
@@ -66,14 +86,16 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
   });
 }
 
-export async function dropDatabase(databaseUrl: string): Promise<void> {
+export async function dropDatabase(databaseUrl: string, security?: PostgresSecurity): Promise<void> {
   const { name, adminUrl } = splitDatabaseUrl(databaseUrl);
-  await withAdminClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  await withAdminClient(postgresClientConfig(adminUrl, security), (client) =>
+    client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+  );
 }
 
-export async function migrate(databaseUrl: string): Promise<string[]> {
-  await ensureDatabase(databaseUrl);
-  const ds = createLedgerDataSource(databaseUrl, { poolSize: 1 });
+export async function migrate(databaseUrl: string, security?: PostgresSecurity): Promise<string[]> {
+  await ensureDatabase(databaseUrl, security);
+  const ds = createLedgerDataSource(databaseUrl, { poolSize: 1, security });
   await ds.initialize();
   try {
     const ran = await ds.runMigrations({ transaction: 'each' });

@@ -9,3 +9,4 @@ export * from './policy-admin';
 export * from './alert-outbox';
 export * from './ledger-notifications';
 export * from './poison-isolation';
+export * from './postgres-connection';

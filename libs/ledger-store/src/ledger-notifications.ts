@@ -1,5 +1,5 @@
 import { Client, Notification } from 'pg';
-import { DataSource } from 'typeorm';
+import type { PgClientConfig } from '@credit-ledger/config';
 
 /**
  * PostgreSQL NOTIFY channels the writer signals in its append transaction (delivered only at commit, and
@@ -15,13 +15,6 @@ export type LedgerChannel =
 
 export type Log = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 
-/** The URL a ledger DataSource connects with (createLedgerDataSource always sets one). */
-export function databaseUrlOf(ds: DataSource): string {
-  const url = (ds.options as { url?: string }).url;
-  if (!url) throw new Error('the DataSource has no url; create it with createLedgerDataSource');
-  return url;
-}
-
 /**
  * One dedicated connection LISTENing on a channel; calls `onNotify` with the payload. If the connection drops
  * it reconnects with backoff and calls `onNotify(null)` once back, since notifications sent meanwhile are lost.
@@ -33,7 +26,8 @@ export class LedgerNotifications {
   private failures = 0;
 
   constructor(
-    private readonly databaseUrl: string,
+    /** The DataSource's own connection settings (pgConfigOf), TLS and credentials included. */
+    private readonly connection: PgClientConfig,
     private readonly channel: LedgerChannel,
     private readonly onNotify: (payload: string | null) => void,
     private readonly log: Log,
@@ -54,7 +48,7 @@ export class LedgerNotifications {
   }
 
   private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.databaseUrl });
+    const client = new Client(this.connection);
     client.on('notification', (n: Notification) => {
       if (n.channel === this.channel) this.onNotify(n.payload ?? '');
     });

@@ -4,7 +4,7 @@ import {
   ALERT_OUTBOX_CHANNEL,
   LedgerChannel,
   LedgerNotifications,
-  databaseUrlOf,
+  pgConfigOf,
 } from '@credit-ledger/ledger-store';
 
 /** A table whose unsent rows a relay publishes to Kafka, oldest first, then marks sent. */
@@ -144,7 +144,7 @@ export class OutboxRelay {
     this.stopped = false;
     if (this.opts.listen !== false) {
       this.notifications = new LedgerNotifications(
-        databaseUrlOf(this.ds),
+        pgConfigOf(this.ds),
         this.source.channel,
         () => this.wake(),
         this.opts.log,

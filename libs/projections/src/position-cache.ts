@@ -1,11 +1,6 @@
 import { DataSource } from 'typeorm';
 import { CustomerState } from '@credit-ledger/domain';
-import {
-  LEDGER_APPENDED_CHANNEL,
-  LedgerNotifications,
-  Log,
-  databaseUrlOf,
-} from '@credit-ledger/ledger-store';
+import { LEDGER_APPENDED_CHANNEL, LedgerNotifications, Log, pgConfigOf } from '@credit-ledger/ledger-store';
 
 /** A customer's stored projection row, deserialized: what `GET /customers/:id` evaluates at "now". */
 export interface CachedPosition {
@@ -91,7 +86,7 @@ export class PositionCache {
     if (this.opts.listen !== false) {
       // Before the head is read, so a commit after that read is always notified.
       this.notifications = new LedgerNotifications(
-        databaseUrlOf(this.ds),
+        pgConfigOf(this.ds),
         LEDGER_APPENDED_CHANNEL,
         (payload) => this.onNotify(payload),
         this.log,

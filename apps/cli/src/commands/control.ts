@@ -2,10 +2,10 @@ import { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { ROLES, type Role } from '@credit-ledger/config';
 import { normaliseInstant } from '@credit-ledger/domain';
-import { LedgerWriter, PolicyStore, createLedgerDataSource } from '@credit-ledger/ledger-store';
+import { LedgerWriter, PolicyStore } from '@credit-ledger/ledger-store';
 import { runCreditReview } from '../../../ledger/src/control/credit-review';
 import { PortfolioReports, toCsv } from '../../../ledger/src/reports/portfolio-reports';
-import { config } from './shared';
+import { openLedger } from './shared';
 
 const REPORTS = ['aging', 'exposure-by-grade', 'top-overdue', 'utilisation', 'dso-trend'] as const;
 
@@ -23,7 +23,7 @@ export function controlCommand(): Command {
     .action(async (opts: { at?: string }) => {
       const at = opts.at === undefined ? new Date().toISOString() : normaliseInstant(opts.at);
       if (at === null) throw new Error(`--at must be an ISO-8601 timestamp with a zone, got "${opts.at}"`);
-      const ds = await createLedgerDataSource(config().databaseUrl, { poolSize: 2 }).initialize();
+      const ds = await openLedger(2);
       try {
         const policies = new PolicyStore(ds);
         await policies.load();
@@ -45,7 +45,7 @@ export function controlCommand(): Command {
     .action(async (name: string, opts: { csv?: boolean; limit: string; months: string }) => {
       if (!(REPORTS as readonly string[]).includes(name))
         throw new Error(`unknown report "${name}"; reports are: ${REPORTS.join(', ')}`);
-      const ds = await createLedgerDataSource(config().databaseUrl, { poolSize: 1 }).initialize();
+      const ds = await openLedger(1);
       try {
         const policies = new PolicyStore(ds);
         await policies.load();

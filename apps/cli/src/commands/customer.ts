@@ -1,7 +1,7 @@
 import { Command } from 'commander';
-import { LedgerReader, PolicyStore, createLedgerDataSource } from '@credit-ledger/ledger-store';
+import { LedgerReader, PolicyStore } from '@credit-ledger/ledger-store';
 import { PositionQueries, PositionView } from '@credit-ledger/projections';
-import { config } from './shared';
+import { openLedger } from './shared';
 
 function render(v: PositionView): string {
   const ccy = v.currency ?? '';
@@ -54,7 +54,7 @@ export function customerCommand(): Command {
     .option('--json', 'print the API JSON instead of a table')
     .addHelpText('after', '\nExample: credit-ledger customer C-000001 --as-of 2026-06-30')
     .action(async (customerId: string, opts: { asOf?: string; json?: boolean }) => {
-      const ds = await createLedgerDataSource(config().databaseUrl, { poolSize: 1 }).initialize();
+      const ds = await openLedger(1);
       try {
         const policies = new PolicyStore(ds);
         await policies.load();

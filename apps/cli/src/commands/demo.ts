@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { Partitioners } from 'kafkajs';
+import type { AppConfig } from '@credit-ledger/config';
 import { generateEvents } from '@credit-ledger/testing';
 import { ensureTopics, publishEvents } from '@credit-ledger/messaging';
 import { progressBar } from '../progress';
@@ -12,9 +13,12 @@ export interface DemoOptions {
   seed: number;
 }
 
-/** Publishes a realistic, reproducible history ending today; returns how many events were sent. */
-export async function publishDemo(brokers: string[], topic: string, o: DemoOptions): Promise<number> {
-  const cfg = { ...config(), kafkaBrokers: brokers };
+/**
+ * Publishes a realistic, reproducible history ending today to the configured events topic (brokers, TLS and
+ * SASL from `cfg`); returns how many events were sent.
+ */
+export async function publishDemo(cfg: AppConfig, o: DemoOptions): Promise<number> {
+  const topic = cfg.eventsTopic;
   const kafka = kafkaFor(cfg);
   const admin = kafka.admin();
   await admin.connect();
@@ -59,7 +63,7 @@ export function demoCommand(): Command {
     )
     .action(async (opts: Record<string, string>) => {
       const cfg = config();
-      const sent = await publishDemo(cfg.kafkaBrokers, cfg.eventsTopic, {
+      const sent = await publishDemo(cfg, {
         customers: Number(opts.customers),
         eventsPerCustomer: Number(opts.eventsPerCustomer),
         days: Number(opts.days),

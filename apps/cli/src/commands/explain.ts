@@ -1,9 +1,9 @@
 import { Command } from 'commander';
-import { PolicyStore, createLedgerDataSource } from '@credit-ledger/ledger-store';
+import { PolicyStore } from '@credit-ledger/ledger-store';
 import type { GradeTerms } from '@credit-ledger/domain';
 import { AuditQueries, ExplainView, FactorExplanation, PositionView } from '@credit-ledger/projections';
 import { cliInstant, formatTable } from '../table';
-import { config } from './shared';
+import { openLedger } from './shared';
 
 const points = (hundredths: number): string => (hundredths / 100).toFixed(2);
 const signed = (n: number, f: (n: number) => string = String): string => (n > 0 ? `+${f(n)}` : f(n));
@@ -132,7 +132,7 @@ export function explainCommand(): Command {
     .addHelpText('after', '\nExample: credit-ledger explain C-000001 --at 2026-06-30')
     .action(async (customerId: string, opts: { at: string; json?: boolean }) => {
       const at = cliInstant(opts.at, '--at');
-      const ds = await createLedgerDataSource(config().databaseUrl, { poolSize: 1 }).initialize();
+      const ds = await openLedger(1);
       try {
         const policies = new PolicyStore(ds);
         await policies.load();

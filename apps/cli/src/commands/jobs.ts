@@ -5,7 +5,7 @@ import { config } from './shared';
 
 async function withJobs<T>(f: (jobs: JobsClient) => Promise<T>): Promise<T> {
   const cfg = config();
-  const jobs = JobsClient.fromConfig(cfg.redisUrl, cfg.jobs);
+  const jobs = JobsClient.fromConfig(cfg);
   try {
     return await f(jobs);
   } finally {

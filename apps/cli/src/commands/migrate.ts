@@ -8,7 +8,7 @@ export function migrateCommand(): Command {
     .addHelpText('after', '\nUses DATABASE_URL (default postgres://postgres@127.0.0.1:5432/credit_ledger).')
     .action(async () => {
       const cfg = config();
-      const ran = await migrate(cfg.databaseUrl);
+      const ran = await migrate(cfg.databaseUrl, cfg.databaseSecurity);
       console.log(ran.length ? `applied: ${ran.join(', ')}` : 'schema is up to date');
     });
 }

@@ -2,21 +2,15 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { DataSource } from 'typeorm';
 import { ControlEvent, CustomerState, GradePolicy, regradeEvents } from '@credit-ledger/domain';
-import {
-  LedgerWriter,
-  PolicyStore,
-  PolicyVersionInfo,
-  adoptPolicy,
-  createLedgerDataSource,
-} from '@credit-ledger/ledger-store';
+import { LedgerWriter, PolicyStore, PolicyVersionInfo, adoptPolicy } from '@credit-ledger/ledger-store';
 import { SimulationStore, flatSimulationRow, runStoredSimulation } from '@credit-ledger/projections';
 import { toCsv } from '../../../ledger/src/reports/portfolio-reports';
 import { progressBar } from '../progress';
 import { cliInstant, formatTable } from '../table';
-import { config } from './shared';
+import { openLedger } from './shared';
 
 async function withDataSource<T>(f: (ds: DataSource) => Promise<T>): Promise<T> {
-  const ds = await createLedgerDataSource(config().databaseUrl, { poolSize: 2 }).initialize();
+  const ds = await openLedger(2);
   try {
     return await f(ds);
   } finally {

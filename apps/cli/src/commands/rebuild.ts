@@ -1,8 +1,7 @@
 import { Command } from 'commander';
-import { createLedgerDataSource } from '@credit-ledger/ledger-store';
 import { RebuildResult, rebuildProjections } from '@credit-ledger/projections';
 import { progressBar } from '../progress';
-import { config } from './shared';
+import { openLedger } from './shared';
 
 export function rebuildCommand(): Command {
   return new Command('rebuild')
@@ -13,7 +12,7 @@ export function rebuildCommand(): Command {
     .option('--page-size <n>', 'ledger rows per read', '5000')
     .addHelpText('after', '\nExample: credit-ledger rebuild   (then `credit-ledger replay` to verify)')
     .action(async (opts: { pageSize: string }) => {
-      const ds = await createLedgerDataSource(config().databaseUrl, { poolSize: 3 }).initialize();
+      const ds = await openLedger(3);
       const bar = progressBar('rebuilding', 0);
       try {
         let r: RebuildResult;

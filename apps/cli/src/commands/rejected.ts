@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { RejectedEventEntity, createLedgerDataSource, displayBytes } from '@credit-ledger/ledger-store';
-import { config } from './shared';
+import { RejectedEventEntity, displayBytes } from '@credit-ledger/ledger-store';
+import { openLedger } from './shared';
 
 export function rejectedCommand(): Command {
   return new Command('rejected')
@@ -9,7 +9,7 @@ export function rejectedCommand(): Command {
     .option('--code <code>', 'only this reject code, e.g. BAD_AMOUNT')
     .option('--json', 'one JSON object per line')
     .action(async (opts: { limit: string; code?: string; json?: boolean }) => {
-      const ds = await createLedgerDataSource(config().databaseUrl, { poolSize: 1 }).initialize();
+      const ds = await openLedger(1);
       try {
         const rows = await ds.getRepository(RejectedEventEntity).find({
           where: opts.code ? { code: opts.code } : {},

@@ -1,9 +1,8 @@
 import { Command } from 'commander';
-import { createLedgerDataSource } from '@credit-ledger/ledger-store';
 import { VerifyResult, verifyProjections } from '@credit-ledger/projections';
 import { progressBar } from '../progress';
 import { cliInstant } from '../table';
-import { config } from './shared';
+import { openLedger } from './shared';
 
 export function renderVerification(r: VerifyResult): string {
   const lines = r.differences.map((d) => `DIFF ${d.customerId} [${d.kind}] ${d.detail}`);
@@ -29,7 +28,7 @@ export function replayCommand(): Command {
     .addHelpText('after', '\nExample: credit-ledger replay --customer C-000001 --until 2026-06-30')
     .action(async (opts: { customer?: string; until?: string; json?: boolean }) => {
       const until = opts.until === undefined ? undefined : cliInstant(opts.until, '--until');
-      const ds = await createLedgerDataSource(config().databaseUrl, { poolSize: 2 }).initialize();
+      const ds = await openLedger(2);
       const bar = opts.customer || opts.json ? null : progressBar('replaying', 0);
       try {
         let result: VerifyResult;

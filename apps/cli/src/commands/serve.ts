@@ -16,7 +16,7 @@ export function serveCommand(): Command {
     .action(async (opts: { consume: boolean; migrate: boolean }) => {
       const cfg = config();
       if (opts.migrate) {
-        const applied = await migrate(cfg.databaseUrl);
+        const applied = await migrate(cfg.databaseUrl, cfg.databaseSecurity);
         if (applied.length) console.log(`applied migrations: ${applied.join(', ')}`);
       }
       const generatedKeys = ensureApiKeys(cfg);

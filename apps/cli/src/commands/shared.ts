@@ -1,15 +1,23 @@
 import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { AppConfig, ROLES, loadConfig } from '@credit-ledger/config';
+import { createLedgerDataSource } from '@credit-ledger/ledger-store';
 import { createKafka } from '@credit-ledger/messaging';
 
 export function config(): AppConfig {
   return loadConfig();
 }
 
+/** The configured ledger database (TLS and credentials applied), connected. */
+export function openLedger(poolSize: number, cfg: AppConfig = config()): Promise<DataSource> {
+  return createLedgerDataSource(cfg.databaseUrl, { poolSize, security: cfg.databaseSecurity }).initialize();
+}
+
 export function kafkaFor(cfg: AppConfig) {
   return createKafka({
     brokers: cfg.kafkaBrokers,
     clientId: `${cfg.kafkaClientId}-cli`,
+    security: cfg.kafkaSecurity,
     log: (level, m) => {
       if (level === 'error') console.error(m);
     },

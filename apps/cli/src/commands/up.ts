@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { PLAINTEXT_KAFKA, describeRedis } from '@credit-ledger/config';
 import { startEmbeddedKafka } from '@credit-ledger/kafka-broker';
 import { migrate } from '@credit-ledger/ledger-store';
 import { startLedgerApp } from '../../../ledger/src/ledger-app';
@@ -29,22 +30,26 @@ export function upCommand(): Command {
       if (!process.env.KAFKA_BROKERS) {
         const broker = await startEmbeddedKafka({ port: Number(opts.kafkaPort), defaultPartitions: 6 });
         cfg.kafkaBrokers = [broker.address];
+        // The embedded broker of the quick start is a plaintext listener on 127.0.0.1.
+        cfg.kafkaSecurity = PLAINTEXT_KAFKA;
         console.log(
           `embedded Kafka-protocol broker on ${broker.address} (set KAFKA_BROKERS to use real Kafka)`,
         );
       }
-      const applied = await migrate(cfg.databaseUrl);
+      const applied = await migrate(cfg.databaseUrl, cfg.databaseSecurity);
       console.log(`database ready (${applied.length} migration(s) applied)`);
       const generatedKeys = ensureApiKeys(cfg);
       const { app, url } = await startLedgerApp({ config: cfg });
       console.log(`ledger API on ${url}`);
       if (opts.worker) {
         await startWorkerApp({ config: cfg });
-        console.log(`worker running (BullMQ on ${cfg.redisUrl}; alerts to credit.alerts.*)`);
+        console.log(
+          `worker running (BullMQ on ${describeRedis(cfg.redisUrl, cfg.redisSecurity)}; alerts to credit.alerts.*)`,
+        );
       }
       const customers = Number(opts.customers);
       if (customers > 0) {
-        const sent = await publishDemo(cfg.kafkaBrokers, cfg.eventsTopic, {
+        const sent = await publishDemo(cfg, {
           customers,
           eventsPerCustomer: 12,
           days: 365,

@@ -11,7 +11,7 @@ export class LedgerJobs implements OnApplicationShutdown {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   client(): JobsClient {
-    this.jobs ??= JobsClient.fromConfig(this.config.redisUrl, this.config.jobs);
+    this.jobs ??= JobsClient.fromConfig(this.config);
     return this.jobs;
   }
 

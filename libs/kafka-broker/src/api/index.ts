@@ -16,6 +16,8 @@ import { metadataHandler } from './metadata';
 import { offsetCommitHandler } from './offset-commit';
 import { offsetFetchHandler } from './offset-fetch';
 import { produceHandler } from './produce';
+import { saslAuthenticateHandler } from './sasl-authenticate';
+import { saslHandshakeHandler } from './sasl-handshake';
 import { syncGroupHandler } from './sync-group';
 
 const handlers: ApiHandler[] = [
@@ -36,6 +38,8 @@ const handlers: ApiHandler[] = [
   deleteTopicsHandler,
   initProducerIdHandler,
   deleteGroupsHandler,
+  saslHandshakeHandler,
+  saslAuthenticateHandler,
 ];
 handlers.push(apiVersionsHandler(() => handlers));
 
