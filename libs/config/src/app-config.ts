@@ -12,7 +12,7 @@ import {
 export { ConfigError };
 
 /**
- * Every setting the processes read, with its default, in one place. A test checks that the README's
+ * Every setting the processes read, with its default, in one place. A test checks that docs/configuration.md's
  * configuration table lists every entry of CONFIG_DOC with the same default.
  */
 export interface AppConfig {
