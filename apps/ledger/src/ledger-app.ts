@@ -3,7 +3,10 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { nestLogLevels } from '@credit-ledger/config';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { OpenApiDocument } from './docs/docs.controller';
+import { buildOpenApiDocument } from './docs/openapi';
 import { LedgerAppOptions, LedgerModule } from './ledger.module';
+import { LedgerMetrics } from './metrics/ledger-metrics';
 
 /** Builds and starts the ledger process; returns the app and the address it listens on. */
 export async function startLedgerApp(
@@ -16,11 +19,33 @@ export async function startLedgerApp(
   );
   app.enableShutdownHooks();
   refuseNonJsonBodies(app);
+  timeRequests(app);
+  app.get(OpenApiDocument).set(buildOpenApiDocument(app));
   await app.listen(opts.config.port, opts.host ?? '0.0.0.0');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : opts.config.port;
   return { app, url: `http://127.0.0.1:${port}` };
 }
+
+/** API latency per route pattern (404s without a route count as "unmatched"), guards and errors included. */
+function timeRequests(app: NestFastifyApplication): void {
+  const metrics = app.get(LedgerMetrics);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', async (req, reply) => {
+      metrics.observeHttp(
+        req.method,
+        req.routeOptions.url ?? 'unmatched',
+        reply.statusCode,
+        reply.elapsedTime / 1000,
+      );
+    });
+}
+
+/** Server-rendered pages under /app post HTML forms and handle their own bodies (and CSRF). */
+const isFormArea = (url: string): boolean =>
+  url === '/app' || url.startsWith('/app/') || url.startsWith('/app?');
 
 /**
  * The API takes JSON bodies only: a body of any other type (a form, text) is 415 before it is parsed, so no field
@@ -34,7 +59,7 @@ function refuseNonJsonBodies(app: NestFastifyApplication): void {
       const length = req.headers['content-length'];
       const hasBody =
         (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
-      if (!hasBody) return;
+      if (!hasBody || isFormArea(req.url)) return;
       const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
       if (type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type)) return;
       await reply.code(415).send({

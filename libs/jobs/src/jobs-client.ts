@@ -120,6 +120,23 @@ export class JobsClient {
     }
   }
 
+  /**
+   * Whether Redis answers a PING within `timeoutMs` (readiness). A connection that is not up is reported at once:
+   * a command sent then would wait in ioredis' offline queue (BullMQ needs it never to give up).
+   */
+  async ping(timeoutMs = 1000): Promise<void> {
+    if (this.connection.status !== 'ready') throw new Error(`Redis connection is ${this.connection.status}`);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.connection.ping(), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async failed(limit = 20): Promise<FailedJobView[]> {
     const jobs = await this.queue.getFailed(0, limit - 1);
     return jobs.map((j) => ({

@@ -57,6 +57,29 @@ export interface IngestStats {
   lastError: string | null;
 }
 
+/** The counts of a consumer that has not consumed yet. */
+export function emptyIngestStats(): IngestStats {
+  return {
+    messages: 0,
+    appended: 0,
+    duplicates: 0,
+    rejected: 0,
+    parked: 0,
+    unparked: 0,
+    batches: 0,
+    lastBatchMs: 0,
+    lastSequence: '0',
+    running: false,
+    isolated: 0,
+    retries: 0,
+    crashes: 0,
+    restarts: 0,
+    lastAppendAt: null,
+    lastCommitAt: null,
+    lastError: null,
+  };
+}
+
 /** Turns Kafka messages into ledger input: parsed events to append, or rejections carrying the reason. */
 export function toLedgerInput(
   topic: string,
@@ -107,25 +130,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * committed offsets, with backoff.
  */
 export class BillingEventsConsumer {
-  readonly stats: IngestStats = {
-    messages: 0,
-    appended: 0,
-    duplicates: 0,
-    rejected: 0,
-    parked: 0,
-    unparked: 0,
-    batches: 0,
-    lastBatchMs: 0,
-    lastSequence: '0',
-    running: false,
-    isolated: 0,
-    retries: 0,
-    crashes: 0,
-    restarts: 0,
-    lastAppendAt: null,
-    lastCommitAt: null,
-    lastError: null,
-  };
+  readonly stats: IngestStats = emptyIngestStats();
   private consumer: Consumer | null = null;
   private stopping = false;
   private rebuildTimer: NodeJS.Timeout | null = null;

@@ -1,23 +1,34 @@
-import { Controller, Get, NotFoundException, Param, Query as QueryString } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Query as QueryString } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { PathId } from '../api/path-params';
+import { ErrorResponse } from '../api/schema';
 import { RequireRole } from '../auth/roles';
+import {
+  CustomerListResponse,
+  ListCustomersQueryDto,
+  PositionQueryDto,
+  PositionResponse,
+} from './customers.dto';
 import { GetCustomerPositionQuery, ListCustomersQuery } from './queries';
-import { parseAsOf, parseCustomerId, parseListFilter } from './query-params';
 
+@ApiTags('customers')
 @Controller('customers')
 @RequireRole('reader')
 export class CustomersController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get()
-  list(@QueryString() query: Record<string, string | undefined>) {
-    return this.queries.execute(new ListCustomersQuery(parseListFilter(query)));
+  @ApiOkResponse({ type: CustomerListResponse })
+  list(@QueryString() query: ListCustomersQueryDto) {
+    return this.queries.execute(new ListCustomersQuery(query));
   }
 
   @Get(':id')
-  async position(@Param('id') id: string, @QueryString('asOf') asOf?: string) {
-    const customerId = parseCustomerId(id);
-    const at = parseAsOf(asOf);
+  @ApiOkResponse({ type: PositionResponse, description: 'the position now, or replayed as of `asOf`' })
+  @ApiNotFoundResponse({ type: ErrorResponse, description: 'not in the ledger (as of `asOf`)' })
+  async position(@PathId('id', 'customer id') customerId: string, @QueryString() query: PositionQueryDto) {
+    const at = query.asOf;
     const view = await this.queries.execute(new GetCustomerPositionQuery(customerId, at));
     if (!view) {
       throw new NotFoundException(
