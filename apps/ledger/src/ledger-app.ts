@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { INestApplication } from '@nestjs/common';
+import type { IncomingHttpHeaders } from 'node:http';
 import { NestFactory } from '@nestjs/core';
-import { nestLogLevels } from '@credit-ledger/config';
+import { AppLogger, requestId } from '@credit-ledger/logging';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { OpenApiDocument } from './docs/docs.controller';
 import { buildOpenApiDocument } from './docs/openapi';
@@ -14,10 +15,17 @@ export async function startLedgerApp(
 ): Promise<{ app: INestApplication; url: string }> {
   const app = await NestFactory.create<NestFastifyApplication>(
     LedgerModule.forRoot(opts),
-    new FastifyAdapter({ bodyLimit: 256 * 1024 }),
-    { logger: nestLogLevels(opts.config.logLevel), abortOnError: false },
+    // Each request's id (the caller's x-request-id when it is a plain token) is on its log lines and its answer.
+    new FastifyAdapter({
+      bodyLimit: 256 * 1024,
+      genReqId: (req: { headers: IncomingHttpHeaders }) => requestId(req.headers['x-request-id']),
+    }),
+    // Lines logged while the app is built wait for the pino logger (LOG_LEVEL, LOG_FORMAT).
+    { bufferLogs: true, abortOnError: false },
   );
+  app.useLogger(app.get(AppLogger));
   app.enableShutdownHooks();
+  echoRequestIds(app);
   refuseNonJsonBodies(app);
   timeRequests(app);
   app.get(OpenApiDocument).set(buildOpenApiDocument(app));
@@ -25,6 +33,15 @@ export async function startLedgerApp(
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : opts.config.port;
   return { app, url: `http://127.0.0.1:${port}` };
+}
+
+function echoRequestIds(app: NestFastifyApplication): void {
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', async (req, reply) => {
+      void reply.header('x-request-id', req.id);
+    });
 }
 
 /** API latency per route pattern (404s without a route count as "unmatched"), guards and errors included. */

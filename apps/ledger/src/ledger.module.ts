@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { AppLogger, loggerParams } from '@credit-ledger/logging';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@credit-ledger/config';
 import { PolicyStore, createLedgerDataSource } from '@credit-ledger/ledger-store';
@@ -37,8 +39,12 @@ export class LedgerModule {
   static forRoot(opts: LedgerAppOptions): DynamicModule {
     return {
       module: LedgerModule,
-      // Terminus logs nothing itself: a failing probe is an answer, and the causes are logged where they happen.
-      imports: [CqrsModule.forRoot(), TerminusModule.forRoot({ logger: false })],
+      imports: [
+        CqrsModule.forRoot(),
+        LoggerModule.forRoot(loggerParams(opts.config, 'ledger')),
+        // Terminus logs nothing itself: a failing probe is an answer; the causes are logged where they happen.
+        TerminusModule.forRoot({ logger: false }),
+      ],
       controllers: [
         CustomersController,
         AuditController,
@@ -49,6 +55,7 @@ export class LedgerModule {
         ...CONTROL_CONTROLLERS,
       ],
       providers: [
+        AppLogger,
         { provide: APP_CONFIG, useValue: opts.config },
         { provide: CLOCK, useValue: opts.clock ?? (() => new Date()) },
         { provide: INGEST_HOOKS, useValue: opts.hooks ?? {} },

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { nestLogLevels } from '@credit-ledger/config';
+import { AppLogger } from '@credit-ledger/logging';
 import { WorkerAppOptions, WorkerModule } from './worker.module';
 import { WorkerService } from './worker.service';
 
@@ -10,9 +10,10 @@ export async function startWorkerApp(
   opts: WorkerAppOptions,
 ): Promise<{ app: INestApplicationContext; worker: WorkerService }> {
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(opts), {
-    logger: nestLogLevels(opts.config.logLevel),
+    bufferLogs: true,
     abortOnError: false,
   });
+  app.useLogger(app.get(AppLogger));
   // SIGTERM/SIGINT close the BullMQ worker gracefully: active jobs finish, nothing new is taken.
   app.enableShutdownHooks();
   await app.init();

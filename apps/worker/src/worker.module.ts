@@ -1,7 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@credit-ledger/config';
 import { JobsClient } from '@credit-ledger/jobs';
+import { AppLogger, loggerParams } from '@credit-ledger/logging';
 import { LedgerWriter, PolicyStore, createLedgerDataSource } from '@credit-ledger/ledger-store';
 import { JOBS_CLIENT, WORKER_CONFIG, WORKER_DATA_SOURCE, WORKER_HOOKS } from './tokens';
 import { WorkerRunOptions, WorkerService } from './worker.service';
@@ -17,7 +19,9 @@ export class WorkerModule {
   static forRoot(opts: WorkerAppOptions): DynamicModule {
     return {
       module: WorkerModule,
+      imports: [LoggerModule.forRoot(loggerParams(opts.config, 'worker'))],
       providers: [
+        AppLogger,
         { provide: WORKER_CONFIG, useValue: opts.config },
         { provide: WORKER_HOOKS, useValue: opts.run ?? {} },
         {

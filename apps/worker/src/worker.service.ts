@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '@credit-ledger/config';
 import { ALL_ALERT_TOPICS } from '@credit-ledger/domain';
 import { CREDIT_JOBS_QUEUE, JobsClient, schedulesOf } from '@credit-ledger/jobs';
-import { LedgerWriter } from '@credit-ledger/ledger-store';
+import { LedgerWriter, type Log } from '@credit-ledger/ledger-store';
 import {
   ALERT_OUTBOX,
   KafkaConnector,
@@ -68,9 +68,8 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async startRelay(): Promise<void> {
-    const log = (level: 'debug' | 'info' | 'warn' | 'error', message: string): void => {
-      if (level === 'debug' && this.config.logLevel !== 'debug') return;
-      this.logger[level === 'info' ? 'log' : level](message);
+    const log: Log = (level, message, fields) => {
+      this.logger[level === 'info' ? 'log' : level](fields ? { ...fields, msg: message } : message);
     };
     const kafka = createKafka({
       brokers: this.config.kafkaBrokers,

@@ -121,19 +121,28 @@ export class JobsClient {
   }
 
   /**
-   * Whether Redis answers a PING within `timeoutMs` (readiness). A connection that is not up is reported at once:
-   * a command sent then would wait in ioredis' offline queue (BullMQ needs it never to give up).
+   * Whether Redis answers a PING within `timeoutMs` (readiness). The PING is sent only on a ready connection:
+   * sent before, it would wait in ioredis' offline queue (BullMQ needs commands never to give up).
    */
   async ping(timeoutMs = 1000): Promise<void> {
-    if (this.connection.status !== 'ready') throw new Error(`Redis connection is ${this.connection.status}`);
+    const redis = this.connection;
     let timer: NodeJS.Timeout | undefined;
+    let onReady = (): void => undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`Redis did not answer within ${timeoutMs} ms (connection ${redis.status})`)),
+        timeoutMs,
+      );
     });
     try {
-      await Promise.race([this.connection.ping(), late]);
+      // Connecting (first use, or between reconnect attempts): wait for it, within the same bound.
+      if (redis.status !== 'ready') {
+        await Promise.race([new Promise<void>((resolve) => redis.once('ready', (onReady = resolve))), late]);
+      }
+      await Promise.race([redis.ping(), late]);
     } finally {
       clearTimeout(timer);
+      redis.off('ready', onReady);
     }
   }
 

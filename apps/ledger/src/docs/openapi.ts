@@ -52,7 +52,9 @@ function describeAccess(op: OperationObject, route: RouteInfo): void {
   op.security = route.public ? [] : [{ bearer: [] }, { apiKey: [] }];
   if (!route.public) {
     responses['401'] ??= error('no or unknown API key');
-    responses['403'] ??= error(`role not allowed; allowed: ${route.roles.join(', ')}`);
+    // A read is open to every role: nobody authenticated is refused.
+    if (!route.roles.includes('reader'))
+      responses['403'] ??= error(`role not allowed; allowed: ${route.roles.join(', ')}`);
   }
   if ((op.parameters?.length ?? 0) > 0 || route.body) {
     responses['400'] ??= error('invalid input; the message names the field or parameter');

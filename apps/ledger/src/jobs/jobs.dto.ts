@@ -15,6 +15,7 @@ export class JobCountsResponse {
   @Int() prioritized!: number;
   @Int() completed!: number;
   @Int() failed!: number;
+  @Int('jobs waiting while the queue is paused (BullMQ counts them apart)') paused!: number;
 }
 
 export class JobScheduleResponse {
@@ -34,7 +35,7 @@ export class FailedJobResponse implements FailedJobView {
 
 export class JobsResponse {
   @ApiProperty({ enum: JOB_NAMES, isArray: true }) jobs!: readonly JobName[];
-  @ApiProperty({ type: JobCountsResponse, description: `jobs per state (${JOB_STATES.join(', ')})` })
+  @ApiProperty({ type: JobCountsResponse, description: `jobs per state (${JOB_STATES.join(', ')}, paused)` })
   counts!: Record<string, number>;
   @Many(JobScheduleResponse) schedules!: JobScheduleResponse[];
   @Many(FailedJobResponse, 'the 50 latest failed jobs') failed!: FailedJobView[];
