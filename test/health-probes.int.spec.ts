@@ -1,5 +1,13 @@
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { TcpProxy } from '@credit-ledger/testing';
 import { LedgerHarness, waitUntil } from './support/ledger-harness';
+import {
+  cleanRedis,
+  jobsClient,
+  startWorker,
+  uniqueQueuePrefix,
+  workerConfig,
+} from './support/worker-harness';
 
 /**
  * Liveness and readiness the way Kubernetes and load balancers read them, with each dependency taken away in
@@ -106,5 +114,75 @@ describe('health probes', () => {
     await readyAgain();
     // The consumer rejoins too (readiness does not wait for it: a rebalance is not an outage).
     await waitUntil(() => h.ingestion.consumer?.stats.running === true, 30_000);
+  });
+});
+
+/**
+ * The worker's probes and metrics on WORKER_PORT: live throughout, ready only while PostgreSQL and Redis answer,
+ * and a job it ran counted in its Prometheus metrics.
+ */
+describe('worker probes', () => {
+  let h: LedgerHarness;
+  let worker: { app: { close(): Promise<void> }; url: string | null } | null = null;
+  const redis = new TcpProxy('127.0.0.1', 6379);
+  const prefix = uniqueQueuePrefix();
+
+  beforeAll(async () => {
+    await redis.start();
+    h = await LedgerHarness.start({ env: { QUEUE_PREFIX: prefix } });
+    worker = await startWorker(
+      workerConfig(h.config, { WORKER_PORT: '0', REDIS_URL: `redis://127.0.0.1:${redis.port}` }),
+    );
+  });
+
+  afterAll(async () => {
+    await worker?.app.close();
+    await h?.stop();
+    await redis.close();
+    await cleanRedis(h.config.redisUrl, prefix);
+  });
+
+  const get = async (path: string) => {
+    const res = await fetch(worker!.url + path);
+    const text = await res.text();
+    return {
+      status: res.status,
+      text,
+      body: res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : null,
+    };
+  };
+
+  it('is live and ready, counts the jobs it ran, and turns unready while Redis is cut off', async () => {
+    expect((await get('/health/live')).status).toBe(200);
+    await waitUntil(async () => (await get('/health/ready')).status === 200, 20_000);
+    const client = jobsClient(h.config);
+    try {
+      await client.waitFor(await client.run('overdue-scan'), 30_000);
+    } finally {
+      await client.close();
+    }
+    await waitUntil(
+      async () =>
+        /credit_worker_jobs_total\{name="overdue-scan",outcome="completed"\} 1/.test(
+          (await get('/metrics')).text,
+        ),
+      10_000,
+    );
+    const families = parsePrometheusTextFormat((await get('/metrics')).text).map((f) => f.name);
+    expect(families).toEqual(
+      expect.arrayContaining(['credit_worker_job_duration_seconds', 'process_cpu_user_seconds_total']),
+    );
+
+    await redis.close();
+    try {
+      const r = await get('/health/ready');
+      expect(r.status).toBe(503);
+      expect(Object.keys(r.body.error)).toEqual(['redis']);
+      expect(r.body.details.database.status).toBe('up');
+      expect((await get('/health/live')).status).toBe(200);
+    } finally {
+      await redis.start(redis.port);
+    }
+    await waitUntil(async () => (await get('/health/ready')).status === 200, 30_000);
   });
 });

@@ -41,7 +41,7 @@ export class LedgerModule {
       module: LedgerModule,
       imports: [
         CqrsModule.forRoot(),
-        LoggerModule.forRoot(loggerParams(opts.config, 'ledger')),
+        LoggerModule.forRoot(loggerParams(opts.config)),
         // Terminus logs nothing itself: a failing probe is an answer; the causes are logged where they happen.
         TerminusModule.forRoot({ logger: false }),
       ],

@@ -12,6 +12,8 @@ export interface AppConfig {
   databaseUrl: string;
   redisUrl: string;
   port: number;
+  /** Port of the worker's probes and metrics; null: the worker serves no HTTP. */
+  workerPort: number | null;
   apiKeys: ApiKey[];
   ingestBatchSize: number;
   parkTimeoutMs: number;
@@ -89,6 +91,11 @@ export const CONFIG_DOC: Setting[] = [
   },
   { env: 'REDIS_URL', default: 'redis://127.0.0.1:6379', doc: 'Redis for the BullMQ workers.' },
   { env: 'PORT', default: '3000', doc: 'HTTP port of the ledger API.' },
+  {
+    env: 'WORKER_PORT',
+    default: '(none)',
+    doc: 'HTTP port of the worker for `/health/live`, `/health/ready` and `/metrics` (no API key; keep it inside the cluster). Unset: the worker serves no HTTP.',
+  },
   {
     env: 'API_KEYS',
     default: '(none)',
@@ -258,6 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/credit_ledger',
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     port: intSetting(env, 'PORT', 3000, 0),
+    workerPort: env.WORKER_PORT ? intSetting(env, 'WORKER_PORT', 0, 0) : null,
     apiKeys: parseApiKeys(env.API_KEYS),
     ingestBatchSize: intSetting(env, 'INGEST_BATCH_SIZE', 2000, 1),
     parkTimeoutMs: intSetting(env, 'PARK_TIMEOUT_MS', 86_400_000, 0),

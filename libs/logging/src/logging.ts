@@ -26,11 +26,13 @@ export function requestId(sent: string | string[] | undefined): string {
   return typeof sent === 'string' && REQUEST_ID_RE.test(sent) ? sent : randomUUID();
 }
 
-/** The pino options every process shares: level, ISO time, level names, the service, no secrets. */
-export function pinoOptions(settings: LogSettings, service: string): LoggerOptions {
+/**
+ * The pino options every process shares: level, ISO time, level names, pid and host, no secrets. (nestjs-pino keeps
+ * one root logger per process, so what tells the ledger's lines from the worker's in `up` is their context.)
+ */
+export function pinoOptions(settings: LogSettings): LoggerOptions {
   return {
     level: settings.logLevel,
-    base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     // Defence in depth: request serializers below never log headers, but a header logged by mistake stays hidden.
@@ -41,13 +43,13 @@ export function pinoOptions(settings: LogSettings, service: string): LoggerOptio
 /** Where lines go: stdout as JSON, or through pino-pretty (synchronously, no worker thread). */
 export function logDestination(settings: LogSettings): DestinationStream {
   return settings.logFormat === 'pretty'
-    ? pretty({ sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' })
+    ? pretty({ sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
     : pino.destination({ fd: 1, sync: true });
 }
 
 /** A plain pino logger (for code outside Nest, e.g. the embedded broker started by `up`). */
-export function createLogger(settings: LogSettings, service: string): pino.Logger {
-  return pino(pinoOptions(settings, service), logDestination(settings));
+export function createLogger(settings: LogSettings): pino.Logger {
+  return pino(pinoOptions(settings), logDestination(settings));
 }
 
 /**
@@ -55,15 +57,19 @@ export function createLogger(settings: LogSettings, service: string): pino.Logge
  * logged while it is handled; a finished request is logged at debug (info for 4xx, error for 5xx),
  * without headers (they carry API keys) and never for probes and scrapes.
  */
-export function loggerParams(settings: LogSettings, service: string): Params {
+export function loggerParams(settings: LogSettings): Params {
   const http: HttpOptions = {
-    ...pinoOptions(settings, service),
+    ...pinoOptions(settings),
     quietReqLogger: true,
     // The HTTP server names each request (see requestId); this is for a server that does not.
     genReqId: (req: IncomingMessage) => requestId(req.headers['x-request-id']),
     customLogLevel: (_req, res, err) =>
       err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug',
-    autoLogging: { ignore: (req) => UNLOGGED.has((req.url ?? '').split('?')[0]) },
+    // originalUrl: middleware mounted under a path sees a shortened url.
+    autoLogging: {
+      ignore: (req) =>
+        UNLOGGED.has(((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0]),
+    },
     serializers: {
       req: (req: { id: unknown; method: string; url: string }) => ({
         id: req.id,

@@ -17,7 +17,7 @@ export function serveCommand(): Command {
     .action(async (opts: { consume: boolean; migrate: boolean }) => {
       const cfg = config();
       // A server's output is log lines (JSON unless LOG_FORMAT=pretty), for the log shipper to read.
-      const log = createLogger(cfg, 'ledger');
+      const log = createLogger(cfg);
       if (opts.migrate) {
         const applied = await migrate(cfg.databaseUrl);
         if (applied.length) log.info({ migrations: applied }, `applied migrations: ${applied.join(', ')}`);

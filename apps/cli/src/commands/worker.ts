@@ -17,6 +17,6 @@ export function workerCommand(): Command {
     .action(async () => {
       const cfg = config();
       await startWorkerApp({ config: cfg });
-      createLogger(cfg, 'worker').info('credit-ledger worker running');
+      createLogger(cfg).info('credit-ledger worker running');
     });
 }

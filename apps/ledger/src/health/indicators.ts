@@ -1,21 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
-import { describeFailure } from '@credit-ledger/ledger-store';
+import { describeFailure, pingDatabase } from '@credit-ledger/ledger-store';
 import { IngestionService } from '../ingestion.service';
 import { LedgerJobs } from '../jobs/ledger-jobs.service';
 import { LEDGER_DATA_SOURCE } from '../tokens';
 
 /** Longest a readiness probe waits on one dependency: probes time out in a few seconds. */
-const PROBE_TIMEOUT_MS = 1000;
-
-function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
+export const PROBE_TIMEOUT_MS = 1000;
 
 /**
  * Readiness of each dependency, as @nestjs/terminus indicators. PostgreSQL and Redis are asked (SELECT 1, PING,
@@ -33,7 +25,7 @@ export class DependencyIndicators {
   async database(): Promise<HealthIndicatorResult> {
     const check = this.indicators.check('database');
     try {
-      await within(PROBE_TIMEOUT_MS, 'PostgreSQL', this.ds.query('SELECT 1'));
+      await pingDatabase(this.ds, PROBE_TIMEOUT_MS);
       return check.up();
     } catch (err) {
       return check.down({ message: describeFailure(err) });
