@@ -16,8 +16,9 @@ export function serveCommand(): Command {
     )
     .action(async (opts: { consume: boolean; migrate: boolean }) => {
       const cfg = config();
-      // A server's output is log lines (JSON unless LOG_FORMAT=pretty), for the log shipper to read.
-      const log = createLogger(cfg);
+      // A server's output is log lines (JSON unless LOG_FORMAT=pretty), for the log shipper to read. These few
+      // start-up milestones are written even under LOG_LEVEL=warn: scripts wait for "listening on".
+      const log = createLogger({ ...cfg, logLevel: cfg.logLevel === 'debug' ? 'debug' : 'info' });
       if (opts.migrate) {
         const applied = await migrate(cfg.databaseUrl);
         if (applied.length) log.info({ migrations: applied }, `applied migrations: ${applied.join(', ')}`);

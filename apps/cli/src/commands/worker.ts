@@ -17,6 +17,7 @@ export function workerCommand(): Command {
     .action(async () => {
       const cfg = config();
       await startWorkerApp({ config: cfg });
-      createLogger(cfg).info('credit-ledger worker running');
+      // A start-up milestone, written even under LOG_LEVEL=warn.
+      createLogger({ ...cfg, logLevel: 'info' }).info('credit-ledger worker running');
     });
 }
