@@ -33,7 +33,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .build();
   const doc = SwaggerModule.createDocument(app, config, {
     extraModels: [ErrorResponse],
-    operationIdFactory: (controller, method) => `${controller}.${method}`,
+    operationIdFactory: (controller, method) => `${controller}_${method}`,
   });
   for (const route of listRoutes(app.get(ModulesContainer))) {
     const path = route.path.replace(/:([A-Za-z]+)/g, '{$1}');
