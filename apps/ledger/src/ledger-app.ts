@@ -35,6 +35,7 @@ export async function startLedgerApp(
   return { app, url: `http://127.0.0.1:${port}` };
 }
 
+/** The answer names its request (x-request-id), so a caller can quote it and an operator find its log lines. */
 function echoRequestIds(app: NestFastifyApplication): void {
   app
     .getHttpAdapter()
