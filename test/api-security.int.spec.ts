@@ -1,7 +1,7 @@
 import { ModulesContainer } from '@nestjs/core';
 import type { Role } from '@credit-ledger/config';
+import { declaredFields } from '../apps/ledger/src/api/fields';
 import { listRoutes, type RouteInfo } from '../apps/ledger/src/docs/routes';
-import type { BodySpec, FieldKind } from '../apps/ledger/src/control/body';
 import { KEYS, LedgerHarness } from './support/ledger-harness';
 import { wire } from './support/wire';
 
@@ -30,14 +30,6 @@ const INJECTIONS = [
   'nul\u0000byte',
 ];
 
-const VALID: Record<FieldKind, unknown> = {
-  id: 'C-SEC',
-  amount: '100.00',
-  reason: 'security check',
-  instant: '2030-01-01T00:00:00Z',
-  policy: {},
-};
-
 const PARAMS: Record<string, string> = {
   id: 'C-SEC',
   requestId: 'LR-SEC',
@@ -49,18 +41,29 @@ function fillPath(path: string, override: Record<string, string> = {}): string {
   return path.replace(/:([A-Za-z]+)/g, (_, p: string) => encodeURIComponent(override[p] ?? PARAMS[p] ?? 'x'));
 }
 
-function validBody(spec: BodySpec): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(spec).map(([k, f]) => [k, VALID[f.kind]]));
+/** Every declared field at its documented example: the same declaration validation and the OpenAPI use. */
+function validBody(dto: new () => object): Record<string, unknown> {
+  return Object.fromEntries(declaredFields(dto).map((f) => [f.name, f.example]));
 }
+
+const PUBLIC = [
+  'GET /docs',
+  'GET /docs/assets/:file',
+  'GET /health',
+  'GET /health/live',
+  'GET /health/ready',
+];
 
 /**
  * Every route the Nest router serves (enumerated at runtime, so a new route is covered without editing this
  * file): 401 without credentials, 403 for each role it does not allow, and injection strings or oversized values
- * in every string field (body fields and path parameters) → 4xx with nothing written anywhere.
+ * in every field (body fields read from each route's body DTO, query parameters from its query DTO, and path
+ * parameters) → 4xx naming the field, with nothing written anywhere.
  */
 describe('API security', () => {
   let h: LedgerHarness;
   let routes: RouteInfo[];
+  let publicRoutes: RouteInfo[];
 
   const counts = async () =>
     (
@@ -89,18 +92,19 @@ describe('API security', () => {
       }),
     ]);
     await h.waitForIngestion();
-    routes = listRoutes(h.app!.get(ModulesContainer)).filter(
-      (r) => !(r.method === 'GET' && r.path === '/health'),
-    );
+    const all = listRoutes(h.app!.get(ModulesContainer));
+    routes = all.filter((r) => !r.public);
+    publicRoutes = all.filter((r) => r.public);
   });
 
   afterAll(async () => {
     await h?.stop();
   });
 
-  it('finds the routes, and only /health is public', () => {
+  it('finds the routes; only health and the explorer page are public; every route with a body declares it', () => {
     expect(routes.length).toBeGreaterThan(15);
-    expect(routes.filter((r) => r.public)).toEqual([]);
+    expect(publicRoutes.map((r) => `${r.method} ${r.path}`)).toEqual(PUBLIC);
+    expect(routes.filter((r) => r.method !== 'GET' && r.body === null)).toEqual([]);
     expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(
       expect.arrayContaining([
         'POST /customers/:id/limit-requests',
@@ -155,7 +159,7 @@ describe('API security', () => {
       method: string,
       path: string,
       body: unknown,
-      key: string,
+      key: string | null,
       field?: string,
     ) => {
       checked++;
@@ -165,8 +169,8 @@ describe('API security', () => {
       if (res.status < 400 || res.status >= 500 || !named)
         failures.push(`${what}: ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`);
     };
-    for (const r of routes) {
-      const key = KEY_OF[r.roles[0]];
+    for (const r of [...routes, ...publicRoutes]) {
+      const key = r.public ? null : KEY_OF[r.roles[0]];
       const hasBody = r.method !== 'GET';
       const base = r.body ? validBody(r.body) : {};
       // Path parameters.
@@ -181,9 +185,22 @@ describe('API security', () => {
           );
         }
       }
+      // Query parameters: the declared ones, one at a time.
+      for (const f of r.query ? declaredFields(r.query).map((q) => q.name) : []) {
+        for (const bad of [...INJECTIONS, 'q'.repeat(3000)]) {
+          await expect4xx(
+            `${r.method} ${r.path} ?${f}=${bad.slice(0, 20)}`,
+            r.method,
+            `${fillPath(r.path)}?${new URLSearchParams({ [f]: bad })}`,
+            hasBody ? base : undefined,
+            key,
+            f,
+          );
+        }
+      }
       if (!hasBody) continue;
-      // Body fields: the declared ones; a handler without a declaration gets the common field names.
-      const fields = r.body ? Object.keys(r.body) : ['reason'];
+      // Body fields: every one the body DTO declares (a route with a body always has one, see above).
+      const fields = r.body ? declaredFields(r.body).map((f) => f.name) : ['reason'];
       for (const f of fields) {
         for (const bad of [...INJECTIONS, 'y'.repeat(10_000)]) {
           await expect4xx(
@@ -224,13 +241,22 @@ describe('API security', () => {
     expect(await counts()).toEqual(before);
   });
 
-  it('serves the OpenAPI document at /docs/json to authenticated callers', async () => {
+  it('serves the OpenAPI document at /docs/json to authenticated callers, the explorer page to anyone', async () => {
+    expect((await h.get('/docs/json', null)).status).toBe(401);
     const doc = await h.get('/docs/json');
     expect(doc.status).toBe(200);
-    expect(doc.body.openapi).toBe('3.0.3');
+    expect(doc.body.openapi).toMatch(/^3\.0\./);
     const op = doc.body.paths['/customers/{id}/limit-requests'].post;
     expect(op['x-roles']).toContain('credit-analyst');
-    expect(op.requestBody.content['application/json'].schema.required).toEqual(['newLimit', 'reason']);
-    expect((await h.get('/docs')).status).toBe(200);
+    expect(op.requestBody.content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/LimitRequestBody',
+    );
+    expect(doc.body.components.schemas.LimitRequestBody.required).toEqual(['newLimit', 'reason']);
+    const page = await h.get('/docs', null);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('swagger-ui-bundle.js');
+    expect(page.body).not.toContain('limit-requests');
+    expect((await h.get('/docs/assets/swagger-ui-bundle.js', null)).status).toBe(200);
+    expect((await h.get('/docs/assets/..%2Fpackage.json', null)).status).toBe(404);
   });
 });

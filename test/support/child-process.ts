@@ -5,18 +5,24 @@ export interface TsChild {
   child: ChildProcess;
   /** Everything the child wrote so far, stdout and stderr interleaved. */
   output: () => string;
+  /** What the child wrote to stdout alone (its log lines). */
+  stdout: () => string;
 }
 
-/** Parent side: runs the TypeScript entry test/support/`entry` in a child node with `@swc-node/register`. */
-export function spawnTsChild(entry: string, env: Record<string, string>): TsChild {
+/** Parent side: runs the TypeScript entry test/support/`entry` (with `args`) in a child node with `@swc-node/register`. */
+export function spawnTsChild(entry: string, env: Record<string, string>, args: string[] = []): TsChild {
   let out = '';
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, entry)], {
+  let stdout = '';
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, entry), ...args], {
     env: { ...process.env, ...env, SWC_NODE_PROJECT: path.join(__dirname, '..', '..', 'tsconfig.json') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (d) => (out += d.toString()));
+  child.stdout!.on('data', (d) => {
+    out += d.toString();
+    stdout += d.toString();
+  });
   child.stderr!.on('data', (d) => (out += d.toString()));
-  return { child, output: () => out };
+  return { child, output: () => out, stdout: () => stdout };
 }
 
 /** Child side: runs `start`, prints READY once it resolves, and exits 1 on failure. */

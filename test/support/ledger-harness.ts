@@ -53,13 +53,15 @@ export class LedgerHarness {
       env?: Record<string, string>;
       startApp?: boolean;
       positionCache?: PositionCacheOverrides;
+      /** How the app reaches the suite's database (e.g. through a TCP proxy); the harness itself goes direct. */
+      databaseUrl?: (url: string) => string;
     } = {},
   ): Promise<LedgerHarness> {
     const broker = await startEmbeddedKafka({ defaultPartitions: 6 });
     const db = await createTestDatabase();
     const config = loadConfig({
       KAFKA_BROKERS: broker.address,
-      DATABASE_URL: db.url,
+      DATABASE_URL: opts.databaseUrl ? opts.databaseUrl(db.url) : db.url,
       PORT: '0',
       LOG_LEVEL: 'error',
       API_KEYS: TEST_API_KEYS,

@@ -33,8 +33,8 @@ export async function cleanRedis(redisUrl: string, prefix: string): Promise<void
 export async function startWorker(
   config: AppConfig,
   run: WorkerRunOptions = {},
-): Promise<{ app: INestApplicationContext; worker: WorkerService }> {
-  return startWorkerApp({ config, run: { schedules: false, ...run } });
+): Promise<{ app: INestApplicationContext; worker: WorkerService; url: string | null }> {
+  return startWorkerApp({ config, run: { schedules: false, ...run }, host: '127.0.0.1' });
 }
 
 export function workerConfig(base: AppConfig, env: Record<string, string> = {}): AppConfig {

@@ -47,9 +47,9 @@ export class IngestionService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(LEDGER_DATA_SOURCE) private readonly ds: DataSource,
   ) {}
 
-  private readonly log: Log = (level, message) => {
-    if (level === 'debug' && this.config.logLevel !== 'debug') return;
-    this.logger[level === 'info' ? 'log' : level](message);
+  /** Fields (the Kafka origin of the message a line is about) become fields of the JSON line. */
+  private readonly log: Log = (level, message, fields) => {
+    this.logger[level === 'info' ? 'log' : level](fields ? { ...fields, msg: message } : message);
   };
 
   async onApplicationBootstrap(): Promise<void> {

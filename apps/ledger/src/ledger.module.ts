@@ -1,11 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { AppLogger, loggerParams } from '@credit-ledger/logging';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@credit-ledger/config';
 import { PolicyStore, createLedgerDataSource } from '@credit-ledger/ledger-store';
 import { AuditQueries, Clock, PositionCache, PositionQueries } from '@credit-ledger/projections';
 import { AuditController, PolicyController } from './audit/audit.controller';
+import { ApiValidationPipe } from './api/validation.pipe';
 import { AUDIT_QUERY_HANDLERS } from './audit/queries';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { CONTROL_CONTROLLERS, CONTROL_PROVIDERS } from './control';
@@ -13,9 +17,12 @@ import { CustomersController } from './customers/customers.controller';
 import { PositionCacheOverrides, positionCacheProviders } from './customers/position-cache.providers';
 import { GetCreditFileHandler, GetCustomerPositionHandler, ListCustomersHandler } from './customers/queries';
 import { HealthController } from './health/health.controller';
+import { DependencyIndicators } from './health/indicators';
 import { JsonErrorFilter } from './http-exception.filter';
 import { JobsController } from './jobs/jobs.controller';
 import { LedgerJobs } from './jobs/ledger-jobs.service';
+import { LedgerMetrics } from './metrics/ledger-metrics';
+import { MetricsController } from './metrics/metrics.controller';
 import { IngestHooks, IngestionService } from './ingestion.service';
 import { APP_CONFIG, CLOCK, INGEST_HOOKS, LEDGER_DATA_SOURCE } from './tokens';
 
@@ -32,16 +39,23 @@ export class LedgerModule {
   static forRoot(opts: LedgerAppOptions): DynamicModule {
     return {
       module: LedgerModule,
-      imports: [CqrsModule.forRoot()],
+      imports: [
+        CqrsModule.forRoot(),
+        LoggerModule.forRoot(loggerParams(opts.config)),
+        // Terminus logs nothing itself: a failing probe is an answer; the causes are logged where they happen.
+        TerminusModule.forRoot({ logger: false }),
+      ],
       controllers: [
         CustomersController,
         AuditController,
         PolicyController,
         HealthController,
+        MetricsController,
         JobsController,
         ...CONTROL_CONTROLLERS,
       ],
       providers: [
+        AppLogger,
         { provide: APP_CONFIG, useValue: opts.config },
         { provide: CLOCK, useValue: opts.clock ?? (() => new Date()) },
         { provide: INGEST_HOOKS, useValue: opts.hooks ?? {} },
@@ -77,11 +91,14 @@ export class LedgerModule {
         ...CONTROL_PROVIDERS,
         IngestionService,
         LedgerJobs,
+        LedgerMetrics,
+        DependencyIndicators,
         GetCustomerPositionHandler,
         GetCreditFileHandler,
         ListCustomersHandler,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: JsonErrorFilter },
+        { provide: APP_PIPE, useClass: ApiValidationPipe },
       ],
     };
   }

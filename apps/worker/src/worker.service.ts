@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '@credit-ledger/config';
 import { ALL_ALERT_TOPICS } from '@credit-ledger/domain';
 import { CREDIT_JOBS_QUEUE, JobsClient, schedulesOf } from '@credit-ledger/jobs';
-import { LedgerWriter } from '@credit-ledger/ledger-store';
+import { LedgerWriter, type Log } from '@credit-ledger/ledger-store';
 import {
   ALERT_OUTBOX,
   KafkaConnector,
@@ -15,6 +15,7 @@ import {
 } from '@credit-ledger/messaging';
 import { CreditJobsProcessor, WorkerHooks } from './credit-jobs.processor';
 import { JOBS_CLIENT, WORKER_CONFIG, WORKER_DATA_SOURCE, WORKER_HOOKS } from './tokens';
+import { WorkerMetrics } from './worker-metrics';
 
 export interface WorkerRunOptions extends WorkerHooks {
   /** false: process jobs without installing the schedules (tests trigger runs themselves). */
@@ -38,6 +39,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(LedgerWriter) private readonly writer: LedgerWriter,
     @Inject(JOBS_CLIENT) readonly jobs: JobsClient,
     @Inject(WORKER_HOOKS) private readonly opts: WorkerRunOptions,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -57,9 +59,11 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
       lockDuration: cfg.lockMs,
       stalledInterval: cfg.lockMs,
     });
-    this.worker.on('failed', (job, err) =>
-      this.logger.warn(`job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`),
-    );
+    this.worker.on('completed', (job) => this.metrics.finished(job, 'completed'));
+    this.worker.on('failed', (job, err) => {
+      this.metrics.finished(job, 'failed');
+      this.logger.warn(`job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`);
+    });
     this.worker.on('error', (err) => this.logger.error(`worker: ${err.message}`));
     if (this.opts.relay !== false) await this.startRelay();
     this.logger.log(
@@ -68,9 +72,8 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async startRelay(): Promise<void> {
-    const log = (level: 'debug' | 'info' | 'warn' | 'error', message: string): void => {
-      if (level === 'debug' && this.config.logLevel !== 'debug') return;
-      this.logger[level === 'info' ? 'log' : level](message);
+    const log: Log = (level, message, fields) => {
+      this.logger[level === 'info' ? 'log' : level](fields ? { ...fields, msg: message } : message);
     };
     const kafka = createKafka({
       brokers: this.config.kafkaBrokers,

@@ -31,11 +31,15 @@ export interface AppConfig {
   /** User, password and TLS material of REDIS_URL's server. */
   redisSecurity: RedisSecurity;
   port: number;
+  /** Port of the worker's probes and metrics; null: the worker serves no HTTP. */
+  workerPort: number | null;
   apiKeys: ApiKey[];
   ingestBatchSize: number;
   parkTimeoutMs: number;
   parkSweepIntervalMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** json (one object per line, for log shippers) or pretty (a terminal); `up` defaults to pretty. */
+  logFormat: 'json' | 'pretty';
   /** Customer states the ledger API keeps in memory (LRU); 0 disables the cache. */
   positionCacheEntries: number;
   /** How far ahead of the ledger's clock occurredAt may be before an event is FUTURE_EVENT. */
@@ -173,6 +177,11 @@ export const CONFIG_DOC: Setting[] = [
   },
   { env: 'PORT', default: '3000', doc: 'HTTP port of the ledger API.' },
   {
+    env: 'WORKER_PORT',
+    default: '(none)',
+    doc: 'HTTP port of the worker for `/health/live`, `/health/ready` and `/metrics` (no API key; keep it inside the cluster). Unset: the worker serves no HTTP.',
+  },
+  {
     env: 'API_KEYS',
     default: '(none)',
     doc: 'Comma-separated `role:key` or `role:name:key` entries (roles reader|credit-analyst|sales-manager|finance-manager|cfo|admin). `up` generates keys when unset.',
@@ -189,6 +198,11 @@ export const CONFIG_DOC: Setting[] = [
   },
   { env: 'PARK_SWEEP_INTERVAL_MS', default: '30000', doc: 'How often expired parked events are swept.' },
   { env: 'LOG_LEVEL', default: 'info', doc: 'debug, info, warn or error.' },
+  {
+    env: 'LOG_FORMAT',
+    default: 'json',
+    doc: 'json (one JSON object per line, with a request id on HTTP lines and the Kafka origin on ingestion lines) or pretty (coloured text; `up` uses it unless LOG_FORMAT is set).',
+  },
   {
     env: 'POSITION_CACHE_ENTRIES',
     default: '10000',
@@ -322,6 +336,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // Built once here so a contradiction between DATABASE_URL and the DATABASE_* variables fails at start.
   postgresClientConfig(databaseUrl, databaseSecurity);
   const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const logFormat = (env.LOG_FORMAT || 'json') as AppConfig['logFormat'];
+  if (!['json', 'pretty'].includes(logFormat)) {
+    throw new ConfigError(`LOG_FORMAT must be json or pretty, got "${logFormat}"`);
+  }
   return {
     kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092')
       .split(',')
@@ -338,11 +356,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redisUrl,
     redisSecurity: loadRedisSecurity(env, redisUrl),
     port: intSetting(env, 'PORT', 3000, 0),
+    workerPort: env.WORKER_PORT ? intSetting(env, 'WORKER_PORT', 0, 0) : null,
     apiKeys: parseApiKeys(env.API_KEYS),
     ingestBatchSize: intSetting(env, 'INGEST_BATCH_SIZE', 2000, 1),
     parkTimeoutMs: intSetting(env, 'PARK_TIMEOUT_MS', 86_400_000, 0),
     parkSweepIntervalMs: intSetting(env, 'PARK_SWEEP_INTERVAL_MS', 30_000, 10),
     logLevel,
+    logFormat,
     positionCacheEntries: intSetting(env, 'POSITION_CACHE_ENTRIES', 10_000, 0),
     futureEventToleranceMs: intSetting(env, 'FUTURE_EVENT_TOLERANCE_MS', 86_400_000, 0),
     ingestStallMs: intSetting(env, 'INGEST_STALL_MS', 60_000, 1000),
@@ -374,11 +394,4 @@ function cronSetting(env: NodeJS.ProcessEnv, name: string, fallback: string): st
     throw new ConfigError(`${name} must be a cron expression like "0 * * * *", got "${raw}"`);
   }
   return fields.join(' ');
-}
-
-/** Nest logger levels for a LOG_LEVEL, shared by every Nest process. */
-export function nestLogLevels(level: AppConfig['logLevel']): Array<'error' | 'warn' | 'log' | 'debug'> {
-  const order = ['error', 'warn', 'log', 'debug'] as const;
-  const upTo = { error: 1, warn: 2, info: 3, debug: 4 }[level];
-  return order.slice(0, upTo);
 }

@@ -113,6 +113,32 @@ export class JobsClient {
     }
   }
 
+  /**
+   * Whether Redis answers a PING within `timeoutMs` (readiness). The PING is sent only on a ready connection:
+   * sent before, it would wait in ioredis' offline queue (BullMQ needs commands never to give up).
+   */
+  async ping(timeoutMs = 1000): Promise<void> {
+    const redis = this.connection;
+    let timer: NodeJS.Timeout | undefined;
+    let onReady = (): void => undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`Redis did not answer within ${timeoutMs} ms (connection ${redis.status})`)),
+        timeoutMs,
+      );
+    });
+    try {
+      // Connecting (first use, or between reconnect attempts): wait for it, within the same bound.
+      if (redis.status !== 'ready') {
+        await Promise.race([new Promise<void>((resolve) => redis.once('ready', (onReady = resolve))), late]);
+      }
+      await Promise.race([redis.ping(), late]);
+    } finally {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+    }
+  }
+
   async failed(limit = 20): Promise<FailedJobView[]> {
     const jobs = await this.queue.getFailed(0, limit - 1);
     return jobs.map((j) => ({

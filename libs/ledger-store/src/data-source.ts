@@ -104,3 +104,19 @@ export async function migrate(databaseUrl: string, security?: PostgresSecurity):
     await ds.destroy();
   }
 }
+
+/** `SELECT 1` within `timeoutMs` (readiness probes); rejects with the reason otherwise. */
+export async function pingDatabase(ds: DataSource, timeoutMs = 1000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`PostgreSQL did not answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  try {
+    await Promise.race([ds.query('SELECT 1'), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

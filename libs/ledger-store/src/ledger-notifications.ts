@@ -13,7 +13,15 @@ export const REJECTED_CHANNEL = 'rejected_events';
 export type LedgerChannel =
   typeof LEDGER_APPENDED_CHANNEL | typeof ALERT_OUTBOX_CHANNEL | typeof REJECTED_CHANNEL;
 
-export type Log = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+/**
+ * How the libraries log: a level, a sentence, and optional structured fields (e.g. the Kafka origin of the message
+ * a line is about), which the apps' JSON logger writes as fields of the line.
+ */
+export type Log = (
+  level: 'debug' | 'info' | 'warn' | 'error',
+  message: string,
+  fields?: Record<string, unknown>,
+) => void;
 
 /**
  * One dedicated connection LISTENing on a channel; calls `onNotify` with the payload. If the connection drops

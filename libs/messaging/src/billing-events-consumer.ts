@@ -57,6 +57,35 @@ export interface IngestStats {
   lastError: string | null;
 }
 
+/** Most message origins named in one log line (a poisoned batch can hold thousands). */
+const MAX_LOGGED_ORIGINS = 50;
+
+/** Where a message came from, as log fields (never its bytes: they may be anything). */
+const originOf = (o: MessageOrigin) => ({ topic: o.topic, partition: o.partition, offset: o.offset });
+
+/** The counts of a consumer that has not consumed yet. */
+export function emptyIngestStats(): IngestStats {
+  return {
+    messages: 0,
+    appended: 0,
+    duplicates: 0,
+    rejected: 0,
+    parked: 0,
+    unparked: 0,
+    batches: 0,
+    lastBatchMs: 0,
+    lastSequence: '0',
+    running: false,
+    isolated: 0,
+    retries: 0,
+    crashes: 0,
+    restarts: 0,
+    lastAppendAt: null,
+    lastCommitAt: null,
+    lastError: null,
+  };
+}
+
 /** Turns Kafka messages into ledger input: parsed events to append, or rejections carrying the reason. */
 export function toLedgerInput(
   topic: string,
@@ -107,25 +136,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * committed offsets, with backoff.
  */
 export class BillingEventsConsumer {
-  readonly stats: IngestStats = {
-    messages: 0,
-    appended: 0,
-    duplicates: 0,
-    rejected: 0,
-    parked: 0,
-    unparked: 0,
-    batches: 0,
-    lastBatchMs: 0,
-    lastSequence: '0',
-    running: false,
-    isolated: 0,
-    retries: 0,
-    crashes: 0,
-    restarts: 0,
-    lastAppendAt: null,
-    lastCommitAt: null,
-    lastError: null,
-  };
+  readonly stats: IngestStats = emptyIngestStats();
   private consumer: Consumer | null = null;
   private stopping = false;
   private rebuildTimer: NodeJS.Timeout | null = null;
@@ -265,10 +276,15 @@ export class BillingEventsConsumer {
   }
 
   /** Recorded for health; logged as a warning while it heals itself, as an error once it keeps failing. */
-  private noteError(what: string, err: unknown, level: 'warn' | 'error' = 'warn'): void {
+  private noteError(
+    what: string,
+    err: unknown,
+    level: 'warn' | 'error' = 'warn',
+    fields?: Record<string, unknown>,
+  ): void {
     const message = `${what}: ${describeFailure(err)}`;
     this.stats.lastError = message;
-    this.opts.log(level, message);
+    this.opts.log(level, message, fields);
   }
 
   private async handleBatch(
@@ -283,8 +299,9 @@ export class BillingEventsConsumer {
       const now = (this.opts.now ?? (() => new Date()))();
       const notAfter = new Date(now.getTime() + this.opts.futureToleranceMs).toISOString();
       const input = toLedgerInput(topic, partition, chunk, notAfter);
-      if (!(await this.appendUntilDone(input, chunk.length, heartbeat, live))) return;
       const last = chunk[chunk.length - 1].offset;
+      const origin = { topic, partition, offset: chunk[0].offset, lastOffset: last };
+      if (!(await this.appendUntilDone(input, chunk.length, origin, heartbeat, live))) return;
       resolveOffset(last);
       await consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
       this.stats.lastCommitAt = new Date().toISOString();
@@ -299,6 +316,7 @@ export class BillingEventsConsumer {
   private async appendUntilDone(
     input: ChunkInput['input'],
     messages: number,
+    chunk: { topic: string; partition: number; offset: string; lastOffset: string },
     heartbeat: () => Promise<void>,
     live: () => boolean,
   ): Promise<boolean> {
@@ -314,6 +332,7 @@ export class BillingEventsConsumer {
             `append failed (attempt ${attempt + 1}); retrying in ${wait} ms`,
             err,
             attempt ? 'error' : 'warn',
+            { kafka: chunk },
           );
         const until = Date.now() + wait;
         while (Date.now() < until) {
@@ -341,13 +360,20 @@ export class BillingEventsConsumer {
     s.lastAppendAt = new Date().toISOString();
     if (r.appended) s.lastSequence = r.lastSequence;
     if (r.isolated) {
-      this.opts.log('warn', `isolated ${r.isolated} event(s) the database refused; they are dead-lettered`);
+      const isolated = r.rejected.filter((x) => x.code === 'APPEND_FAILED');
+      this.opts.log('warn', `isolated ${r.isolated} event(s) the database refused; they are dead-lettered`, {
+        kafka: isolated[0] ? originOf(isolated[0].origin) : undefined,
+        isolated: isolated.slice(0, MAX_LOGGED_ORIGINS).map((x) => originOf(x.origin)),
+      });
     }
     if (r.rejected.length) {
-      this.opts.log(
-        'warn',
-        `rejected ${r.rejected.length} event(s); first: ${r.rejected[0].code} ${r.rejected[0].reason}`,
-      );
+      const first = r.rejected[0];
+      this.opts.log('warn', `rejected ${r.rejected.length} event(s); first: ${first.code} ${first.reason}`, {
+        kafka: originOf(first.origin),
+        rejected: r.rejected
+          .slice(0, MAX_LOGGED_ORIGINS)
+          .map((x) => ({ ...originOf(x.origin), code: x.code })),
+      });
     }
     this.opts.log(
       'debug',

@@ -2,3 +2,4 @@ export * from './generator';
 export * from './test-database';
 export * from './fold';
 export * from './tls-certificates';
+export * from './tcp-proxy';

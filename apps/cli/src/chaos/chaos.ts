@@ -7,9 +7,8 @@ import { Kafka, Partitioners, Producer, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { dropDatabase, migrate } from '@credit-ledger/ledger-store';
 import { publishEvents } from '@credit-ledger/messaging';
-import { WireEvent, comparable, foldInMemory, generateHistory } from '@credit-ledger/testing';
+import { TcpProxy, WireEvent, comparable, foldInMemory, generateHistory } from '@credit-ledger/testing';
 import { ManagedProcess } from './managed-process';
-import { TcpProxy } from './tcp-proxy';
 
 export interface ChaosOptions {
   events: number;

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { startLedgerApp } from '../../../ledger/src/ledger-app';
+import { createLogger } from '@credit-ledger/logging';
 import { migrate } from '@credit-ledger/ledger-store';
 import { config, ensureApiKeys } from './shared';
 
@@ -15,13 +16,16 @@ export function serveCommand(): Command {
     )
     .action(async (opts: { consume: boolean; migrate: boolean }) => {
       const cfg = config();
+      // A server's output is log lines (JSON unless LOG_FORMAT=pretty), for the log shipper to read. These few
+      // start-up milestones are written even under LOG_LEVEL=warn: scripts wait for "listening on".
+      const log = createLogger({ ...cfg, logLevel: cfg.logLevel === 'debug' ? 'debug' : 'info' });
       if (opts.migrate) {
         const applied = await migrate(cfg.databaseUrl, cfg.databaseSecurity);
-        if (applied.length) console.log(`applied migrations: ${applied.join(', ')}`);
+        if (applied.length) log.info({ migrations: applied }, `applied migrations: ${applied.join(', ')}`);
       }
       const generatedKeys = ensureApiKeys(cfg);
-      if (generatedKeys) console.warn(`API_KEYS was unset; keys for this run: API_KEYS="${generatedKeys}"`);
+      if (generatedKeys) log.warn(`API_KEYS was unset; keys for this run: API_KEYS="${generatedKeys}"`);
       const { url } = await startLedgerApp({ config: cfg, hooks: { consume: opts.consume } });
-      console.log(`credit-ledger API listening on ${url}`);
+      log.info({ url }, `credit-ledger API listening on ${url}`);
     });
 }

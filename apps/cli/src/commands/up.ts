@@ -27,6 +27,8 @@ export function upCommand(): Command {
     )
     .action(async (opts: { kafkaPort: string; customers: string; worker: boolean }) => {
       const cfg = config();
+      // A terminal: coloured lines rather than JSON, unless LOG_FORMAT says otherwise.
+      if (!process.env.LOG_FORMAT) cfg.logFormat = 'pretty';
       if (!process.env.KAFKA_BROKERS) {
         const broker = await startEmbeddedKafka({ port: Number(opts.kafkaPort), defaultPartitions: 6 });
         cfg.kafkaBrokers = [broker.address];

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { startWorkerApp } from '../../../worker/src/worker-app';
+import { createLogger } from '@credit-ledger/logging';
 import { config } from './shared';
 
 export function workerCommand(): Command {
@@ -14,7 +15,9 @@ export function workerCommand(): Command {
         'Run several for parallel chunks; SIGTERM lets active jobs finish.',
     )
     .action(async () => {
-      await startWorkerApp({ config: config() });
-      console.log('credit-ledger worker running');
+      const cfg = config();
+      await startWorkerApp({ config: cfg });
+      // A start-up milestone, written even under LOG_LEVEL=warn.
+      createLogger({ ...cfg, logLevel: 'info' }).info('credit-ledger worker running');
     });
 }

@@ -1,19 +1,25 @@
 import {
-  BadRequestException,
   Body,
   Controller,
   Get,
   HttpCode,
   NotFoundException,
-  Param,
   Post,
   Query as QueryString,
 } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import type { StatusAction } from '@credit-ledger/domain';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { PathId } from '../api/path-params';
+import { ErrorResponse } from '../api/schema';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { RequireRole, type Principal } from '../auth/roles';
-import { intParam } from '../customers/query-params';
-import { BodyFields, opt, parseBody, pathId, req, type BodySpec } from './body';
 import {
   ApproveLimitChangeCommand,
   ChangeCustomerStatusCommand,
@@ -22,14 +28,31 @@ import {
   RejectLimitChangeCommand,
   RequestLimitChangeCommand,
 } from './commands';
+import {
+  CommandOutcomeResponse,
+  HeldOrderDecisionBody,
+  HeldOrderListResponse,
+  HeldOrdersQueryDto,
+  LimitRequestBody,
+  LimitRequestListResponse,
+  LimitRequestOutcomeResponse,
+  NoBody,
+  ReasonBody,
+  ReviewBody,
+  ReviewResponse,
+  TemporaryLimitBody,
+} from './control.dto';
 import { ListHeldOrdersQuery, ListLimitRequestsQuery } from './control-queries';
 import { RunCreditReviewCommand } from './credit-review';
 
-const LIMIT_REQUEST: BodySpec = { newLimit: req('amount'), reason: req('reason'), requestId: opt('id') };
-const REASON_ONLY: BodySpec = { reason: req('reason') };
-const TEMPORARY_LIMIT: BodySpec = { amount: req('amount'), expiresAt: req('instant'), reason: req('reason') };
-const HELD_ORDER: BodySpec = { customerId: req('id'), reason: req('reason') };
-const REVIEW: BodySpec = { at: opt('instant') };
+const NOT_FOUND = ApiNotFoundResponse({
+  type: ErrorResponse,
+  description: 'customer, request or order unknown',
+});
+const CONFLICT = ApiConflictResponse({
+  type: ErrorResponse,
+  description: 'the state does not allow it (already pending, closed, expired, blacklisted …)',
+});
 
 /**
  * Who may do what (roles are not a hierarchy; admin administers but never approves credit — four-eyes):
@@ -37,6 +60,7 @@ const REVIEW: BodySpec = { at: opt('instant') };
  * request's tier names; reject a request: any approver role or admin; temporary limit and blacklist:
  * finance-manager, cfo, admin; freeze, release or reject held orders: credit-analyst, finance-manager, cfo, admin.
  */
+@ApiTags('credit control')
 @Controller('customers/:id')
 export class CustomerControlController {
   constructor(
@@ -46,8 +70,9 @@ export class CustomerControlController {
 
   @Get('limit-requests')
   @RequireRole('reader')
-  async limitRequests(@Param('id') id: string) {
-    const customerId = pathId('customer id', id);
+  @ApiOkResponse({ type: LimitRequestListResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  async limitRequests(@PathId('id', 'customer id') customerId: string) {
     const view = await this.queries.execute(new ListLimitRequestsQuery(customerId));
     if (!view) throw new NotFoundException(`customer ${customerId} is not in the ledger`);
     return view;
@@ -55,120 +80,133 @@ export class CustomerControlController {
 
   @Post('limit-requests')
   @RequireRole('credit-analyst', 'sales-manager', 'finance-manager', 'cfo', 'admin')
-  @BodyFields(LIMIT_REQUEST)
-  requestLimit(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() by: Principal) {
-    const customerId = pathId('customer id', id);
-    const b = parseBody(body, LIMIT_REQUEST);
+  @ApiCreatedResponse({ type: LimitRequestOutcomeResponse })
+  @NOT_FOUND
+  @CONFLICT
+  requestLimit(
+    @PathId('id', 'customer id') customerId: string,
+    @Body() body: LimitRequestBody,
+    @CurrentPrincipal() by: Principal,
+  ) {
     return this.commands.execute(
-      new RequestLimitChangeCommand(
-        customerId,
-        by,
-        b.newLimit as string,
-        b.reason as string,
-        b.requestId as string | undefined,
-      ),
+      new RequestLimitChangeCommand(customerId, by, body.newLimit, body.reason, body.requestId),
     );
   }
 
   @Post('limit-requests/:requestId/approve')
   @HttpCode(200)
   @RequireRole('credit-analyst', 'sales-manager', 'finance-manager', 'cfo')
-  @BodyFields({})
+  @ApiOkResponse({
+    type: CommandOutcomeResponse,
+    description: 'the last approval also appends CreditLimitChanged',
+  })
+  @NOT_FOUND
+  @CONFLICT
   approve(
-    @Param('id') id: string,
-    @Param('requestId') requestId: string,
-    @Body() body: unknown,
+    @PathId('id', 'customer id') customerId: string,
+    @PathId('requestId') requestId: string,
+    @Body() _body: NoBody,
     @CurrentPrincipal() by: Principal,
   ) {
-    parseBody(body, {});
-    return this.commands.execute(
-      new ApproveLimitChangeCommand(pathId('customer id', id), by, pathId('requestId', requestId)),
-    );
+    return this.commands.execute(new ApproveLimitChangeCommand(customerId, by, requestId));
   }
 
   @Post('limit-requests/:requestId/reject')
   @HttpCode(200)
   @RequireRole('credit-analyst', 'sales-manager', 'finance-manager', 'cfo', 'admin')
-  @BodyFields(REASON_ONLY)
+  @ApiOkResponse({ type: CommandOutcomeResponse })
+  @NOT_FOUND
+  @CONFLICT
   rejectRequest(
-    @Param('id') id: string,
-    @Param('requestId') requestId: string,
-    @Body() body: unknown,
+    @PathId('id', 'customer id') customerId: string,
+    @PathId('requestId') requestId: string,
+    @Body() body: ReasonBody,
     @CurrentPrincipal() by: Principal,
   ) {
-    const b = parseBody(body, REASON_ONLY);
-    return this.commands.execute(
-      new RejectLimitChangeCommand(
-        pathId('customer id', id),
-        by,
-        pathId('requestId', requestId),
-        b.reason as string,
-      ),
-    );
+    return this.commands.execute(new RejectLimitChangeCommand(customerId, by, requestId, body.reason));
   }
 
   @Post('temporary-limit')
   @RequireRole('finance-manager', 'cfo', 'admin')
-  @BodyFields(TEMPORARY_LIMIT)
-  temporaryLimit(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() by: Principal) {
-    const b = parseBody(body, TEMPORARY_LIMIT);
+  @ApiCreatedResponse({ type: CommandOutcomeResponse, description: 'replaces a running temporary limit' })
+  @NOT_FOUND
+  @CONFLICT
+  temporaryLimit(
+    @PathId('id', 'customer id') customerId: string,
+    @Body() body: TemporaryLimitBody,
+    @CurrentPrincipal() by: Principal,
+  ) {
     return this.commands.execute(
-      new GrantTemporaryLimitCommand(
-        pathId('customer id', id),
-        by,
-        b.amount as string,
-        b.expiresAt as string,
-        b.reason as string,
-      ),
+      new GrantTemporaryLimitCommand(customerId, by, body.amount, body.expiresAt, body.reason),
     );
   }
 
   @Post('blacklist')
   @HttpCode(200)
   @RequireRole('finance-manager', 'cfo', 'admin')
-  @BodyFields(REASON_ONLY)
-  blacklist(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() by: Principal) {
-    return this.status(id, body, by, 'blacklist');
+  @ApiOkResponse({ type: CommandOutcomeResponse })
+  @NOT_FOUND
+  @CONFLICT
+  blacklist(
+    @PathId('id', 'customer id') customerId: string,
+    @Body() body: ReasonBody,
+    @CurrentPrincipal() by: Principal,
+  ) {
+    return this.status(customerId, body, by, 'blacklist');
   }
 
   @Post('unblacklist')
   @HttpCode(200)
   @RequireRole('finance-manager', 'cfo', 'admin')
-  @BodyFields(REASON_ONLY)
-  unblacklist(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() by: Principal) {
-    return this.status(id, body, by, 'unblacklist');
+  @ApiOkResponse({ type: CommandOutcomeResponse })
+  @NOT_FOUND
+  @CONFLICT
+  unblacklist(
+    @PathId('id', 'customer id') customerId: string,
+    @Body() body: ReasonBody,
+    @CurrentPrincipal() by: Principal,
+  ) {
+    return this.status(customerId, body, by, 'unblacklist');
   }
 
   @Post('freeze')
   @HttpCode(200)
   @RequireRole('credit-analyst', 'finance-manager', 'cfo', 'admin')
-  @BodyFields(REASON_ONLY)
-  freeze(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() by: Principal) {
-    return this.status(id, body, by, 'freeze');
+  @ApiOkResponse({
+    type: CommandOutcomeResponse,
+    description: "a manual freeze (the system's freeze rule is separate)",
+  })
+  @NOT_FOUND
+  @CONFLICT
+  freeze(
+    @PathId('id', 'customer id') customerId: string,
+    @Body() body: ReasonBody,
+    @CurrentPrincipal() by: Principal,
+  ) {
+    return this.status(customerId, body, by, 'freeze');
   }
 
   @Post('unfreeze')
   @HttpCode(200)
   @RequireRole('credit-analyst', 'finance-manager', 'cfo', 'admin')
-  @BodyFields(REASON_ONLY)
-  unfreeze(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() by: Principal) {
-    return this.status(id, body, by, 'unfreeze');
+  @ApiOkResponse({ type: CommandOutcomeResponse })
+  @NOT_FOUND
+  @CONFLICT
+  unfreeze(
+    @PathId('id', 'customer id') customerId: string,
+    @Body() body: ReasonBody,
+    @CurrentPrincipal() by: Principal,
+  ) {
+    return this.status(customerId, body, by, 'unfreeze');
   }
 
-  private status(
-    id: string,
-    body: unknown,
-    by: Principal,
-    action: 'blacklist' | 'unblacklist' | 'freeze' | 'unfreeze',
-  ) {
-    const b = parseBody(body, REASON_ONLY);
-    return this.commands.execute(
-      new ChangeCustomerStatusCommand(pathId('customer id', id), by, action, b.reason as string),
-    );
+  private status(customerId: string, body: ReasonBody, by: Principal, action: StatusAction) {
+    return this.commands.execute(new ChangeCustomerStatusCommand(customerId, by, action, body.reason));
   }
 }
 
 /** Orders the credit check held: list, release (override, recorded with the reason) or reject. */
+@ApiTags('credit control')
 @Controller('orders')
 export class HeldOrdersController {
   constructor(
@@ -178,43 +216,56 @@ export class HeldOrdersController {
 
   @Get('held')
   @RequireRole('reader')
-  held(@QueryString() query: Record<string, string | undefined>) {
-    const unknown = Object.keys(query).filter((k) => k !== 'limit');
-    if (unknown.length) throw new BadRequestException(`unknown query parameter(s): ${unknown.join(', ')}`);
-    return this.queries.execute(new ListHeldOrdersQuery(intParam('limit', query.limit, 100, 1, 1000)));
+  @ApiOkResponse({ type: HeldOrderListResponse })
+  held(@QueryString() query: HeldOrdersQueryDto) {
+    return this.queries.execute(new ListHeldOrdersQuery(query.limit));
   }
 
   @Post(':orderId/release')
   @HttpCode(200)
   @RequireRole('credit-analyst', 'finance-manager', 'cfo', 'admin')
-  @BodyFields(HELD_ORDER)
-  release(@Param('orderId') orderId: string, @Body() body: unknown, @CurrentPrincipal() by: Principal) {
+  @ApiOkResponse({
+    type: CommandOutcomeResponse,
+    description: 'overrides the credit check (never for a blacklisted customer: 409)',
+  })
+  @NOT_FOUND
+  @CONFLICT
+  release(
+    @PathId('orderId') orderId: string,
+    @Body() body: HeldOrderDecisionBody,
+    @CurrentPrincipal() by: Principal,
+  ) {
     return this.decide(orderId, body, by, 'release');
   }
 
   @Post(':orderId/reject')
   @HttpCode(200)
   @RequireRole('credit-analyst', 'finance-manager', 'cfo', 'admin')
-  @BodyFields(HELD_ORDER)
-  reject(@Param('orderId') orderId: string, @Body() body: unknown, @CurrentPrincipal() by: Principal) {
+  @ApiOkResponse({ type: CommandOutcomeResponse })
+  @NOT_FOUND
+  @CONFLICT
+  reject(
+    @PathId('orderId') orderId: string,
+    @Body() body: HeldOrderDecisionBody,
+    @CurrentPrincipal() by: Principal,
+  ) {
     return this.decide(orderId, body, by, 'reject');
   }
 
-  private decide(orderId: string, body: unknown, by: Principal, decision: 'release' | 'reject') {
-    const b = parseBody(body, HELD_ORDER);
+  private decide(
+    orderId: string,
+    body: HeldOrderDecisionBody,
+    by: Principal,
+    decision: 'release' | 'reject',
+  ) {
     return this.commands.execute(
-      new DecideHeldOrderCommand(
-        b.customerId as string,
-        by,
-        pathId('orderId', orderId),
-        decision,
-        b.reason as string,
-      ),
+      new DecideHeldOrderCommand(body.customerId, by, orderId, decision, body.reason),
     );
   }
 }
 
 /** Admin: run the credit-control review now (or as of `at`, e.g. to catch up after downtime). */
+@ApiTags('credit control')
 @Controller('control')
 export class ControlAdminController {
   constructor(private readonly commands: CommandBus) {}
@@ -222,9 +273,8 @@ export class ControlAdminController {
   @Post('review')
   @HttpCode(200)
   @RequireRole('admin')
-  @BodyFields(REVIEW)
-  review(@Body() body: unknown) {
-    const b = parseBody(body, REVIEW);
-    return this.commands.execute(new RunCreditReviewCommand(b.at as string | undefined));
+  @ApiOkResponse({ type: ReviewResponse })
+  review(@Body() body: ReviewBody) {
+    return this.commands.execute(new RunCreditReviewCommand(body.at));
   }
 }

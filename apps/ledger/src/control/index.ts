@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { PolicyStore } from '@credit-ledger/ledger-store';
-import { DocsController } from '../docs/docs.controller';
+import { DocsController, OpenApiDocument } from '../docs/docs.controller';
 import { PortfolioReports } from '../reports/portfolio-reports';
 import { GetReportHandler, ReportsController } from '../reports/reports.controller';
 import { LEDGER_DATA_SOURCE } from '../tokens';
@@ -27,6 +27,7 @@ export const CONTROL_CONTROLLERS = [
   ReportsController,
 ];
 export const CONTROL_PROVIDERS = [
+  OpenApiDocument,
   ControlAppender,
   ...CONTROL_COMMAND_HANDLERS,
   ...CONTROL_QUERY_HANDLERS,

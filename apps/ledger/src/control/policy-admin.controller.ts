@@ -8,15 +8,16 @@ import {
   Post,
 } from '@nestjs/common';
 import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { DomainError } from '@credit-ledger/domain';
 import { PolicyStore, PolicyVersionInfo, adoptPolicy } from '@credit-ledger/ledger-store';
+import { ErrorResponse } from '../api/schema';
+import { PolicyVersionResponse } from '../audit/audit.dto';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { RequireRole, type Principal } from '../auth/roles';
 import { LEDGER_DATA_SOURCE } from '../tokens';
-import { BodyFields, opt, parseBody, req, type BodySpec } from './body';
-
-const ADOPT: BodySpec = { policy: req('policy'), note: opt('reason'), simulationId: opt('id') };
+import { AdoptPolicyBody } from './control.dto';
 
 export class AdoptPolicyCommand extends Command<PolicyVersionInfo> {
   constructor(
@@ -57,22 +58,20 @@ export class AdoptPolicyHandler implements ICommandHandler<AdoptPolicyCommand> {
 }
 
 /** `POST /policy/versions`: changing the credit policy is an admin command that records a new version. */
+@ApiTags('policy')
 @Controller('policy')
 export class PolicyAdminController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post('versions')
   @RequireRole('admin')
-  @BodyFields(ADOPT)
-  adopt(@Body() body: unknown, @CurrentPrincipal() by: Principal) {
-    const b = parseBody(body, ADOPT);
-    return this.commands.execute(
-      new AdoptPolicyCommand(
-        b.policy as Record<string, unknown>,
-        by,
-        b.note as string | undefined,
-        b.simulationId as string | undefined,
-      ),
-    );
+  @ApiCreatedResponse({
+    type: PolicyVersionResponse,
+    description: 'the adopted version, in force from the next sequence',
+  })
+  @ApiNotFoundResponse({ type: ErrorResponse, description: 'no such simulation' })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'the policy is not the draft the simulation ran' })
+  adopt(@Body() body: AdoptPolicyBody, @CurrentPrincipal() by: Principal) {
+    return this.commands.execute(new AdoptPolicyCommand(body.policy, by, body.note, body.simulationId));
   }
 }

@@ -1,33 +1,45 @@
-import { Controller, Get, NotFoundException, Param, Query as QueryString } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Query as QueryString } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { PathId } from '../api/path-params';
+import { ErrorResponse } from '../api/schema';
 import { RequireRole } from '../auth/roles';
+import {
+  CreditFileResponse,
+  CustomerListResponse,
+  ListCustomersQueryDto,
+  PositionQueryDto,
+  PositionResponse,
+} from './customers.dto';
 import { GetCreditFileQuery, GetCustomerPositionQuery, ListCustomersQuery } from './queries';
-import { parseAsOf, parseCustomerId, parseListFilter } from './query-params';
 
+@ApiTags('customers')
 @Controller('customers')
 @RequireRole('reader')
 export class CustomersController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get()
-  list(@QueryString() query: Record<string, string | undefined>) {
-    return this.queries.execute(new ListCustomersQuery(parseListFilter(query)));
+  @ApiOkResponse({ type: CustomerListResponse })
+  list(@QueryString() query: ListCustomersQueryDto) {
+    return this.queries.execute(new ListCustomersQuery(query));
   }
 
   /** The 360° credit file: profile, reports, complaints, dealings, assessment, terms and links. */
   @Get(':id/file')
-  async file(@Param('id') id: string, @QueryString('asOf') asOf?: string) {
-    const customerId = parseCustomerId(id);
-    const at = parseAsOf(asOf);
-    const view = await this.queries.execute(new GetCreditFileQuery(customerId, at));
-    if (!view) throw notFound(customerId, at);
+  @ApiOkResponse({ type: CreditFileResponse, description: 'the credit file now, or replayed as of `asOf`' })
+  @ApiNotFoundResponse({ type: ErrorResponse, description: 'not in the ledger (as of `asOf`)' })
+  async file(@PathId('id', 'customer id') customerId: string, @QueryString() query: PositionQueryDto) {
+    const view = await this.queries.execute(new GetCreditFileQuery(customerId, query.asOf));
+    if (!view) throw notFound(customerId, query.asOf);
     return view;
   }
 
   @Get(':id')
-  async position(@Param('id') id: string, @QueryString('asOf') asOf?: string) {
-    const customerId = parseCustomerId(id);
-    const at = parseAsOf(asOf);
+  @ApiOkResponse({ type: PositionResponse, description: 'the position now, or replayed as of `asOf`' })
+  @ApiNotFoundResponse({ type: ErrorResponse, description: 'not in the ledger (as of `asOf`)' })
+  async position(@PathId('id', 'customer id') customerId: string, @QueryString() query: PositionQueryDto) {
+    const at = query.asOf;
     const view = await this.queries.execute(new GetCustomerPositionQuery(customerId, at));
     if (!view) throw notFound(customerId, at);
     return view;

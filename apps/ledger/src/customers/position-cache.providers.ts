@@ -19,6 +19,7 @@ import {
   Rejection,
 } from '@credit-ledger/ledger-store';
 import { PositionCache, PositionCacheOptions } from '@credit-ledger/projections';
+import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { APP_CONFIG, LEDGER_DATA_SOURCE } from '../tokens';
 
 /**
@@ -30,6 +31,7 @@ export class CacheCoherentWriter extends LedgerWriter {
     ds: DataSource,
     policies: PolicyStore,
     private readonly cache: PositionCache,
+    private readonly metrics: LedgerMetrics,
   ) {
     super(ds, policies);
   }
@@ -39,7 +41,11 @@ export class CacheCoherentWriter extends LedgerWriter {
     invalid: Rejection[] = [],
     opts: AppendOptions = {},
   ): Promise<AppendResult> {
+    const done = this.metrics.appendSeconds.startTimer({ kind: 'ingest' });
     const r = await super.append(inbound, invalid, opts);
+    done();
+    if (inbound.length + invalid.length > 0)
+      this.metrics.appendBatchEvents.observe(inbound.length + invalid.length);
     // Derived and unparked events belong to the streams of the inbound events (or of the one parked event
     // retried), so these are all it touched.
     if (r.lastSequence !== '0') {
@@ -51,7 +57,9 @@ export class CacheCoherentWriter extends LedgerWriter {
   }
 
   override async appendControl(customerIds: string[], rule: ControlRule): Promise<ControlAppendResult> {
+    const done = this.metrics.appendSeconds.startTimer({ kind: 'control' });
     const r = await super.appendControl(customerIds, rule);
+    done();
     this.cache.invalidate(new Set(r.events.map((e) => e.event.customerId)));
     return r;
   }
@@ -90,9 +98,9 @@ export function positionCacheProviders(overrides: PositionCacheOverrides = {}): 
     },
     {
       provide: LedgerWriter,
-      useFactory: (ds: DataSource, policies: PolicyStore, cache: PositionCache) =>
-        new CacheCoherentWriter(ds, policies, cache),
-      inject: [LEDGER_DATA_SOURCE, PolicyStore, PositionCache],
+      useFactory: (ds: DataSource, policies: PolicyStore, cache: PositionCache, metrics: LedgerMetrics) =>
+        new CacheCoherentWriter(ds, policies, cache, metrics),
+      inject: [LEDGER_DATA_SOURCE, PolicyStore, PositionCache, LedgerMetrics],
     },
     PositionCacheLifecycle,
   ];

@@ -1,114 +1,111 @@
-import { Controller, Get, Header } from '@nestjs/common';
-import { ModulesContainer } from '@nestjs/core';
-import { RequireRole } from '../auth/roles';
-import { REASON_RULE, type FieldKind } from '../control/body';
-import { listRoutes, type RouteInfo } from './routes';
+import { Controller, Get, Header, Injectable, NotFoundException, Param, Res } from '@nestjs/common';
+import {
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiParam,
+  ApiProduces,
+  ApiTags,
+  type OpenAPIObject,
+} from '@nestjs/swagger';
+import { ErrorResponse } from '../api/schema';
+import type { FastifyReply } from 'fastify';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Public, RequireRole } from '../auth/roles';
 
-const FIELD_SCHEMAS: Record<FieldKind, Record<string, unknown>> = {
-  id: { type: 'string', pattern: '^[A-Za-z0-9._:/-]{1,128}$' },
-  amount: {
-    type: 'string',
-    pattern: '^\\d{1,20}(\\.\\d{1,6})?$',
-    description: "decimal major units, at most the customer's currency digits",
-  },
-  reason: { type: 'string', minLength: 1, maxLength: 512, description: REASON_RULE },
-  instant: { type: 'string', format: 'date-time', description: 'ISO-8601 date or timestamp with zone' },
-  policy: { type: 'object', description: 'a whole grading policy (see GET /policy)' },
-};
+/** The OpenAPI document, built once the app's routes are known (see startLedgerApp). */
+@Injectable()
+export class OpenApiDocument {
+  private document: OpenAPIObject | null = null;
 
-/** OpenAPI 3.0 from the live route table: paths, roles (x-roles), declared bodies; 401/403 on every guarded one. */
-export function openApiDocument(routes: RouteInfo[]): Record<string, unknown> {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const r of routes) {
-    const path = r.path.replace(/:([A-Za-z]+)/g, '{$1}');
-    const params = [...r.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({
-      name: m[1],
-      in: 'path',
-      required: true,
-      schema: FIELD_SCHEMAS.id,
-    }));
-    const op: Record<string, unknown> = {
-      operationId: `${r.controller}.${r.handler}`,
-      tags: [r.path.split('/')[1] ?? ''],
-      parameters: params,
-      'x-roles': r.roles,
-      security: r.public ? [] : [{ bearer: [] }, { apiKey: [] }],
-      responses: {
-        '2XX': { description: 'success (JSON; reports also text/csv with Accept: text/csv)' },
-        '400': { description: 'invalid input; the message names the field' },
-        ...(r.public
-          ? {}
-          : { '401': { description: 'no or unknown API key' }, '403': { description: 'role not allowed' } }),
-      },
-    };
-    if (r.body) {
-      op.requestBody = {
-        required: Object.values(r.body).some((f) => f.required),
-        content: {
-          'application/json': {
-            schema: {
-              type: 'object',
-              additionalProperties: false,
-              required: Object.entries(r.body)
-                .filter(([, f]) => f.required)
-                .map(([k]) => k),
-              properties: Object.fromEntries(
-                Object.entries(r.body).map(([k, f]) => [k, FIELD_SCHEMAS[f.kind]]),
-              ),
-            },
-          },
-        },
-      };
-    }
-    (paths[path] ??= {})[r.method.toLowerCase()] = op;
+  set(document: OpenAPIObject): void {
+    this.document = document;
   }
-  return {
-    openapi: '3.0.3',
-    info: { title: 'credit-ledger', version: '1', description: 'Event-sourced customer credit ledger' },
-    components: {
-      securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer' },
-        apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
-      },
-    },
-    paths,
-  };
+
+  get(): OpenAPIObject {
+    if (!this.document) throw new Error('the OpenAPI document is built when the app starts');
+    return this.document;
+  }
 }
 
-const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const SWAGGER_UI_DIR = path.dirname(require.resolve('swagger-ui-dist/package.json'));
 
-/** The API description: `/docs` (a plain HTML table, no external assets) and `/docs/json` (OpenAPI 3.0). */
+/** Swagger UI's files, served from the swagger-ui-dist package (no other file is reachable). */
+const ASSETS: Record<string, string> = {
+  'swagger-ui.css': 'text/css',
+  'swagger-ui-bundle.js': 'application/javascript',
+  'favicon-32x32.png': 'image/png',
+};
+
+/**
+ * The explorer page holds no API information: it asks for an API key, then loads the document from
+ * /docs/json with it (sent on every request the explorer makes, kept in this tab's sessionStorage only).
+ */
+const EXPLORER = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>credit-ledger API</title>
+<link rel="icon" href="/docs/assets/favicon-32x32.png">
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+<style>body{margin:0;font-family:sans-serif}#key{padding:12px 20px;background:#1b1b1b;color:#fff}
+#key input{width:24em;margin:0 8px}</style></head>
+<body><form id="key"><label>API key<input id="apikey" type="password" autocomplete="off"></label>
+<button type="submit">Load the API</button></form><div id="ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script>
+const input = document.getElementById('apikey');
+input.value = sessionStorage.getItem('credit-ledger-api-key') || '';
+function load() {
+  const key = input.value.trim();
+  sessionStorage.setItem('credit-ledger-api-key', key);
+  window.ui = SwaggerUIBundle({
+    url: '/docs/json',
+    dom_id: '#ui',
+    deepLinking: true,
+    requestInterceptor: (req) => {
+      if (key && !req.headers.Authorization) req.headers.Authorization = 'Bearer ' + key;
+      return req;
+    },
+  });
+}
+document.getElementById('key').addEventListener('submit', (e) => { e.preventDefault(); load(); });
+if (input.value) load();
+</script></body></html>
+`;
+
+/** The API description: `/docs` (Swagger UI) and `/docs/json` (the OpenAPI document, for API keys only). */
+@ApiTags('docs')
 @Controller('docs')
-@RequireRole('reader')
 export class DocsController {
-  constructor(private readonly modules: ModulesContainer) {}
+  constructor(private readonly document: OpenApiDocument) {}
 
   @Get('json')
-  json() {
-    return openApiDocument(listRoutes(this.modules));
+  @RequireRole('reader')
+  @ApiOkResponse({
+    description: 'this OpenAPI document',
+    schema: { type: 'object', additionalProperties: true },
+  })
+  json(): OpenAPIObject {
+    return this.document.get();
   }
 
   @Get()
+  @Public()
   @Header('content-type', 'text/html; charset=utf-8')
-  html(): string {
-    const rows = listRoutes(this.modules)
-      .map(
-        (r) =>
-          `<tr><td>${r.method}</td><td><code>${esc(r.path)}</code></td><td>${esc(r.public ? 'public' : r.roles.join(', '))}</td>` +
-          `<td>${esc(
-            r.body
-              ? Object.entries(r.body)
-                  .map(([k, f]) => `${k}${f.required ? '' : '?'}: ${f.kind}`)
-                  .join(', ')
-              : '',
-          )}</td></tr>`,
-      )
-      .join('\n');
-    return (
-      '<!doctype html><html><head><meta charset="utf-8"><title>credit-ledger API</title></head><body>' +
-      '<h1>credit-ledger API</h1><p>OpenAPI 3.0: <a href="/docs/json">/docs/json</a>. ' +
-      'Send <code>Authorization: Bearer &lt;api key&gt;</code>.</p>' +
-      `<table border="1" cellpadding="4"><tr><th>method</th><th>path</th><th>roles</th><th>body</th></tr>\n${rows}</table></body></html>`
-    );
+  @ApiProduces('text/html')
+  @ApiOkResponse({ description: 'Swagger UI', content: { 'text/html': { schema: { type: 'string' } } } })
+  explorer(): string {
+    return EXPLORER;
+  }
+
+  @Get('assets/:file')
+  @Public()
+  @ApiParam({ name: 'file', enum: Object.keys(ASSETS) })
+  @ApiProduces(...new Set(Object.values(ASSETS)))
+  @ApiOkResponse({ description: 'a file of Swagger UI', schema: { type: 'string', format: 'binary' } })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  asset(@Param('file') file: string, @Res({ passthrough: true }) reply: FastifyReply): Buffer {
+    const type = Object.prototype.hasOwnProperty.call(ASSETS, file) ? ASSETS[file] : undefined;
+    if (!type) throw new NotFoundException(`no asset ${JSON.stringify(file.slice(0, 64))}`);
+    void reply.header('content-type', type).header('cache-control', 'public, max-age=86400');
+    return readFileSync(path.join(SWAGGER_UI_DIR, file));
   }
 }

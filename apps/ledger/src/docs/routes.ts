@@ -1,9 +1,10 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { RequestMethod, Type } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ModulesContainer } from '@nestjs/core';
 import type { Role } from '@credit-ledger/config';
+import { isApiDto } from '../api/fields';
 import { PUBLIC_KEY, ROLES_KEY } from '../auth/roles';
-import { BODY_KEY, type BodySpec } from '../control/body';
 
 export interface RouteInfo {
   method: string;
@@ -12,8 +13,10 @@ export interface RouteInfo {
   /** Roles the guard lets through ('reader' = every authenticated role); [] when public. */
   roles: Role[];
   public: boolean;
-  /** Declared body fields (BodyFields), null when the handler declares none. */
-  body: BodySpec | null;
+  /** The body DTO (`@Body() body: SomeBody`), null when the handler takes no body. */
+  body: Type<object> | null;
+  /** The query-string DTO (`@Query() query: SomeQuery`), null when the handler reads none. */
+  query: Type<object> | null;
   controller: string;
   handler: string;
 }
@@ -26,6 +29,21 @@ const join = (...parts: string[]): string =>
     .flatMap((p) => p.split('/'))
     .filter(Boolean)
     .join('/');
+
+/** The API DTO a handler takes as its whole body or query string (`@Body()` / `@Query()` without a name). */
+function dtoOf(ctor: Ctor, name: string, kind: RouteParamtypes): Type<object> | null {
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, ctor, name) ?? {}) as Record<
+    string,
+    { index: number; data?: unknown }
+  >;
+  const types = (Reflect.getMetadata('design:paramtypes', ctor.prototype, name) ?? []) as unknown[];
+  for (const [key, arg] of Object.entries(args)) {
+    if (key.split(':')[0] !== String(kind) || arg.data !== undefined) continue;
+    const type = types[arg.index];
+    if (isApiDto(type)) return type;
+  }
+  return null;
+}
 
 /**
  * Every HTTP route the Nest router serves, read from the controllers' metadata at runtime (so the OpenAPI
@@ -56,7 +74,8 @@ export function listRoutes(modules: ModulesContainer): RouteInfo[] {
             ? []
             : ((Reflect.getMetadata(ROLES_KEY, fn) as Role[] | undefined) ?? classRoles ?? ['admin']),
           public: isPublic,
-          body: (Reflect.getMetadata(BODY_KEY, fn) as BodySpec | undefined) ?? null,
+          body: dtoOf(ctor, name, RouteParamtypes.BODY),
+          query: dtoOf(ctor, name, RouteParamtypes.QUERY),
           controller: ctor.name,
           handler: name,
         });

@@ -1,30 +1,67 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@credit-ledger/config';
 import type { IngestStats } from '@credit-ledger/messaging';
-import { PositionCache } from '@credit-ledger/projections';
-import { RequireRole, Public } from '../auth/roles';
+import { Public } from '../auth/roles';
 import { IngestionService } from '../ingestion.service';
 import { LedgerJobs } from '../jobs/ledger-jobs.service';
 import { APP_CONFIG, LEDGER_DATA_SOURCE } from '../tokens';
+import { HealthResponse } from './health.dto';
+import { DependencyIndicators } from './indicators';
 
-@Controller()
+/**
+ * Three views of health, none needing a key: `/health/live` (liveness: the process answers; never fails for a
+ * dependency outage, so an orchestrator does not restart a ledger that is waiting for its database),
+ * `/health/ready` (readiness: 503 while PostgreSQL, Redis or Kafka is unavailable, so no traffic is sent), and
+ * `/health`, the detailed report operators read.
+ */
+@ApiTags('health')
+@Controller('health')
+@Public()
 export class HealthController {
   constructor(
     @Inject(LEDGER_DATA_SOURCE) private readonly ds: DataSource,
     private readonly ingestion: IngestionService,
     private readonly jobs: LedgerJobs,
-    @Inject(PositionCache) private readonly positions: PositionCache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly checks: HealthCheckService,
+    private readonly dependencies: DependencyIndicators,
   ) {}
 
+  @Get('live')
+  @HealthCheck()
+  live(): Promise<HealthCheckResult> {
+    return this.checks.check([]);
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    try {
+      return await this.checks.check([
+        () => this.dependencies.database(),
+        () => this.dependencies.redis(),
+        () => this.dependencies.kafka(),
+      ]);
+    } catch (err) {
+      // Terminus' own body ({ status: 'error', info, error, details }), not the API's error shape.
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      void reply.status(503);
+      return err.getResponse() as HealthCheckResult;
+    }
+  }
+
   /**
-   * Liveness and readiness in one: database reachable, Kafka reachable, the consumer in its group, how far the
-   * projection is, and whether ingestion is moving. `degraded` names every reason in `reasons`.
+   * The detailed report: database reachable, Kafka reachable, the consumer in its group, how far the projection
+   * is, and whether ingestion is moving. `degraded` names every reason in `reasons`; it stays 200 (readiness is
+   * /health/ready).
    */
-  @Get('health')
-  @Public()
-  async health() {
+  @Get()
+  @ApiOkResponse({ type: HealthResponse })
+  async health(): Promise<HealthResponse> {
     const reasons: string[] = [];
     let database = 'up';
     let ledger: {
@@ -106,108 +143,5 @@ export class HealthController {
       secondsSinceLastCommit: since(s.lastCommitAt),
       lastError: s.lastError,
     };
-  }
-
-  /** Prometheus text format. */
-  @Get('metrics')
-  @RequireRole('reader')
-  @Header('content-type', 'text/plain; version=0.0.4')
-  metrics(): string {
-    const s = this.ingestion.consumer?.stats;
-    const mem = process.memoryUsage();
-    const c = this.positions.snapshot();
-    const k = this.ingestion.monitor?.snapshot();
-    const lagLines = (k?.partitions ?? []).map(
-      (p) => `credit_ledger_ingest_lag{partition="${p.partition}"} ${p.lag}`,
-    );
-    const lines = [
-      ['credit_ledger_messages_total', 'counter', 'Kafka messages consumed', s?.messages ?? 0],
-      ['credit_ledger_events_appended_total', 'counter', 'Events appended to the ledger', s?.appended ?? 0],
-      ['credit_ledger_events_duplicate_total', 'counter', 'Redelivered events ignored', s?.duplicates ?? 0],
-      ['credit_ledger_events_rejected_total', 'counter', 'Events dead-lettered', s?.rejected ?? 0],
-      ['credit_ledger_events_parked_total', 'counter', 'Events parked awaiting a dependency', s?.parked ?? 0],
-      ['credit_ledger_ingest_batches_total', 'counter', 'Append transactions', s?.batches ?? 0],
-      [
-        'credit_ledger_poison_isolations_total',
-        'counter',
-        'Events the database refused, bisected out of their append and dead-lettered',
-        s?.isolated ?? 0,
-      ],
-      [
-        'credit_ledger_append_retries_total',
-        'counter',
-        'Appends retried after a transient failure',
-        s?.retries ?? 0,
-      ],
-      ['credit_ledger_consumer_crashes_total', 'counter', 'Ingestion consumer crashes', s?.crashes ?? 0],
-      [
-        'credit_ledger_consumer_restarts_total',
-        'counter',
-        'Ingestion consumer rebuilt and back in its group after a crash',
-        s?.restarts ?? 0,
-      ],
-      [
-        'credit_ledger_consumer_running',
-        'gauge',
-        '1 while the ingestion consumer is in its group',
-        s?.running ? 1 : 0,
-      ],
-      [
-        'credit_ledger_kafka_reachable',
-        'gauge',
-        '1 when the last Kafka check answered',
-        k?.reachable ? 1 : 0,
-      ],
-      [
-        'credit_ledger_ingest_lag_total',
-        'gauge',
-        'Messages not yet ingested, all partitions',
-        k?.totalLag ?? 0,
-      ],
-      [
-        'credit_ledger_ingest_last_batch_ms',
-        'gauge',
-        'Duration of the last append batch',
-        s?.lastBatchMs ?? 0,
-      ],
-      [
-        'credit_ledger_last_sequence',
-        'gauge',
-        'Last global sequence appended here',
-        Number(s?.lastSequence ?? 0),
-      ],
-      ['credit_ledger_position_cache_entries', 'gauge', 'Customer states in the position cache', c.entries],
-      ['credit_ledger_position_cache_hits_total', 'counter', 'Position reads served from memory', c.hits],
-      [
-        'credit_ledger_position_cache_misses_total',
-        'counter',
-        'Position reads loaded from PostgreSQL',
-        c.misses,
-      ],
-      [
-        'credit_ledger_position_cache_invalidations_total',
-        'counter',
-        'Cached positions dropped because their customer was written',
-        c.invalidations,
-      ],
-      [
-        'credit_ledger_position_cache_evictions_total',
-        'counter',
-        'Cached positions dropped to stay within POSITION_CACHE_ENTRIES',
-        c.evictions,
-      ],
-      ['process_resident_memory_bytes', 'gauge', 'Resident set size', mem.rss],
-      ['nodejs_heap_used_bytes', 'gauge', 'V8 heap used', mem.heapUsed],
-    ] as const;
-    const perPartition = lagLines.length
-      ? `\n# HELP credit_ledger_ingest_lag Messages not yet ingested, per partition\n# TYPE credit_ledger_ingest_lag gauge\n${lagLines.join('\n')}`
-      : '';
-    return (
-      lines
-        .map(([name, type, help, v]) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${v}`)
-        .join('\n') +
-      perPartition +
-      '\n'
-    );
   }
 }

@@ -1,16 +1,19 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { JOB_NAMES, isJobName } from '@credit-ledger/jobs';
 import { RequireRole } from '../auth/roles';
-import { BodyFields, opt, parseBody } from '../control/body';
+import { JobRunResponse, JobsResponse, RunJobBody } from './jobs.dto';
 import { LedgerJobs } from './ledger-jobs.service';
 
 /** Operators run a credit job on demand and see the queue: counts per state and the failed jobs. */
+@ApiTags('jobs')
 @Controller('jobs')
 export class JobsController {
   constructor(private readonly jobs: LedgerJobs) {}
 
   @Get()
   @RequireRole('reader')
+  @ApiOkResponse({ type: JobsResponse })
   async list() {
     const client = this.jobs.client();
     const [counts, failed, schedules] = await Promise.all([
@@ -24,14 +27,13 @@ export class JobsController {
   @Post(':name/run')
   @RequireRole('admin')
   @HttpCode(202)
-  @BodyFields({ at: opt('instant') })
-  async run(@Param('name') name: string, @Body() body: unknown) {
+  @ApiParam({ name: 'name', enum: JOB_NAMES })
+  @ApiAcceptedResponse({ type: JobRunResponse, description: 'queued' })
+  async run(@Param('name') name: string, @Body() body: RunJobBody) {
     if (!isJobName(name)) {
       throw new BadRequestException(`unknown job "${name}"; jobs are: ${JOB_NAMES.join(', ')}`);
     }
-    // Unknown fields and a bad `at` answer 400 naming the field (shared body checks of the API).
-    const at = parseBody(body, { at: opt('instant') }).at as string | undefined;
-    const job = await this.jobs.client().run(name, at);
+    const job = await this.jobs.client().run(name, body.at);
     return { jobId: job.id, name, at: job.data.at };
   }
 }

@@ -11,11 +11,19 @@ import {
   Logger,
   NotFoundException,
   OnApplicationShutdown,
-  Param,
   Post,
   Query as QueryString,
   Res,
 } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiConflictResponse,
+  ApiExtraModels,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@credit-ledger/config';
@@ -28,12 +36,19 @@ import {
 } from '@credit-ledger/projections';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { RequireRole, type Principal } from '../auth/roles';
-import { BodyFields, opt, parseBody, pathId, req, type BodySpec } from '../control/body';
-import { intParam } from '../customers/query-params';
+import { PathId } from '../api/path-params';
+import { ErrorResponse } from '../api/schema';
 import { toCsv } from '../reports/portfolio-reports';
 import { APP_CONFIG, LEDGER_DATA_SOURCE } from '../tokens';
-
-const SIMULATE: BodySpec = { policy: req('policy'), asOf: opt('instant'), customerId: opt('id') };
+import {
+  CurrencyHeldResponse,
+  SimulatePolicyBody,
+  SimulationCustomersQueryDto,
+  SimulationCustomersResponse,
+  SimulationDocumentResponse,
+  SimulationListResponse,
+  SimulationResponse,
+} from './policy-simulations.dto';
 
 /** Starts simulations in worker threads and keeps track of the ones running in this process. */
 @Injectable()
@@ -84,6 +99,8 @@ export class PolicySimulations implements OnApplicationShutdown {
  * a worker thread off the ledger's event loop, read back as a summary (grade migration, held credit), per-customer
  * rows (JSON or CSV), and one canonical result document whose hash is the same for the same draft and ledger.
  */
+@ApiTags('policy')
+@ApiExtraModels(CurrencyHeldResponse)
 @Controller('policy/simulations')
 export class PolicySimulationsController {
   constructor(@Inject(PolicySimulations) private readonly simulations: PolicySimulations) {}
@@ -91,45 +108,43 @@ export class PolicySimulationsController {
   @Post()
   @HttpCode(202)
   @RequireRole('admin')
-  @BodyFields(SIMULATE)
-  start(@Body() body: unknown, @CurrentPrincipal() by: Principal) {
-    const b = parseBody(body, SIMULATE);
-    return this.simulations.start(b.policy, by, {
-      asOf: b.asOf as string | undefined,
-      customerId: b.customerId as string | undefined,
-    });
+  @ApiAcceptedResponse({ type: SimulationResponse, description: 'the run, started in a worker thread' })
+  start(@Body() body: SimulatePolicyBody, @CurrentPrincipal() by: Principal) {
+    return this.simulations.start(body.policy, by, { asOf: body.asOf, customerId: body.customerId });
   }
 
   @Get()
   @RequireRole('reader')
+  @ApiOkResponse({ type: SimulationListResponse })
   async list() {
     return { items: await this.simulations.store.list() };
   }
 
   @Get(':simulationId')
   @RequireRole('reader')
-  get(@Param('simulationId') id: string) {
+  @ApiOkResponse({ type: SimulationResponse, description: 'progress while running; the summary once done' })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  get(@PathId('simulationId', 'simulation id') id: string) {
     return this.found(id);
   }
 
   /** Per-customer rows; `changed=true` keeps grade changes only; CSV with `Accept: text/csv`. */
   @Get(':simulationId/customers')
   @RequireRole('reader')
+  @ApiOkResponse({ type: SimulationCustomersResponse, description: 'or CSV with `Accept: text/csv`' })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiNotFoundResponse({ type: ErrorResponse })
   async customers(
-    @Param('simulationId') id: string,
-    @QueryString() q: Record<string, string | undefined>,
+    @PathId('simulationId', 'simulation id') id: string,
+    @QueryString() q: SimulationCustomersQueryDto,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const unknown = Object.keys(q).filter((k) => !['changed', 'limit', 'offset'].includes(k));
-    if (unknown.length) throw new BadRequestException(`unknown query parameter(s): ${unknown.join(', ')}`);
-    if (q.changed !== undefined && q.changed !== 'true' && q.changed !== 'false')
-      throw new BadRequestException(`changed must be true or false, got ${JSON.stringify(q.changed)}`);
     await this.found(id);
     const rows = await this.simulations.store.rows(id, {
       changedOnly: q.changed === 'true',
-      limit: intParam('limit', q.limit, 1000, 1, 100_000),
-      offset: intParam('offset', q.offset, 0, 0, 100_000_000),
+      limit: q.limit,
+      offset: q.offset,
     });
     if (accept !== undefined && /\btext\/csv\b/i.test(accept)) {
       void reply.header('content-type', 'text/csv; charset=utf-8');
@@ -142,7 +157,16 @@ export class PolicySimulationsController {
   /** The whole result as one canonical JSON document; header x-result-hash is its sha256. */
   @Get(':simulationId/result')
   @RequireRole('reader')
-  async result(@Param('simulationId') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOkResponse({
+    type: SimulationDocumentResponse,
+    description: 'canonical JSON; x-result-hash is its sha256',
+  })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'the run is not done' })
+  async result(
+    @PathId('simulationId', 'simulation id') id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const sim = await this.found(id);
     if (sim.status !== 'done') throw new ConflictException(`simulation ${id} is ${sim.status}`);
     const rows = await this.simulations.store.rows(id);
@@ -160,8 +184,7 @@ export class PolicySimulationsController {
     return document;
   }
 
-  private async found(raw: string): Promise<SimulationInfo> {
-    const id = pathId('simulationId', raw);
+  private async found(id: string): Promise<SimulationInfo> {
     const sim = await this.simulations.store.get(id);
     if (!sim) throw new NotFoundException(`no simulation ${id}`);
     return sim;

@@ -1,18 +1,30 @@
 import {
-  BadRequestException,
   Controller,
   Get,
   Headers,
   Inject,
   Query as QueryString,
   Res,
+  Type,
+  applyDecorators,
 } from '@nestjs/common';
+import { ApiExtraModels, ApiOkResponse, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { IQueryHandler, Query, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import { RequireRole } from '../auth/roles';
-import { intParam } from '../customers/query-params';
 import { CLOCK } from '../tokens';
 import { PortfolioReports, Report, toCsv } from './portfolio-reports';
+import {
+  AgingReportResponse,
+  DsoTrendQueryDto,
+  DsoTrendReportResponse,
+  ExposureByGradeReportResponse,
+  NoQuery,
+  TopOverdueQueryDto,
+  TopOverdueReportResponse,
+  UtilisationQueryDto,
+  UtilisationReportResponse,
+} from './reports.dto';
 
 export type ReportName = 'aging' | 'exposure-by-grade' | 'top-overdue' | 'utilisation' | 'dso-trend';
 
@@ -49,12 +61,22 @@ export class GetReportHandler implements IQueryHandler<GetReportQuery> {
   }
 }
 
-function only(query: Record<string, string | undefined>, allowed: string[]): void {
-  const unknown = Object.keys(query).filter((k) => !allowed.includes(k));
-  if (unknown.length) throw new BadRequestException(`unknown query parameter(s): ${unknown.join(', ')}`);
+/** JSON, or the same rows as CSV with `Accept: text/csv`. */
+function ReportResponse(dto: Type<unknown>) {
+  return applyDecorators(
+    ApiExtraModels(dto),
+    ApiProduces('application/json', 'text/csv'),
+    ApiOkResponse({
+      content: {
+        'application/json': { schema: { $ref: getSchemaPath(dto) } },
+        'text/csv': { schema: { type: 'string', description: 'one line per row, a header first' } },
+      },
+    }),
+  );
 }
 
 /** Portfolio reports: JSON, or CSV with `Accept: text/csv`. Amounts per currency, never summed across them. */
+@ApiTags('reports')
 @Controller('reports')
 @RequireRole('reader')
 export class ReportsController {
@@ -71,52 +93,52 @@ export class ReportsController {
   }
 
   @Get('aging')
+  @ReportResponse(AgingReportResponse)
   aging(
-    @QueryString() q: Record<string, string | undefined>,
+    @QueryString() _q: NoQuery,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    only(q, []);
     return this.answer('aging', 0, accept, reply);
   }
 
   @Get('exposure-by-grade')
+  @ReportResponse(ExposureByGradeReportResponse)
   exposureByGrade(
-    @QueryString() q: Record<string, string | undefined>,
+    @QueryString() _q: NoQuery,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    only(q, []);
     return this.answer('exposure-by-grade', 0, accept, reply);
   }
 
   @Get('top-overdue')
+  @ReportResponse(TopOverdueReportResponse)
   topOverdue(
-    @QueryString() q: Record<string, string | undefined>,
+    @QueryString() q: TopOverdueQueryDto,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    only(q, ['limit']);
-    return this.answer('top-overdue', intParam('limit', q.limit, 10, 1, 1000), accept, reply);
+    return this.answer('top-overdue', q.limit, accept, reply);
   }
 
   @Get('utilisation')
+  @ReportResponse(UtilisationReportResponse)
   utilisation(
-    @QueryString() q: Record<string, string | undefined>,
+    @QueryString() q: UtilisationQueryDto,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    only(q, ['limit']);
-    return this.answer('utilisation', intParam('limit', q.limit, 20, 1, 1000), accept, reply);
+    return this.answer('utilisation', q.limit, accept, reply);
   }
 
   @Get('dso-trend')
+  @ReportResponse(DsoTrendReportResponse)
   dsoTrend(
-    @QueryString() q: Record<string, string | undefined>,
+    @QueryString() q: DsoTrendQueryDto,
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    only(q, ['months']);
-    return this.answer('dso-trend', intParam('months', q.months, 6, 1, 36), accept, reply);
+    return this.answer('dso-trend', q.months, accept, reply);
   }
 }

@@ -33,6 +33,8 @@ export type ProfileFactor = (typeof PROFILE_FACTORS)[number];
 
 /** The factors of a policy adopted before the assessment model ('five-factor'); kept so its grades replay. */
 export const FIVE_FACTORS = ['punctuality', 'overdue', 'volume', 'tenure', 'disputes'] as const;
+/** Every factor name a rating can carry, whatever its model (the API documents them as one enumeration). */
+export const ALL_FACTOR_NAMES = ['blend', ...HISTORY_FACTORS, ...PROFILE_FACTORS, ...FIVE_FACTORS] as const;
 export type FiveFactor = (typeof FIVE_FACTORS)[number];
 
 export type FactorName = HistoryFactor | ProfileFactor | FiveFactor | 'blend';

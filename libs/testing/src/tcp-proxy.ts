@@ -1,9 +1,9 @@
 import net from 'node:net';
 
 /**
- * A TCP proxy in front of a server (PostgreSQL here) that can refuse connections for a while: the listener closes
- * and every proxied connection is cut, as when the database host drops off the network; then it listens again on
- * the same port.
+ * A TCP proxy in front of a server (PostgreSQL, Redis) that can refuse connections for a while: the listener closes
+ * and every proxied connection is cut, as when the host drops off the network; then it listens again on the same
+ * port. Used by `npm run chaos` and by the readiness tests.
  */
 export class TcpProxy {
   private server: net.Server | null = null;

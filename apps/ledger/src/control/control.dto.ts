@@ -1,0 +1,147 @@
+import {
+  AmountField,
+  ApiDto,
+  IdField,
+  InstantField,
+  IntField,
+  PolicyField,
+  ReasonField,
+} from '../api/fields';
+import {
+  Amount,
+  AppendedEventResponse,
+  BigText,
+  Instant,
+  InstantOrNull,
+  Int,
+  Many,
+  OneOf,
+  Text,
+  TextOrNull,
+  Texts,
+} from '../api/schema';
+import { CUSTOMER_STATUSES } from '../customers/customers.dto';
+import type { AppendedEvent } from './control-appender';
+import type { CommandOutcome } from './commands';
+import type { HeldOrderView, LimitRequestView } from './control-queries';
+import type { ReviewResult } from './credit-review';
+
+// ---- request bodies: one class per body; the field decorators validate and document each field ----
+
+export class LimitRequestBody {
+  @AmountField({ description: 'the limit asked for' }) newLimit!: string;
+  @ReasonField() reason!: string;
+  @IdField({
+    optional: true,
+    example: 'LR-2026-001',
+    description: 'your id for the request (default: generated)',
+  })
+  requestId?: string;
+}
+
+export class ReasonBody {
+  @ReasonField() reason!: string;
+}
+
+/** An action that takes no fields: any field sent is refused. */
+@ApiDto()
+export class NoBody {}
+
+export class TemporaryLimitBody {
+  @AmountField() amount!: string;
+  @InstantField({ description: 'when the temporary limit ends' }) expiresAt!: string;
+  @ReasonField() reason!: string;
+}
+
+export class HeldOrderDecisionBody {
+  @IdField({ description: 'the customer whose order it is' }) customerId!: string;
+  @ReasonField() reason!: string;
+}
+
+export class ReviewBody {
+  @InstantField({ optional: true, description: 'review as of this instant (default: now)' }) at?: string;
+}
+
+export class AdoptPolicyBody {
+  @PolicyField() policy!: Record<string, unknown>;
+  @ReasonField({ optional: true, example: 'raise the D band', description: 'why the policy changes' })
+  note?: string;
+  @IdField({
+    optional: true,
+    example: 'sim-5f0c2a1e-9d1b-4c6e-8a3f-1b2c3d4e5f60',
+    description: 'a finished what-if run of exactly this policy: the adoption is refused (409) if it differs',
+  })
+  simulationId?: string;
+}
+
+export class HeldOrdersQueryDto {
+  @IntField(1, 1000, { example: 100 })
+  limit = 100;
+}
+
+// ---- responses ----
+
+export class CommandOutcomeResponse implements CommandOutcome {
+  @Text() customerId!: string;
+  @Many(AppendedEventResponse, 'the events the command appended, in order') events!: AppendedEvent[];
+}
+
+export class LimitRequestOutcomeResponse extends CommandOutcomeResponse {
+  @Text() requestId!: string;
+}
+
+export class ApprovalResponse {
+  @Text('principal') by!: string;
+  @Text() role!: string;
+  @Instant() at!: string;
+}
+
+export class LimitRequestResponse implements LimitRequestView {
+  @Text() requestId!: string;
+  @OneOf(['pending', 'approved', 'rejected', 'expired']) status!: string;
+  @Amount() newLimit!: string;
+  @Amount() currentLimit!: string;
+  @TextOrNull() currency!: string | null;
+  @Text() reason!: string;
+  @Text() requestedBy!: string;
+  @Instant() requestedAt!: string;
+  @Instant() expiresAt!: string;
+  @Texts('roles the tier needs') required!: string[];
+  @Texts('roles still to approve (pending requests)') missing!: string[];
+  @Many(ApprovalResponse) approvals!: LimitRequestView['approvals'];
+  @InstantOrNull() closedAt!: string | null;
+  @TextOrNull() closedBy!: string | null;
+  @TextOrNull() closeReason!: string | null;
+}
+
+export class LimitRequestListResponse {
+  @Many(LimitRequestResponse) items!: LimitRequestView[];
+}
+
+export class HeldOrderResponse implements HeldOrderView {
+  @Text() customerId!: string;
+  @TextOrNull() name!: string | null;
+  @Text() orderId!: string;
+  @Amount() amount!: string;
+  @TextOrNull() currency!: string | null;
+  @OneOf(CUSTOMER_STATUSES, "the customer's status") status!: string;
+}
+
+export class HeldOrderListResponse {
+  @Many(HeldOrderResponse) items!: HeldOrderView[];
+  @Int('held orders in all') total!: number;
+}
+
+export class ReviewEventResponse {
+  @Text() customerId!: string;
+  @BigText() sequence!: string;
+  @Text() type!: string;
+  @Text() eventId!: string;
+}
+
+export class ReviewResponse implements ReviewResult {
+  @Instant() at!: string;
+  @Int('customers reviewed') customers!: number;
+  @Int('events appended') appended!: number;
+  @Many(ReviewEventResponse) events!: ReviewResult['events'];
+}

@@ -1,0 +1,139 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { FactorMove, WhatIfRow, WhatIfSummary } from '@credit-ledger/domain';
+import type { SimulationInfo } from '@credit-ledger/projections';
+import { IdField, InstantField, IntField, OneOfField, PolicyField } from '../api/fields';
+import {
+  Amount,
+  BigText,
+  Instant,
+  InstantOrNull,
+  Int,
+  IntOrNull,
+  Many,
+  One,
+  OneOf,
+  OneOrNull,
+  Text,
+  TextOrNull,
+  Texts,
+} from '../api/schema';
+
+// ---- requests ----
+
+export class SimulatePolicyBody {
+  @PolicyField() policy!: Record<string, unknown>;
+  @InstantField({ optional: true, description: 'simulate on the customers as they were then (replayed)' })
+  asOf?: string;
+  @IdField({ optional: true, example: 'C-000042', description: 'one customer only' })
+  customerId?: string;
+}
+
+export class SimulationCustomersQueryDto {
+  @OneOfField(['true', 'false'], { optional: true, description: 'true: only customers whose grade moves' })
+  changed?: 'true' | 'false';
+
+  @IntField(1, 100_000, { example: 1000 })
+  limit = 1000;
+
+  @IntField(0, 100_000_000, { example: 0 })
+  offset = 0;
+}
+
+// ---- responses ----
+
+export class ProgressResponse {
+  @Int() done!: number;
+  @IntOrNull('customers to simulate (null until known)') total!: number | null;
+}
+
+const COUNTS = {
+  type: 'object',
+  additionalProperties: { type: 'object', additionalProperties: { type: 'integer' } },
+} as const;
+
+export class CurrencyHeldResponse {
+  @Int() customers!: number;
+  @Amount() heldBefore!: string;
+  @Amount() heldAfter!: string;
+  @Amount() exposureBefore!: string;
+  @Amount() exposureAfter!: string;
+}
+
+export class WhatIfSummaryResponse implements WhatIfSummary {
+  @Int() customers!: number;
+  @Int('customers whose grade changes') changed!: number;
+  @ApiProperty({ ...COUNTS, description: 'migration[from][to] = customers' })
+  migration!: WhatIfSummary['migration'];
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { $ref: '#/components/schemas/CurrencyHeldResponse' },
+    description: 'per currency (never summed across currencies)',
+  })
+  byCurrency!: WhatIfSummary['byCurrency'];
+  @Int() customersWithOrdersReleased!: number;
+  @Int() customersWithOrdersHeld!: number;
+}
+
+export class SimulationResponse implements SimulationInfo {
+  @Text() simulationId!: string;
+  @OneOf(['running', 'done', 'failed']) status!: SimulationInfo['status'];
+  @Text('sha256 of the draft policy (canonical JSON)') draftHash!: string;
+  @Int() draftVersion!: number;
+  @InstantOrNull() asOf!: string | null;
+  @TextOrNull() customerId!: string | null;
+  @Text() requestedBy!: string;
+  @Instant() requestedAt!: string;
+  @InstantOrNull() finishedAt!: string | null;
+  @One(ProgressResponse) progress!: SimulationInfo['progress'];
+  @ApiProperty({ type: String, nullable: true, pattern: '^\\d+$', description: 'the ledger position read' })
+  ledgerSequence!: string | null;
+  @OneOrNull(WhatIfSummaryResponse) summary!: WhatIfSummary | null;
+  @TextOrNull('sha256 of the result document') resultHash!: string | null;
+  @TextOrNull() error!: string | null;
+}
+
+export class SimulationListResponse {
+  @Many(SimulationResponse, 'newest first') items!: SimulationInfo[];
+}
+
+export class GradeScoreVersionResponse {
+  @Text() grade!: string;
+  @Int() score!: number;
+  @Int() policyVersion!: number;
+}
+
+export class FactorMoveResponse implements FactorMove {
+  @Text() factor!: string;
+  @Int('contribution before, hundredths of a point') before!: number;
+  @Int('contribution after') after!: number;
+  @Int() delta!: number;
+}
+
+export class WhatIfRowResponse implements WhatIfRow {
+  @Text() customerId!: string;
+  @TextOrNull() currency!: string | null;
+  @One(GradeScoreVersionResponse) before!: WhatIfRow['before'];
+  @One(GradeScoreVersionResponse) after!: WhatIfRow['after'];
+  @Many(FactorMoveResponse) factorsMoved!: FactorMove[];
+  @Texts('control events re-grading would append') events!: string[];
+  @Texts() ordersReleased!: string[];
+  @Texts() ordersHeld!: string[];
+  @Amount() heldBefore!: string;
+  @Amount() heldAfter!: string;
+  @Amount() exposureBefore!: string;
+  @Amount() exposureAfter!: string;
+}
+
+export class SimulationCustomersResponse {
+  @Many(WhatIfRowResponse) items!: WhatIfRow[];
+}
+
+export class SimulationDocumentResponse {
+  @InstantOrNull() asOf!: string | null;
+  @TextOrNull() customerId!: string | null;
+  @Int() customers!: number;
+  @Text() draftHash!: string;
+  @BigText() ledgerSequence!: string;
+  @Many(WhatIfRowResponse) rows!: WhatIfRow[];
+  @One(WhatIfSummaryResponse) summary!: WhatIfSummary;
+}

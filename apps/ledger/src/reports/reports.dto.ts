@@ -1,0 +1,109 @@
+import { ApiDto, IntField } from '../api/fields';
+import { Amount, Instant, Int, Many, NumOrNull, Text, TextOrNull } from '../api/schema';
+
+// ---- query strings ----
+
+@ApiDto()
+export class NoQuery {}
+
+export class TopOverdueQueryDto {
+  @IntField(1, 1000, { example: 10, description: 'customers per currency' }) limit = 10;
+}
+
+export class UtilisationQueryDto {
+  @IntField(1, 1000, { example: 20 }) limit = 20;
+}
+
+export class DsoTrendQueryDto {
+  @IntField(1, 36, { example: 6, description: 'month ends before this month' }) months = 6;
+}
+
+// ---- responses (JSON; with `Accept: text/csv` the same rows as CSV) ----
+
+export class AgingRowResponse {
+  @Text() currency!: string;
+  @Int() customers!: number;
+  @Amount() current!: string;
+  @Amount() d1_30!: string;
+  @Amount() d31_60!: string;
+  @Amount() d61_90!: string;
+  @Amount() d90plus!: string;
+  @Amount() overdue!: string;
+  @Amount() total!: string;
+}
+
+export class AgingReportResponse {
+  @Instant() asOf!: string;
+  @Many(AgingRowResponse, 'one row per currency') currencies!: AgingRowResponse[];
+}
+
+export class GradeExposureRowResponse {
+  @Text() currency!: string;
+  @Text('grade, or "unrated"') grade!: string;
+  @Int() customers!: number;
+  @Amount() creditLimit!: string;
+  @Amount() exposure!: string;
+  @Amount() available!: string;
+}
+
+export class ExposureByGradeReportResponse {
+  @Instant() asOf!: string;
+  @Many(GradeExposureRowResponse) items!: GradeExposureRowResponse[];
+}
+
+export class OverdueRowResponse {
+  @Text() currency!: string;
+  @Int() rank!: number;
+  @Text() customerId!: string;
+  @TextOrNull() name!: string | null;
+  @Amount() overdueAmount!: string;
+  @Int() overdueCount!: number;
+  @Amount() d90plus!: string;
+  @TextOrNull() grade!: string | null;
+}
+
+export class OverdueCurrencyResponse {
+  @Text() currency!: string;
+  @Many(OverdueRowResponse) items!: OverdueRowResponse[];
+}
+
+export class TopOverdueReportResponse {
+  @Instant() asOf!: string;
+  @Int() limit!: number;
+  @Many(OverdueCurrencyResponse, 'ranked within each currency') currencies!: OverdueCurrencyResponse[];
+}
+
+export class UtilisationRowResponse {
+  @Int() rank!: number;
+  @Text() customerId!: string;
+  @TextOrNull() name!: string | null;
+  @Text() currency!: string;
+  @Amount() creditLimit!: string;
+  @Amount() exposure!: string;
+  @Text('exposure / limit, four decimals') utilisation!: string;
+  @TextOrNull() grade!: string | null;
+}
+
+export class UtilisationReportResponse {
+  @Instant() asOf!: string;
+  @Many(UtilisationRowResponse) items!: UtilisationRowResponse[];
+}
+
+export class DsoRowResponse {
+  @Text('YYYY-MM-DD') monthEnd!: string;
+  @Text() currency!: string;
+  @Int() customers!: number;
+  @Amount() openReceivables!: string;
+  @Amount('credit sales of the 90 days ending that day') sales90d!: string;
+  @NumOrNull('days; null without sales') dso!: number | null;
+}
+
+export class DsoMonthResponse {
+  @Text('YYYY-MM-DD') monthEnd!: string;
+  @Many(DsoRowResponse) currencies!: DsoRowResponse[];
+}
+
+export class DsoTrendReportResponse {
+  @Instant() asOf!: string;
+  @Many(DsoMonthResponse, 'oldest first') months!: DsoMonthResponse[];
+}
