@@ -1,5 +1,5 @@
 /** The credit-control part of CustomerState: limit requests, the temporary limit and credit-repair tracking. */
-import { DomainError } from '../errors';
+import { StateReader, type Json } from '../customer/state-reader';
 
 export type LimitRequestStatus = 'pending' | 'approved' | 'rejected' | 'expired';
 
@@ -79,75 +79,51 @@ export function writeCreditControl(snapshot: Record<string, unknown>, s: CreditC
   if (s.limitReviewedGrade !== null) snapshot.limitReviewedGrade = s.limitReviewedGrade;
 }
 
-type Json = Record<string, unknown>;
-
-function bad(msg: string): never {
-  throw new DomainError('BAD_STATE', `state: ${msg}`);
-}
-function o(v: unknown, what: string): Json {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) bad(`${what} is not an object`);
-  return v as Json;
-}
-function str(x: Json, k: string): string {
-  return typeof x[k] === 'string' ? (x[k] as string) : bad(`${k} is not a string`);
-}
-function strOrNull(x: Json, k: string): string | null {
-  return x[k] === null || x[k] === undefined ? null : str(x, k);
-}
-function big(x: Json, k: string): bigint {
-  const v = x[k];
-  return typeof v === 'string' && /^-?\d+$/.test(v) ? BigInt(v) : bad(`${k} is not an integer string`);
-}
-function strings(x: Json, k: string): string[] {
-  const v = x[k];
-  if (!Array.isArray(v) || v.some((e) => typeof e !== 'string')) bad(`${k} is not a list of strings`);
-  return (v as string[]).slice();
-}
-
 /** Reads the fields writeCreditControl wrote into `target`. */
-export function readCreditControl(data: Json, target: CreditControlState): void {
+export function readCreditControl(data: Json, target: CreditControlState, read: StateReader): void {
   if (Array.isArray(data.limitRequests)) {
     for (const v of data.limitRequests) {
-      const r = o(v, 'limitRequest');
-      const approvals = Array.isArray(r.approvals) ? r.approvals : bad('approvals is not an array');
-      target.limitRequests.set(str(r, 'requestId'), {
-        requestId: str(r, 'requestId'),
-        newLimit: big(r, 'newLimit'),
-        currentLimit: big(r, 'currentLimit'),
-        reason: str(r, 'reason'),
-        requestedBy: str(r, 'requestedBy'),
-        requestedAt: str(r, 'requestedAt'),
-        expiresAt: str(r, 'expiresAt'),
-        required: strings(r, 'required'),
+      const r = read.obj(v, 'limitRequest');
+      const approvals = Array.isArray(r.approvals) ? r.approvals : read.fail('approvals is not an array');
+      target.limitRequests.set(read.str(r, 'requestId'), {
+        requestId: read.str(r, 'requestId'),
+        newLimit: read.big(r, 'newLimit'),
+        currentLimit: read.big(r, 'currentLimit'),
+        reason: read.str(r, 'reason'),
+        requestedBy: read.str(r, 'requestedBy'),
+        requestedAt: read.str(r, 'requestedAt'),
+        expiresAt: read.str(r, 'expiresAt'),
+        required: read.strings(r, 'required'),
         approvals: approvals.map((a) => {
-          const ao = o(a, 'approval');
-          return { by: str(ao, 'by'), role: str(ao, 'role'), at: str(ao, 'at') };
+          const ao = read.obj(a, 'approval');
+          return { by: read.str(ao, 'by'), role: read.str(ao, 'role'), at: read.str(ao, 'at') };
         }),
-        status: str(r, 'status') as LimitRequestStatus,
-        closedAt: strOrNull(r, 'closedAt'),
-        closedBy: strOrNull(r, 'closedBy'),
-        closeReason: strOrNull(r, 'closeReason'),
+        status: read.str(r, 'status') as LimitRequestStatus,
+        closedAt: read.strOrNull(r, 'closedAt'),
+        closedBy: read.strOrNull(r, 'closedBy'),
+        closeReason: read.strOrNull(r, 'closeReason'),
       });
     }
   }
   if (data.temporaryLimit !== undefined && data.temporaryLimit !== null) {
-    const t = o(data.temporaryLimit, 'temporaryLimit');
+    const t = read.obj(data.temporaryLimit, 'temporaryLimit');
     target.temporaryLimit = {
-      amount: big(t, 'amount'),
-      expiresAt: str(t, 'expiresAt'),
-      grantedBy: str(t, 'grantedBy'),
-      grantId: str(t, 'grantId'),
+      amount: read.big(t, 'amount'),
+      expiresAt: read.str(t, 'expiresAt'),
+      grantedBy: read.str(t, 'grantedBy'),
+      grantId: read.str(t, 'grantId'),
     };
   }
   if (data.limitRepair !== undefined && data.limitRepair !== null) {
-    const r = o(data.limitRepair, 'limitRepair');
+    const r = read.obj(data.limitRepair, 'limitRepair');
     const steps = r.steps;
     target.limitRepair = {
-      reducedFrom: big(r, 'reducedFrom'),
-      reducedTo: big(r, 'reducedTo'),
-      reducedOn: str(r, 'reducedOn'),
-      steps: typeof steps === 'number' && Number.isInteger(steps) ? steps : bad('steps is not an integer'),
+      reducedFrom: read.big(r, 'reducedFrom'),
+      reducedTo: read.big(r, 'reducedTo'),
+      reducedOn: read.str(r, 'reducedOn'),
+      steps:
+        typeof steps === 'number' && Number.isInteger(steps) ? steps : read.fail('steps is not an integer'),
     };
   }
-  target.limitReviewedGrade = strOrNull(data, 'limitReviewedGrade');
+  target.limitReviewedGrade = read.strOrNull(data, 'limitReviewedGrade');
 }

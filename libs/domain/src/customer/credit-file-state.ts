@@ -6,7 +6,7 @@
 import type { ProfileFields } from '../contract/payloads';
 import type { ComplaintSeverity, CustomerType } from '../contract/payloads';
 import { dateOf } from '../dates';
-import { DomainError } from '../errors';
+import { StateReader, type Json } from './state-reader';
 
 export interface RegistrationState {
   /** Minor units of the customer's currency. */
@@ -198,101 +198,73 @@ export function writeCreditFile(snapshot: Record<string, unknown>, s: CreditFile
   if (s.complaints.length > 0) snapshot.complaints = s.complaints;
 }
 
-type Json = Record<string, unknown>;
-
-function bad(msg: string): never {
-  throw new DomainError('BAD_STATE', `state: ${msg}`);
-}
-function o(v: unknown, what: string): Json {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) bad(`${what} is not an object`);
-  return v as Json;
-}
-function str(x: Json, k: string): string {
-  return typeof x[k] === 'string' ? (x[k] as string) : bad(`${k} is not a string`);
-}
-function strOrNull(x: Json, k: string): string | null {
-  return x[k] === null || x[k] === undefined ? null : str(x, k);
-}
-function big(x: Json, k: string): bigint {
-  const v = x[k];
-  return typeof v === 'string' && /^-?\d+$/.test(v) ? BigInt(v) : bad(`${k} is not an integer string`);
-}
-function bigOrNull(x: Json, k: string): bigint | null {
-  return x[k] === null || x[k] === undefined ? null : big(x, k);
-}
-function intOrNull(x: Json, k: string): number | null {
-  const v = x[k];
-  if (v === null || v === undefined) return null;
-  return Number.isSafeInteger(v) ? (v as number) : bad(`${k} is not an integer`);
-}
-function boolOrNull(x: Json, k: string): boolean | null {
-  const v = x[k];
-  if (v === null || v === undefined) return null;
-  return typeof v === 'boolean' ? v : bad(`${k} is not a boolean`);
-}
-function list(x: Json, k: string): unknown[] {
-  if (x[k] === undefined) return [];
-  return Array.isArray(x[k]) ? (x[k] as unknown[]) : bad(`${k} is not an array`);
-}
-
 /** Reads the fields writeCreditFile wrote into `target`. */
-export function readCreditFile(data: Json, target: CreditFileState): void {
+export function readCreditFile(data: Json, target: CreditFileState, read: StateReader): void {
   if (data.profile !== undefined && data.profile !== null) {
-    const p = o(data.profile, 'profile');
+    const p = read.obj(data.profile, 'profile');
     const r =
-      p.registration === null || p.registration === undefined ? null : o(p.registration, 'registration');
-    const f = p.financials === null || p.financials === undefined ? null : o(p.financials, 'financials');
+      p.registration === null || p.registration === undefined
+        ? null
+        : read.obj(p.registration, 'registration');
+    const f =
+      p.financials === null || p.financials === undefined ? null : read.obj(p.financials, 'financials');
     target.profile = {
-      customerType: strOrNull(p, 'customerType') as CustomerType | null,
-      customerSince: strOrNull(p, 'customerSince'),
-      industry: strOrNull(p, 'industry'),
+      customerType: read.strOrNull(p, 'customerType') as CustomerType | null,
+      customerSince: read.strOrNull(p, 'customerSince'),
+      industry: read.strOrNull(p, 'industry'),
       registration: r && {
-        registeredCapital: bigOrNull(r, 'registeredCapital'),
-        foundedOn: strOrNull(r, 'foundedOn'),
-        taxRegistered: boolOrNull(r, 'taxRegistered'),
+        registeredCapital: read.bigOrNull(r, 'registeredCapital'),
+        foundedOn: read.strOrNull(r, 'foundedOn'),
+        taxRegistered: read.boolOrNull(r, 'taxRegistered'),
       },
       financials: f && {
-        asOf: str(f, 'asOf'),
-        totalAssets: big(f, 'totalAssets'),
-        totalLiabilities: big(f, 'totalLiabilities'),
-        currentAssets: big(f, 'currentAssets'),
-        currentLiabilities: big(f, 'currentLiabilities'),
-        revenue: big(f, 'revenue'),
-        netIncome: big(f, 'netIncome'),
-        operatingCashFlow: bigOrNull(f, 'operatingCashFlow'),
+        asOf: read.str(f, 'asOf'),
+        totalAssets: read.big(f, 'totalAssets'),
+        totalLiabilities: read.big(f, 'totalLiabilities'),
+        currentAssets: read.big(f, 'currentAssets'),
+        currentLiabilities: read.big(f, 'currentLiabilities'),
+        revenue: read.big(f, 'revenue'),
+        netIncome: read.big(f, 'netIncome'),
+        operatingCashFlow: read.bigOrNull(f, 'operatingCashFlow'),
       },
-      litigationCount: intOrNull(p, 'litigationCount'),
-      updatedAt: str(p, 'updatedAt'),
+      litigationCount: read.intOrNull(p, 'litigationCount'),
+      updatedAt: read.str(p, 'updatedAt'),
     };
   }
   if (data.personal !== undefined && data.personal !== null) {
-    const p = o(data.personal, 'personal');
+    const p = read.obj(data.personal, 'personal');
     const a =
-      p.accountOwner === null || p.accountOwner === undefined ? null : o(p.accountOwner, 'accountOwner');
+      p.accountOwner === null || p.accountOwner === undefined
+        ? null
+        : read.obj(p.accountOwner, 'accountOwner');
     target.personal = {
-      accountOwner: a && { id: str(a, 'id'), name: str(a, 'name'), email: strOrNull(a, 'email') },
-      contactEmail: strOrNull(p, 'contactEmail'),
+      accountOwner: a && {
+        id: read.str(a, 'id'),
+        name: read.str(a, 'name'),
+        email: read.strOrNull(a, 'email'),
+      },
+      contactEmail: read.strOrNull(p, 'contactEmail'),
     };
   }
-  target.reports = list(data, 'reports').map((v) => {
-    const r = o(v, 'report');
+  target.reports = read.list(data, 'reports').map((v) => {
+    const r = read.obj(v, 'report');
     return {
-      agency: str(r, 'agency'),
-      reportId: str(r, 'reportId'),
-      score: intOrNull(r, 'score'),
-      rating: strOrNull(r, 'rating'),
-      reportedOn: str(r, 'reportedOn'),
-      validUntil: str(r, 'validUntil'),
-      receivedOn: str(r, 'receivedOn'),
+      agency: read.str(r, 'agency'),
+      reportId: read.str(r, 'reportId'),
+      score: read.intOrNull(r, 'score'),
+      rating: read.strOrNull(r, 'rating'),
+      reportedOn: read.str(r, 'reportedOn'),
+      validUntil: read.str(r, 'validUntil'),
+      receivedOn: read.str(r, 'receivedOn'),
     };
   });
-  target.complaints = list(data, 'complaints').map((v) => {
-    const c = o(v, 'complaint');
+  target.complaints = read.list(data, 'complaints').map((v) => {
+    const c = read.obj(v, 'complaint');
     return {
-      complaintId: str(c, 'complaintId'),
-      category: str(c, 'category'),
-      severity: str(c, 'severity') as ComplaintSeverity,
-      recordedOn: str(c, 'recordedOn'),
+      complaintId: read.str(c, 'complaintId'),
+      category: read.str(c, 'category'),
+      severity: read.str(c, 'severity') as ComplaintSeverity,
+      recordedOn: read.str(c, 'recordedOn'),
     };
   });
 }

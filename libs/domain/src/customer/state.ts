@@ -1,5 +1,6 @@
 import { canonicalJson } from '../canonical-json';
 import { DomainError } from '../errors';
+import { StateReader } from './state-reader';
 import type { CollectionStep } from '../control/control-events';
 import {
   cloneCreditControl,
@@ -263,45 +264,7 @@ export function serializeState(s: CustomerState): string {
   return canonicalJson(snapshot);
 }
 
-type Json = Record<string, unknown>;
-
-class Reader {
-  constructor(private readonly path: string) {}
-  fail(msg: string): never {
-    throw new DomainError('BAD_STATE', `${this.path}: ${msg}`);
-  }
-  obj(v: unknown, what: string): Json {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(`${what} is not an object`);
-    return v as Json;
-  }
-  arr(v: unknown, what: string): unknown[] {
-    if (!Array.isArray(v)) this.fail(`${what} is not an array`);
-    return v;
-  }
-  str(o: Json, k: string): string {
-    if (typeof o[k] !== 'string') this.fail(`${k} is not a string`);
-    return o[k] as string;
-  }
-  strOrNull(o: Json, k: string): string | null {
-    return o[k] === null || o[k] === undefined ? null : this.str(o, k);
-  }
-  num(o: Json, k: string): number {
-    if (typeof o[k] !== 'number' || !Number.isFinite(o[k])) this.fail(`${k} is not a number`);
-    return o[k] as number;
-  }
-  bool(o: Json, k: string): boolean {
-    if (typeof o[k] !== 'boolean') this.fail(`${k} is not a boolean`);
-    return o[k] as boolean;
-  }
-  big(o: Json, k: string): bigint {
-    const v = o[k];
-    if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
-    if (typeof v === 'bigint') return v;
-    return this.fail(`${k} is not an integer string`);
-  }
-}
-
-function readRating(r: Reader, v: unknown): Rating | null {
+function readRating(r: StateReader, v: unknown): Rating | null {
   if (v === null || v === undefined) return null;
   const o = r.obj(v, 'rating');
   const factors: FactorScore[] = r.arr(o.factors, 'rating.factors').map((f) => {
@@ -346,7 +309,7 @@ export function deserializeState(json: string | object): CustomerState {
       throw new DomainError('BAD_STATE', `state is not JSON: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  const r = new Reader('state');
+  const r = new StateReader('state');
   const o = r.obj(data, 'state');
   if (o.format !== STATE_FORMAT) r.fail(`unsupported format ${JSON.stringify(o.format)}`);
   const s = initialState(r.str(o, 'customerId'));
@@ -451,7 +414,7 @@ export function deserializeState(json: string | object): CustomerState {
       s.notices.set(r.str(n, 'invoiceId'), r.str(n, 'step') as CollectionStep);
     }
   }
-  readCreditControl(o, s);
-  readCreditFile(o, s);
+  readCreditControl(o, s, r);
+  readCreditFile(o, s, r);
   return s;
 }
