@@ -84,6 +84,18 @@ interface LedgerRow {
   hash: string;
 }
 
+/**
+ * Replaces the personal data of a chunk by its sealed form: events (whose content hash is then that of the sealed
+ * form, the same for a redelivery) and the raw bytes and reasons of the messages. Runs in the append transaction.
+ */
+export interface InboundSealer {
+  seal(
+    q: Queryable,
+    inbound: InboundEvent[],
+    invalid: Rejection[],
+  ): Promise<{ inbound: InboundEvent[]; invalid: Rejection[] }>;
+}
+
 /** A time-driven rule run by a job: the control events due for a customer's current state. */
 export type ControlRule = (state: CustomerState, policy: GradePolicy) => ControlEvent[];
 
@@ -184,9 +196,11 @@ export class LedgerWriter {
    */
   private derivedRatio = 0;
 
+  /** `sealer`: personal data sealed before anything of a chunk is hashed or stored (libs/personal-data). */
   constructor(
     private readonly ds: DataSource,
     private readonly policies: PolicyStore,
+    private readonly sealer: InboundSealer | null = null,
   ) {}
 
   async append(
@@ -307,16 +321,22 @@ export class LedgerWriter {
     invalid: Rejection[],
     retry: ParkedRetry,
   ): Promise<AppendResult> {
-    // Queued together on the connection, each a round trip otherwise: the (shared) lock, the known-key check, the
-    // states and parked events of every customer in the chunk, and the policy version. Sequences are reserved only
-    // after the states are read, so a customer's events get rising sequences and transaction ids in stream order.
-    const lane = statementLane(qr);
-    void lane.query('SELECT pg_advisory_xact_lock_shared($1)', [APPEND_LOCK]);
+    // The (shared) lock and the states of every customer in the chunk come first, before anything is written:
+    // the transaction gets its id (and its sequences) only after it has read its customers' states, so a
+    // customer's events get rising transaction ids and sequences in stream order (docs/guarantees.md). Then,
+    // queued together on the connection (each a round trip otherwise): sealing personal data (it may create
+    // keys), the known-key check, the parked events, and the policy version.
     const chunkCustomers = [...new Set(inbound.map((i) => i.event.customerId))];
     if (typeof retry === 'object' && !chunkCustomers.includes(retry.customerId))
       chunkCustomers.push(retry.customerId);
+    const first = statementLane(qr);
+    void first.query('SELECT pg_advisory_xact_lock_shared($1)', [APPEND_LOCK]);
+    const statesP = this.loadStates(first, chunkCustomers);
+    first.pending.push(statesP);
+    await settleAll(first.pending);
+    if (this.sealer) ({ inbound, invalid } = await this.sealer.seal(qr, inbound, invalid));
+    const lane = statementLane(qr);
     const freshP = this.admitKeys(lane, inbound);
-    const statesP = this.loadStates(lane, chunkCustomers);
     const parkedP =
       retry === 'none'
         ? Promise.resolve(new Map<string, Parked[]>())
@@ -324,7 +344,7 @@ export class LedgerWriter {
     // Under the lock, so a version adopted by another process grades exactly the sequences after its adoption
     // (adoption holds the lock exclusively: no append straddles it).
     const policyP = this.policies.refresh(lane);
-    lane.pending.push(freshP, statesP, parkedP, policyP);
+    lane.pending.push(freshP, parkedP, policyP);
     await settleAll(lane.pending);
     const [fresh, states, parked, policy] = [await freshP, await statesP, await parkedP, await policyP];
     const needed = fresh.items.length + [...parked.values()].reduce((n, list) => n + list.length, 0);
