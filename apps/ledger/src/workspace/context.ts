@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TFunction } from 'i18next';
 import type { DataSource } from 'typeorm';
 import type { AppConfig, Role } from '@credit-ledger/config';
+import type { PersonalDataReader } from '@credit-ledger/personal-data';
 import { ApiValidationPipe } from '../api/validation.pipe';
 import type { ApiKeyRing } from '../auth/api-key.guard';
 import { ROLES_KEY, roleAllowed } from '../auth/roles';
@@ -18,6 +19,7 @@ export interface WorkspaceDeps {
   clock: () => Date;
   ds: DataSource;
   keys: ApiKeyRing;
+  personal: PersonalDataReader;
 }
 
 /** Per request: the session, its language and the CSRF token of its forms. */
@@ -28,6 +30,8 @@ export interface PageContext {
   f: Formats;
   csrf: string;
   path: string;
+  /** Opens sealed personal values for the session's role and logs the read, as the API's interceptor does. */
+  open: <T>(value: T) => Promise<T>;
 }
 
 declare module 'fastify' {
@@ -78,19 +82,38 @@ export function pageContext(req: FastifyRequest): PageContext {
   return req.workspace;
 }
 
-export function makeContext(session: Session, lang: Language, csrf: string, path: string): PageContext {
-  return { session, lang, t: translator(lang), f: new Formats(lang), csrf, path };
+export function makeContext(
+  session: Session,
+  lang: Language,
+  csrf: string,
+  path: string,
+  personal: PersonalDataReader,
+): PageContext {
+  const who = { principal: session.name, role: session.role, purpose: `workspace ${path}` };
+  return {
+    session,
+    lang,
+    t: translator(lang),
+    f: new Formats(lang),
+    csrf,
+    path,
+    open: (value) => personal.open(value, who),
+  };
 }
 
-/** Renders a page of the layout with the request's context. */
-export function render(
+/**
+ * Renders a page of the layout with the request's context. Everything a page shows passes through the session's
+ * `open` first (one place, like the API's interceptor): personal data appears only for the roles that may see it.
+ */
+export async function render(
   reply: FastifyReply,
   ctx: PageContext | null,
   view: string,
   data: Record<string, unknown>,
   extra: { lang?: Language; t?: TFunction; csrf?: string; status?: number } = {},
-): FastifyReply {
+): Promise<FastifyReply> {
   const lang = ctx?.lang ?? extra.lang ?? 'en';
+  const shown = ctx ? await ctx.open(data) : data;
   return reply.code(extra.status ?? 200).view(view, {
     lang,
     t: ctx?.t ?? extra.t ?? translator(lang),
@@ -98,7 +121,7 @@ export function render(
     user: ctx?.session ?? null,
     csrf: ctx?.csrf ?? extra.csrf ?? '',
     path: ctx?.path ?? '/app',
-    ...data,
+    ...shown,
   });
 }
 

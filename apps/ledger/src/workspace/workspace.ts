@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '@credit-ledger/config';
+import { PersonalDataReader } from '@credit-ledger/personal-data';
 import { ApiKeyRing } from '../auth/api-key.guard';
 import { APP_CONFIG, CLOCK, LEDGER_DATA_SOURCE } from '../tokens';
 import { WorkspaceDeps, makeContext, render } from './context';
@@ -44,6 +45,7 @@ export async function registerWorkspace(app: NestFastifyApplication): Promise<vo
     clock: app.get<() => Date>(CLOCK),
     ds: app.get<DataSource>(LEDGER_DATA_SOURCE),
     keys: new ApiKeyRing(config),
+    personal: app.get(PersonalDataReader),
   };
   const secret = config.workspace.sessionSecret?.reveal() ?? randomBytes(32).toString('hex');
   await app.register(
@@ -102,7 +104,7 @@ export async function registerWorkspace(app: NestFastifyApplication): Promise<vo
           return reply;
         }
         const lang = languageOf(req.cookies[LANG_COOKIE], req.headers['accept-language']);
-        req.workspace = makeContext(session, lang, reply.generateCsrf(), req.url);
+        req.workspace = makeContext(session, lang, reply.generateCsrf(), req.url, deps.personal);
       });
       // Every state-changing request carries the form's (or htmx's header) CSRF token.
       scope.addHook('preHandler', (req, reply, done) => {

@@ -71,7 +71,8 @@ export function dashboardPages(app: FastifyInstance, deps: WorkspaceDeps): void 
       ),
       'chart-collections': barChart(
         t('chart.collections') + suffix,
-        ownerRows.map((r) => String(r.ownerName ?? t('chart.unassigned'))),
+        // The owner's id is not personal data; the name opens for the roles that may see it.
+        ownerRows.map((r) => (r.ownerId === null ? t('chart.unassigned') : `${r.ownerId} ${r.ownerName}`)),
         [
           { name: t('chart.collected'), data: ownerRows.map((r) => r.collected) },
           { name: t('chart.sales'), data: ownerRows.map((r) => r.sales) },
