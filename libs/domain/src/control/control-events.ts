@@ -13,6 +13,16 @@ import {
   type CreditControlPayloadMap,
 } from './credit-control-events';
 import type { StoredFields } from './stored-fields';
+import {
+  COLLECTION_EVENT_TYPES,
+  COLLECTION_STEPS,
+  type CollectionStep,
+  collectionPayloadFromStored,
+  isCollectionEvent,
+  isCollectionType,
+  storedCollectionPayload,
+  type CollectionPayloadMap,
+} from './collection-events';
 
 export type { StoredFields } from './stored-fields';
 
@@ -29,13 +39,13 @@ export const CONTROL_EVENT_TYPES = [
   'DormantLimitFlagged',
   'CustomerRerated',
   ...CREDIT_CONTROL_EVENT_TYPES,
+  ...COLLECTION_EVENT_TYPES,
 ] as const;
 
 export type ControlEventType = (typeof CONTROL_EVENT_TYPES)[number];
 
 export type HoldReason = 'over-limit' | 'frozen' | 'blacklisted';
-export const COLLECTION_STEPS = ['reminder', 'formal-notice', 'escalation'] as const;
-export type CollectionStep = (typeof COLLECTION_STEPS)[number];
+export { COLLECTION_STEPS, type CollectionStep } from './collection-events';
 export type RerateTrigger = 'scheduled' | 'policy-change' | 'manual';
 
 export interface LimitBreachedPayload {
@@ -65,8 +75,11 @@ export interface OrderReleasedPayload {
 export interface OverdueNoticeIssuedPayload {
   invoiceId: string;
   step: CollectionStep;
+  /** Negative for a reminder before the due date. */
   daysPastDue: number;
   openAmount: bigint;
+  /** The ladder of the customer's segment (absent on notices issued before ladders per segment). */
+  ladder?: string;
 }
 
 export interface CustomerFrozenPayload {
@@ -96,7 +109,7 @@ export interface CustomerReratedPayload {
   toScore: number;
 }
 
-export interface ControlPayloadMap extends CreditControlPayloadMap {
+export interface ControlPayloadMap extends CreditControlPayloadMap, CollectionPayloadMap {
   LimitBreached: LimitBreachedPayload;
   OrderHeld: OrderHeldPayload;
   OrderReleased: OrderReleasedPayload;
@@ -150,6 +163,7 @@ export function controlEvent<T extends ControlEventType>(
 /** JSON-safe payload for the ledger's jsonb column (bigints as minor-unit integer strings). */
 export function storedControlPayload(event: ControlEvent): Record<string, unknown> {
   if (isCreditControlEvent(event)) return storedCreditControlPayload(event);
+  if (isCollectionEvent(event)) return storedCollectionPayload(event);
   switch (event.type) {
     case 'LimitBreached': {
       const p = event.payload;
@@ -178,6 +192,7 @@ export function storedControlPayload(event: ControlEvent): Record<string, unknow
         step: p.step,
         daysPastDue: p.daysPastDue,
         openAmount: p.openAmount.toString(),
+        ...(p.ladder === undefined ? {} : { ladder: p.ladder }),
       };
     }
     case 'CustomerFrozen':
@@ -194,6 +209,7 @@ export function storedControlPayload(event: ControlEvent): Record<string, unknow
 /** Inverse of storedControlPayload. */
 export function controlPayloadFromStored(type: ControlEventType, f: StoredFields): ControlEvent['payload'] {
   if (isCreditControlType(type)) return creditControlPayloadFromStored(type, f);
+  if (isCollectionType(type)) return collectionPayloadFromStored(type, f);
   switch (type) {
     case 'LimitBreached':
       return {
@@ -221,11 +237,13 @@ export function controlPayloadFromStored(type: ControlEventType, f: StoredFields
       if (!(COLLECTION_STEPS as readonly string[]).includes(step)) {
         f.bad(`payload.step ${JSON.stringify(step)} is not a collections step`);
       }
+      const ladder = f.strOrNull('ladder');
       return {
         invoiceId: f.str('invoiceId'),
         step: step as CollectionStep,
         daysPastDue: f.int('daysPastDue'),
         openAmount: f.amount('openAmount'),
+        ...(ladder === null ? {} : { ladder }),
       };
     }
     case 'CustomerFrozen':

@@ -9,6 +9,13 @@ import {
   writeCreditControl,
   type CreditControlState,
 } from '../control/credit-control-state';
+import {
+  cloneCollections,
+  initialCollections,
+  readCollections,
+  writeCollections,
+  type CollectionState,
+} from '../control/collection-state';
 import type { FactorScore, GradeTerms, Rating } from '../rating/rating';
 import {
   cloneCreditFile,
@@ -105,7 +112,7 @@ export interface DisputeRecord {
  * Everything the ledger knows about one customer. Keyed collections are Maps kept in insertion
  * order (invoices: issue order). Persist with serializeState/deserializeState, copy with cloneState.
  */
-export interface CustomerState extends CreditControlState, CreditFileState {
+export interface CustomerState extends CreditControlState, CreditFileState, CollectionState {
   customerId: string;
   onboarded: boolean;
   name: string | null;
@@ -173,6 +180,7 @@ export function initialState(customerId: string): CustomerState {
     rating: null,
     ...initialCreditControl(),
     ...initialCreditFile(),
+    ...initialCollections(),
   };
 }
 
@@ -224,6 +232,7 @@ export function cloneState(s: CustomerState): CustomerState {
     disputes: s.disputes.map((d) => ({ ...d })),
     ...cloneCreditControl(s),
     ...cloneCreditFile(s),
+    ...cloneCollections(s),
   };
 }
 
@@ -261,6 +270,7 @@ export function serializeState(s: CustomerState): string {
   if (s.notices.size > 0) snapshot.notices = [...s.notices].map(([invoiceId, step]) => ({ invoiceId, step }));
   writeCreditControl(snapshot, s);
   writeCreditFile(snapshot, s);
+  writeCollections(snapshot, s);
   return canonicalJson(snapshot);
 }
 
@@ -416,5 +426,6 @@ export function deserializeState(json: string | object): CustomerState {
   }
   readCreditControl(o, s, r);
   readCreditFile(o, s, r);
+  readCollections(o, s, r);
   return s;
 }

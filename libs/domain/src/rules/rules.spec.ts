@@ -201,8 +201,17 @@ describe('order credit check', () => {
 });
 
 describe('overdue notices', () => {
+  // The ladder without its pre-due reminder (collections.spec covers that step and the ladders per segment).
+  const policy = validatePolicy({
+    ...structuredClone(DEFAULT_GRADE_POLICY),
+    collectionsSteps: [
+      { step: 'reminder', daysPastDue: 1 },
+      { step: 'formal-notice', daysPastDue: 15 },
+      { step: 'escalation', daysPastDue: 30 },
+    ],
+  });
   const ledger = () => {
-    const l = new Ledger();
+    const l = new Ledger(policy);
     l.onboard('10000.00');
     l.invoice('I-1', '100.00', '2026-01-01', '2026-01-31');
     l.invoice('I-2', '50.00', '2026-01-01', '2026-02-10');
@@ -222,7 +231,13 @@ describe('overdue notices', () => {
         customerId: 'C-1',
         occurredAt: '2026-02-01T06:00:00.000Z',
         source: 'credit-ledger',
-        payload: { invoiceId: 'I-1', step: 'reminder', daysPastDue: 1, openAmount: 10000n },
+        payload: {
+          invoiceId: 'I-1',
+          step: 'reminder',
+          daysPastDue: 1,
+          openAmount: 10000n,
+          ladder: 'default',
+        },
       },
     ]);
     expect(at('2026-02-01')).toEqual([]); // again: nothing
@@ -328,9 +343,24 @@ describe('dormant limit', () => {
     l.pay('P-1', '100.00', '2026-03-10');
     expect(dormantLimit(l.state, '2026-08-27T23:00:00Z', l.policy)).toEqual([]); // cutoff 02-27
     const flagged = l.control(dormantLimit(l.state, '2026-08-28T00:00:00Z', l.policy)); // cutoff 02-28
+    // Submitted, not only flagged: grade C's default (10,000.00) is above 1,000.00, so 50 % of it: 500.00.
     expect(flagged).toMatchObject([
       { eventId: 'dormant:C-1:2026-02-28', payload: { lastUsedOn: '2026-02-28', creditLimit: 100000n } },
+      {
+        eventId: 'limit-request:C-1:dormant-2026-02-28',
+        type: 'LimitChangeRequested',
+        payload: {
+          requestId: 'dormant-2026-02-28',
+          newLimit: 50000n,
+          currentLimit: 100000n,
+          by: 'system',
+          byRole: 'system',
+          required: ['sales-manager', 'credit-analyst'],
+          expiresAt: '2026-09-11T00:00:00.000Z',
+        },
+      },
     ]);
+    expect(l.state.limitRequests.get('dormant-2026-02-28')!.requestedBy).toBe('system');
     expect(dormantLimit(l.state, '2027-01-01T00:00:00Z', l.policy)).toEqual([]);
   });
 
@@ -343,7 +373,10 @@ describe('dormant limit', () => {
   it('uses the onboarding date when the limit was never used; never flags a zero limit', () => {
     const l = new Ledger();
     l.onboard('1000.00', '2026-01-31T23:00:00Z');
-    expect(kinds(dormantLimit(l.state, '2026-07-31T00:00:00Z', l.policy))).toEqual(['DormantLimitFlagged:']);
+    expect(kinds(dormantLimit(l.state, '2026-07-31T00:00:00Z', l.policy))).toEqual([
+      'DormantLimitFlagged:',
+      'LimitChangeRequested:',
+    ]);
     const z = new Ledger();
     z.onboard('0');
     expect(dormantLimit(z.state, '2030-01-01T00:00:00Z', z.policy)).toEqual([]);
@@ -405,7 +438,7 @@ describe('control policy fields', () => {
     const { collectionsSteps: _c, freezeGraceDays: _f, dormantLimitMonths: _d, ...old } = base;
     const p = validatePolicy(old);
     expect([p.collectionsSteps.map((s) => s.daysPastDue), p.freezeGraceDays, p.dormantLimitMonths]).toEqual([
-      [1, 15, 30],
+      [-3, 1, 15, 30],
       30,
       6,
     ]);
