@@ -4,6 +4,7 @@ import { AppConfig, loadConfig } from '@credit-ledger/config';
 import { EmbeddedKafkaBroker, startEmbeddedKafka } from '@credit-ledger/kafka-broker';
 import { publishEvents, WireEventLike } from '@credit-ledger/messaging';
 import { Clock } from '@credit-ledger/projections';
+import type { MasterKeyring } from '@credit-ledger/personal-data';
 import { TestDatabase, createTestDatabase } from '@credit-ledger/testing';
 import { startLedgerApp } from '../../apps/ledger/src/ledger-app';
 import { IngestHooks, IngestionService } from '../../apps/ledger/src/ingestion.service';
@@ -53,6 +54,7 @@ export class LedgerHarness {
       env?: Record<string, string>;
       startApp?: boolean;
       positionCache?: PositionCacheOverrides;
+      keyring?: MasterKeyring;
       /** How the app reaches the suite's database (e.g. through a TCP proxy); the harness itself goes direct. */
       databaseUrl?: (url: string) => string;
     } = {},
@@ -90,13 +92,19 @@ export class LedgerHarness {
   }
 
   async startApp(
-    opts: { clock?: Clock; hooks?: IngestHooks; positionCache?: PositionCacheOverrides } = {},
+    opts: {
+      clock?: Clock;
+      hooks?: IngestHooks;
+      positionCache?: PositionCacheOverrides;
+      keyring?: MasterKeyring;
+    } = {},
   ): Promise<void> {
     const { app, url } = await startLedgerApp({
       config: this.config,
       clock: opts.clock,
       hooks: opts.hooks,
       positionCache: opts.positionCache,
+      keyring: opts.keyring,
       host: '127.0.0.1',
     });
     this.app = app;

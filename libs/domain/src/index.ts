@@ -8,6 +8,7 @@ export * from './contract/payloads';
 export * from './contract/upcasters';
 export * from './contract/parse';
 export * from './contract/stored';
+export * from './contract/personal-fields';
 export * from './customer/state';
 export * from './customer/credit-file-state';
 export * from './customer/decide';

@@ -76,6 +76,18 @@ interface LedgerRow {
   hash: string;
 }
 
+/**
+ * Replaces the personal data of a chunk by its sealed form: events (whose content hash is then that of the sealed
+ * form, the same for a redelivery) and the raw bytes and reasons of the messages. Runs in the append transaction.
+ */
+export interface InboundSealer {
+  seal(
+    q: Queryable,
+    inbound: InboundEvent[],
+    invalid: Rejection[],
+  ): Promise<{ inbound: InboundEvent[]; invalid: Rejection[] }>;
+}
+
 /** A time-driven rule run by a job: the control events due for a customer's current state. */
 export type ControlRule = (state: CustomerState, policy: GradePolicy) => ControlEvent[];
 
@@ -170,9 +182,11 @@ export function rejectionOf(
 export class LedgerWriter {
   private sequenceName: string | null = null;
 
+  /** `sealer`: personal data sealed before anything of a chunk is hashed or stored (libs/personal-data). */
   constructor(
     private readonly ds: DataSource,
     private readonly policies: PolicyStore,
+    private readonly sealer: InboundSealer | null = null,
   ) {}
 
   async append(
@@ -268,6 +282,7 @@ export class LedgerWriter {
     invalid: Rejection[],
     retry: ParkedRetry,
   ): Promise<AppendResult> {
+    if (this.sealer) ({ inbound, invalid } = await this.sealer.seal(qr, inbound, invalid));
     // Queued together on the connection, each a round trip otherwise: the lock, the known-key check, the states
     // and parked events of every customer in the chunk, and the policy version.
     const lane = statementLane(qr);
