@@ -231,7 +231,8 @@ export class LedgerWriter {
       const s = preview.get(id);
       const n = s ? rule(s, policyNow).length : 0;
       if (n > 0) due.push(id);
-      estimate += n;
+      // Each event may bring collection tasks (one opened, one closed): reserved up front, not retried for.
+      estimate += 3 * n;
     }
     if (due.length === 0) return { evaluated: 0, appended: 0, events: [] };
     return this.inTransaction(async (qr, notify, atLeast) => {
