@@ -100,9 +100,13 @@ export function alertFor(event: ControlEvent, ledgerSequence: string, currency: 
         currency,
       };
       break;
-    case 'CustomerFrozen':
-      details = { ...event.payload, invoiceIds: event.payload.invoiceIds.slice() };
+    case 'CustomerFrozen': {
+      const { overdueAmount, ...rest } = event.payload;
+      details = { ...rest, invoiceIds: rest.invoiceIds.slice() };
+      if (overdueAmount !== undefined)
+        Object.assign(details, { overdueAmount: amt(overdueAmount), currency });
       break;
+    }
     default:
       if (isCreditControlEvent(event)) details = creditControlAlertDetails(event, currency);
       else if (isCollectionEvent(event)) details = collectionAlertDetails(event, currency);

@@ -123,7 +123,7 @@ describe('collection tasks', () => {
   });
 
   it('given a freeze with overdue invoices, a freeze task with what is due; closed by the unfreeze', () => {
-    const policy = validatePolicy({ ...structuredClone(DEFAULT_GRADE_POLICY), freezeGraceDays: 1 });
+    const policy = validatePolicy({ ...structuredClone(DEFAULT_GRADE_POLICY), freezeAfterDaysPastDue: 1 });
     const l = new Ledger(policy);
     l.onboard(OWNER);
     l.invoice('I-1', '700.00', '2026-01-05', '2026-02-04');

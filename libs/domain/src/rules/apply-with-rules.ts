@@ -1,10 +1,11 @@
-import type { ControlEvent } from '../control/control-events';
+import { isControlEvent, type ControlEvent } from '../control/control-events';
 import { collectionFollowUps } from '../control/collections';
 import { apply, type AppliedEvent, type ApplyOutcome } from '../customer/apply';
 import { decide } from '../customer/decide';
 import type { CustomerState } from '../customer/state';
 import type { GradePolicy } from '../rating/policy';
 import { deriveOnIngest } from './on-ingest';
+import { freezeDecision } from './time-rules';
 
 export interface AppliedWithOutcome {
   applied: AppliedEvent;
@@ -58,9 +59,10 @@ export function applyControlChain(
 }
 
 /**
- * What the ledger does with an accepted billing event: apply it, then derive and apply its control events right
- * after it (each followed by the collection tasks it opens or closes). The writer and any in-memory fold share
- * this, so they agree event for event.
+ * What the ledger does with an accepted billing event: apply it, evaluate the freeze rule, then derive and apply
+ * its control events right after it, each followed by the collection tasks it opens or closes (the billing event
+ * too: a payment closes what it cleared). The writer and any in-memory fold share this, so they agree event for
+ * event.
  */
 export function applyWithRules(
   state: CustomerState,
@@ -70,8 +72,13 @@ export function applyWithRules(
 ): { outcome: ApplyOutcome; derived: AppliedWithOutcome[] } {
   const outcome = apply(state, applied, policy);
   const derived: AppliedWithOutcome[] = [];
-  const events = deriveOnIngest(state, applied, policy);
+  const run = (events: ControlEvent[]): void => {
+    for (const event of events) derived.push(...applyControlChain(state, event, policy, nextSequence));
+  };
   applyFollowUps(state, applied, policy, nextSequence, derived);
-  for (const event of events) derived.push(...applyControlChain(state, event, policy, nextSequence));
+  // The freeze rule first, at the ledger's clock: an order arriving once an invoice is past due meets a customer
+  // who is already frozen, whether or not the scheduled freeze review has run since.
+  if (!isControlEvent(applied.event) && state.clock !== null) run(freezeDecision(state, state.clock, policy));
+  run(deriveOnIngest(state, applied, policy));
   return { outcome, derived };
 }
