@@ -112,14 +112,26 @@ describe('collection tasks', () => {
     expect(l.state.openTasks.size).toBe(0);
   });
 
-  it('given no account owner, the task goes to the policy queue; a partial payment keeps it open', () => {
+  it('given no account owner, tasks go to the policy queue; a partial payment keeps them open', () => {
     const l = new Ledger();
     l.onboard();
     l.invoice('I-1', '1000.00', '2026-01-05', '2026-02-04');
     const e = l.job(overdueNotices(l.state, '2026-02-05T06:00:00Z', l.policy));
     expect(e[1].payload).toMatchObject({ owner: 'collections', step: 'reminder', daysPastDue: 1 });
-    expect(l.pay('P-1', '400.00', '2026-02-06', 'I-1')).toEqual([]);
-    expect(l.state.openTasks.size).toBe(1);
+    // The payment is the customer's first event since the due date: the freeze rule (0 days) freezes on it,
+    // and the freeze opens its task for what is still due (600.00).
+    const paid = l.pay('P-1', '400.00', '2026-02-06', 'I-1');
+    expect(brief(paid)).toEqual([
+      'CustomerFrozen::1 invoice(s) more than 0 days past due',
+      'CollectionTaskOpened:collection:frozen:C-1:5',
+    ]);
+    expect(paid[1].payload).toMatchObject({
+      owner: 'collections',
+      trigger: 'freeze',
+      amountDue: 60000n,
+      daysPastDue: 2,
+    });
+    expect([...l.state.openTasks.keys()]).toEqual(['collection:C-1:I-1:reminder', 'collection:frozen:C-1:5']);
   });
 
   it('given a freeze with overdue invoices, a freeze task with what is due; closed by the unfreeze', () => {
@@ -142,13 +154,13 @@ describe('collection tasks', () => {
       amountDue: 100000n,
       daysPastDue: 8,
     });
-    l.pay('P-1', '1000.00', '2026-02-13');
-    expect(l.state.openTasks.size).toBe(1); // still frozen until the review unfreezes
-    const unfrozen = l.job(freezeDecision(l.state, '2026-02-13T12:00:00Z', policy));
+    // Paid in full: the freeze rule on the payment unfreezes, and that closes the freeze task.
+    const unfrozen = l.pay('P-1', '1000.00', '2026-02-13');
     expect(brief(unfrozen)).toEqual([
-      'CustomerUnfrozen::no invoice more than 1 days past due',
+      expect.stringMatching(/^CustomerUnfrozen:/),
       `CollectionTaskClosed:collection:${frozen[0].eventId}:unfrozen`,
     ]);
+    expect(l.state.openTasks.size).toBe(0);
   });
 
   it('state with open tasks round-trips through its snapshot', () => {

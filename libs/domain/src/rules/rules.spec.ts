@@ -425,6 +425,7 @@ describe('freeze and unfreeze', () => {
     expect(l.order('O-1', '1.00', '2026-01-10T23:00:00Z')).toEqual([]); // due today: not overdue
     expect(l.order('O-2', '1.00', '2026-01-11T08:00:00Z')).toMatchObject([
       { eventId: 'frozen:C-1:4', type: 'CustomerFrozen', payload: { cause: 'overdue', invoiceIds: ['I-1'] } },
+      { eventId: 'task-opened:collection:frozen:C-1:4', type: 'CollectionTaskOpened' },
       { eventId: 'order-held:C-1:O-2', type: 'OrderHeld', payload: { orderId: 'O-2', reason: 'frozen' } },
     ]);
     // A cash order is paid before delivery: never held, frozen or not.
@@ -438,6 +439,7 @@ describe('freeze and unfreeze', () => {
     // A disputed invoice is not chased: disputing the only overdue one unfreezes.
     expect(kinds(l.add('DisputeOpened', { invoiceId: 'I-1', reason: 'x' }, '2026-01-12T00:00:00Z'))).toEqual([
       'CustomerUnfrozen:',
+      'CollectionTaskClosed:',
       'OrderReleased:O-2',
     ]);
   });
