@@ -18,6 +18,7 @@ import { ApiKeyRing } from '../auth/api-key.guard';
 import { APP_CONFIG, CLOCK, LEDGER_DATA_SOURCE } from '../tokens';
 import { WorkspaceDeps, escapeHtml, makeContext, render } from './context';
 import { LANG_COOKIE, isLanguage, languageOf, translator } from './i18n';
+import { alertPages } from './pages/alerts';
 import { customerPages } from './pages/customer';
 import { dashboardPages } from './pages/dashboard';
 import { queuePages } from './pages/queues';
@@ -28,6 +29,7 @@ const PAGES: Array<(app: FastifyInstance, deps: WorkspaceDeps) => void> = [
   dashboardPages,
   customerPages,
   queuePages,
+  alertPages,
 ];
 
 /** Paths reachable without a session: the sign-in page, static files and the language switch. */
