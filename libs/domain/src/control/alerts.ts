@@ -1,4 +1,5 @@
 import { formatAmount } from '../money';
+import { PERSONAL_DATA_TOPICS } from './personal-data-events';
 import type { ControlEvent, ControlEventType } from './control-events';
 import {
   CREDIT_CONTROL_TOPICS,
@@ -14,6 +15,7 @@ export const ALERT_TOPICS = {
   gradeChanged: 'credit.alerts.grade-changed',
   frozen: 'credit.alerts.frozen',
   limitReview: 'credit.alerts.limit-review',
+  personalData: 'credit.alerts.personal-data',
 } as const;
 
 export const ALL_ALERT_TOPICS: readonly string[] = Object.values(ALERT_TOPICS);
@@ -48,6 +50,7 @@ const TOPIC_OF: Record<ControlEventType, string> = {
   DormantLimitFlagged: ALERT_TOPICS.limitReview,
   CustomerRerated: ALERT_TOPICS.gradeChanged,
   ...CREDIT_CONTROL_TOPICS,
+  ...PERSONAL_DATA_TOPICS,
 };
 
 /** The alert a control event raises. Amounts are decimal strings in major units of `currency`. */

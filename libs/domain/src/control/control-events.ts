@@ -12,6 +12,14 @@ import {
   storedCreditControlPayload,
   type CreditControlPayloadMap,
 } from './credit-control-events';
+import {
+  PERSONAL_DATA_EVENT_TYPES,
+  isPersonalDataEvent,
+  isPersonalDataType,
+  personalDataPayloadFromStored,
+  storedPersonalDataPayload,
+  type PersonalDataPayloadMap,
+} from './personal-data-events';
 import type { StoredFields } from './stored-fields';
 
 export type { StoredFields } from './stored-fields';
@@ -29,6 +37,7 @@ export const CONTROL_EVENT_TYPES = [
   'DormantLimitFlagged',
   'CustomerRerated',
   ...CREDIT_CONTROL_EVENT_TYPES,
+  ...PERSONAL_DATA_EVENT_TYPES,
 ] as const;
 
 export type ControlEventType = (typeof CONTROL_EVENT_TYPES)[number];
@@ -96,7 +105,7 @@ export interface CustomerReratedPayload {
   toScore: number;
 }
 
-export interface ControlPayloadMap extends CreditControlPayloadMap {
+export interface ControlPayloadMap extends CreditControlPayloadMap, PersonalDataPayloadMap {
   LimitBreached: LimitBreachedPayload;
   OrderHeld: OrderHeldPayload;
   OrderReleased: OrderReleasedPayload;
@@ -150,6 +159,7 @@ export function controlEvent<T extends ControlEventType>(
 /** JSON-safe payload for the ledger's jsonb column (bigints as minor-unit integer strings). */
 export function storedControlPayload(event: ControlEvent): Record<string, unknown> {
   if (isCreditControlEvent(event)) return storedCreditControlPayload(event);
+  if (isPersonalDataEvent(event)) return storedPersonalDataPayload(event);
   switch (event.type) {
     case 'LimitBreached': {
       const p = event.payload;
@@ -194,6 +204,7 @@ export function storedControlPayload(event: ControlEvent): Record<string, unknow
 /** Inverse of storedControlPayload. */
 export function controlPayloadFromStored(type: ControlEventType, f: StoredFields): ControlEvent['payload'] {
   if (isCreditControlType(type)) return creditControlPayloadFromStored(type, f);
+  if (isPersonalDataType(type)) return personalDataPayloadFromStored(type, f);
   switch (type) {
     case 'LimitBreached':
       return {
