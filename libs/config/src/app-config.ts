@@ -251,8 +251,8 @@ export const CONFIG_DOC: Setting[] = [
   },
   {
     env: 'SCHEDULE_FREEZE_REVIEW',
-    default: '30 * * * *',
-    doc: 'Cron (UTC) of the freeze review (freeze after the grace period, unfreeze when cleared).',
+    default: '*/15 * * * *',
+    doc: 'Cron (UTC) of the freeze review (freeze once past due or over the overdue amount, unfreeze when cleared).',
   },
   {
     env: 'SCHEDULE_DORMANT_LIMIT_REVIEW',
@@ -379,7 +379,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       lockMs: intSetting(env, 'JOB_LOCK_MS', 30_000, 500),
       schedules: {
         overdueScan: cronSetting(env, 'SCHEDULE_OVERDUE_SCAN', '0 * * * *'),
-        freezeReview: cronSetting(env, 'SCHEDULE_FREEZE_REVIEW', '30 * * * *'),
+        freezeReview: cronSetting(env, 'SCHEDULE_FREEZE_REVIEW', '*/15 * * * *'),
         dormantLimitReview: cronSetting(env, 'SCHEDULE_DORMANT_LIMIT_REVIEW', '0 3 * * *'),
         rerateCustomers: cronSetting(env, 'SCHEDULE_RERATE_CUSTOMERS', '0 2 * * *'),
         creditControlReview: cronSetting(env, 'SCHEDULE_CREDIT_CONTROL_REVIEW', '15 0 * * *'),

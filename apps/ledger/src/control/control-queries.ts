@@ -11,6 +11,8 @@ export interface HeldOrderView {
   amount: string;
   currency: string | null;
   status: string;
+  /** Why the credit check held it (over-limit, frozen, blacklisted, cash-only). */
+  reason: string | null;
 }
 
 export interface LimitRequestView {
@@ -85,6 +87,7 @@ export class ListHeldOrdersHandler implements IQueryHandler<ListHeldOrdersQuery>
           amount: formatAmount(o.amount, s.currency ?? 'XXX'),
           currency: s.currency,
           status: s.status,
+          reason: o.holdReason ?? null,
         });
       }
     }

@@ -98,9 +98,13 @@ export function alertFor(event: ControlEvent, ledgerSequence: string, currency: 
         currency,
       };
       break;
-    case 'CustomerFrozen':
-      details = { ...event.payload, invoiceIds: event.payload.invoiceIds.slice() };
+    case 'CustomerFrozen': {
+      const { overdueAmount, ...rest } = event.payload;
+      details = { ...rest, invoiceIds: rest.invoiceIds.slice() };
+      if (overdueAmount !== undefined)
+        Object.assign(details, { overdueAmount: amt(overdueAmount), currency });
       break;
+    }
     default:
       details = isCreditControlEvent(event)
         ? creditControlAlertDetails(event, currency)

@@ -1,5 +1,5 @@
 import type { Decision } from '../customer/decision';
-import type { CustomerState } from '../customer/state';
+import { onCredit, type CustomerState } from '../customer/state';
 import type { GradePolicy } from '../rating/policy';
 import { atOrAbove, exposureOf } from '../rules/exposure';
 import { ACCEPT, invalid, orderIs } from './control-decision';
@@ -18,8 +18,11 @@ export function decideControl(state: CustomerState, event: ControlEvent): Decisi
   if (isCreditControlEvent(event)) return decideCreditControl(state, event);
   if (isPersonalDataEvent(event)) return decidePersonalData(state, event);
   switch (event.type) {
-    case 'OrderHeld':
+    case 'OrderHeld': {
+      const order = state.orders.get(event.payload.orderId);
+      if (order && !onCredit(order)) return invalid(`order ${order.orderId} is paid in cash: never held`);
       return orderIs(state, event.payload.orderId, 'open');
+    }
     case 'OrderReleased':
       return orderIs(state, event.payload.orderId, 'held');
     case 'OverdueNoticeIssued':
@@ -45,9 +48,13 @@ export function mutateControl(state: CustomerState, event: ControlEvent): void {
         state.limitBreachPct = event.payload.thresholdPct;
       return;
     case 'OrderHeld':
-      return moveOrder(state, event.payload.orderId, 'held');
+      moveOrder(state, event.payload.orderId, 'held');
+      state.orders.get(event.payload.orderId)!.holdReason = event.payload.reason;
+      return;
     case 'OrderReleased':
-      return moveOrder(state, event.payload.orderId, 'open');
+      moveOrder(state, event.payload.orderId, 'open');
+      delete state.orders.get(event.payload.orderId)!.holdReason;
+      return;
     case 'OverdueNoticeIssued':
       state.notices.set(event.payload.invoiceId, event.payload.step);
       return;

@@ -42,7 +42,9 @@ export const CONTROL_EVENT_TYPES = [
 
 export type ControlEventType = (typeof CONTROL_EVENT_TYPES)[number];
 
-export type HoldReason = 'over-limit' | 'frozen' | 'blacklisted';
+/** Why the order credit check held an order ('cash-only': the grade's band extends no credit, seed 000 D). */
+export const HOLD_REASONS = ['over-limit', 'frozen', 'blacklisted', 'cash-only'] as const;
+export type HoldReason = (typeof HOLD_REASONS)[number];
 export const COLLECTION_STEPS = ['reminder', 'formal-notice', 'escalation'] as const;
 export type CollectionStep = (typeof COLLECTION_STEPS)[number];
 export type RerateTrigger = 'scheduled' | 'policy-change' | 'manual';
@@ -78,11 +80,19 @@ export interface OverdueNoticeIssuedPayload {
   openAmount: bigint;
 }
 
+/** Which freeze rule froze the customer (seed 004: any overdue invoice; an overdue amount above the threshold). */
+export const FREEZE_CAUSES = ['overdue', 'overdue-amount'] as const;
+export type FreezeCause = (typeof FREEZE_CAUSES)[number];
+
 export interface CustomerFrozenPayload {
   reason: string;
   invoiceIds: string[];
   /** 'system' for the freeze rule; a principal for a manual freeze. */
   by: string;
+  /** Freeze rule only (absent on manual freezes and on freezes stored before causes were recorded). */
+  cause?: FreezeCause;
+  /** Freeze rule only: the overdue amount when it froze (minor units). */
+  overdueAmount?: bigint;
 }
 
 export interface CustomerUnfrozenPayload {
@@ -190,8 +200,12 @@ export function storedControlPayload(event: ControlEvent): Record<string, unknow
         openAmount: p.openAmount.toString(),
       };
     }
-    case 'CustomerFrozen':
-      return { ...event.payload, invoiceIds: event.payload.invoiceIds.slice() };
+    case 'CustomerFrozen': {
+      const { overdueAmount, ...rest } = event.payload;
+      const out: Record<string, unknown> = { ...rest, invoiceIds: rest.invoiceIds.slice() };
+      if (overdueAmount !== undefined) out.overdueAmount = overdueAmount.toString();
+      return out;
+    }
     case 'CustomerUnfrozen':
       return { ...event.payload };
     case 'DormantLimitFlagged':
@@ -215,12 +229,12 @@ export function controlPayloadFromStored(type: ControlEventType, f: StoredFields
       };
     case 'OrderHeld': {
       const reason = f.str('reason');
-      if (reason !== 'over-limit' && reason !== 'frozen' && reason !== 'blacklisted') {
+      if (!(HOLD_REASONS as readonly string[]).includes(reason)) {
         f.bad(`payload.reason ${JSON.stringify(reason)} is not a hold reason`);
       }
       return {
         orderId: f.str('orderId'),
-        reason,
+        reason: reason as HoldReason,
         exposure: f.amount('exposure'),
         available: f.amount('available'),
       };
@@ -239,8 +253,21 @@ export function controlPayloadFromStored(type: ControlEventType, f: StoredFields
         openAmount: f.amount('openAmount'),
       };
     }
-    case 'CustomerFrozen':
-      return { reason: f.str('reason'), invoiceIds: f.strings('invoiceIds'), by: f.str('by') };
+    case 'CustomerFrozen': {
+      const p: CustomerFrozenPayload = {
+        reason: f.str('reason'),
+        invoiceIds: f.strings('invoiceIds'),
+        by: f.str('by'),
+      };
+      const cause = f.strOrNull('cause');
+      if (cause !== null) {
+        if (!(FREEZE_CAUSES as readonly string[]).includes(cause))
+          f.bad(`payload.cause ${JSON.stringify(cause)} is not a freeze cause`);
+        p.cause = cause as FreezeCause;
+        p.overdueAmount = f.amount('overdueAmount');
+      }
+      return p;
+    }
     case 'CustomerUnfrozen':
       return { reason: f.str('reason'), by: f.str('by') };
     case 'DormantLimitFlagged':

@@ -1,7 +1,7 @@
 import { canonicalJson } from '../canonical-json';
 import { DomainError } from '../errors';
 import { StateReader } from './state-reader';
-import type { CollectionStep } from '../control/control-events';
+import type { CollectionStep, HoldReason } from '../control/control-events';
 import {
   cloneCreditControl,
   initialCreditControl,
@@ -78,6 +78,15 @@ export interface OrderState {
   status: OrderStatus;
   /** Invoice that closed the order (status 'invoiced'). */
   invoiceId: string | null;
+  /** Cash orders only (paid before delivery): never held, never in open orders or exposure. */
+  paymentMethod?: 'cash';
+  /** Why the credit check held it; kept once invoiced while held (a bypass), dropped on release. */
+  holdReason?: HoldReason;
+}
+
+/** Whether an open or held order counts in open / held orders (a cash order never does). */
+export function onCredit(order: OrderState): boolean {
+  return order.paymentMethod !== 'cash';
 }
 
 export interface CreditNoteState {
@@ -376,7 +385,11 @@ export function deserializeState(json: string | object): CustomerState {
       status: r.str(x, 'status') as OrderStatus,
       invoiceId: r.strOrNull(x, 'invoiceId'),
     };
+    if (x.paymentMethod === 'cash') order.paymentMethod = 'cash';
+    else if (x.paymentMethod !== undefined) r.fail('order.paymentMethod is not "cash"');
+    if (x.holdReason !== undefined) order.holdReason = r.str(x, 'holdReason') as HoldReason;
     s.orders.set(order.orderId, order);
+    if (!onCredit(order)) continue;
     if (order.status === 'open') s.openOrdersTotal += order.amount;
     else if (order.status === 'held') s.heldOrdersTotal += order.amount;
   }

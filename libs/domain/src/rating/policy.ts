@@ -118,8 +118,16 @@ interface PolicyCommon extends CreditControlPolicy {
   breachThresholdsPct: number[];
   /** Collections ladder: the step an unpaid invoice reaches at each number of days past due (ascending). */
   collectionsSteps: CollectionStepRule[];
-  /** Days past due of an unpaid invoice after which the customer is frozen (new orders held). */
-  freezeGraceDays: number;
+  /**
+   * Frozen (new credit orders held) once an undisputed unpaid invoice is MORE than this many days past due; 0 =
+   * from the first day past due (seed 004: 一旦发生逾期,系统立即自动冻结该客户的下单权限).
+   */
+  freezeAfterDaysPastDue: number;
+  /**
+   * Frozen too once the overdue amount (undisputed, past due, unpaid) exceeds this, in the customer's currency
+   * (seed 004: 当客户的逾期金额超过1万元时,系统自动锁定其下单权限).
+   */
+  freezeOverdueAmount: AmountByCurrency;
   /** A limit with no invoice or order for this many months, and no exposure, is flagged for review. */
   dormantLimitMonths: number;
 }
@@ -153,14 +161,15 @@ export type GradePolicy = AssessmentPolicy | FiveFactorPolicy;
 /** Credit-control fields: optional in a stored policy (older rows predate them), defaulted on validation. */
 export const CONTROL_POLICY_DEFAULTS: Pick<
   PolicyCommon,
-  'collectionsSteps' | 'freezeGraceDays' | 'dormantLimitMonths'
+  'collectionsSteps' | 'freezeAfterDaysPastDue' | 'freezeOverdueAmount' | 'dormantLimitMonths'
 > = {
   collectionsSteps: [
     { step: 'reminder', daysPastDue: 1 },
     { step: 'formal-notice', daysPastDue: 15 },
     { step: 'escalation', daysPastDue: 30 },
   ],
-  freezeGraceDays: 30,
+  freezeAfterDaysPastDue: 0,
+  freezeOverdueAmount: { default: '10000.00' },
   dormantLimitMonths: 6,
 };
 

@@ -340,12 +340,26 @@ function validateCollectionsSteps(input: unknown): CollectionStepRule[] {
   return steps;
 }
 
+/**
+ * `freezeGraceDays` is the name versions stored before the seed-faithful freeze used (same meaning: frozen once
+ * more than that many days past due); it is read as freezeAfterDaysPastDue, so those versions keep their rule.
+ */
+function freezeAfterDaysPastDue(p: Obj): number {
+  if (p.freezeAfterDaysPastDue !== undefined && p.freezeGraceDays !== undefined)
+    fail('freezeGraceDays', 'is the old name of freezeAfterDaysPastDue: give one of them');
+  const v = p.freezeAfterDaysPastDue ?? p.freezeGraceDays;
+  const field = p.freezeAfterDaysPastDue !== undefined ? 'freezeAfterDaysPastDue' : 'freezeGraceDays';
+  return v === undefined ? CONTROL_POLICY_DEFAULTS.freezeAfterDaysPastDue : int(v, field, 0, 3650);
+}
+
 /** Fields every policy format has; the credit-control ones are optional (older rows predate them). */
 const COMMON_FIELDS = ['version', 'bands', 'lookbackDays', 'breachThresholdsPct'];
 const OPTIONAL_FIELDS = [
   'model',
   'collectionsSteps',
+  'freezeAfterDaysPastDue',
   'freezeGraceDays',
+  'freezeOverdueAmount',
   'dormantLimitMonths',
   ...CREDIT_CONTROL_POLICY_FIELDS,
 ];
@@ -368,10 +382,11 @@ function common(p: Obj) {
       p.collectionsSteps === undefined
         ? CONTROL_POLICY_DEFAULTS.collectionsSteps.map((c) => ({ ...c }))
         : validateCollectionsSteps(p.collectionsSteps),
-    freezeGraceDays:
-      p.freezeGraceDays === undefined
-        ? CONTROL_POLICY_DEFAULTS.freezeGraceDays
-        : int(p.freezeGraceDays, 'freezeGraceDays', 1, 3650),
+    freezeAfterDaysPastDue: freezeAfterDaysPastDue(p),
+    freezeOverdueAmount:
+      p.freezeOverdueAmount === undefined
+        ? { ...CONTROL_POLICY_DEFAULTS.freezeOverdueAmount }
+        : amountMap(p.freezeOverdueAmount, 'freezeOverdueAmount', false),
     dormantLimitMonths:
       p.dormantLimitMonths === undefined
         ? CONTROL_POLICY_DEFAULTS.dormantLimitMonths

@@ -1,9 +1,10 @@
-import type { ControlEvent } from '../control/control-events';
+import { isControlEvent, type ControlEvent } from '../control/control-events';
 import { apply, type AppliedEvent, type ApplyOutcome } from '../customer/apply';
 import { decide } from '../customer/decide';
 import type { CustomerState } from '../customer/state';
 import type { GradePolicy } from '../rating/policy';
 import { deriveOnIngest } from './on-ingest';
+import { freezeDecision } from './time-rules';
 
 export interface AppliedWithOutcome {
   applied: AppliedEvent;
@@ -26,8 +27,8 @@ export function applyControl(
 }
 
 /**
- * What the ledger does with an accepted billing event: apply it, then derive and apply its control events right
- * after it. The writer and any in-memory fold share this, so they agree event for event.
+ * What the ledger does with an accepted billing event: apply it, evaluate the freeze rule, then derive and apply
+ * its control events right after it. The writer and any in-memory fold share this, so they agree event for event.
  */
 export function applyWithRules(
   state: CustomerState,
@@ -37,9 +38,15 @@ export function applyWithRules(
 ): { outcome: ApplyOutcome; derived: AppliedWithOutcome[] } {
   const outcome = apply(state, applied, policy);
   const derived: AppliedWithOutcome[] = [];
-  for (const event of deriveOnIngest(state, applied, policy)) {
-    const d = applyControl(state, event, policy, nextSequence);
-    if (d) derived.push(d);
-  }
+  const run = (events: ControlEvent[]): void => {
+    for (const event of events) {
+      const d = applyControl(state, event, policy, nextSequence);
+      if (d) derived.push(d);
+    }
+  };
+  // The freeze rule first, at the ledger's clock: an order arriving once an invoice is past due meets a customer
+  // who is already frozen, whether or not the scheduled freeze review has run since.
+  if (!isControlEvent(applied.event) && state.clock !== null) run(freezeDecision(state, state.clock, policy));
+  run(deriveOnIngest(state, applied, policy));
   return { outcome, derived };
 }

@@ -2,13 +2,15 @@ import {
   COLLECTION_STEPS,
   controlEvent,
   type ControlEvent,
+  type FreezeCause,
   type RerateTrigger,
 } from '../control/control-events';
-import type { CustomerState, InvoiceState } from '../customer/state';
+import { cloneState, type CustomerState, type InvoiceState } from '../customer/state';
 import { dateOf, dayNumber, toInstant } from '../dates';
-import type { GradePolicy } from '../rating/policy';
+import { formatAmount } from '../money';
+import { amountFor, type GradePolicy } from '../rating/policy';
 import { rate } from '../rating/rate';
-import { limitBreaches, releaseHeldOrders } from './credit-check';
+import { cashOnlyLifted, limitBreaches, releaseHeldOrders } from './credit-check';
 import { exposureOf } from './exposure';
 
 /** Invoices collections chase: money still open, not disputed (collections pause), not written off. */
@@ -49,32 +51,54 @@ export function overdueNotices(state: CustomerState, at: string, policy: GradePo
   return out;
 }
 
+/** What the freeze rule sees at an instant: the invoices past its day limit and the overdue amount. */
+function overdueAt(state: CustomerState, atDay: number, policy: GradePolicy) {
+  const late: string[] = [];
+  let overdue = 0n;
+  for (const inv of state.invoices.values()) {
+    if (!chased(inv)) continue;
+    const dpd = atDay - dayNumber(inv.dueOn);
+    if (dpd > 0) overdue += inv.open;
+    if (dpd > policy.freezeAfterDaysPastDue) late.push(inv.invoiceId);
+  }
+  return { late, overdue };
+}
+
 /**
- * Freeze an active customer with a chased invoice more than `freezeGraceDays` past due; unfreeze a customer the
- * system froze once no such invoice is left (then held orders that fit are released, and breaches checked).
- * A manual freeze (by a principal) is left to its principal.
+ * Seed 004: 一旦发生逾期,系统立即自动冻结该客户的下单权限 (frozen once an undisputed invoice is more than
+ * `freezeAfterDaysPastDue` days past due, default 0: the first day) and 逾期金额超过1万元 → 锁定其下单权限 (the
+ * overdue amount above `freezeOverdueAmount`; this cause wins when both hold, the seed notifies sales and finance
+ * for it). A customer the system froze is unfrozen once neither holds (then held orders that fit are released, and
+ * breaches checked); a manual freeze (by a principal) is left to its principal. Evaluated on every billing event
+ * of the customer (at its clock) and by the freeze review.
  */
 export function freezeDecision(state: CustomerState, at: string, policy: GradePolicy): ControlEvent[] {
-  if (!state.onboarded) return [];
+  if (!state.onboarded || state.currency === null) return [];
   const iso = toInstant(at);
-  const atDay = dayNumber(iso.slice(0, 10));
-  const late: string[] = [];
-  for (const inv of state.invoices.values()) {
-    if (chased(inv) && atDay - dayNumber(inv.dueOn) > policy.freezeGraceDays) late.push(inv.invoiceId);
-  }
+  const { late, overdue } = overdueAt(state, dayNumber(iso.slice(0, 10)), policy);
+  const threshold = amountFor(policy.freezeOverdueAmount, state.currency);
+  const cause: FreezeCause | null =
+    overdue > threshold ? 'overdue-amount' : late.length > 0 ? 'overdue' : null;
   const id = (kind: string): string => `${kind}:${state.customerId}:${state.lastSequence}`;
-  if (state.status === 'active' && late.length > 0) {
+  const cur = state.currency;
+  if (state.status === 'active' && cause !== null) {
+    const reason =
+      cause === 'overdue-amount'
+        ? `overdue amount ${formatAmount(overdue, cur)} ${cur} above ${formatAmount(threshold, cur)} ${cur}`
+        : `${late.length} invoice(s) more than ${policy.freezeAfterDaysPastDue} days past due`;
     return [
       controlEvent('CustomerFrozen', id('frozen'), state.customerId, iso, {
-        reason: `${late.length} invoice(s) more than ${policy.freezeGraceDays} days past due`,
-        invoiceIds: late,
+        reason,
+        invoiceIds: cause === 'overdue' ? late : overdueIds(state, iso),
         by: 'system',
+        cause,
+        overdueAmount: overdue,
       }),
     ];
   }
-  if (state.status === 'frozen' && state.frozenBy === 'system' && late.length === 0) {
+  if (state.status === 'frozen' && state.frozenBy === 'system' && cause === null) {
     const unfrozen = controlEvent('CustomerUnfrozen', id('unfrozen'), state.customerId, iso, {
-      reason: `no invoice more than ${policy.freezeGraceDays} days past due`,
+      reason: `no invoice more than ${policy.freezeAfterDaysPastDue} days past due, overdue amount ${formatAmount(overdue, cur)} ${cur}`,
       by: 'system',
     });
     const released = releaseHeldOrders(state, exposureOf(state), iso, 'customer unfrozen', true);
@@ -85,6 +109,14 @@ export function freezeDecision(state: CustomerState, at: string, policy: GradePo
     ];
   }
   return [];
+}
+
+/** The chased invoices past due at `iso` (the ones an amount-based freeze counts). */
+function overdueIds(state: CustomerState, iso: string): string[] {
+  const atDay = dayNumber(iso.slice(0, 10));
+  return [...state.invoices.values()]
+    .filter((inv) => chased(inv) && atDay - dayNumber(inv.dueOn) > 0)
+    .map((inv) => inv.invoiceId);
 }
 
 /** 'YYYY-MM-DD' `months` calendar months before `date`, clamped to the month's last day (08-31 − 6 → 02-28). */
@@ -133,14 +165,29 @@ export function rerate(
   const r = rate(state, effective, policy);
   const previous = state.rating;
   if (!always && previous !== null && previous.grade === r.grade) return [];
-  return [
-    controlEvent('CustomerRerated', `rerate:${state.customerId}:${iso}`, state.customerId, effective, {
+  const rerated = controlEvent(
+    'CustomerRerated',
+    `rerate:${state.customerId}:${iso}`,
+    state.customerId,
+    effective,
+    {
       trigger,
       policyVersion: policy.version,
       fromGrade: previous?.grade ?? null,
       toGrade: r.grade,
       fromScore: previous?.score ?? null,
       toScore: r.score,
-    }),
-  ];
+    },
+  );
+  // Out of a cash-only band: orders held because of it are released as far as the credit now fits.
+  const sim = cloneState(state);
+  sim.rating = r;
+  if (!cashOnlyLifted(sim)) return [rerated];
+  const released = releaseHeldOrders(
+    sim,
+    exposureOf(sim),
+    effective,
+    `grade ${previous?.grade} → ${r.grade}`,
+  );
+  return [rerated, ...released.events];
 }
