@@ -8,6 +8,8 @@ import { decideCreditControl, mutateCreditControl } from './credit-control';
 import { isCreditControlEvent } from './credit-control-events';
 import { decidePersonalData, mutatePersonalData } from './forget';
 import { isPersonalDataEvent } from './personal-data-events';
+import { isCollectionEvent } from './collection-events';
+import { decideCollection, mutateCollection } from './collections';
 
 /**
  * Whether a control event still fits the state. Rules derive them from the same state, so a rejection here
@@ -17,6 +19,7 @@ export function decideControl(state: CustomerState, event: ControlEvent): Decisi
   if (!state.onboarded) return invalid(`customer ${state.customerId} is not onboarded`);
   if (isCreditControlEvent(event)) return decideCreditControl(state, event);
   if (isPersonalDataEvent(event)) return decidePersonalData(state, event);
+  if (isCollectionEvent(event)) return decideCollection(state, event);
   switch (event.type) {
     case 'OrderHeld': {
       const order = state.orders.get(event.payload.orderId);
@@ -42,6 +45,7 @@ export function decideControl(state: CustomerState, event: ControlEvent): Decisi
 export function mutateControl(state: CustomerState, event: ControlEvent): void {
   if (isCreditControlEvent(event)) return mutateCreditControl(state, event, event.occurredAt);
   if (isPersonalDataEvent(event)) return mutatePersonalData(state, event, event.occurredAt);
+  if (isCollectionEvent(event)) return mutateCollection(state, event);
   switch (event.type) {
     case 'LimitBreached':
       if (event.payload.thresholdPct > state.limitBreachPct)
