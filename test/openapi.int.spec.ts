@@ -237,6 +237,7 @@ describe('OpenAPI document', () => {
     for (const action of ['freeze', 'unfreeze', 'blacklist', 'unblacklist'])
       await call('POST', `/customers/:id/${action}`, `/customers/C-DOC/${action}`, { reason: 'checking' });
     await call('POST', '/control/review', '/control/review', { at: '2026-01-10' });
+    await call('GET', '/collections/tasks', '/collections/tasks?owner=collections&status=all&limit=10');
 
     // Policy, jobs, reports (JSON and CSV), health, metrics, the explorer.
     const policy = await call('GET', '/policy', '/policy');

@@ -6,7 +6,7 @@ import {
   ControlEvent,
   GradePolicy,
   LedgerEvent,
-  applyControl,
+  applyControlChain,
   applyWithRules,
   CustomerState,
   decide,
@@ -223,14 +223,16 @@ export class LedgerWriter {
   async appendControl(customerIds: string[], rule: ControlRule): Promise<ControlAppendResult> {
     const reader = this.ds.createQueryRunner();
     const preview = await this.loadStates(reader, customerIds).finally(() => reader.release());
-    const policyNow = this.policies.current();
+    // Refreshed: a version another process adopted must decide which customers have something due.
+    const policyNow = await this.policies.refresh();
     let estimate = 0;
     const due: string[] = [];
     for (const id of customerIds) {
       const s = preview.get(id);
       const n = s ? rule(s, policyNow).length : 0;
       if (n > 0) due.push(id);
-      estimate += n;
+      // Each event may bring collection tasks (one opened, one closed): reserved up front, not retried for.
+      estimate += 3 * n;
     }
     if (due.length === 0) return { evaluated: 0, appended: 0, events: [] };
     return this.inTransaction(async (qr, notify, atLeast) => {
@@ -255,10 +257,11 @@ export class LedgerWriter {
         const state = states.get(id);
         if (!state) continue;
         for (const event of rule(state, policy)) {
-          const r = applyControl(state, event, policy, () => plan.takeSequence());
-          if (!r) continue;
-          plan.record(state, r.applied, null, r.outcome);
-          events.push({ sequence: r.applied.sequence, event });
+          // The event and the collection tasks it opens or closes.
+          for (const r of applyControlChain(state, event, policy, () => plan.takeSequence())) {
+            plan.record(state, r.applied, null, r.outcome);
+            events.push({ sequence: r.applied.sequence, event: r.applied.event as ControlEvent });
+          }
         }
       }
       plan.checkReservation();

@@ -1,4 +1,5 @@
 import { formatAmount } from '../money';
+import { COLLECTIONS_TOPIC, collectionAlertDetails, isCollectionEvent } from './collection-events';
 import type { ControlEvent, ControlEventType } from './control-events';
 import {
   CREDIT_CONTROL_TOPICS,
@@ -14,6 +15,7 @@ export const ALERT_TOPICS = {
   gradeChanged: 'credit.alerts.grade-changed',
   frozen: 'credit.alerts.frozen',
   limitReview: 'credit.alerts.limit-review',
+  collectionTasks: COLLECTIONS_TOPIC,
 } as const;
 
 export const ALL_ALERT_TOPICS: readonly string[] = Object.values(ALERT_TOPICS);
@@ -48,6 +50,8 @@ const TOPIC_OF: Record<ControlEventType, string> = {
   DormantLimitFlagged: ALERT_TOPICS.limitReview,
   CustomerRerated: ALERT_TOPICS.gradeChanged,
   ...CREDIT_CONTROL_TOPICS,
+  CollectionTaskOpened: COLLECTIONS_TOPIC,
+  CollectionTaskClosed: COLLECTIONS_TOPIC,
 };
 
 /** The alert a control event raises. Amounts are decimal strings in major units of `currency`. */
@@ -85,6 +89,7 @@ export function alertFor(event: ControlEvent, ledgerSequence: string, currency: 
         daysPastDue: p.daysPastDue,
         openAmount: amt(p.openAmount),
         currency,
+        ...(p.ladder === undefined ? {} : { ladder: p.ladder }),
       };
       break;
     }
@@ -103,9 +108,9 @@ export function alertFor(event: ControlEvent, ledgerSequence: string, currency: 
       break;
     }
     default:
-      details = isCreditControlEvent(event)
-        ? creditControlAlertDetails(event, currency)
-        : { ...event.payload };
+      if (isCreditControlEvent(event)) details = creditControlAlertDetails(event, currency);
+      else if (isCollectionEvent(event)) details = collectionAlertDetails(event, currency);
+      else details = { ...event.payload };
   }
   return {
     topic: TOPIC_OF[event.type],
