@@ -1,4 +1,5 @@
 import { formatAmount } from '../money';
+import { PERSONAL_DATA_TOPICS } from './personal-data-events';
 import { COLLECTIONS_TOPIC, collectionAlertDetails, isCollectionEvent } from './collection-events';
 import type { ControlEvent, ControlEventType } from './control-events';
 import {
@@ -15,6 +16,7 @@ export const ALERT_TOPICS = {
   gradeChanged: 'credit.alerts.grade-changed',
   frozen: 'credit.alerts.frozen',
   limitReview: 'credit.alerts.limit-review',
+  personalData: 'credit.alerts.personal-data',
   collectionTasks: COLLECTIONS_TOPIC,
 } as const;
 
@@ -50,6 +52,7 @@ const TOPIC_OF: Record<ControlEventType, string> = {
   DormantLimitFlagged: ALERT_TOPICS.limitReview,
   CustomerRerated: ALERT_TOPICS.gradeChanged,
   ...CREDIT_CONTROL_TOPICS,
+  ...PERSONAL_DATA_TOPICS,
   CollectionTaskOpened: COLLECTIONS_TOPIC,
   CollectionTaskClosed: COLLECTIONS_TOPIC,
 };
