@@ -24,10 +24,10 @@ class TestSmtp {
   readonly received: Received[] = [];
   refusals = 0;
   refuseNext = 0;
-  private constructor(private readonly server: SMTPServer) {}
+  private server!: SMTPServer;
 
   static async start(): Promise<TestSmtp> {
-    let self!: TestSmtp;
+    const self = new TestSmtp();
     const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
@@ -56,7 +56,7 @@ class TestSmtp {
         });
       },
     });
-    self = new TestSmtp(server);
+    self.server = server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return self;
   }
