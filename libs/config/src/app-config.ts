@@ -52,6 +52,16 @@ export interface AppConfig {
   /** How often the ledger asks Kafka for the topic's end offsets and the group's committed offsets. */
   kafkaHealthIntervalMs: number;
   jobs: JobsConfig;
+  workspace: WorkspaceConfig;
+}
+
+/** The browser workspace at /app: its session cookie and the month-end report's PDF font. */
+export interface WorkspaceConfig {
+  /** Signs the session and CSRF cookies; null: a random secret per process (sessions end with a restart). */
+  sessionSecret: Secret | null;
+  sessionTtlMinutes: number;
+  /** A TrueType/OpenType font (or collection) with CJK glyphs for the PDF report; null: the first one found. */
+  pdfFont: string | null;
 }
 
 /** The BullMQ worker: queue, schedules (cron, UTC) and the alert outbox relay. */
@@ -306,6 +316,21 @@ export const CONFIG_DOC: Setting[] = [
     default: '86400000',
     doc: 'Only alerts raised this recently are mailed (switching e-mail on does not mail the past).',
   },
+  {
+    env: 'SESSION_SECRET',
+    default: '(random per process)',
+    doc: 'Signs the workspace session and CSRF cookies (32+ characters; or `SESSION_SECRET_FILE`). Unset: a random secret, so sessions end when the ledger restarts and are not shared between replicas.',
+  },
+  {
+    env: 'SESSION_TTL_MINUTES',
+    default: '480',
+    doc: 'Lifetime of a workspace session (the signed HttpOnly cookie); sign in again after it.',
+  },
+  {
+    env: 'PDF_FONT',
+    default: '(Noto Sans CJK if installed)',
+    doc: 'Font file (TTF/OTF/TTC) with Chinese glyphs for the PDF report; unset: `/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc` when present, else Helvetica (no Chinese).',
+  },
 ];
 
 function alertMailConfig(env: NodeJS.ProcessEnv): AlertMailConfig | null {
@@ -437,7 +462,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       outboxPollMs: intSetting(env, 'OUTBOX_POLL_MS', 1000, 10),
       outboxBatchSize: intSetting(env, 'OUTBOX_BATCH_SIZE', 500, 1),
     },
+    workspace: {
+      sessionSecret: sessionSecret(env),
+      sessionTtlMinutes: intSetting(env, 'SESSION_TTL_MINUTES', 480, 1),
+      pdfFont: env.PDF_FONT || null,
+    },
   };
+}
+
+function sessionSecret(env: NodeJS.ProcessEnv): Secret | null {
+  const secret = secretSetting(env, 'SESSION_SECRET');
+  if (secret && secret.reveal().length < 32)
+    throw new ConfigError('SESSION_SECRET must be at least 32 characters');
+  return secret;
 }
 
 /** Five or six space-separated cron fields; the scheduler reports anything subtler when it parses it. */

@@ -44,3 +44,4 @@ export * from './rules/on-ingest';
 export * from './rules/time-rules';
 export * from './rules/apply-with-rules';
 export * from './rules/what-if';
+export * from './position/portfolio-kpis';
