@@ -206,6 +206,11 @@ export const CONFIG_DOC: Setting[] = [
     doc: 'HTTP port of the worker for `/health/live`, `/health/ready` and `/metrics` (no API key; keep it inside the cluster). Unset: the worker serves no HTTP.',
   },
   {
+    env: 'PERSONAL_DATA_MASTER_KEY',
+    default: '(none)',
+    doc: 'Master keys wrapping the per-customer data keys of personal data: `VERSION:BASE64` entries (32 bytes each, `openssl rand -base64 32`), the highest version current; or `PERSONAL_DATA_MASTER_KEY_FILE`. Unset: refused with NODE_ENV=production, else a key generated into `.personal-data-dev.key`.',
+  },
+  {
     env: 'API_KEYS',
     default: '(none)',
     doc: 'Comma-separated `role:key` or `role:name:key` entries (roles reader|credit-analyst|sales-manager|finance-manager|cfo|admin). `up` generates keys when unset.',

@@ -34,6 +34,8 @@ export * from './control/credit-control-state';
 export * from './control/credit-control';
 export * from './control/effective-limit';
 export * from './control/limit-approval';
+export * from './control/personal-data-events';
+export * from './control/forget';
 export * from './control/collection-events';
 export * from './control/collection-state';
 export * from './control/collections-policy';

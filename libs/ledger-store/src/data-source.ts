@@ -13,6 +13,7 @@ import { CollectionTasks1765200000000 } from './migrations/1765200000000-Collect
 import { AlertMails1765200000001 } from './migrations/1765200000001-AlertMails';
 import { PersonalData1765500000000 } from './migrations/1765500000000-PersonalData';
 import { CommitOrder1765600000000 } from './migrations/1765600000000-CommitOrder';
+import { AutovacuumSettings1765600000001 } from './migrations/1765600000001-AutovacuumSettings';
 import { connectPgClient, pgConfigOf, postgresConnectionError } from './postgres-connection';
 
 export const LEDGER_MIGRATIONS = [
@@ -27,6 +28,7 @@ export const LEDGER_MIGRATIONS = [
   AlertMails1765200000001,
   PersonalData1765500000000,
   CommitOrder1765600000000,
+  AutovacuumSettings1765600000001,
 ];
 
 /** A DataSource whose failure to connect names PostgreSQL, the server, user and TLS (a ConnectionError). */

@@ -1,5 +1,6 @@
 import type { CustomerState } from '../customer/state';
 import { formatAmount } from '../money';
+import { PERSONAL_DATA_TOPICS } from './personal-data-events';
 import { COLLECTIONS_TOPIC, collectionAlertDetails, isCollectionEvent } from './collection-events';
 import type { ControlEvent, ControlEventType } from './control-events';
 import {
@@ -16,6 +17,7 @@ export const ALERT_TOPICS = {
   gradeChanged: 'credit.alerts.grade-changed',
   frozen: 'credit.alerts.frozen',
   limitReview: 'credit.alerts.limit-review',
+  personalData: 'credit.alerts.personal-data',
   collectionTasks: COLLECTIONS_TOPIC,
 } as const;
 
@@ -78,6 +80,7 @@ const TOPIC_OF: Record<ControlEventType, string> = {
   DormantLimitFlagged: ALERT_TOPICS.limitReview,
   CustomerRerated: ALERT_TOPICS.gradeChanged,
   ...CREDIT_CONTROL_TOPICS,
+  ...PERSONAL_DATA_TOPICS,
   CollectionTaskOpened: COLLECTIONS_TOPIC,
   CollectionTaskClosed: COLLECTIONS_TOPIC,
 };

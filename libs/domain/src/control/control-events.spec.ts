@@ -48,6 +48,19 @@ const samples: ControlEvent[] = [
     toScore: 74,
   }),
   ...CREDIT_CONTROL_SAMPLES,
+  controlEvent('CustomerForgetRequested', 'forget-request:C-1:FR-1', 'C-1', AT, {
+    requestId: 'FR-1',
+    reason: 'erasure request',
+    by: 'ada',
+    byRole: 'admin',
+  }),
+  controlEvent('CustomerForgotten', 'forgotten:C-1:FR-1', 'C-1', AT, {
+    requestId: 'FR-1',
+    reason: 'erasure request',
+    requestedBy: 'ada',
+    approvedBy: 'abe',
+    approvedByRole: 'admin',
+  }),
   controlEvent('CollectionTaskOpened', 'task-opened:collection:C-1:INV-1:reminder', 'C-1', AT, {
     taskId: 'collection:C-1:INV-1:reminder',
     owner: 'u-ana',

@@ -12,6 +12,14 @@ import {
   storedCreditControlPayload,
   type CreditControlPayloadMap,
 } from './credit-control-events';
+import {
+  PERSONAL_DATA_EVENT_TYPES,
+  isPersonalDataEvent,
+  isPersonalDataType,
+  personalDataPayloadFromStored,
+  storedPersonalDataPayload,
+  type PersonalDataPayloadMap,
+} from './personal-data-events';
 import type { StoredFields } from './stored-fields';
 import {
   COLLECTION_EVENT_TYPES,
@@ -39,6 +47,7 @@ export const CONTROL_EVENT_TYPES = [
   'DormantLimitFlagged',
   'CustomerRerated',
   ...CREDIT_CONTROL_EVENT_TYPES,
+  ...PERSONAL_DATA_EVENT_TYPES,
   ...COLLECTION_EVENT_TYPES,
 ] as const;
 
@@ -122,7 +131,8 @@ export interface CustomerReratedPayload {
   toScore: number;
 }
 
-export interface ControlPayloadMap extends CreditControlPayloadMap, CollectionPayloadMap {
+export interface ControlPayloadMap
+  extends CreditControlPayloadMap, PersonalDataPayloadMap, CollectionPayloadMap {
   LimitBreached: LimitBreachedPayload;
   OrderHeld: OrderHeldPayload;
   OrderReleased: OrderReleasedPayload;
@@ -176,6 +186,7 @@ export function controlEvent<T extends ControlEventType>(
 /** JSON-safe payload for the ledger's jsonb column (bigints as minor-unit integer strings). */
 export function storedControlPayload(event: ControlEvent): Record<string, unknown> {
   if (isCreditControlEvent(event)) return storedCreditControlPayload(event);
+  if (isPersonalDataEvent(event)) return storedPersonalDataPayload(event);
   if (isCollectionEvent(event)) return storedCollectionPayload(event);
   switch (event.type) {
     case 'LimitBreached': {
@@ -229,6 +240,7 @@ export function storedControlPayload(event: ControlEvent): Record<string, unknow
 /** Inverse of storedControlPayload. */
 export function controlPayloadFromStored(type: ControlEventType, f: StoredFields): ControlEvent['payload'] {
   if (isCreditControlType(type)) return creditControlPayloadFromStored(type, f);
+  if (isPersonalDataType(type)) return personalDataPayloadFromStored(type, f);
   if (isCollectionType(type)) return collectionPayloadFromStored(type, f);
   switch (type) {
     case 'LimitBreached':
