@@ -11,6 +11,7 @@ import { PolicySimulations1764900000000 } from './migrations/1764900000000-Polic
 import { AssessmentPolicy1765000000000 } from './migrations/1765000000000-AssessmentPolicy';
 import { CollectionTasks1765200000000 } from './migrations/1765200000000-CollectionTasks';
 import { AlertMails1765200000001 } from './migrations/1765200000001-AlertMails';
+import { MonthlyReports1765400000000 } from './migrations/1765400000000-MonthlyReports';
 import { PersonalData1765500000000 } from './migrations/1765500000000-PersonalData';
 import { CommitOrder1765600000000 } from './migrations/1765600000000-CommitOrder';
 import { AutovacuumSettings1765600000001 } from './migrations/1765600000001-AutovacuumSettings';
@@ -26,6 +27,7 @@ export const LEDGER_MIGRATIONS = [
   AssessmentPolicy1765000000000,
   CollectionTasks1765200000000,
   AlertMails1765200000001,
+  MonthlyReports1765400000000,
   PersonalData1765500000000,
   CommitOrder1765600000000,
   AutovacuumSettings1765600000001,
