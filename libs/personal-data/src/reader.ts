@@ -8,12 +8,14 @@ import { ERASED, RESTRICTED, SEALED_PATTERN, SEALED_PREFIX, findSealed, type Dat
  * assess its credit; `reader` sees figures and grades, never personal data.
  */
 const CONTACT_ROLES = ['credit-analyst', 'sales-manager', 'finance-manager', 'cfo', 'admin'];
+/** The alert mailer (worker) opens e-mail addresses to send to them, nothing else. */
+const MAIL_ROLES = [...CONTACT_ROLES, 'notifier'];
 /** An individual's identity, education and income: only the roles that assess credit. */
 const ASSESSMENT_ROLES = ['credit-analyst', 'cfo', 'admin'];
 export const PERSONAL_FIELD_ROLES: Readonly<Record<PersonalField, readonly string[]>> = {
   'accountOwner.name': CONTACT_ROLES,
-  'accountOwner.email': CONTACT_ROLES,
-  contactEmail: CONTACT_ROLES,
+  'accountOwner.email': MAIL_ROLES,
+  contactEmail: MAIL_ROLES,
   'individual.fullName': ASSESSMENT_ROLES,
   'individual.nationalId': ASSESSMENT_ROLES,
   'individual.dateOfBirth': ASSESSMENT_ROLES,
