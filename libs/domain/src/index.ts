@@ -36,6 +36,7 @@ export * from './control/effective-limit';
 export * from './control/limit-approval';
 export * from './rules/exposure';
 export * from './rules/credit-check';
+export * from './rules/bypass';
 export * from './rules/on-ingest';
 export * from './rules/time-rules';
 export * from './rules/apply-with-rules';

@@ -14,6 +14,8 @@ export const ALERT_TOPICS = {
   gradeChanged: 'credit.alerts.grade-changed',
   frozen: 'credit.alerts.frozen',
   limitReview: 'credit.alerts.limit-review',
+  /** Billing went around credit control: an invoice the check would not have allowed, terms beyond the grade. */
+  bypass: 'credit.alerts.bypass',
 } as const;
 
 export const ALL_ALERT_TOPICS: readonly string[] = Object.values(ALERT_TOPICS);
@@ -47,6 +49,8 @@ const TOPIC_OF: Record<ControlEventType, string> = {
   CustomerUnfrozen: ALERT_TOPICS.frozen,
   DormantLimitFlagged: ALERT_TOPICS.limitReview,
   CustomerRerated: ALERT_TOPICS.gradeChanged,
+  CreditBypassDetected: ALERT_TOPICS.bypass,
+  TermsExceedGrade: ALERT_TOPICS.bypass,
   ...CREDIT_CONTROL_TOPICS,
 };
 
@@ -94,6 +98,22 @@ export function alertFor(event: ControlEvent, ledgerSequence: string, currency: 
         creditLimit: amt(event.payload.creditLimit),
         currency,
       };
+      break;
+    case 'CreditBypassDetected': {
+      const p = event.payload;
+      details = {
+        invoiceId: p.invoiceId,
+        orderId: p.orderId,
+        reason: p.reason,
+        amount: amt(p.amount),
+        exposure: amt(p.exposure),
+        effectiveLimit: amt(p.effectiveLimit),
+        currency,
+      };
+      break;
+    }
+    case 'TermsExceedGrade':
+      details = { ...event.payload, amount: amt(event.payload.amount), currency };
       break;
     case 'CustomerFrozen': {
       const { overdueAmount, ...rest } = event.payload;

@@ -3,6 +3,7 @@ import { apply, type AppliedEvent, type ApplyOutcome } from '../customer/apply';
 import { decide } from '../customer/decide';
 import type { CustomerState } from '../customer/state';
 import type { GradePolicy } from '../rating/policy';
+import { invoiceChecks } from './bypass';
 import { deriveOnIngest } from './on-ingest';
 import { freezeDecision } from './time-rules';
 
@@ -46,6 +47,8 @@ export function applyWithRules(
   };
   // The freeze rule first, at the ledger's clock: an order arriving once an invoice is past due meets a customer
   // who is already frozen, whether or not the scheduled freeze review has run since.
+  // An invoice is checked against the customer as billing found it, before any freeze it causes itself.
+  if (applied.event.type === 'InvoiceIssued') run(invoiceChecks(state, applied.event));
   if (!isControlEvent(applied.event) && state.clock !== null) run(freezeDecision(state, state.clock, policy));
   run(deriveOnIngest(state, applied, policy));
   return { outcome, derived };
