@@ -190,6 +190,7 @@ describe('credit control as the seeds do', () => {
         type: 'CreditBypassDetected',
         details: {
           invoiceId: 'I-B1',
+          source: 'test-billing',
           orderId: null,
           reason: 'blacklisted',
           amount: '1200.00',
@@ -205,6 +206,7 @@ describe('credit control as the seeds do', () => {
         type: 'TermsExceedGrade',
         details: {
           invoiceId: 'I-T1',
+          source: 'test-billing',
           grade: 'C',
           paymentTermsDays: 45,
           maxPaymentTermsDays: 30,
@@ -217,5 +219,87 @@ describe('credit control as the seeds do', () => {
     expect((await h.get('/customers/C-B')).body.openReceivables).toBe('1200.00');
     const types = (await h.get('/customers/C-B/timeline')).body.items.map((e: { type: string }) => e.type);
     expect(types.slice(-2)).toEqual(['InvoiceIssued', 'CreditBypassDetected']);
+  });
+
+  it('lists every exception with who, when, why and the amount, as JSON and CSV', async () => {
+    await h.publish([
+      onboarded('C-R', '2026-01-02T09:00:00Z', { name: 'Rae', currency: 'EUR', creditLimit: '100.00' }),
+      order('C-R', 'SO-R1', '500.00', '2026-01-03T09:00:00Z'), // over the limit: held
+    ]);
+    await h.waitForIngestion();
+    const ok = async (path: string, body: Record<string, unknown>, key: string) => {
+      const r = await h.send('POST', path, body, key);
+      if (r.status >= 300) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
+    };
+    await ok('/orders/SO-R1/release', { customerId: 'C-R', reason: 'prepaid by wire' }, KEYS.analyst);
+    const expiresAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    await ok(
+      '/customers/C-R/temporary-limit',
+      { amount: '400.00', expiresAt, reason: 'trade fair' },
+      KEYS.finance,
+    );
+    await ok('/customers/C-R/freeze', { reason: 'site visit' }, KEYS.analyst);
+    await ok('/customers/C-R/unfreeze', { reason: 'visit done' }, KEYS.analyst2);
+
+    const r = await h.get('/reports/exceptions?from=2026-01-01');
+    expect(r.status).toBe(200);
+    expect(r.body.from).toBe('2026-01-01T00:00:00.000Z');
+    const of = (id: string) =>
+      r.body.items
+        .filter((x: { customerId: string }) => x.customerId === id)
+        .map((x: Record<string, unknown>) => [
+          x.kind,
+          x.type,
+          x.by,
+          x.reason,
+          x.amount,
+          x.currency,
+          x.reference,
+        ]);
+    expect(of('C-R')).toEqual([
+      ['manual-release', 'OrderReleased', 'carl', 'prepaid by wire', '500.00', 'EUR', 'SO-R1'],
+      ['temporary-limit', 'TemporaryLimitGranted', 'fiona', 'trade fair', '400.00', 'EUR', null],
+      ['manual-freeze', 'CustomerFrozen', 'carl', 'site visit', null, 'EUR', null],
+      ['manual-unfreeze', 'CustomerUnfrozen', 'cora', 'visit done', null, 'EUR', null],
+    ]);
+    expect(of('C-B')).toEqual([
+      ['blacklist', 'CustomerBlacklisted', 'cleo', 'fraud', null, 'EUR', null],
+      ['bypass', 'CreditBypassDetected', 'test-billing', 'blacklisted', '1200.00', 'EUR', 'I-B1'],
+    ]);
+    expect(of('C-T')).toEqual([
+      [
+        'terms-exceed',
+        'TermsExceedGrade',
+        'test-billing',
+        "45 days' terms, grade C offers at most 30",
+        '300.00',
+        'EUR',
+        'I-T1',
+      ],
+    ]);
+    // The rules at work are not exceptions: system freezes, automatic releases (C-F, C-A) are left out.
+    expect(of('C-F')).toEqual([]);
+    expect(of('C-A')).toEqual([]);
+    const bypass = r.body.items.find((x: { kind: string }) => x.kind === 'bypass');
+    expect(bypass.occurredAt).toBe('2026-02-01T09:00:00.000Z');
+
+    // A window that ends before the bypass leaves it out; CSV carries the same rows.
+    const early = await h.get('/reports/exceptions?from=2026-01-01&to=2026-01-31');
+    expect(early.body.items.filter((x: { kind: string }) => x.kind === 'bypass')).toEqual([]);
+    const csv = await h.send('GET', '/reports/exceptions?from=2026-01-01', undefined, KEYS.reader, {
+      accept: 'text/csv',
+    });
+    expect(csv.status).toBe(200);
+    const lines = csv.text.trim().split('\r\n');
+    expect(lines[0]).toBe('sequence,occurredAt,customerId,kind,type,by,reason,amount,currency,reference');
+    expect(lines).toHaveLength(r.body.items.length + 1);
+    expect(lines.find((l) => l.includes('manual-release'))).toMatch(
+      /^\d+,[^,]+,C-R,manual-release,OrderReleased,carl,prepaid by wire,500\.00,EUR,SO-R1$/,
+    );
+    const bad = await h.get('/reports/exceptions?from=yesterday');
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('from');
+    const reversed = await h.get('/reports/exceptions?from=2026-03-01&to=2026-02-01');
+    expect(reversed.status).toBe(400);
   });
 });

@@ -29,6 +29,8 @@ export * from './control/alerts';
 export { controlFromStored } from './control/stored-control';
 export { decideControl, rearmLimitBreach } from './control/apply-control';
 export * from './control/credit-control-events';
+export * from './control/exceptions';
+export * from './control/exceptions';
 export * from './control/credit-control-policy';
 export * from './control/credit-control-state';
 export * from './control/credit-control';

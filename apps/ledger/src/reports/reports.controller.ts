@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Controller,
   Get,
   Headers,
@@ -13,11 +14,15 @@ import { IQueryHandler, Query, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import { RequireRole } from '../auth/roles';
 import { CLOCK } from '../tokens';
-import { PortfolioReports, Report, toCsv } from './portfolio-reports';
+import { DataSource } from 'typeorm';
+import { LEDGER_DATA_SOURCE } from '../tokens';
+import { PortfolioReports, Report, exceptionsReport, toCsv } from './portfolio-reports';
 import {
   AgingReportResponse,
   DsoTrendQueryDto,
   DsoTrendReportResponse,
+  ExceptionsQueryDto,
+  ExceptionsReportResponse,
   ExposureByGradeReportResponse,
   NoQuery,
   TopOverdueQueryDto,
@@ -26,12 +31,15 @@ import {
   UtilisationReportResponse,
 } from './reports.dto';
 
-export type ReportName = 'aging' | 'exposure-by-grade' | 'top-overdue' | 'utilisation' | 'dso-trend';
+export type ReportName =
+  'aging' | 'exposure-by-grade' | 'top-overdue' | 'utilisation' | 'dso-trend' | 'exceptions';
 
 export class GetReportQuery extends Query<Report> {
   constructor(
     readonly name: ReportName,
     readonly n: number,
+    /** Instants: the window of a report over events (exceptions). */
+    readonly window: { from?: string; to?: string } = {},
   ) {
     super();
   }
@@ -42,6 +50,7 @@ export class GetReportHandler implements IQueryHandler<GetReportQuery> {
   constructor(
     @Inject(PortfolioReports) private readonly reports: PortfolioReports,
     @Inject(CLOCK) private readonly clock: () => Date,
+    @Inject(LEDGER_DATA_SOURCE) private readonly ds: DataSource,
   ) {}
 
   execute(q: GetReportQuery): Promise<Report> {
@@ -57,6 +66,8 @@ export class GetReportHandler implements IQueryHandler<GetReportQuery> {
         return this.reports.utilisation(at, q.n);
       case 'dso-trend':
         return this.reports.dsoTrend(at, q.n);
+      case 'exceptions':
+        return exceptionsReport(this.ds, q.window.from ?? '1970-01-01T00:00:00.000Z', q.window.to ?? at);
     }
   }
 }
@@ -82,8 +93,14 @@ function ReportResponse(dto: Type<unknown>) {
 export class ReportsController {
   constructor(private readonly queries: QueryBus) {}
 
-  private async answer(name: ReportName, n: number, accept: string | undefined, reply: FastifyReply) {
-    const report = await this.queries.execute(new GetReportQuery(name, n));
+  private async answer(
+    name: ReportName,
+    n: number,
+    accept: string | undefined,
+    reply: FastifyReply,
+    window: GetReportQuery['window'] = {},
+  ) {
+    const report = await this.queries.execute(new GetReportQuery(name, n, window));
     if (accept !== undefined && /\btext\/csv\b/i.test(accept)) {
       void reply.header('content-type', 'text/csv; charset=utf-8');
       void reply.header('content-disposition', `attachment; filename="${name}.csv"`);
@@ -140,5 +157,18 @@ export class ReportsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     return this.answer('dso-trend', q.months, accept, reply);
+  }
+
+  /** Bypasses, manual releases (overrides), temporary limits, manual freezes and unfreezes, blacklistings. */
+  @Get('exceptions')
+  @ReportResponse(ExceptionsReportResponse)
+  exceptions(
+    @QueryString() q: ExceptionsQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    if (q.from !== undefined && q.to !== undefined && q.from > q.to)
+      throw new BadRequestException(`from (${q.from}) is after to (${q.to})`);
+    return this.answer('exceptions', 0, accept, reply, { from: q.from, to: q.to });
   }
 }

@@ -103,6 +103,7 @@ export function alertFor(event: ControlEvent, ledgerSequence: string, currency: 
       const p = event.payload;
       details = {
         invoiceId: p.invoiceId,
+        source: p.source,
         orderId: p.orderId,
         reason: p.reason,
         amount: amt(p.amount),

@@ -51,6 +51,7 @@ const samples: ControlEvent[] = [
   }),
   controlEvent('CreditBypassDetected', 'bypass:C-1:INV-2', 'C-1', AT, {
     invoiceId: 'INV-2',
+    source: 'billing-eu',
     orderId: 'SO-9',
     reason: 'held-order',
     amount: 1020000n,
@@ -59,6 +60,7 @@ const samples: ControlEvent[] = [
   }),
   controlEvent('TermsExceedGrade', 'terms-exceed:C-1:INV-2', 'C-1', AT, {
     invoiceId: 'INV-2',
+    source: 'billing-eu',
     grade: 'C',
     paymentTermsDays: 45,
     maxPaymentTermsDays: 30,
@@ -144,6 +146,7 @@ describe('control events', () => {
     });
     expect(alertFor(samples[8], '1', 'EUR').value.details).toEqual({
       invoiceId: 'INV-2',
+      source: 'billing-eu',
       orderId: 'SO-9',
       reason: 'held-order',
       amount: '10200.00',

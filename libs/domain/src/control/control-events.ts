@@ -124,6 +124,8 @@ export type BypassReason = (typeof BYPASS_REASONS)[number];
 
 export interface CreditBypassDetectedPayload {
   invoiceId: string;
+  /** The billing system that invoiced (the invoice's envelope source): who went around the check. */
+  source: string;
   /** The order the invoice names, null when none (or one the ledger does not know). */
   orderId: string | null;
   reason: BypassReason;
@@ -136,6 +138,8 @@ export interface CreditBypassDetectedPayload {
 
 export interface TermsExceedGradePayload {
   invoiceId: string;
+  /** The billing system that invoiced. */
+  source: string;
   grade: string;
   paymentTermsDays: number;
   /** The longest terms the grade's band offers (seed 004: AAA 90 days, A 30 days; cash-only 0). */
@@ -245,6 +249,7 @@ export function storedControlPayload(event: ControlEvent): Record<string, unknow
       const p = event.payload;
       return {
         invoiceId: p.invoiceId,
+        source: p.source,
         orderId: p.orderId,
         reason: p.reason,
         amount: p.amount.toString(),
@@ -333,6 +338,7 @@ export function controlPayloadFromStored(type: ControlEventType, f: StoredFields
         f.bad(`payload.reason ${JSON.stringify(reason)} is not a bypass reason`);
       return {
         invoiceId: f.str('invoiceId'),
+        source: f.str('source'),
         orderId: f.strOrNull('orderId'),
         reason: reason as BypassReason,
         amount: f.amount('amount'),
@@ -343,6 +349,7 @@ export function controlPayloadFromStored(type: ControlEventType, f: StoredFields
     case 'TermsExceedGrade':
       return {
         invoiceId: f.str('invoiceId'),
+        source: f.str('source'),
         grade: f.str('grade'),
         paymentTermsDays: f.int('paymentTermsDays'),
         maxPaymentTermsDays: f.int('maxPaymentTermsDays'),

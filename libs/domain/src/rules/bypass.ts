@@ -49,6 +49,7 @@ export function invoiceChecks(state: CustomerState, event: InvoiceIssuedEvent): 
         event.occurredAt,
         {
           invoiceId: p.invoiceId,
+          source: event.source,
           orderId: p.orderId ?? null,
           reason,
           amount: p.amount,
@@ -68,6 +69,7 @@ export function invoiceChecks(state: CustomerState, event: InvoiceIssuedEvent): 
         event.occurredAt,
         {
           invoiceId: p.invoiceId,
+          source: event.source,
           grade: state.rating!.grade,
           paymentTermsDays: p.paymentTermsDays,
           maxPaymentTermsDays: terms.maxPaymentTermsDays,

@@ -316,6 +316,7 @@ describe('bypass detection', () => {
       source: 'credit-ledger',
       payload: {
         invoiceId: 'I-1',
+        source: 'test',
         orderId: 'O-1',
         reason: 'held-order',
         amount: 20000n,
@@ -396,6 +397,7 @@ describe('bypass detection', () => {
     expect(l.invoice('I-2', '10.00', '2026-01-02', '2026-02-02')).toEqual([
       controlEvent('TermsExceedGrade', 'terms-exceed:C-1:I-2', 'C-1', '2026-01-02T09:00:00.000Z', {
         invoiceId: 'I-2',
+        source: 'test',
         grade: 'C',
         paymentTermsDays: 31,
         maxPaymentTermsDays: 30,
