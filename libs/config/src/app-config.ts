@@ -1,4 +1,5 @@
 import { ConfigError } from './config-error';
+import { Secret, secretSetting } from './secrets';
 import {
   KafkaSecurity,
   PostgresSecurity,
@@ -49,6 +50,16 @@ export interface AppConfig {
   /** How often the ledger asks Kafka for the topic's end offsets and the group's committed offsets. */
   kafkaHealthIntervalMs: number;
   jobs: JobsConfig;
+  workspace: WorkspaceConfig;
+}
+
+/** The browser workspace at /app: its session cookie and the month-end report's PDF font. */
+export interface WorkspaceConfig {
+  /** Signs the session and CSRF cookies; null: a random secret per process (sessions end with a restart). */
+  sessionSecret: Secret | null;
+  sessionTtlMinutes: number;
+  /** A TrueType/OpenType font (or collection) with CJK glyphs for the PDF report; null: the first one found. */
+  pdfFont: string | null;
 }
 
 /** The BullMQ worker: queue, schedules (cron, UTC) and the alert outbox relay. */
@@ -182,6 +193,11 @@ export const CONFIG_DOC: Setting[] = [
     doc: 'HTTP port of the worker for `/health/live`, `/health/ready` and `/metrics` (no API key; keep it inside the cluster). Unset: the worker serves no HTTP.',
   },
   {
+    env: 'PERSONAL_DATA_MASTER_KEY',
+    default: '(none)',
+    doc: 'Master keys wrapping the per-customer data keys of personal data: `VERSION:BASE64` entries (32 bytes each, `openssl rand -base64 32`), the highest version current; or `PERSONAL_DATA_MASTER_KEY_FILE`. Unset: refused with NODE_ENV=production, else a key generated into `.personal-data-dev.key`.',
+  },
+  {
     env: 'API_KEYS',
     default: '(none)',
     doc: 'Comma-separated `role:key` or `role:name:key` entries (roles reader|credit-analyst|sales-manager|finance-manager|cfo|admin). `up` generates keys when unset.',
@@ -270,6 +286,21 @@ export const CONFIG_DOC: Setting[] = [
     doc: 'Fallback poll of the alert relay; a commit that writes alerts wakes it at once through NOTIFY.',
   },
   { env: 'OUTBOX_BATCH_SIZE', default: '500', doc: 'Most alerts published in one outbox relay round.' },
+  {
+    env: 'SESSION_SECRET',
+    default: '(random per process)',
+    doc: 'Signs the workspace session and CSRF cookies (32+ characters; or `SESSION_SECRET_FILE`). Unset: a random secret, so sessions end when the ledger restarts and are not shared between replicas.',
+  },
+  {
+    env: 'SESSION_TTL_MINUTES',
+    default: '480',
+    doc: 'Lifetime of a workspace session (the signed HttpOnly cookie); sign in again after it.',
+  },
+  {
+    env: 'PDF_FONT',
+    default: '(Noto Sans CJK if installed)',
+    doc: 'Font file (TTF/OTF/TTC) with Chinese glyphs for the PDF report; unset: `/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc` when present, else Helvetica (no Chinese).',
+  },
 ];
 
 function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -382,7 +413,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       outboxPollMs: intSetting(env, 'OUTBOX_POLL_MS', 1000, 10),
       outboxBatchSize: intSetting(env, 'OUTBOX_BATCH_SIZE', 500, 1),
     },
+    workspace: {
+      sessionSecret: sessionSecret(env),
+      sessionTtlMinutes: intSetting(env, 'SESSION_TTL_MINUTES', 480, 1),
+      pdfFont: env.PDF_FONT || null,
+    },
   };
+}
+
+function sessionSecret(env: NodeJS.ProcessEnv): Secret | null {
+  const secret = secretSetting(env, 'SESSION_SECRET');
+  if (secret && secret.reveal().length < 32)
+    throw new ConfigError('SESSION_SECRET must be at least 32 characters');
+  return secret;
 }
 
 /** Five or six space-separated cron fields; the scheduler reports anything subtler when it parses it. */

@@ -10,6 +10,7 @@ import { RawBytesAndContentHash1764800000000 } from './migrations/1764800000000-
 import { PolicySimulations1764900000000 } from './migrations/1764900000000-PolicySimulations';
 import { AssessmentPolicy1765000000000 } from './migrations/1765000000000-AssessmentPolicy';
 import { ExceptionsIndex1765100000000 } from './migrations/1765100000000-ExceptionsIndex';
+import { CollectionTasks1765200000000 } from './migrations/1765200000000-CollectionTasks';
 import { PersonalData1765500000000 } from './migrations/1765500000000-PersonalData';
 import { CommitOrder1765600000000 } from './migrations/1765600000000-CommitOrder';
 import { connectPgClient, pgConfigOf, postgresConnectionError } from './postgres-connection';
@@ -23,6 +24,7 @@ export const LEDGER_MIGRATIONS = [
   PolicySimulations1764900000000,
   AssessmentPolicy1765000000000,
   ExceptionsIndex1765100000000,
+  CollectionTasks1765200000000,
   PersonalData1765500000000,
   CommitOrder1765600000000,
 ];

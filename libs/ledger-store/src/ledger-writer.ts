@@ -6,7 +6,7 @@ import {
   ControlEvent,
   GradePolicy,
   LedgerEvent,
-  applyControl,
+  applyControlChain,
   applyWithRules,
   CustomerState,
   decide,
@@ -95,6 +95,9 @@ export interface InboundSealer {
     invalid: Rejection[],
   ): Promise<{ inbound: InboundEvent[]; invalid: Rejection[] }>;
 }
+
+/** Work that must commit or roll back with the control events appended (e.g. destroying a data key). */
+export type InTransaction = (q: Queryable, appended: ControlAppendResult['events']) => Promise<void>;
 
 /** A time-driven rule run by a job: the control events due for a customer's current state. */
 export type ControlRule = (state: CustomerState, policy: GradePolicy) => ControlEvent[];
@@ -220,17 +223,23 @@ export class LedgerWriter {
    * concurrent runs of the same job and ingestion in between never produce an event twice or one that no longer
    * applies.
    */
-  async appendControl(customerIds: string[], rule: ControlRule): Promise<ControlAppendResult> {
+  async appendControl(
+    customerIds: string[],
+    rule: ControlRule,
+    alsoInTransaction?: InTransaction,
+  ): Promise<ControlAppendResult> {
     const reader = this.ds.createQueryRunner();
     const preview = await this.loadStates(reader, customerIds).finally(() => reader.release());
-    const policyNow = this.policies.current();
+    // Refreshed: a version another process adopted must decide which customers have something due.
+    const policyNow = await this.policies.refresh();
     let estimate = 0;
     const due: string[] = [];
     for (const id of customerIds) {
       const s = preview.get(id);
       const n = s ? rule(s, policyNow).length : 0;
       if (n > 0) due.push(id);
-      estimate += n;
+      // Each event may bring collection tasks (one opened, one closed): reserved up front, not retried for.
+      estimate += 3 * n;
     }
     if (due.length === 0) return { evaluated: 0, appended: 0, events: [] };
     return this.inTransaction(async (qr, notify, atLeast) => {
@@ -255,14 +264,16 @@ export class LedgerWriter {
         const state = states.get(id);
         if (!state) continue;
         for (const event of rule(state, policy)) {
-          const r = applyControl(state, event, policy, () => plan.takeSequence());
-          if (!r) continue;
-          plan.record(state, r.applied, null, r.outcome);
-          events.push({ sequence: r.applied.sequence, event });
+          // The event and the collection tasks it opens or closes.
+          for (const r of applyControlChain(state, event, policy, () => plan.takeSequence())) {
+            plan.record(state, r.applied, null, r.outcome);
+            events.push({ sequence: r.applied.sequence, event: r.applied.event as ControlEvent });
+          }
         }
       }
       plan.checkReservation();
       await this.write(qr, plan, states, notify);
+      if (alsoInTransaction) await alsoInTransaction(qr, events);
       return { evaluated: due.length, appended: events.length, events };
     });
   }

@@ -110,7 +110,7 @@ export class PersonalDataReader {
        FROM personal_data_access_log
        WHERE ($1::text IS NULL OR customer_id = $1) AND ($2::text IS NULL OR principal = $2)
          AND ($3::bigint IS NULL OR id < $3)
-       ORDER BY id DESC LIMIT $4`,
+       ORDER BY personal_data_access_log.id DESC LIMIT $4`,
       [filter.customerId ?? null, filter.principal ?? null, filter.before ?? null, filter.limit ?? 100],
     );
     return rows.map((r) => ({

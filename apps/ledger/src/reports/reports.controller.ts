@@ -20,9 +20,11 @@ import { PortfolioReports, Report, exceptionsReport, toCsv } from './portfolio-r
 import {
   AgingReportResponse,
   DsoTrendQueryDto,
+  CollectionsByOwnerReportResponse,
   DsoTrendReportResponse,
   ExceptionsQueryDto,
   ExceptionsReportResponse,
+  KpiReportResponse,
   ExposureByGradeReportResponse,
   NoQuery,
   TopOverdueQueryDto,
@@ -32,7 +34,14 @@ import {
 } from './reports.dto';
 
 export type ReportName =
-  'aging' | 'exposure-by-grade' | 'top-overdue' | 'utilisation' | 'dso-trend' | 'exceptions';
+  | 'exceptions'
+  | 'aging'
+  | 'exposure-by-grade'
+  | 'top-overdue'
+  | 'utilisation'
+  | 'dso-trend'
+  | 'kpis'
+  | 'collections-by-owner';
 
 export class GetReportQuery extends Query<Report> {
   constructor(
@@ -68,6 +77,10 @@ export class GetReportHandler implements IQueryHandler<GetReportQuery> {
         return this.reports.dsoTrend(at, q.n);
       case 'exceptions':
         return exceptionsReport(this.ds, q.window.from ?? '1970-01-01T00:00:00.000Z', q.window.to ?? at);
+      case 'kpis':
+        return this.reports.kpis(at);
+      case 'collections-by-owner':
+        return this.reports.collectionsByOwner(at);
     }
   }
 }
@@ -170,5 +183,25 @@ export class ReportsController {
     if (q.from !== undefined && q.to !== undefined && q.from > q.to)
       throw new BadRequestException(`from (${q.from}) is after to (${q.to})`);
     return this.answer('exceptions', 0, accept, reply, { from: q.from, to: q.to });
+  }
+
+  @Get('kpis')
+  @ReportResponse(KpiReportResponse)
+  kpis(
+    @QueryString() _q: NoQuery,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.answer('kpis', 0, accept, reply);
+  }
+
+  @Get('collections-by-owner')
+  @ReportResponse(CollectionsByOwnerReportResponse)
+  collectionsByOwner(
+    @QueryString() _q: NoQuery,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.answer('collections-by-owner', 0, accept, reply);
   }
 }

@@ -1,4 +1,6 @@
 import { formatAmount } from '../money';
+import { PERSONAL_DATA_TOPICS } from './personal-data-events';
+import { COLLECTIONS_TOPIC, collectionAlertDetails, isCollectionEvent } from './collection-events';
 import type { ControlEvent, ControlEventType } from './control-events';
 import {
   CREDIT_CONTROL_TOPICS,
@@ -16,6 +18,8 @@ export const ALERT_TOPICS = {
   limitReview: 'credit.alerts.limit-review',
   /** Billing went around credit control: an invoice the check would not have allowed, terms beyond the grade. */
   bypass: 'credit.alerts.bypass',
+  personalData: 'credit.alerts.personal-data',
+  collectionTasks: COLLECTIONS_TOPIC,
 } as const;
 
 export const ALL_ALERT_TOPICS: readonly string[] = Object.values(ALERT_TOPICS);
@@ -52,6 +56,9 @@ const TOPIC_OF: Record<ControlEventType, string> = {
   CreditBypassDetected: ALERT_TOPICS.bypass,
   TermsExceedGrade: ALERT_TOPICS.bypass,
   ...CREDIT_CONTROL_TOPICS,
+  ...PERSONAL_DATA_TOPICS,
+  CollectionTaskOpened: COLLECTIONS_TOPIC,
+  CollectionTaskClosed: COLLECTIONS_TOPIC,
 };
 
 /** The alert a control event raises. Amounts are decimal strings in major units of `currency`. */
@@ -89,6 +96,7 @@ export function alertFor(event: ControlEvent, ledgerSequence: string, currency: 
         daysPastDue: p.daysPastDue,
         openAmount: amt(p.openAmount),
         currency,
+        ...(p.ladder === undefined ? {} : { ladder: p.ladder }),
       };
       break;
     }
@@ -124,9 +132,9 @@ export function alertFor(event: ControlEvent, ledgerSequence: string, currency: 
       break;
     }
     default:
-      details = isCreditControlEvent(event)
-        ? creditControlAlertDetails(event, currency)
-        : { ...event.payload };
+      if (isCreditControlEvent(event)) details = creditControlAlertDetails(event, currency);
+      else if (isCollectionEvent(event)) details = collectionAlertDetails(event, currency);
+      else details = { ...event.payload };
   }
   return {
     topic: TOPIC_OF[event.type],

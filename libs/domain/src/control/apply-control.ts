@@ -6,6 +6,10 @@ import { ACCEPT, invalid, orderIs } from './control-decision';
 import type { ControlEvent } from './control-events';
 import { decideCreditControl, mutateCreditControl } from './credit-control';
 import { isCreditControlEvent } from './credit-control-events';
+import { decidePersonalData, mutatePersonalData } from './forget';
+import { isPersonalDataEvent } from './personal-data-events';
+import { isCollectionEvent } from './collection-events';
+import { decideCollection, mutateCollection } from './collections';
 
 /**
  * Whether a control event still fits the state. Rules derive them from the same state, so a rejection here
@@ -14,6 +18,8 @@ import { isCreditControlEvent } from './credit-control-events';
 export function decideControl(state: CustomerState, event: ControlEvent): Decision {
   if (!state.onboarded) return invalid(`customer ${state.customerId} is not onboarded`);
   if (isCreditControlEvent(event)) return decideCreditControl(state, event);
+  if (isPersonalDataEvent(event)) return decidePersonalData(state, event);
+  if (isCollectionEvent(event)) return decideCollection(state, event);
   switch (event.type) {
     case 'OrderHeld': {
       const order = state.orders.get(event.payload.orderId);
@@ -38,6 +44,8 @@ export function decideControl(state: CustomerState, event: ControlEvent): Decisi
 /** Applies a control event's effect to `state` in place (stream bookkeeping is the caller's). */
 export function mutateControl(state: CustomerState, event: ControlEvent): void {
   if (isCreditControlEvent(event)) return mutateCreditControl(state, event, event.occurredAt);
+  if (isPersonalDataEvent(event)) return mutatePersonalData(state, event, event.occurredAt);
+  if (isCollectionEvent(event)) return mutateCollection(state, event);
   switch (event.type) {
     case 'LimitBreached':
       if (event.payload.thresholdPct > state.limitBreachPct)

@@ -67,6 +67,34 @@ const samples: ControlEvent[] = [
     amount: 1020000n,
   }),
   ...CREDIT_CONTROL_SAMPLES,
+  controlEvent('CustomerForgetRequested', 'forget-request:C-1:FR-1', 'C-1', AT, {
+    requestId: 'FR-1',
+    reason: 'erasure request',
+    by: 'ada',
+    byRole: 'admin',
+  }),
+  controlEvent('CustomerForgotten', 'forgotten:C-1:FR-1', 'C-1', AT, {
+    requestId: 'FR-1',
+    reason: 'erasure request',
+    requestedBy: 'ada',
+    approvedBy: 'abe',
+    approvedByRole: 'admin',
+  }),
+  controlEvent('CollectionTaskOpened', 'task-opened:collection:C-1:INV-1:reminder', 'C-1', AT, {
+    taskId: 'collection:C-1:INV-1:reminder',
+    owner: 'u-ana',
+    trigger: 'step',
+    step: 'reminder',
+    ladder: 'gentle',
+    invoiceIds: ['INV-1'],
+    amountDue: 125000n,
+    daysPastDue: 3,
+  }),
+  controlEvent('CollectionTaskClosed', 'task-closed:collection:C-1:INV-1:reminder', 'C-1', AT, {
+    taskId: 'collection:C-1:INV-1:reminder',
+    reason: 'paid',
+    causeEventId: 'PAY-1',
+  }),
 ];
 
 describe('control events', () => {

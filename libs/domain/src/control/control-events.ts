@@ -12,7 +12,25 @@ import {
   storedCreditControlPayload,
   type CreditControlPayloadMap,
 } from './credit-control-events';
+import {
+  PERSONAL_DATA_EVENT_TYPES,
+  isPersonalDataEvent,
+  isPersonalDataType,
+  personalDataPayloadFromStored,
+  storedPersonalDataPayload,
+  type PersonalDataPayloadMap,
+} from './personal-data-events';
 import type { StoredFields } from './stored-fields';
+import {
+  COLLECTION_EVENT_TYPES,
+  COLLECTION_STEPS,
+  type CollectionStep,
+  collectionPayloadFromStored,
+  isCollectionEvent,
+  isCollectionType,
+  storedCollectionPayload,
+  type CollectionPayloadMap,
+} from './collection-events';
 
 export type { StoredFields } from './stored-fields';
 
@@ -31,6 +49,8 @@ export const CONTROL_EVENT_TYPES = [
   'CreditBypassDetected',
   'TermsExceedGrade',
   ...CREDIT_CONTROL_EVENT_TYPES,
+  ...PERSONAL_DATA_EVENT_TYPES,
+  ...COLLECTION_EVENT_TYPES,
 ] as const;
 
 export type ControlEventType = (typeof CONTROL_EVENT_TYPES)[number];
@@ -38,8 +58,7 @@ export type ControlEventType = (typeof CONTROL_EVENT_TYPES)[number];
 /** Why the order credit check held an order ('cash-only': the grade's band extends no credit, seed 000 D). */
 export const HOLD_REASONS = ['over-limit', 'frozen', 'blacklisted', 'cash-only'] as const;
 export type HoldReason = (typeof HOLD_REASONS)[number];
-export const COLLECTION_STEPS = ['reminder', 'formal-notice', 'escalation'] as const;
-export type CollectionStep = (typeof COLLECTION_STEPS)[number];
+export { COLLECTION_STEPS, type CollectionStep } from './collection-events';
 export type RerateTrigger = 'scheduled' | 'policy-change' | 'manual';
 
 export interface LimitBreachedPayload {
@@ -69,8 +88,11 @@ export interface OrderReleasedPayload {
 export interface OverdueNoticeIssuedPayload {
   invoiceId: string;
   step: CollectionStep;
+  /** Negative for a reminder before the due date. */
   daysPastDue: number;
   openAmount: bigint;
+  /** The ladder of the customer's segment (absent on notices issued before ladders per segment). */
+  ladder?: string;
 }
 
 /** Which freeze rule froze the customer (seed 004: any overdue invoice; an overdue amount above the threshold). */
@@ -147,7 +169,8 @@ export interface TermsExceedGradePayload {
   amount: bigint;
 }
 
-export interface ControlPayloadMap extends CreditControlPayloadMap {
+export interface ControlPayloadMap
+  extends CreditControlPayloadMap, PersonalDataPayloadMap, CollectionPayloadMap {
   LimitBreached: LimitBreachedPayload;
   OrderHeld: OrderHeldPayload;
   OrderReleased: OrderReleasedPayload;
@@ -203,6 +226,8 @@ export function controlEvent<T extends ControlEventType>(
 /** JSON-safe payload for the ledger's jsonb column (bigints as minor-unit integer strings). */
 export function storedControlPayload(event: ControlEvent): Record<string, unknown> {
   if (isCreditControlEvent(event)) return storedCreditControlPayload(event);
+  if (isPersonalDataEvent(event)) return storedPersonalDataPayload(event);
+  if (isCollectionEvent(event)) return storedCollectionPayload(event);
   switch (event.type) {
     case 'LimitBreached': {
       const p = event.payload;
@@ -231,6 +256,7 @@ export function storedControlPayload(event: ControlEvent): Record<string, unknow
         step: p.step,
         daysPastDue: p.daysPastDue,
         openAmount: p.openAmount.toString(),
+        ...(p.ladder === undefined ? {} : { ladder: p.ladder }),
       };
     }
     case 'CustomerFrozen': {
@@ -265,6 +291,8 @@ export function storedControlPayload(event: ControlEvent): Record<string, unknow
 /** Inverse of storedControlPayload. */
 export function controlPayloadFromStored(type: ControlEventType, f: StoredFields): ControlEvent['payload'] {
   if (isCreditControlType(type)) return creditControlPayloadFromStored(type, f);
+  if (isPersonalDataType(type)) return personalDataPayloadFromStored(type, f);
+  if (isCollectionType(type)) return collectionPayloadFromStored(type, f);
   switch (type) {
     case 'LimitBreached':
       return {
@@ -292,11 +320,13 @@ export function controlPayloadFromStored(type: ControlEventType, f: StoredFields
       if (!(COLLECTION_STEPS as readonly string[]).includes(step)) {
         f.bad(`payload.step ${JSON.stringify(step)} is not a collections step`);
       }
+      const ladder = f.strOrNull('ladder');
       return {
         invoiceId: f.str('invoiceId'),
         step: step as CollectionStep,
         daysPastDue: f.int('daysPastDue'),
         openAmount: f.amount('openAmount'),
+        ...(ladder === null ? {} : { ladder }),
       };
     }
     case 'CustomerFrozen': {

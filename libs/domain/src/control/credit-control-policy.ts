@@ -1,6 +1,12 @@
 import { currencyExponent, isCurrency } from '../currencies';
 import { DomainError } from '../errors';
 import { checkAmount } from '../money';
+import {
+  COLLECTIONS_POLICY_DEFAULTS,
+  COLLECTIONS_POLICY_FIELDS,
+  validateCollectionsPolicy,
+  type CollectionsPolicy,
+} from './collections-policy';
 
 /** Roles that can approve a limit request (admin administers, it never approves credit). */
 export const APPROVER_ROLES = ['credit-analyst', 'sales-manager', 'finance-manager', 'cfo'] as const;
@@ -11,7 +17,7 @@ export interface LimitApprovalTier {
   roles: string[];
 }
 
-export interface CreditControlPolicy {
+export interface CreditControlPolicy extends CollectionsPolicy {
   /** Approval tiers per currency (ascending `upTo`, the last unbounded), with a default for the others. */
   limitApproval: { [currency: string]: LimitApprovalTier[]; default: LimitApprovalTier[] };
   /** A pending limit request expires this many days after it was made. */
@@ -27,6 +33,7 @@ export const CREDIT_CONTROL_POLICY_FIELDS = [
   'limitRequestExpiryDays',
   'creditRepair',
   'reduceLimitToGradeDefault',
+  ...COLLECTIONS_POLICY_FIELDS,
 ] as const;
 
 const DEFAULT_TIERS: LimitApprovalTier[] = [
@@ -47,6 +54,7 @@ export const CREDIT_CONTROL_POLICY_DEFAULTS: CreditControlPolicy = {
   limitRequestExpiryDays: 14,
   creditRepair: { onTimeMonths: 3, restorePct: 50 },
   reduceLimitToGradeDefault: false,
+  ...COLLECTIONS_POLICY_DEFAULTS,
 };
 
 function fail(field: string, msg: string): never {
@@ -139,5 +147,6 @@ export function validateCreditControlPolicy(p: Record<string, unknown>): CreditC
     creditRepair,
     reduceLimitToGradeDefault:
       (p.reduceLimitToGradeDefault as boolean | undefined) ?? d.reduceLimitToGradeDefault,
+    ...validateCollectionsPolicy(p),
   };
 }

@@ -9,6 +9,13 @@ import {
   writeCreditControl,
   type CreditControlState,
 } from '../control/credit-control-state';
+import {
+  cloneCollections,
+  initialCollections,
+  readCollections,
+  writeCollections,
+  type CollectionState,
+} from '../control/collection-state';
 import type { FactorScore, GradeTerms, Rating } from '../rating/rating';
 import {
   cloneCreditFile,
@@ -114,7 +121,7 @@ export interface DisputeRecord {
  * Everything the ledger knows about one customer. Keyed collections are Maps kept in insertion
  * order (invoices: issue order). Persist with serializeState/deserializeState, copy with cloneState.
  */
-export interface CustomerState extends CreditControlState, CreditFileState {
+export interface CustomerState extends CreditControlState, CreditFileState, CollectionState {
   customerId: string;
   onboarded: boolean;
   name: string | null;
@@ -182,6 +189,7 @@ export function initialState(customerId: string): CustomerState {
     rating: null,
     ...initialCreditControl(),
     ...initialCreditFile(),
+    ...initialCollections(),
   };
 }
 
@@ -233,6 +241,7 @@ export function cloneState(s: CustomerState): CustomerState {
     disputes: s.disputes.map((d) => ({ ...d })),
     ...cloneCreditControl(s),
     ...cloneCreditFile(s),
+    ...cloneCollections(s),
   };
 }
 
@@ -270,6 +279,7 @@ export function serializeState(s: CustomerState): string {
   if (s.notices.size > 0) snapshot.notices = [...s.notices].map(([invoiceId, step]) => ({ invoiceId, step }));
   writeCreditControl(snapshot, s);
   writeCreditFile(snapshot, s);
+  writeCollections(snapshot, s);
   return canonicalJson(snapshot);
 }
 
@@ -429,5 +439,6 @@ export function deserializeState(json: string | object): CustomerState {
   }
   readCreditControl(o, s, r);
   readCreditFile(o, s, r);
+  readCollections(o, s, r);
   return s;
 }

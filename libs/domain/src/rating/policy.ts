@@ -1,7 +1,7 @@
 import type { CustomerType } from '../contract/payloads';
 import { currencyExponent } from '../currencies';
 import { DomainError } from '../errors';
-import type { CollectionStep } from '../control/control-events';
+import { DEFAULT_COLLECTIONS_STEPS, type LadderStep } from '../control/collections-policy';
 import { CREDIT_CONTROL_POLICY_DEFAULTS, type CreditControlPolicy } from '../control/credit-control-policy';
 import type { Approval, HistoryFactor, ProfileFactor, Settlement, FiveFactor } from './rating';
 
@@ -34,10 +34,7 @@ export interface GradeBand {
   paymentTermsDays?: number;
 }
 
-export interface CollectionStepRule {
-  step: CollectionStep;
-  daysPastDue: number;
-}
+export type CollectionStepRule = LadderStep;
 
 /** A linear scale: `zeroAt` scores 0, `fullAt` scores 100 (either may be the larger), clamped beyond. */
 export interface Ramp {
@@ -116,7 +113,10 @@ interface PolicyCommon extends CreditControlPolicy {
   /** Days of history the rating looks at. */
   lookbackDays: number;
   breachThresholdsPct: number[];
-  /** Collections ladder: the step an unpaid invoice reaches at each number of days past due (ascending). */
+  /**
+   * The default collections ladder: the step an unpaid invoice reaches at each number of days past due
+   * (ascending; negative = before the due date). Segments may follow other ladders (collectionLadders).
+   */
   collectionsSteps: CollectionStepRule[];
   /**
    * Frozen (new credit orders held) once an undisputed unpaid invoice is MORE than this many days past due; 0 =
@@ -163,11 +163,7 @@ export const CONTROL_POLICY_DEFAULTS: Pick<
   PolicyCommon,
   'collectionsSteps' | 'freezeAfterDaysPastDue' | 'freezeOverdueAmount' | 'dormantLimitMonths'
 > = {
-  collectionsSteps: [
-    { step: 'reminder', daysPastDue: 1 },
-    { step: 'formal-notice', daysPastDue: 15 },
-    { step: 'escalation', daysPastDue: 30 },
-  ],
+  collectionsSteps: DEFAULT_COLLECTIONS_STEPS,
   freezeAfterDaysPastDue: 0,
   freezeOverdueAmount: { default: '10000.00' },
   dormantLimitMonths: 6,

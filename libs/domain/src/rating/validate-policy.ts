@@ -2,8 +2,8 @@ import { CUSTOMER_TYPES, type CustomerType } from '../contract/payloads';
 import { currencyExponent, isCurrency } from '../currencies';
 import { DomainError } from '../errors';
 import { checkAmount } from '../money';
-import { COLLECTION_STEPS, type CollectionStep } from '../control/control-events';
 import { CREDIT_CONTROL_POLICY_FIELDS, validateCreditControlPolicy } from '../control/credit-control-policy';
+import { validateLadder } from '../control/collections-policy';
 import {
   CONTROL_POLICY_DEFAULTS,
   deepFreeze,
@@ -323,21 +323,7 @@ function segment(v: unknown, field: string): Segment {
 }
 
 function validateCollectionsSteps(input: unknown): CollectionStepRule[] {
-  const seen = new Set<string>();
-  const steps = list(input, 'collectionsSteps').map((v, i) => {
-    const field = `collectionsSteps[${i}]`;
-    const o = obj(v, field);
-    noExtra(o, ['step', 'daysPastDue'], `${field}.`);
-    const step = oneOf<CollectionStep>(o.step, COLLECTION_STEPS, `${field}.step`);
-    if (seen.has(step)) fail(`${field}.step`, `duplicate step ${JSON.stringify(step)}`);
-    seen.add(step);
-    return { step, daysPastDue: int(o.daysPastDue, `${field}.daysPastDue`, 1, 3650) };
-  });
-  for (let i = 1; i < steps.length; i++) {
-    if (steps[i].daysPastDue <= steps[i - 1].daysPastDue)
-      fail('collectionsSteps', 'must be ascending by daysPastDue');
-  }
-  return steps;
+  return validateLadder(input, 'collectionsSteps');
 }
 
 /**

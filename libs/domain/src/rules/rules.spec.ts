@@ -408,8 +408,17 @@ describe('bypass detection', () => {
 });
 
 describe('overdue notices', () => {
+  // The ladder without its pre-due reminder (collections.spec covers that step and the ladders per segment).
+  const policy = validatePolicy({
+    ...structuredClone(DEFAULT_GRADE_POLICY),
+    collectionsSteps: [
+      { step: 'reminder', daysPastDue: 1 },
+      { step: 'formal-notice', daysPastDue: 15 },
+      { step: 'escalation', daysPastDue: 30 },
+    ],
+  });
   const ledger = () => {
-    const l = new Ledger();
+    const l = new Ledger(policy);
     l.onboard('10000.00');
     l.invoice('I-1', '100.00', '2026-01-01', '2026-01-31');
     l.invoice('I-2', '50.00', '2026-01-01', '2026-02-10');
@@ -429,7 +438,13 @@ describe('overdue notices', () => {
         customerId: 'C-1',
         occurredAt: '2026-02-01T06:00:00.000Z',
         source: 'credit-ledger',
-        payload: { invoiceId: 'I-1', step: 'reminder', daysPastDue: 1, openAmount: 10000n },
+        payload: {
+          invoiceId: 'I-1',
+          step: 'reminder',
+          daysPastDue: 1,
+          openAmount: 10000n,
+          ladder: 'default',
+        },
       },
     ]);
     expect(at('2026-02-01')).toEqual([]); // again: nothing
@@ -532,6 +547,7 @@ describe('freeze and unfreeze', () => {
     expect(l.order('O-1', '1.00', '2026-01-10T23:00:00Z')).toEqual([]); // due today: not overdue
     expect(l.order('O-2', '1.00', '2026-01-11T08:00:00Z')).toMatchObject([
       { eventId: 'frozen:C-1:4', type: 'CustomerFrozen', payload: { cause: 'overdue', invoiceIds: ['I-1'] } },
+      { eventId: 'task-opened:collection:frozen:C-1:4', type: 'CollectionTaskOpened' },
       { eventId: 'order-held:C-1:O-2', type: 'OrderHeld', payload: { orderId: 'O-2', reason: 'frozen' } },
     ]);
     // A cash order is paid before delivery: never held, frozen or not.
@@ -545,6 +561,7 @@ describe('freeze and unfreeze', () => {
     // A disputed invoice is not chased: disputing the only overdue one unfreezes.
     expect(kinds(l.add('DisputeOpened', { invoiceId: 'I-1', reason: 'x' }, '2026-01-12T00:00:00Z'))).toEqual([
       'CustomerUnfrozen:',
+      'CollectionTaskClosed:',
       'OrderReleased:O-2',
     ]);
   });
@@ -599,9 +616,24 @@ describe('dormant limit', () => {
     l.pay('P-1', '100.00', '2026-03-10');
     expect(dormantLimit(l.state, '2026-08-27T23:00:00Z', l.policy)).toEqual([]); // cutoff 02-27
     const flagged = l.control(dormantLimit(l.state, '2026-08-28T00:00:00Z', l.policy)); // cutoff 02-28
+    // Submitted, not only flagged: grade C's default (10,000.00) is above 1,000.00, so 50 % of it: 500.00.
     expect(flagged).toMatchObject([
       { eventId: 'dormant:C-1:2026-02-28', payload: { lastUsedOn: '2026-02-28', creditLimit: 100000n } },
+      {
+        eventId: 'limit-request:C-1:dormant-2026-02-28',
+        type: 'LimitChangeRequested',
+        payload: {
+          requestId: 'dormant-2026-02-28',
+          newLimit: 50000n,
+          currentLimit: 100000n,
+          by: 'system',
+          byRole: 'system',
+          required: ['sales-manager', 'credit-analyst'],
+          expiresAt: '2026-09-11T00:00:00.000Z',
+        },
+      },
     ]);
+    expect(l.state.limitRequests.get('dormant-2026-02-28')!.requestedBy).toBe('system');
     expect(dormantLimit(l.state, '2027-01-01T00:00:00Z', l.policy)).toEqual([]);
   });
 
@@ -614,7 +646,10 @@ describe('dormant limit', () => {
   it('uses the onboarding date when the limit was never used; never flags a zero limit', () => {
     const l = new Ledger();
     l.onboard('1000.00', '2026-01-31T23:00:00Z');
-    expect(kinds(dormantLimit(l.state, '2026-07-31T00:00:00Z', l.policy))).toEqual(['DormantLimitFlagged:']);
+    expect(kinds(dormantLimit(l.state, '2026-07-31T00:00:00Z', l.policy))).toEqual([
+      'DormantLimitFlagged:',
+      'LimitChangeRequested:',
+    ]);
     const z = new Ledger();
     z.onboard('0');
     expect(dormantLimit(z.state, '2030-01-01T00:00:00Z', z.policy)).toEqual([]);
@@ -686,7 +721,7 @@ describe('control policy fields', () => {
       p.freezeAfterDaysPastDue,
       p.freezeOverdueAmount,
       p.dormantLimitMonths,
-    ]).toEqual([[1, 15, 30], 0, { default: '10000.00' }, 6]);
+    ]).toEqual([[-3, 1, 15, 30], 0, { default: '10000.00' }, 6]);
   });
   it('reads the old name freezeGraceDays of a stored version as freezeAfterDaysPastDue', () => {
     const { freezeAfterDaysPastDue: _f, ...old } = base;

@@ -5,10 +5,12 @@ import {
   type FreezeCause,
   type RerateTrigger,
 } from '../control/control-events';
+import { ladderFor } from '../control/collections';
+import { requestLimitChange } from '../control/credit-control';
 import { cloneState, type CustomerState, type InvoiceState } from '../customer/state';
 import { dateOf, dayNumber, toInstant } from '../dates';
 import { formatAmount } from '../money';
-import { amountFor, type GradePolicy } from '../rating/policy';
+import { amountFor, bandDefaultLimit, bandFor, type GradePolicy } from '../rating/policy';
 import { rate } from '../rating/rate';
 import { cashOnlyLifted, limitBreaches, releaseHeldOrders } from './credit-check';
 import { exposureOf } from './exposure';
@@ -21,7 +23,8 @@ function chased(inv: InvoiceState): boolean {
 const stepRank = (step: string): number => (COLLECTION_STEPS as readonly string[]).indexOf(step);
 
 /**
- * Collections ladder at instant `at`: for each chased invoice, the highest step its days past due have reached,
+ * Collections ladder at instant `at`: for each chased invoice, the highest step of the customer's ladder (by
+ * segment, see ladderFor) its days past due have reached — negative days are reminders before the due date —
  * if that step is beyond the one already issued. A scan that did not run for a while skips straight to the
  * current step (no stale reminder after an escalation). Ids `overdue:<customer>:<invoice>:<step>`.
  */
@@ -30,11 +33,12 @@ export function overdueNotices(state: CustomerState, at: string, policy: GradePo
   const iso = toInstant(at);
   const atDay = dayNumber(iso.slice(0, 10));
   const out: ControlEvent[] = [];
+  const ladder = ladderFor(state, policy, atDay);
   for (const inv of state.invoices.values()) {
     if (!chased(inv)) continue;
     const dpd = atDay - dayNumber(inv.dueOn);
-    let reached: (typeof policy.collectionsSteps)[number] | null = null;
-    for (const s of policy.collectionsSteps) if (dpd >= s.daysPastDue) reached = s;
+    let reached: (typeof ladder.steps)[number] | null = null;
+    for (const s of ladder.steps) if (dpd >= s.daysPastDue) reached = s;
     if (reached === null) continue;
     const issued = state.notices.get(inv.invoiceId);
     if (issued !== undefined && stepRank(issued) >= stepRank(reached.step)) continue;
@@ -44,7 +48,13 @@ export function overdueNotices(state: CustomerState, at: string, policy: GradePo
         `overdue:${state.customerId}:${inv.invoiceId}:${reached.step}`,
         state.customerId,
         iso,
-        { invoiceId: inv.invoiceId, step: reached.step, daysPastDue: dpd, openAmount: inv.open },
+        {
+          invoiceId: inv.invoiceId,
+          step: reached.step,
+          daysPastDue: dpd,
+          openAmount: inv.open,
+          ladder: ladder.name,
+        },
       ),
     );
   }
@@ -128,9 +138,27 @@ export function monthsBefore(date: string, months: number): string {
   return new Date(Date.UTC(y, m, Math.min(d, lastDay))).toISOString().slice(0, 10);
 }
 
+/** The principal of requests the system makes itself; it never approves (four-eyes keeps it out). */
+export const SYSTEM_ACTOR = { name: 'system', role: 'system' } as const;
+
+/**
+ * What a dormant limit is requested down to: the band's default limit when that is lower (policy
+ * `dormantLimitReduction.to: band-default`), else `sharePct` % of the current limit.
+ */
+export function dormantTarget(state: CustomerState, policy: GradePolicy): bigint {
+  const { to, sharePct } = policy.dormantLimitReduction;
+  const band = state.rating === null ? undefined : bandFor(state.rating.grade, policy);
+  const bandDefault = band === undefined ? null : bandDefaultLimit(band, state.currency!);
+  if (to === 'band-default' && bandDefault !== null && bandDefault < state.creditLimit) return bandDefault;
+  return (state.creditLimit * BigInt(sharePct)) / 100n;
+}
+
 /**
  * A limit above 0 with no exposure and no invoice or order for `dormantLimitMonths` months (last use on or
- * before `at` − months) is flagged for review, once per dormancy (id names the last use).
+ * before `at` − months) is flagged, once per dormancy (id names the last use), and submitted (seed 004
+ * "额度连续6个月未使用时,系统可以自动提请进行额度复审或调降"): a limit request by the principal `system` down
+ * to dormantTarget, which goes through the policy's approval tiers like any other. No request while another
+ * is pending (it is flagged all the same).
  */
 export function dormantLimit(state: CustomerState, at: string, policy: GradePolicy): ControlEvent[] {
   if (!state.onboarded || state.creditLimit <= 0n || state.onboardedAt === null) return [];
@@ -139,12 +167,21 @@ export function dormantLimit(state: CustomerState, at: string, policy: GradePoli
   if (state.dormantFlaggedOn === lastUsedOn) return [];
   const iso = toInstant(at);
   if (lastUsedOn > monthsBefore(iso.slice(0, 10), policy.dormantLimitMonths)) return [];
-  return [
-    controlEvent('DormantLimitFlagged', `dormant:${state.customerId}:${lastUsedOn}`, state.customerId, iso, {
-      lastUsedOn,
-      creditLimit: state.creditLimit,
-    }),
-  ];
+  const flagged = controlEvent(
+    'DormantLimitFlagged',
+    `dormant:${state.customerId}:${lastUsedOn}`,
+    state.customerId,
+    iso,
+    { lastUsedOn, creditLimit: state.creditLimit },
+  );
+  const newLimit = dormantTarget(state, policy);
+  if (newLimit >= state.creditLimit) return [flagged];
+  const request = requestLimitChange(state, policy, SYSTEM_ACTOR, iso, {
+    requestId: `dormant-${lastUsedOn}`,
+    newLimit,
+    reason: `limit unused since ${lastUsedOn} (${policy.dormantLimitMonths} months): reduce to ${formatAmount(newLimit, state.currency!)}`,
+  });
+  return request.ok ? [flagged, ...request.events] : [flagged];
 }
 
 /**
