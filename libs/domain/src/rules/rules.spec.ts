@@ -367,7 +367,10 @@ describe('bypass detection', () => {
     f.onboard('1000.00');
     f.invoice('I-1', '10.00', '2026-01-02', '2026-01-10');
     // I-2 is checked as billing found the customer (active); its own event then freezes for I-1, past due.
-    expect(kinds(f.invoice('I-2', '10.00', '2026-01-12', '2026-01-20'))).toEqual(['CustomerFrozen:']);
+    expect(kinds(f.invoice('I-2', '10.00', '2026-01-12', '2026-01-20'))).toEqual([
+      'CustomerFrozen:',
+      'CollectionTaskOpened:',
+    ]);
     expect(reason(f.invoice('I-3', '10.00', '2026-01-13', '2026-01-20'))).toEqual(['frozen']);
     // A cash-only customer: a credit invoice is a bypass, the invoice of a cash order is not.
     const d = new Ledger();
