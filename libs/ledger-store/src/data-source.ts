@@ -11,8 +11,10 @@ import { PolicySimulations1764900000000 } from './migrations/1764900000000-Polic
 import { AssessmentPolicy1765000000000 } from './migrations/1765000000000-AssessmentPolicy';
 import { ExceptionsIndex1765100000000 } from './migrations/1765100000000-ExceptionsIndex';
 import { CollectionTasks1765200000000 } from './migrations/1765200000000-CollectionTasks';
+import { AlertMails1765200000001 } from './migrations/1765200000001-AlertMails';
 import { PersonalData1765500000000 } from './migrations/1765500000000-PersonalData';
 import { CommitOrder1765600000000 } from './migrations/1765600000000-CommitOrder';
+import { AutovacuumSettings1765600000001 } from './migrations/1765600000001-AutovacuumSettings';
 import { connectPgClient, pgConfigOf, postgresConnectionError } from './postgres-connection';
 
 export const LEDGER_MIGRATIONS = [
@@ -25,8 +27,10 @@ export const LEDGER_MIGRATIONS = [
   AssessmentPolicy1765000000000,
   ExceptionsIndex1765100000000,
   CollectionTasks1765200000000,
+  AlertMails1765200000001,
   PersonalData1765500000000,
   CommitOrder1765600000000,
+  AutovacuumSettings1765600000001,
 ];
 
 /** A DataSource whose failure to connect names PostgreSQL, the server, user and TLS (a ConnectionError). */

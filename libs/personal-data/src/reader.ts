@@ -7,9 +7,10 @@ import { ERASED, RESTRICTED, SEALED_PATTERN, SEALED_PREFIX, findSealed, type Dat
  */
 export const PERSONAL_FIELD_ROLES: Readonly<Record<string, readonly string[]>> = {
   'accountOwner.name': ['credit-analyst', 'sales-manager', 'finance-manager', 'cfo', 'admin'],
-  'accountOwner.email': ['credit-analyst', 'sales-manager', 'finance-manager', 'cfo', 'admin'],
-  contactEmail: ['credit-analyst', 'sales-manager', 'finance-manager', 'cfo', 'admin'],
+  'accountOwner.email': ['credit-analyst', 'sales-manager', 'finance-manager', 'cfo', 'admin', 'notifier'],
+  contactEmail: ['credit-analyst', 'sales-manager', 'finance-manager', 'cfo', 'admin', 'notifier'],
 };
+// 'notifier': the worker's alert mailer, which opens the addresses it mails (and only those) — each read logged.
 
 export function mayRead(role: string, field: string): boolean {
   return PERSONAL_FIELD_ROLES[field]?.includes(role) ?? false;

@@ -1,3 +1,4 @@
+import type { CustomerState } from '../customer/state';
 import { formatAmount } from '../money';
 import { PERSONAL_DATA_TOPICS } from './personal-data-events';
 import { COLLECTIONS_TOPIC, collectionAlertDetails, isCollectionEvent } from './collection-events';
@@ -27,6 +28,31 @@ export const ALL_ALERT_TOPICS: readonly string[] = Object.values(ALERT_TOPICS);
 /** Alert `type`: the control event's type, or GradeChanged for a grade moved by a billing event. */
 export type AlertType = ControlEventType | 'GradeChanged';
 
+/** Who an alert is for, as the credit file says when it is raised. */
+export interface AlertRecipient {
+  /** 'account-owner': the customer's salesperson; 'finance': the finance team; 'customer': its contact. */
+  role: 'account-owner' | 'finance' | 'customer';
+  /** The account owner's id (null for the others). */
+  id: string | null;
+  /** The address as the credit file holds it (sealed personal data); null: none on file, or finance (configured). */
+  email: string | null;
+}
+
+/**
+ * Recipients of an alert: the account owner and finance for every alert (seed 004: "向销售负责人和财务部门发送提醒"),
+ * and the customer's contact for a limit warning below 100 % (seed 004: "超过信用额度的90%时,系统自动向销售和客户
+ * 发送预警通知").
+ */
+export function alertRecipients(state: CustomerState, message: AlertMessage): AlertRecipient[] {
+  const out: AlertRecipient[] = [];
+  const owner = state.personal?.accountOwner ?? null;
+  if (owner !== null) out.push({ role: 'account-owner', id: owner.id, email: owner.email });
+  out.push({ role: 'finance', id: null, email: null });
+  if (message.type === 'LimitBreached' && Number(message.details.thresholdPct) < 100)
+    out.push({ role: 'customer', id: null, email: state.personal?.contactEmail ?? null });
+  return out;
+}
+
 /** The JSON value published on an alert topic. */
 export interface AlertMessage {
   /** Stable: the control event's eventId (or derived from the causing event), so consumers can dedupe. */
@@ -36,6 +62,8 @@ export interface AlertMessage {
   occurredAt: string;
   ledgerSequence: string;
   details: Record<string, unknown>;
+  /** Set by the ledger when the alert is raised (alertRecipients). */
+  recipients?: AlertRecipient[];
 }
 
 export interface Alert {
@@ -74,6 +102,8 @@ export function alertFor(event: ControlEvent, ledgerSequence: string, currency: 
         creditLimit: amt(p.creditLimit),
         currency,
         causeEventId: p.causeEventId,
+        measure: p.measure ?? 'exposure',
+        ...(p.receivables === undefined ? {} : { receivables: amt(p.receivables) }),
       };
       break;
     }

@@ -1,7 +1,7 @@
 import type { Decision } from '../customer/decision';
 import { onCredit, type CustomerState } from '../customer/state';
 import type { GradePolicy } from '../rating/policy';
-import { atOrAbove, exposureOf } from '../rules/exposure';
+import { atOrAbove, exposureOf, receivablesOf } from '../rules/exposure';
 import { ACCEPT, invalid, orderIs } from './control-decision';
 import type { ControlEvent } from './control-events';
 import { decideCreditControl, mutateCreditControl } from './credit-control';
@@ -93,7 +93,7 @@ function moveOrder(state: CustomerState, orderId: string, to: 'held' | 'open'): 
  */
 export function rearmLimitBreach(state: CustomerState, policy: GradePolicy): void {
   if (state.limitBreachPct === 0) return;
-  const exposure = exposureOf(state);
+  const exposure = policy.limitWarningMeasure === 'receivables' ? receivablesOf(state) : exposureOf(state);
   if (atOrAbove(exposure, state.creditLimit, state.limitBreachPct)) return;
   let level = 0;
   for (const t of policy.breachThresholdsPct) {

@@ -65,8 +65,11 @@ export interface LimitBreachedPayload {
   thresholdPct: number;
   exposure: bigint;
   creditLimit: bigint;
-  /** The event whose application pushed exposure over the threshold. */
+  /** The event whose application pushed the measured figure over the threshold. */
   causeEventId: string;
+  /** Present when the policy measures receivables (seed 004); absent: exposure was measured. */
+  measure?: 'receivables';
+  receivables?: bigint;
 }
 
 export interface OrderHeldPayload {
@@ -236,6 +239,9 @@ export function storedControlPayload(event: ControlEvent): Record<string, unknow
         exposure: p.exposure.toString(),
         creditLimit: p.creditLimit.toString(),
         causeEventId: p.causeEventId,
+        ...(p.receivables === undefined
+          ? {}
+          : { measure: 'receivables', receivables: p.receivables.toString() }),
       };
     }
     case 'OrderHeld': {
@@ -300,6 +306,9 @@ export function controlPayloadFromStored(type: ControlEventType, f: StoredFields
         exposure: f.amount('exposure'),
         creditLimit: f.amount('creditLimit'),
         causeEventId: f.str('causeEventId'),
+        ...(f.has('receivables')
+          ? { measure: 'receivables' as const, receivables: f.amount('receivables') }
+          : {}),
       };
     case 'OrderHeld': {
       const reason = f.str('reason');
