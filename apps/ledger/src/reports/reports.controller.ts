@@ -17,14 +17,17 @@ import type { FastifyReply } from 'fastify';
 import { RequireRole } from '../auth/roles';
 import { MonthlyReports, monthBounds, monthlyReportRows } from '@credit-ledger/projections';
 import type { AppConfig } from '@credit-ledger/config';
-import { APP_CONFIG, CLOCK } from '../tokens';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, CLOCK, LEDGER_DATA_SOURCE } from '../tokens';
 import { monthlyReportPdf } from './monthly-pdf';
-import { PortfolioReports, Report, toCsv } from './portfolio-reports';
+import { PortfolioReports, Report, exceptionsReport, toCsv } from './portfolio-reports';
 import {
   AgingReportResponse,
   DsoTrendQueryDto,
   CollectionsByOwnerReportResponse,
   DsoTrendReportResponse,
+  ExceptionsQueryDto,
+  ExceptionsReportResponse,
   KpiReportResponse,
   MonthlyReportListResponse,
   MonthlyReportResponse,
@@ -37,6 +40,7 @@ import {
 } from './reports.dto';
 
 export type ReportName =
+  | 'exceptions'
   | 'aging'
   | 'exposure-by-grade'
   | 'top-overdue'
@@ -49,6 +53,8 @@ export class GetReportQuery extends Query<Report> {
   constructor(
     readonly name: ReportName,
     readonly n: number,
+    /** Instants: the window of a report over events (exceptions). */
+    readonly window: { from?: string; to?: string } = {},
   ) {
     super();
   }
@@ -59,6 +65,7 @@ export class GetReportHandler implements IQueryHandler<GetReportQuery> {
   constructor(
     @Inject(PortfolioReports) private readonly reports: PortfolioReports,
     @Inject(CLOCK) private readonly clock: () => Date,
+    @Inject(LEDGER_DATA_SOURCE) private readonly ds: DataSource,
   ) {}
 
   execute(q: GetReportQuery): Promise<Report> {
@@ -74,6 +81,8 @@ export class GetReportHandler implements IQueryHandler<GetReportQuery> {
         return this.reports.utilisation(at, q.n);
       case 'dso-trend':
         return this.reports.dsoTrend(at, q.n);
+      case 'exceptions':
+        return exceptionsReport(this.ds, q.window.from ?? '1970-01-01T00:00:00.000Z', q.window.to ?? at);
       case 'kpis':
         return this.reports.kpis(at);
       case 'collections-by-owner':
@@ -155,8 +164,14 @@ export class ReportsController {
     return report;
   }
 
-  private async answer(name: ReportName, n: number, accept: string | undefined, reply: FastifyReply) {
-    const report = await this.queries.execute(new GetReportQuery(name, n));
+  private async answer(
+    name: ReportName,
+    n: number,
+    accept: string | undefined,
+    reply: FastifyReply,
+    window: GetReportQuery['window'] = {},
+  ) {
+    const report = await this.queries.execute(new GetReportQuery(name, n, window));
     if (accept !== undefined && /\btext\/csv\b/i.test(accept)) {
       void reply.header('content-type', 'text/csv; charset=utf-8');
       void reply.header('content-disposition', `attachment; filename="${name}.csv"`);
@@ -213,6 +228,19 @@ export class ReportsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     return this.answer('dso-trend', q.months, accept, reply);
+  }
+
+  /** Bypasses, manual releases (overrides), temporary limits, manual freezes and unfreezes, blacklistings. */
+  @Get('exceptions')
+  @ReportResponse(ExceptionsReportResponse)
+  exceptions(
+    @QueryString() q: ExceptionsQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    if (q.from !== undefined && q.to !== undefined && q.from > q.to)
+      throw new BadRequestException(`from (${q.from}) is after to (${q.to})`);
+    return this.answer('exceptions', 0, accept, reply, { from: q.from, to: q.to });
   }
 
   @Get('kpis')

@@ -17,6 +17,8 @@ export const ALERT_TOPICS = {
   gradeChanged: 'credit.alerts.grade-changed',
   frozen: 'credit.alerts.frozen',
   limitReview: 'credit.alerts.limit-review',
+  /** Billing went around credit control: an invoice the check would not have allowed, terms beyond the grade. */
+  bypass: 'credit.alerts.bypass',
   personalData: 'credit.alerts.personal-data',
   collectionTasks: COLLECTIONS_TOPIC,
 } as const;
@@ -79,6 +81,8 @@ const TOPIC_OF: Record<ControlEventType, string> = {
   CustomerUnfrozen: ALERT_TOPICS.frozen,
   DormantLimitFlagged: ALERT_TOPICS.limitReview,
   CustomerRerated: ALERT_TOPICS.gradeChanged,
+  CreditBypassDetected: ALERT_TOPICS.bypass,
+  TermsExceedGrade: ALERT_TOPICS.bypass,
   ...CREDIT_CONTROL_TOPICS,
   ...PERSONAL_DATA_TOPICS,
   CollectionTaskOpened: COLLECTIONS_TOPIC,
@@ -132,6 +136,23 @@ export function alertFor(event: ControlEvent, ledgerSequence: string, currency: 
         creditLimit: amt(event.payload.creditLimit),
         currency,
       };
+      break;
+    case 'CreditBypassDetected': {
+      const p = event.payload;
+      details = {
+        invoiceId: p.invoiceId,
+        source: p.source,
+        orderId: p.orderId,
+        reason: p.reason,
+        amount: amt(p.amount),
+        exposure: amt(p.exposure),
+        effectiveLimit: amt(p.effectiveLimit),
+        currency,
+      };
+      break;
+    }
+    case 'TermsExceedGrade':
+      details = { ...event.payload, amount: amt(event.payload.amount), currency };
       break;
     case 'CustomerFrozen': {
       const { overdueAmount, ...rest } = event.payload;
