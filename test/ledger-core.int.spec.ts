@@ -105,7 +105,7 @@ describe('ledger core, end to end', () => {
         effectiveLimit: '10000.00',
       },
       asOf: NOW.toISOString(),
-      streamVersion: 8, // six billing events, CustomerFrozen and OrderHeld
+      streamVersion: 9, // six billing events, CustomerFrozen, the collection task it opens, OrderHeld
     });
     expect(body.rating.segment).toBe('enterprise');
     expect(body.rating.factors.map((f: { factor: string }) => f.factor)).toEqual([
@@ -162,7 +162,7 @@ describe('ledger core, end to end', () => {
       utilisation: '0.7000',
       aging: { current: '3000.00', d1_30: '4000.00', d31_60: '0.00' }, // INV-1 15 days past due
       asOf: '2026-02-15T00:00:00.000Z',
-      streamVersion: 6,
+      streamVersion: 7, // onboarding, INV-1, INV-2, CustomerFrozen, its collection task, O-1, OrderHeld
     });
     const before = await h.get('/customers/C-1?asOf=2025-12-31');
     expect(before.status).toBe(404);

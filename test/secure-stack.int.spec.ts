@@ -267,7 +267,8 @@ describe('a deployment with TLS and credentials on every connection', () => {
       expect(run.status).toBe(202);
       const { jobId } = (await run.json()) as { jobId: string };
       const job = await worker.worker.jobs.queue.getJob(jobId);
-      expect(await worker.worker.jobs.waitFor(job!, 30_000)).toMatchObject({ appended: 1 });
+      // The ladder's first step (a reminder at 1 day past due) and the collection task it opens.
+      expect(await worker.worker.jobs.waitFor(job!, 30_000)).toMatchObject({ appended: 2 });
     } finally {
       await alerts.disconnect();
       await producer.disconnect();
