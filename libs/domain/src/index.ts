@@ -33,6 +33,8 @@ export * from './control/credit-control-state';
 export * from './control/credit-control';
 export * from './control/effective-limit';
 export * from './control/limit-approval';
+export * from './control/approvals';
+export * from './control/credit-review';
 export * from './rules/exposure';
 export * from './rules/credit-check';
 export * from './rules/on-ingest';

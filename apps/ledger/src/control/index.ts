@@ -7,6 +7,7 @@ import { LEDGER_DATA_SOURCE } from '../tokens';
 import { CONTROL_COMMAND_HANDLERS } from './commands';
 import { ControlAppender } from './control-appender';
 import {
+  ApprovalsController,
   ControlAdminController,
   CustomerControlController,
   HeldOrdersController,
@@ -20,6 +21,7 @@ import { PolicySimulations, PolicySimulationsController } from '../policy/policy
 export const CONTROL_CONTROLLERS = [
   CustomerControlController,
   HeldOrdersController,
+  ApprovalsController,
   ControlAdminController,
   PolicyAdminController,
   PolicySimulationsController,

@@ -14,6 +14,7 @@ export const ALERT_TOPICS = {
   gradeChanged: 'credit.alerts.grade-changed',
   frozen: 'credit.alerts.frozen',
   limitReview: 'credit.alerts.limit-review',
+  approvalReminder: 'credit.alerts.approval-reminder',
 } as const;
 
 export const ALL_ALERT_TOPICS: readonly string[] = Object.values(ALERT_TOPICS);

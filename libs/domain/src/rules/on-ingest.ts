@@ -1,4 +1,5 @@
 import type { EventType } from '../contract/envelope';
+import { firstApplication } from '../control/approvals';
 import { controlEvent, isControlEvent, type ControlEvent } from '../control/control-events';
 import type { AppliedEvent } from '../customer/apply';
 import type { CustomerState } from '../customer/state';
@@ -35,7 +36,9 @@ export function deriveOnIngest(
   const at = event.occurredAt;
   const out: ControlEvent[] = [];
   let exposure = exposureOf(state);
-  if (event.type === 'OrderPlaced') {
+  if (event.type === 'CustomerOnboarded') {
+    out.push(...firstApplication(state, policy, at));
+  } else if (event.type === 'OrderPlaced') {
     const order = state.orders.get(event.payload.orderId);
     // Already invoiced (the invoice came first): nothing left to check.
     if (order && order.status === 'open') {

@@ -8,11 +8,20 @@ import { evaluatePosition } from '../position/position';
 import { applyControl, applyWithRules } from './apply-with-rules';
 import { dormantLimit, freezeDecision, monthsBefore, overdueNotices, rerate } from './time-rules';
 
+/**
+ * The default policy with a trial limit above every limit these rules are tested with: the first application
+ * (approvals.spec) leaves their onboarding limits in force, so each test starts from an approved limit.
+ */
+const RULES_POLICY = validatePolicy({
+  ...JSON.parse(JSON.stringify(DEFAULT_GRADE_POLICY)),
+  approvals: { trialLimit: { default: '1000000.00' } },
+});
+
 /** A customer fed through applyWithRules, like the writer: each call returns the control events derived. */
 class Ledger {
   readonly state: CustomerState = initialState('C-1');
   private seq = 0;
-  constructor(readonly policy: GradePolicy = DEFAULT_GRADE_POLICY) {}
+  constructor(readonly policy: GradePolicy = RULES_POLICY) {}
 
   add(type: EventType, payload: Record<string, unknown>, at: string, version = 1): ControlEvent[] {
     const event = wire(type, payload, at, 'C-1', version);
