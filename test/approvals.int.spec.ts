@@ -128,7 +128,7 @@ describe('approvals', () => {
       const more = await h.send(
         'POST',
         '/customers/C-CASH/limit-requests',
-        { newLimit: '10.00', reason: 'x' },
+        { newLimit: '60000.00', reason: 'x' },
         KEYS.sales,
       );
       expect(more.status).toBe(409);

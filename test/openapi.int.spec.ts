@@ -243,14 +243,28 @@ describe('OpenAPI document', () => {
       { amount: '70000.00', expiresAt: '2026-02-01', reason: 'season' },
       KEYS.finance,
     );
-    for (const action of ['freeze', 'unfreeze'])
-      await call(
+    // A freeze is a request: approved by a finance-clerk and another sales-manager, then an unfreeze request.
+    const freeze = await call(
+      'POST',
+      '/customers/:id/freeze',
+      '/customers/C-DOC/freeze',
+      { reason: 'checking' },
+      KEYS.sales,
+    );
+    for (const key of [KEYS.analyst, KEYS.sales2])
+      await h.send(
         'POST',
-        `/customers/:id/${action}`,
-        `/customers/C-DOC/${action}`,
-        { reason: 'checking' },
-        KEYS.sales,
+        `/customers/C-DOC/limit-requests/${freeze.body.requestId}/approve`,
+        undefined,
+        key,
       );
+    await call(
+      'POST',
+      '/customers/:id/unfreeze',
+      '/customers/C-DOC/unfreeze',
+      { reason: 'checked' },
+      KEYS.sales,
+    );
     for (const action of ['blacklist', 'unblacklist'])
       await call(
         'POST',
