@@ -12,4 +12,17 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    files: ['scripts/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // The workspace's page script runs in the browser beside the ECharts and htmx bundles.
+    files: ['apps/ledger/src/workspace/public/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { window: 'readonly', document: 'readonly', echarts: 'readonly', htmx: 'readonly', EventSource: 'readonly' },
+    },
+  },
 );

@@ -9,6 +9,12 @@ const swc = [
     },
   },
 ];
+// A few dependencies ship only as ES modules (content-disposition 3, under @fastify/static 10): node requires them
+// natively, jest needs them compiled to CommonJS.
+const ESM_ONLY = ['content-disposition'];
+const esmToCjs = ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }];
+const transform = { '^.+\\.ts$': swc, [`node_modules/(${ESM_ONLY.join('|')})/.+\\.js$`]: esmToCjs };
+const transformIgnorePatterns = [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`];
 const moduleNameMapper = {
   '^@credit-ledger/(.*)$': '<rootDir>/libs/$1/src',
 };
@@ -18,7 +24,8 @@ module.exports = {
       displayName: 'unit',
       testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'],
       testPathIgnorePatterns: ['\\.int\\.spec\\.ts$'],
-      transform: { '^.+\\.ts$': swc },
+      transform,
+      transformIgnorePatterns,
       moduleNameMapper,
       testEnvironment: 'node',
     },
@@ -26,7 +33,8 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/**/*.int.spec.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-      transform: { '^.+\\.ts$': swc },
+      transform,
+      transformIgnorePatterns,
       moduleNameMapper,
       testEnvironment: 'node',
     },

@@ -149,7 +149,8 @@ describe('alerts on ingest and the outbox relay', () => {
     await writer.append(inbound);
     const at = '2026-04-01T00:00:00.000Z';
     const rule = (s: CustomerState, p: GradePolicy) => overdueNotices(s, at, p);
-    expect((await writer.appendControl(ids, rule)).appended).toBe(40);
+    // 40 notices, each followed by the collection task it opens.
+    expect((await writer.appendControl(ids, rule)).appended).toBe(80);
     expect((await writer.appendControl(ids, rule)).appended).toBe(0);
     const [{ n: waiting }] = await h.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM alert_outbox WHERE sent_at IS NULL AND topic = $1`,

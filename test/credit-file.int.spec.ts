@@ -124,7 +124,8 @@ describe('the credit file through Kafka, the ledger and the API', () => {
   });
 
   it('serves the 360° file: profile, contacts, reports, complaints, dealings, assessment, terms and links', async () => {
-    const { status, body } = await h.get('/customers/F-1/file');
+    // Contacts are personal data: a credit analyst sees them (a reader would see `[restricted]`).
+    const { status, body } = await h.get('/customers/F-1/file', KEYS.analyst);
     expect(status).toBe(200);
     // Graded at the order (04-02). History: INV-1 paid on time (collection 100 × 30 = 3000), no occurrence (2500),
     // 5000 of 50000 -> floor(sqrt(1000)) = 31 × 20 = 620, customerSince 2020 -> 100 × 15 = 1500, one medium
@@ -246,7 +247,7 @@ describe('the credit file through Kafka, the ledger and the API', () => {
   it('replays the file as of a past moment, and answers 404 and 400 clearly', async () => {
     // By 03-15: the lawsuit still on file and the first contact address; graded at the complaint (03-10), profile
     // only (no invoice had an outcome): 6360 + 1600 = 7960 -> 80, B.
-    const past = await h.get('/customers/F-1/file?asOf=2026-03-15');
+    const past = await h.get('/customers/F-1/file?asOf=2026-03-15', KEYS.analyst);
     expect(past.status).toBe(200);
     expect(past.body.profile.litigationCount).toBe(1);
     expect(past.body.contacts.contactEmail).toBe('ap@machinery.example');

@@ -275,6 +275,7 @@ describe('OpenAPI document', () => {
       );
     await call('GET', '/approvals', '/approvals', undefined, KEYS.finance);
     await call('POST', '/control/review', '/control/review', { at: '2026-01-10' });
+    await call('GET', '/collections/tasks', '/collections/tasks?owner=collections&status=all&limit=10');
 
     // Policy, jobs, reports (JSON and CSV), health, metrics, the explorer.
     const policy = await call('GET', '/policy', '/policy');

@@ -107,8 +107,9 @@ describe('overdue scan', () => {
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
-    // Candidates C-1, C-3, C-4 in chunks of 2: the first chunk (C-1, C-3) committed before the kill.
-    expect(Number(/CHUNK (\d+)/.exec(output())![1])).toBe(2);
+    // Candidates C-1, C-3, C-4 in chunks of 2: the first chunk (C-1, C-3) committed before the kill: two
+    // notices, each with the collection task it opens.
+    expect(Number(/CHUNK (\d+)/.exec(output())![1])).toBe(4);
 
     const w = await startWorker(workerConfig(h.config, { JOB_CHUNK_SIZE: '2', JOB_LOCK_MS: '1500' }));
     stopWorker = () => w.app.close();

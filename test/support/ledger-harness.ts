@@ -4,6 +4,7 @@ import { AppConfig, loadConfig } from '@credit-ledger/config';
 import { EmbeddedKafkaBroker, startEmbeddedKafka } from '@credit-ledger/kafka-broker';
 import { publishEvents, WireEventLike } from '@credit-ledger/messaging';
 import { Clock } from '@credit-ledger/projections';
+import type { MasterKeyring } from '@credit-ledger/personal-data';
 import { TestDatabase, createTestDatabase } from '@credit-ledger/testing';
 import { startLedgerApp } from '../../apps/ledger/src/ledger-app';
 import { IngestHooks, IngestionService } from '../../apps/ledger/src/ingestion.service';
@@ -56,6 +57,9 @@ export class LedgerHarness {
   app: INestApplication | null = null;
   url = '';
   published = 0;
+  /** Further ledger instances on the same database, broker and consumer group (`instances` > 1), and their URLs. */
+  readonly peers: INestApplication[] = [];
+  readonly peerUrls: string[] = [];
   private constructor(
     readonly broker: EmbeddedKafkaBroker,
     readonly db: TestDatabase,
@@ -71,10 +75,13 @@ export class LedgerHarness {
       env?: Record<string, string>;
       startApp?: boolean;
       positionCache?: PositionCacheOverrides;
+      keyring?: MasterKeyring;
       /** How the app reaches the suite's database (e.g. through a TCP proxy); the harness itself goes direct. */
       databaseUrl?: (url: string) => string;
       /** Top-level fields replacing those of the policy in force before the app starts (e.g. TRIAL_COVERS_ALL). */
       policy?: Record<string, unknown>;
+      /** Ledger instances consuming in one group (default 1); start returns once they split the partitions. */
+      instances?: number;
     } = {},
   ): Promise<LedgerHarness> {
     const broker = await startEmbeddedKafka({ defaultPartitions: 6 });
@@ -112,17 +119,56 @@ export class LedgerHarness {
         [JSON.stringify(opts.policy)],
       );
     if (opts.startApp !== false) await h.startApp(opts);
+    for (let i = 1; i < (opts.instances ?? 1); i++) {
+      const { app, url } = await startLedgerApp({
+        config: config,
+        clock: opts.clock,
+        hooks: opts.hooks,
+        positionCache: opts.positionCache,
+        keyring: opts.keyring,
+        host: '127.0.0.1',
+      });
+      h.peers.push(app);
+      h.peerUrls.push(url);
+    }
+    if (h.peers.length) await h.waitForSplit();
     return h;
   }
 
+  /** The ingestion service of every running instance. */
+  get instances(): IngestionService[] {
+    return [this.app, ...this.peers].filter((a) => a !== null).map((a) => a.get(IngestionService));
+  }
+
+  /** One ingestion counter summed over every instance. */
+  ingested(stat: 'messages' | 'appended' | 'duplicates' | 'rejected' | 'isolated' | 'parked'): number {
+    return this.instances.reduce((n, i) => n + (i.consumer?.stats[stat] ?? 0), 0);
+  }
+
+  /** Until every instance has partitions and together they hold each of the topic's six once. */
+  async waitForSplit(timeoutMs = 60_000): Promise<void> {
+    const counts = () => this.instances.map((i) => i.consumer?.stats.partitions ?? 0);
+    await waitUntil(
+      () => counts().every((n) => n > 0) && counts().reduce((a, b) => a + b, 0) === 6,
+      timeoutMs,
+      () => `partitions per instance: ${counts().join(', ')}`,
+    );
+  }
+
   async startApp(
-    opts: { clock?: Clock; hooks?: IngestHooks; positionCache?: PositionCacheOverrides } = {},
+    opts: {
+      clock?: Clock;
+      hooks?: IngestHooks;
+      positionCache?: PositionCacheOverrides;
+      keyring?: MasterKeyring;
+    } = {},
   ): Promise<void> {
     const { app, url } = await startLedgerApp({
       config: this.config,
       clock: opts.clock,
       hooks: opts.hooks,
       positionCache: opts.positionCache,
+      keyring: opts.keyring,
       host: '127.0.0.1',
     });
     this.app = app;
@@ -130,6 +176,8 @@ export class LedgerHarness {
   }
 
   async stopApp(): Promise<void> {
+    this.peerUrls.splice(0);
+    for (const peer of this.peers.splice(0)) await peer.close();
     await this.app?.close();
     this.app = null;
   }
@@ -155,12 +203,12 @@ export class LedgerHarness {
     this.published += messages.length;
   }
 
-  /** Waits until the consumer has handled every message published through this harness. */
+  /** Waits until the consumers (of every instance) have handled every message published through this harness. */
   async waitForIngestion(timeoutMs = 60_000): Promise<void> {
     await waitUntil(
-      () => (this.ingestion.consumer?.stats.messages ?? 0) >= this.published,
+      () => this.ingested('messages') >= this.published,
       timeoutMs,
-      () => `ingested ${this.ingestion.consumer?.stats.messages} of ${this.published} messages`,
+      () => `ingested ${this.ingested('messages')} of ${this.published} messages`,
     );
   }
 

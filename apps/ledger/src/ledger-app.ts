@@ -12,6 +12,7 @@ import { OpenApiDocument } from './docs/docs.controller';
 import { buildOpenApiDocument } from './docs/openapi';
 import { LedgerAppOptions, LedgerModule } from './ledger.module';
 import { LedgerMetrics } from './metrics/ledger-metrics';
+import { registerWorkspace } from './workspace/workspace';
 
 /**
  * What the ledger connects to, checked before anything is built: PostgreSQL, Kafka when it consumes, and Redis
@@ -55,6 +56,7 @@ export async function startLedgerApp(
   refuseNonJsonBodies(app);
   timeRequests(app);
   app.get(OpenApiDocument).set(buildOpenApiDocument(app));
+  await registerWorkspace(app);
   await app.listen(opts.config.port, opts.host ?? '0.0.0.0');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : opts.config.port;

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
@@ -24,6 +24,9 @@ import { LedgerJobs } from './jobs/ledger-jobs.service';
 import { LedgerMetrics } from './metrics/ledger-metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { IngestHooks, IngestionService } from './ingestion.service';
+import { personalDataProviders } from './personal-data/personal-data.providers';
+import { PersonalDataInterceptor } from './personal-data/personal-data.interceptor';
+import type { MasterKeyring } from '@credit-ledger/personal-data';
 import { APP_CONFIG, CLOCK, INGEST_HOOKS, LEDGER_DATA_SOURCE } from './tokens';
 
 export interface LedgerAppOptions {
@@ -31,6 +34,8 @@ export interface LedgerAppOptions {
   clock?: Clock;
   hooks?: IngestHooks;
   positionCache?: PositionCacheOverrides;
+  /** Master keys of personal data; from PERSONAL_DATA_MASTER_KEY[_FILE] (or a development key) when absent. */
+  keyring?: MasterKeyring;
 }
 
 /** The ledger process: Kafka ingestion, the projection (inline with each append) and the query API. */
@@ -74,6 +79,7 @@ export class LedgerModule {
           },
           inject: [LEDGER_DATA_SOURCE],
         },
+        ...personalDataProviders(opts.keyring),
         // The PositionCache, and the LedgerWriter that invalidates it after each of its own appends.
         ...positionCacheProviders(opts.positionCache),
         {
@@ -99,6 +105,7 @@ export class LedgerModule {
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: JsonErrorFilter },
         { provide: APP_PIPE, useClass: ApiValidationPipe },
+        { provide: APP_INTERCEPTOR, useClass: PersonalDataInterceptor },
       ],
     };
   }

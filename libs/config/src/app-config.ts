@@ -1,4 +1,5 @@
 import { ConfigError } from './config-error';
+import { Secret, secretSetting } from './secrets';
 import {
   KafkaSecurity,
   PostgresSecurity,
@@ -49,6 +50,16 @@ export interface AppConfig {
   /** How often the ledger asks Kafka for the topic's end offsets and the group's committed offsets. */
   kafkaHealthIntervalMs: number;
   jobs: JobsConfig;
+  workspace: WorkspaceConfig;
+}
+
+/** The browser workspace at /app: its session cookie and the month-end report's PDF font. */
+export interface WorkspaceConfig {
+  /** Signs the session and CSRF cookies; null: a random secret per process (sessions end with a restart). */
+  sessionSecret: Secret | null;
+  sessionTtlMinutes: number;
+  /** A TrueType/OpenType font (or collection) with CJK glyphs for the PDF report; null: the first one found. */
+  pdfFont: string | null;
 }
 
 /** The BullMQ worker: queue, schedules (cron, UTC) and the alert outbox relay. */
@@ -254,8 +265,8 @@ export const CONFIG_DOC: Setting[] = [
   },
   {
     env: 'SCHEDULE_FREEZE_REVIEW',
-    default: '30 * * * *',
-    doc: 'Cron (UTC) of the freeze review (freeze after the grace period, unfreeze when cleared).',
+    default: '*/15 * * * *',
+    doc: 'Cron (UTC) of the freeze review (freeze once past due or over the overdue amount, unfreeze when cleared).',
   },
   {
     env: 'SCHEDULE_DORMANT_LIMIT_REVIEW',
@@ -278,6 +289,21 @@ export const CONFIG_DOC: Setting[] = [
     doc: 'Fallback poll of the alert relay; a commit that writes alerts wakes it at once through NOTIFY.',
   },
   { env: 'OUTBOX_BATCH_SIZE', default: '500', doc: 'Most alerts published in one outbox relay round.' },
+  {
+    env: 'SESSION_SECRET',
+    default: '(random per process)',
+    doc: 'Signs the workspace session and CSRF cookies (32+ characters; or `SESSION_SECRET_FILE`). Unset: a random secret, so sessions end when the ledger restarts and are not shared between replicas.',
+  },
+  {
+    env: 'SESSION_TTL_MINUTES',
+    default: '480',
+    doc: 'Lifetime of a workspace session (the signed HttpOnly cookie); sign in again after it.',
+  },
+  {
+    env: 'PDF_FONT',
+    default: '(Noto Sans CJK if installed)',
+    doc: 'Font file (TTF/OTF/TTC) with Chinese glyphs for the PDF report; unset: `/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc` when present, else Helvetica (no Chinese).',
+  },
 ];
 
 function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -382,7 +408,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       lockMs: intSetting(env, 'JOB_LOCK_MS', 30_000, 500),
       schedules: {
         overdueScan: cronSetting(env, 'SCHEDULE_OVERDUE_SCAN', '0 * * * *'),
-        freezeReview: cronSetting(env, 'SCHEDULE_FREEZE_REVIEW', '30 * * * *'),
+        freezeReview: cronSetting(env, 'SCHEDULE_FREEZE_REVIEW', '*/15 * * * *'),
         dormantLimitReview: cronSetting(env, 'SCHEDULE_DORMANT_LIMIT_REVIEW', '0 3 * * *'),
         rerateCustomers: cronSetting(env, 'SCHEDULE_RERATE_CUSTOMERS', '0 2 * * *'),
         creditControlReview: cronSetting(env, 'SCHEDULE_CREDIT_CONTROL_REVIEW', '15 * * * *'),
@@ -390,7 +416,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       outboxPollMs: intSetting(env, 'OUTBOX_POLL_MS', 1000, 10),
       outboxBatchSize: intSetting(env, 'OUTBOX_BATCH_SIZE', 500, 1),
     },
+    workspace: {
+      sessionSecret: sessionSecret(env),
+      sessionTtlMinutes: intSetting(env, 'SESSION_TTL_MINUTES', 480, 1),
+      pdfFont: env.PDF_FONT || null,
+    },
   };
+}
+
+function sessionSecret(env: NodeJS.ProcessEnv): Secret | null {
+  const secret = secretSetting(env, 'SESSION_SECRET');
+  if (secret && secret.reveal().length < 32)
+    throw new ConfigError('SESSION_SECRET must be at least 32 characters');
+  return secret;
 }
 
 /** Five or six space-separated cron fields; the scheduler reports anything subtler when it parses it. */

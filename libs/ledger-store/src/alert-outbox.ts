@@ -7,7 +7,6 @@ import {
   gradeChangedAlert,
   isControlEvent,
 } from '@credit-ledger/domain';
-import { ALERT_OUTBOX_CHANNEL } from './ledger-notifications';
 
 /** A row of alert_outbox: written in the transaction of the event that raised it, published later by the relay. */
 export interface OutboxAlert extends Alert {
@@ -47,7 +46,10 @@ export function alertOf(
   };
 }
 
-/** alert_id is unique: an alert re-derived after a retry is the same row, never a second one. */
+/**
+ * alert_id is unique: an alert re-derived after a retry is the same row, never a second one. The caller wakes the
+ * relay with a NOTIFY on ALERT_OUTBOX_CHANNEL after its commit (LedgerWriter: never inside the append).
+ */
 export async function insertOutbox(q: Query, alerts: OutboxAlert[]): Promise<void> {
   if (alerts.length === 0) return;
   await q(
@@ -62,6 +64,4 @@ export async function insertOutbox(q: Query, alerts: OutboxAlert[]): Promise<voi
       alerts.map((a) => a.sequence),
     ],
   );
-  // Delivered at commit, so the relay publishes at once instead of at its next poll.
-  await q('SELECT pg_notify($1, $2)', [ALERT_OUTBOX_CHANNEL, '']);
 }

@@ -9,6 +9,9 @@ import { StateCompression1764700000000 } from './migrations/1764700000000-StateC
 import { RawBytesAndContentHash1764800000000 } from './migrations/1764800000000-RawBytesAndContentHash';
 import { PolicySimulations1764900000000 } from './migrations/1764900000000-PolicySimulations';
 import { AssessmentPolicy1765000000000 } from './migrations/1765000000000-AssessmentPolicy';
+import { CollectionTasks1765200000000 } from './migrations/1765200000000-CollectionTasks';
+import { PersonalData1765500000000 } from './migrations/1765500000000-PersonalData';
+import { CommitOrder1765600000000 } from './migrations/1765600000000-CommitOrder';
 import { connectPgClient, pgConfigOf, postgresConnectionError } from './postgres-connection';
 
 export const LEDGER_MIGRATIONS = [
@@ -19,6 +22,9 @@ export const LEDGER_MIGRATIONS = [
   RawBytesAndContentHash1764800000000,
   PolicySimulations1764900000000,
   AssessmentPolicy1765000000000,
+  CollectionTasks1765200000000,
+  PersonalData1765500000000,
+  CommitOrder1765600000000,
 ];
 
 /** A DataSource whose failure to connect names PostgreSQL, the server, user and TLS (a ConnectionError). */

@@ -1,6 +1,12 @@
 import { LedgerEvent, fromStored } from '@credit-ledger/domain';
 import type { Queryable } from './policy-store';
 
+/** A place in the ledger's commit order: the writing transaction's id (xid8), then the sequence within it. */
+export interface CommitPosition {
+  txId: string;
+  sequence: string;
+}
+
 export interface StoredEvent {
   sequence: string;
   streamVersion: number;
@@ -58,13 +64,26 @@ export class LedgerReader {
     return rows.map(toStored);
   }
 
-  /** A page of the global log after `afterSequence`, for projectors and rebuilds. */
-  async page(afterSequence: string, limit: number): Promise<StoredEvent[]> {
-    const rows: Row[] = await this.ds.query(
-      `SELECT ${COLUMNS} FROM ledger_events WHERE sequence > $1 ORDER BY sequence LIMIT $2`,
-      [afterSequence, limit],
+  /**
+   * A page of the ledger in commit order — (transaction id, sequence) — after `after`, of events with a sequence
+   * above `aboveSequence`. By default only rows below the visibility horizon pg_snapshot_xmin(pg_current_snapshot()):
+   * every transaction with a lower id has ended, so no event can still appear before the page's end, and a reader
+   * that carries on from its last position never skips or reorders one (docs/guarantees.md). `all` reads every
+   * visible row instead, for a caller holding APPEND_LOCK exclusively (no append is in progress).
+   */
+  async pageInCommitOrder(
+    after: CommitPosition,
+    limit: number,
+    opts: { aboveSequence?: string; all?: boolean } = {},
+  ): Promise<Array<StoredEvent & { position: CommitPosition }>> {
+    const rows: Array<Row & { tx_id: string }> = await this.ds.query(
+      `SELECT ${COLUMNS}, tx_id::text AS tx_id FROM ledger_events
+       WHERE (tx_id, sequence) > ($1::xid8, $2::bigint) AND sequence > $3::bigint
+         AND ($4::boolean OR tx_id < pg_snapshot_xmin(pg_current_snapshot()))
+       ORDER BY tx_id, sequence LIMIT $5`,
+      [after.txId, after.sequence, opts.aboveSequence ?? '0', opts.all ?? false, limit],
     );
-    return rows.map(toStored);
+    return rows.map((r) => ({ ...toStored(r), position: { txId: r.tx_id, sequence: r.sequence } }));
   }
 
   /**

@@ -6,7 +6,7 @@ import {
   ControlEvent,
   GradePolicy,
   LedgerEvent,
-  applyControl,
+  applyControlChain,
   applyWithRules,
   CustomerState,
   decide,
@@ -31,14 +31,22 @@ import {
 import { OutboxAlert, alertOf, insertOutbox } from './alert-outbox';
 import { RecordedGradeChange, gradeChangeOf } from './grade-change';
 import { PolicyStore, Queryable } from './policy-store';
-import { LEDGER_APPENDED_CHANNEL, REJECTED_CHANNEL } from './ledger-notifications';
+import {
+  ALERT_OUTBOX_CHANNEL,
+  LEDGER_APPENDED_CHANNEL,
+  LedgerChannel,
+  REJECTED_CHANNEL,
+} from './ledger-notifications';
 
 /**
- * Every append takes this transaction-scoped lock, so global sequences are assigned in commit order (with gaps
- * where a failed append used numbers: nothing relies on contiguity, README, Guarantees). Policy
- * adoption and the projection swap take it too, to act between two appends.
+ * Appends hold this transaction-scoped lock SHARED: they never wait for one another (per-customer order comes
+ * from partition ownership and the stream version). The rare actions that must fall between two appends — policy
+ * adoption, the projection swap of a rebuild, a settled head — take it EXCLUSIVE: once they hold it, every append
+ * that started before has committed, and every later one reserves higher sequences (docs/guarantees.md).
  */
 export const APPEND_LOCK = 7_303_001;
+/** Attempts of one append whose stream version or idempotency key another writer took first (then: transient). */
+const CONFLICT_ATTEMPTS = 8;
 export const POSITIONS_CHECKPOINT = 'customer_positions';
 /**
  * Many JSON texts (states, ratings) go as ONE text parameter split by PostgreSQL's string_to_table on U+001E, a
@@ -76,6 +84,18 @@ interface LedgerRow {
   hash: string;
 }
 
+/**
+ * Replaces the personal data of a chunk by its sealed form: events (whose content hash is then that of the sealed
+ * form, the same for a redelivery) and the raw bytes and reasons of the messages. Runs in the append transaction.
+ */
+export interface InboundSealer {
+  seal(
+    q: Queryable,
+    inbound: InboundEvent[],
+    invalid: Rejection[],
+  ): Promise<{ inbound: InboundEvent[]; invalid: Rejection[] }>;
+}
+
 /** A time-driven rule run by a job: the control events due for a customer's current state. */
 export type ControlRule = (state: CustomerState, policy: GradePolicy) => ControlEvent[];
 
@@ -96,18 +116,23 @@ class AppendPlan {
   readonly alerts: OutboxAlert[] = [];
   readonly touched = new Set<string>();
   duplicates = 0;
-  private next: bigint;
+  /** Sequences taken; past the reservation they are placeholders, and the append runs again with more. */
+  used = 0;
 
-  constructor(
-    readonly firstSequence: bigint,
-    readonly reserved: number,
-  ) {
-    this.next = firstSequence;
+  constructor(private readonly sequences: string[]) {}
+
+  takeSequence(): string {
+    const s = this.sequences[this.used++];
+    return s ?? '0';
   }
 
-  /** Past the reservation is fine (derived control events): we hold the append lock; write() settles the counter. */
-  takeSequence(): string {
-    return (this.next++).toString();
+  get reserved(): number {
+    return this.sequences.length;
+  }
+
+  /** Derived control events needed more sequences than reserved: nothing of this plan may be written. */
+  checkReservation(): void {
+    if (this.used > this.reserved) throw new SequencesExhausted(this.used);
   }
 
   /** Rows of control events derived in this transaction. */
@@ -115,10 +140,6 @@ class AppendPlan {
     let n = 0;
     for (const r of this.rows) if (r.item.origin === null) n++;
     return n;
-  }
-
-  get used(): number {
-    return Number(this.next - this.firstSequence);
   }
 
   /** Records an applied event: its row, grade change and alert. */
@@ -164,15 +185,22 @@ export function rejectionOf(
 /**
  * The only writer of the ledger. One call = one transaction: dedupe by idempotency key, decide each event
  * against its customer's state, append the accepted ones, fold them into the customer projection, record
- * grade changes, rejections and parked events, and advance the projection checkpoint. The caller commits
+ * grade changes, rejections and parked events. The caller commits
  * Kafka offsets only after this resolves.
  */
 export class LedgerWriter {
   private sequenceName: string | null = null;
+  /**
+   * Derived control events per admitted event lately (decaying maximum): reserved on top, so an append rarely runs
+   * twice for want of sequences. Unused reserved numbers are gaps, which the sequence may have (it orders).
+   */
+  private derivedRatio = 0;
 
+  /** `sealer`: personal data sealed before anything of a chunk is hashed or stored (libs/personal-data). */
   constructor(
     private readonly ds: DataSource,
     private readonly policies: PolicyStore,
+    private readonly sealer: InboundSealer | null = null,
   ) {}
 
   async append(
@@ -180,32 +208,35 @@ export class LedgerWriter {
     invalid: Rejection[] = [],
     opts: AppendOptions = {},
   ): Promise<AppendResult> {
-    return this.inTransaction((qr) =>
-      this.appendInTransaction(qr, inbound, invalid, opts.retryParked ?? 'all'),
+    return this.inTransaction((qr, notify, atLeast) =>
+      this.appendInTransaction(qr, notify, atLeast, inbound, invalid, opts.retryParked ?? 'all'),
     );
   }
 
   /**
-   * Appends the control events `rule` finds due for each customer, with their alerts, in one transaction under
-   * the append lock. The rule is first evaluated without the lock to skip customers with nothing due (the lock
-   * serialises all appends), then again under the lock on the current state, so concurrent runs of the same job
-   * and ingestion in between never produce an event twice or one that no longer applies.
+   * Appends the control events `rule` finds due for each customer, with their alerts, in one transaction. The rule
+   * is first evaluated on a read outside it to skip customers with nothing due, then again in it on the current
+   * state; a concurrent append to the same customer takes its stream version first and this one runs again, so
+   * concurrent runs of the same job and ingestion in between never produce an event twice or one that no longer
+   * applies.
    */
   async appendControl(customerIds: string[], rule: ControlRule): Promise<ControlAppendResult> {
     const reader = this.ds.createQueryRunner();
     const preview = await this.loadStates(reader, customerIds).finally(() => reader.release());
-    const policyNow = this.policies.current();
+    // Refreshed: a version another process adopted must decide which customers have something due.
+    const policyNow = await this.policies.refresh();
     let estimate = 0;
     const due: string[] = [];
     for (const id of customerIds) {
       const s = preview.get(id);
       const n = s ? rule(s, policyNow).length : 0;
       if (n > 0) due.push(id);
-      estimate += n;
+      // Each event may bring collection tasks (one opened, one closed): reserved up front, not retried for.
+      estimate += 3 * n;
     }
     if (due.length === 0) return { evaluated: 0, appended: 0, events: [] };
-    return this.inTransaction(async (qr) => {
-      await qr.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+    return this.inTransaction(async (qr, notify, atLeast) => {
+      await qr.query('SELECT pg_advisory_xact_lock_shared($1)', [APPEND_LOCK]);
       // A preview state still at the stored stream version is current: only the others are loaded again.
       const versions: Array<{ customer_id: string; stream_version: number }> = await qr.query(
         'SELECT customer_id, stream_version FROM customer_positions WHERE customer_id = ANY($1::text[])',
@@ -220,39 +251,64 @@ export class LedgerWriter {
       }
       for (const [id, s] of await this.loadStates(qr, stale)) states.set(id, s);
       const policy = await this.policies.refresh(qr);
-      const plan = new AppendPlan(await this.reserveSequences(qr, estimate), estimate);
+      const plan = new AppendPlan(await this.reserveSequences(qr, Math.max(estimate, atLeast)));
       const events: ControlAppendResult['events'] = [];
       for (const id of due) {
         const state = states.get(id);
         if (!state) continue;
         for (const event of rule(state, policy)) {
-          const r = applyControl(state, event, policy, () => plan.takeSequence());
-          if (!r) continue;
-          plan.record(state, r.applied, null, r.outcome);
-          events.push({ sequence: r.applied.sequence, event });
+          // The event and the collection tasks it opens or closes.
+          for (const r of applyControlChain(state, event, policy, () => plan.takeSequence())) {
+            plan.record(state, r.applied, null, r.outcome);
+            events.push({ sequence: r.applied.sequence, event: r.applied.event as ControlEvent });
+          }
         }
       }
-      await this.write(qr, plan, states);
+      plan.checkReservation();
+      await this.write(qr, plan, states, notify);
       return { evaluated: due.length, appended: events.length, events };
     });
   }
 
   /**
-   * Runs `fn` in its own transaction and commits what it returns. A stream-version conflict means another
-   * writer got there first: the transaction is rolled back and `fn` runs again on reloaded states (3 attempts).
+   * Runs `fn` in its own transaction and commits what it returns, then wakes the listeners of the channels `fn`
+   * named. Another writer that took a stream version or an idempotency key first (a partition changing owner)
+   * rolls this one back, and `fn` runs again on reloaded states, where its events are then duplicates or follow
+   * the other's; so does a fold that needed more sequences than reserved (`atLeast` then says how many).
+   *
+   * NOTIFY goes after the commit, in a transaction of its own: a transaction that notifies takes one cluster-wide
+   * lock from its commit record to its end, which would serialise every append's commit (and its WAL flush).
+   * Notifications are wake-up calls; a crash between the two leaves the listeners to their next poll.
    */
-  private async inTransaction<T>(fn: (qr: QueryRunner) => Promise<T>): Promise<T> {
+  private async inTransaction<T>(
+    fn: (qr: QueryRunner, notify: Set<LedgerChannel>, atLeast: number) => Promise<T>,
+  ): Promise<T> {
+    let atLeast = 0;
     for (let attempt = 1; ; attempt++) {
       const qr = this.ds.createQueryRunner();
       await qr.connect();
       try {
+        const notify = new Set<LedgerChannel>();
         await qr.startTransaction();
-        const result = await fn(qr);
+        const result = await fn(qr, notify, atLeast);
         await qr.commitTransaction();
+        if (notify.size)
+          await qr
+            .query('SELECT pg_notify(c, $2) FROM unnest($1::text[]) AS c', [[...notify], ''])
+            .catch(() => undefined);
         return result;
       } catch (err) {
         await qr.rollbackTransaction().catch(() => undefined);
-        if (attempt < 3 && isUniqueViolation(err, 'ledger_events_stream_version')) continue;
+        if (err instanceof SequencesExhausted) {
+          atLeast = err.needed;
+          continue;
+        }
+        if (
+          attempt < CONFLICT_ATTEMPTS &&
+          (isUniqueViolation(err, 'ledger_events_stream_version') ||
+            isUniqueViolation(err, 'ledger_events_idempotency'))
+        )
+          continue;
         throw err;
       } finally {
         await qr.release();
@@ -262,30 +318,41 @@ export class LedgerWriter {
 
   private async appendInTransaction(
     qr: QueryRunner,
+    notify: Set<LedgerChannel>,
+    atLeast: number,
     inbound: InboundEvent[],
     invalid: Rejection[],
     retry: ParkedRetry,
   ): Promise<AppendResult> {
-    // Queued together on the connection, each a round trip otherwise: the lock, the known-key check, the states
-    // and parked events of every customer in the chunk, and the policy version.
-    const lane = statementLane(qr);
-    void lane.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+    // The (shared) lock and the states of every customer in the chunk come first, before anything is written:
+    // the transaction gets its id (and its sequences) only after it has read its customers' states, so a
+    // customer's events get rising transaction ids and sequences in stream order (docs/guarantees.md). Then,
+    // queued together on the connection (each a round trip otherwise): sealing personal data (it may create
+    // keys), the known-key check, the parked events, and the policy version.
     const chunkCustomers = [...new Set(inbound.map((i) => i.event.customerId))];
     if (typeof retry === 'object' && !chunkCustomers.includes(retry.customerId))
       chunkCustomers.push(retry.customerId);
+    const first = statementLane(qr);
+    void first.query('SELECT pg_advisory_xact_lock_shared($1)', [APPEND_LOCK]);
+    const statesP = this.loadStates(first, chunkCustomers);
+    first.pending.push(statesP);
+    await settleAll(first.pending);
+    if (this.sealer) ({ inbound, invalid } = await this.sealer.seal(qr, inbound, invalid));
+    const lane = statementLane(qr);
     const freshP = this.admitKeys(lane, inbound);
-    const statesP = this.loadStates(lane, chunkCustomers);
     const parkedP =
       retry === 'none'
         ? Promise.resolve(new Map<string, Parked[]>())
         : this.loadParked(lane, chunkCustomers, retry);
-    // Under the lock, so a version adopted by another process grades exactly the sequences after its adoption.
+    // Under the lock, so a version adopted by another process grades exactly the sequences after its adoption
+    // (adoption holds the lock exclusively: no append straddles it).
     const policyP = this.policies.refresh(lane);
-    lane.pending.push(freshP, statesP, parkedP, policyP);
+    lane.pending.push(freshP, parkedP, policyP);
     await settleAll(lane.pending);
     const [fresh, states, parked, policy] = [await freshP, await statesP, await parkedP, await policyP];
-    const reservedCount = fresh.items.length + [...parked.values()].reduce((n, list) => n + list.length, 0);
-    const plan = new AppendPlan(await this.reserveSequences(qr, reservedCount), reservedCount);
+    const needed = fresh.items.length + [...parked.values()].reduce((n, list) => n + list.length, 0);
+    const estimate = needed + Math.ceil(needed * this.derivedRatio);
+    const plan = new AppendPlan(await this.reserveSequences(qr, Math.max(estimate, atLeast)));
     plan.duplicates = fresh.duplicates;
     plan.rejected.push(...invalid, ...fresh.conflicts);
 
@@ -351,7 +418,9 @@ export class LedgerWriter {
     // A retry of one parked event (poison isolation) runs even when no fresh event of its customer came.
     if (typeof retry === 'object') retryParked(retry.customerId);
 
-    await this.write(qr, plan, states);
+    if (needed > 0) this.derivedRatio = Math.max(this.derivedRatio * 0.9, plan.derivedCount / needed);
+    plan.checkReservation();
+    await this.write(qr, plan, states, notify);
     return {
       appended: plan.rows.length - plan.derivedCount,
       derived: plan.derivedCount,
@@ -394,14 +463,16 @@ export class LedgerWriter {
     }));
   }
 
-  /** Deletes the parked rows matching `where` and records them as rejected, under the append lock. */
+  /**
+   * Deletes the parked rows matching `where` and records them as rejected. An append retrying the same rows holds
+   * them FOR UPDATE (loadParked): the DELETE waits for it and skips what it unparked.
+   */
   private async removeParked(
     where: string,
     params: unknown[],
     why: (r: ParkedRow) => { code: string; reason: string },
   ): Promise<Rejection[]> {
-    return this.ds.transaction(async (em) => {
-      await em.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+    return this.inTransaction(async (em, notify) => {
       const rows: ParkedRow[] = await em.query(
         // Wrapped in a SELECT because TypeORM returns [rows, count] for a bare DELETE ... RETURNING.
         `WITH gone AS (
@@ -420,6 +491,7 @@ export class LedgerWriter {
         contentHash: r.content_hash ?? undefined,
       }));
       await insertRejected(em.query.bind(em), rejected);
+      if (rejected.length) notify.add(REJECTED_CHANNEL);
       return rejected;
     });
   }
@@ -513,7 +585,7 @@ export class LedgerWriter {
       `SELECT source, event_id, customer_id, event, topic, partition, "offset", message_key, raw_value, code, reason,
               content_hash
        FROM parked_events WHERE customer_id = ANY($1::text[])
-         AND ($2::text IS NULL OR (source = $2 AND event_id = $3)) ORDER BY park_order`,
+         AND ($2::text IS NULL OR (source = $2 AND event_id = $3)) ORDER BY park_order FOR UPDATE`,
       [customers, one?.source ?? null, one?.eventId ?? null],
     );
     for (const r of rows) {
@@ -532,21 +604,29 @@ export class LedgerWriter {
     return parked;
   }
 
-  /** Reserve a block of sequence numbers in one round trip (safe: we hold the append lock). */
-  private async reserveSequences(qr: QueryRunner, count: number): Promise<bigint> {
-    if (count === 0) return 0n;
+  /**
+   * Reserves `count` sequence numbers in one round trip, ascending. Concurrent writers draw from the same
+   * sequence, so a block may interleave with another's: unique, not contiguous.
+   */
+  private async reserveSequences(qr: QueryRunner, count: number): Promise<string[]> {
+    if (count === 0) return [];
     if (!this.sequenceName) {
       const [{ name }] = await qr.query(`SELECT pg_get_serial_sequence('ledger_events', 'sequence') AS name`);
       this.sequenceName = name as string;
     }
-    const [{ last }] = await qr.query('SELECT setval($1::regclass, nextval($1::regclass) + $2 - 1) AS last', [
-      this.sequenceName,
-      count,
-    ]);
-    return BigInt(last) - BigInt(count) + 1n;
+    const [{ s }] = await qr.query(
+      'SELECT array(SELECT nextval($1::regclass) FROM generate_series(1, $2::int))::text[] AS s',
+      [this.sequenceName, count],
+    );
+    return s as string[];
   }
 
-  private async write(qr: QueryRunner, plan: AppendPlan, states: Map<string, CustomerState>): Promise<void> {
+  private async write(
+    qr: QueryRunner,
+    plan: AppendPlan,
+    states: Map<string, CustomerState>,
+    notify: Set<LedgerChannel>,
+  ): Promise<void> {
     // Statements go out back to back: node builds the next one's parameters (state serialisation above all)
     // while PostgreSQL executes the previous. Any failure fails the transaction.
     const { query: q, pending } = statementLane(qr);
@@ -587,24 +667,13 @@ export class LedgerWriter {
           [...plan.touched].map((c) => states.get(c)!),
         ),
       );
-      const lastSequence = plan.rows[plan.rows.length - 1].sequence;
-      void q(
-        `UPDATE projection_checkpoints SET sequence = GREATEST(sequence, $2::bigint), updated_at = now() WHERE name = $1`,
-        [POSITIONS_CHECKPOINT, lastSequence],
-      );
-      // Delivered at commit: wakes position caches (and the relay, below) instead of them polling.
-      void q('SELECT pg_notify($1, $2)', [LEDGER_APPENDED_CHANNEL, lastSequence]);
+      // After the commit: wakes position caches (and the relays, below) instead of them polling. No per-append
+      // checkpoint row either: one row updated by every append would serialise them all on its row lock.
+      notify.add(LEDGER_APPENDED_CHANNEL);
     }
     if (plan.gradeChanges.length) pending.push(insertGradeChanges(q, plan.gradeChanges));
+    if (plan.alerts.length) notify.add(ALERT_OUTBOX_CHANNEL);
     pending.push(insertOutbox(q, plan.alerts));
-    if (plan.used !== plan.reserved && plan.reserved + plan.used > 0) {
-      // Settle the sequence at the last number used, so derived events or unused parked slots leave no hole.
-      void q('SELECT setval($1::regclass, $2::bigint, $3)', [
-        this.sequenceName,
-        (plan.used > 0 ? plan.firstSequence + BigInt(plan.used) - 1n : plan.firstSequence).toString(),
-        plan.used > 0,
-      ]);
-    }
     if (plan.newlyParked.length) {
       const p = plan.newlyParked;
       void q(
@@ -637,6 +706,7 @@ export class LedgerWriter {
         ],
       );
     }
+    if (plan.rejected.length) notify.add(REJECTED_CHANNEL);
     pending.push(insertRejected(q, plan.rejected));
     await settleAll(pending);
   }
@@ -800,7 +870,7 @@ export async function insertGradeChanges(
 
 /**
  * Redelivered rejections hit the (topic, partition, offset) key and change nothing. The table is the dead-letter
- * outbox: the NOTIFY (delivered at commit) wakes the relay that publishes each new row to the DLQ topic.
+ * outbox: the caller's NOTIFY on REJECTED_CHANNEL after the commit wakes the relay that publishes each new row.
  */
 export async function insertRejected(q: Query, rejected: Rejection[]): Promise<void> {
   if (rejected.length === 0) return;
@@ -823,7 +893,30 @@ export async function insertRejected(q: Query, rejected: Rejection[]): Promise<v
       rejected.map((r) => r.contentHash ?? null),
     ],
   );
-  await q('SELECT pg_notify($1, $2)', [REJECTED_CHANNEL, '']);
+}
+
+/** The fold of an append needed `needed` sequences, more than it reserved: it runs again with as many. */
+class SequencesExhausted extends Error {
+  constructor(readonly needed: number) {
+    super(`append needed ${needed} ledger sequences, more than reserved`);
+  }
+}
+
+/**
+ * The highest ledger sequence below which nothing can commit any more: read holding the append lock exclusively
+ * for an instant (every append in progress finishes first; later ones reserve higher numbers). With it, the
+ * visibility horizon of that moment: every ledger row of a transaction below it is already visible. Audits and
+ * rebuilds start from it; the append path never waits for anything else.
+ */
+export async function settledHead(ds: DataSource): Promise<{ sequence: string; horizon: string }> {
+  return ds.transaction(async (em) => {
+    await em.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+    const [row] = await em.query(
+      `SELECT (SELECT COALESCE(max(sequence), 0) FROM ledger_events)::text AS sequence,
+              pg_snapshot_xmin(pg_current_snapshot())::text AS horizon`,
+    );
+    return { sequence: row.sequence as string, horizon: row.horizon as string };
+  });
 }
 
 function isUniqueViolation(err: unknown, constraint: string): boolean {

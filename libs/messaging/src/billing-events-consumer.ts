@@ -45,6 +45,8 @@ export interface IngestStats {
   lastSequence: string;
   /** A consumer is connected and in its group (false while crashed, rebuilding or stopped). */
   running: boolean;
+  /** Partitions of the topic assigned to this consumer at its last join (several instances split them). */
+  partitions: number;
   /** Events the database refused, bisected out and dead-lettered (APPEND_FAILED). */
   isolated: number;
   /** Appends that failed for a transient reason and were retried. */
@@ -76,6 +78,7 @@ export function emptyIngestStats(): IngestStats {
     lastBatchMs: 0,
     lastSequence: '0',
     running: false,
+    partitions: 0,
     isolated: 0,
     retries: 0,
     crashes: 0,
@@ -215,7 +218,9 @@ export class BillingEventsConsumer {
     });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (e) => this.crashed(consumer, e.payload.error, e.payload.restart));
-    consumer.on(consumer.events.GROUP_JOIN, () => this.joined(consumer));
+    consumer.on(consumer.events.GROUP_JOIN, (e) =>
+      this.joined(consumer, e.payload.memberAssignment[this.opts.topic]?.length ?? 0),
+    );
     await consumer.connect();
     await consumer.subscribe({ topics: [this.opts.topic], fromBeginning: this.opts.fromBeginning ?? true });
     await consumer.run({
@@ -227,9 +232,10 @@ export class BillingEventsConsumer {
     this.opts.log('info', `ingesting ${this.opts.topic} as group ${this.opts.groupId}`);
   }
 
-  private joined(consumer: Consumer): void {
+  private joined(consumer: Consumer, partitions: number): void {
     if (consumer !== this.consumer) return;
     this.stats.running = true;
+    this.stats.partitions = partitions;
     this.rebuildAttempts = 0;
     if (this.crashedSinceJoin) {
       this.crashedSinceJoin = false;

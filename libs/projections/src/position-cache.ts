@@ -16,7 +16,7 @@ export interface PositionCacheOptions {
   pollMs?: number;
   /** LISTEN for the writer's notifications (default true); without it only the poll keeps the cache coherent. */
   listen?: boolean;
-  /** Past this many sequences behind, a pass clears everything instead of listing the customers. */
+  /** Past this many ledger rows behind, a pass clears everything instead of listing the customers. */
   maxPassRange?: number;
   log?: Log;
 }
@@ -31,7 +31,7 @@ export interface PositionCacheStats {
   evictions: number;
   /** Loads not kept because the cache was full and the customer had not been asked for recently. */
   notAdmitted: number;
-  /** Highest ledger sequence whose changes the cache has accounted for. */
+  /** Visibility horizon (transaction id) below which the cache has accounted for every change. */
   cursor: string;
 }
 
@@ -46,10 +46,12 @@ type Loader = (customerId: string) => Promise<CachedPosition | null>;
 /**
  * In-process LRU of current customer states for the no-`asOf` read, coherent with writes from any process.
  *
- * Coherence: the cursor is the highest ledger sequence whose customers have been evicted. A pass (on the
- * writer's `ledger_appended` NOTIFY, on a timer, after a reconnect) reads the head and the customers with a
- * sequence in (cursor, head] in one statement, evicts them and moves the cursor to the head. Appends commit in
- * sequence order (the writer's APPEND_LOCK), so everything up to the head is visible to any later load.
+ * Coherence: the cursor is a transaction id below which every ledger row's customer has been evicted. A pass (on
+ * the writer's `ledger_appended` NOTIFY, on a timer, after a reconnect) reads, in one statement, the visibility
+ * horizon pg_snapshot_xmin(pg_current_snapshot()) and the customers of every visible row written by a transaction
+ * at or above the cursor, evicts them and moves the cursor to the horizon. Below the horizon every transaction has
+ * ended, so no row can appear there later; rows above it that are already visible are evicted now and again by the
+ * next pass (harmless). Appends commit in any order (no global lock): nothing here relies on their sequences.
  *
  * The load/evict race: a load registers itself before its query; a pass or an invalidation that hits that
  * customer while the load runs marks it stale, and a stale result is returned to its caller but never cached
@@ -58,7 +60,7 @@ type Loader = (customerId: string) => Promise<CachedPosition | null>;
 export class PositionCache {
   private readonly entries = new Map<string, CachedPosition>();
   private readonly inflight = new Map<string, Inflight>();
-  private cursor = 0n;
+  private cursor = '0';
   /** False until started, while stopped and after a failed pass: reads go to the database. */
   private active = false;
   private notifications: LedgerNotifications | null = null;
@@ -80,7 +82,7 @@ export class PositionCache {
     return this.opts.maxEntries > 0;
   }
 
-  /** Listens, then reads the head as the starting cursor (nothing is cached yet), then serves and polls. */
+  /** Listens, then reads the horizon as the starting cursor (nothing is cached yet), then serves and polls. */
   async start(): Promise<void> {
     if (!this.enabled || this.timer) return;
     if (this.opts.listen !== false) {
@@ -94,7 +96,7 @@ export class PositionCache {
       await this.notifications.start();
     }
     try {
-      this.cursor = await this.head();
+      this.cursor = await this.horizon();
     } catch (err) {
       await this.notifications?.stop();
       this.notifications = null;
@@ -174,16 +176,12 @@ export class PositionCache {
   }
 
   snapshot(): PositionCacheStats {
-    return { entries: this.entries.size, ...this.stats, cursor: this.cursor.toString() };
+    return { entries: this.entries.size, ...this.stats, cursor: this.cursor };
   }
 
   private onNotify(payload: string | null): void {
-    if (payload === null) {
-      // Reconnected: notifications were lost meanwhile. Start over from a fresh pass.
-      this.clear();
-    } else if (/^\d+$/.test(payload) && BigInt(payload) <= this.cursor) {
-      return; // already accounted for
-    }
+    // Reconnected: notifications were lost meanwhile. Start over from a fresh pass.
+    if (payload === null) this.clear();
     this.requestPass();
   }
 
@@ -215,17 +213,15 @@ export class PositionCache {
 
   private async runPass(): Promise<void> {
     const range = this.opts.maxPassRange ?? 100_000;
-    let row: { head: string; customers: string[] | null };
+    let row: { horizon: string; rows: number; customers: string[] };
     try {
-      // One statement, one snapshot: the head and the customers up to it agree. A range over the primary key.
+      // One statement, one snapshot: the horizon and the rows agree. A range over the (tx_id, sequence) index.
       [row] = await this.ds.query(
-        `WITH h AS (SELECT COALESCE(max(sequence), 0) AS head FROM ledger_events)
-         SELECT h.head::text AS head,
-                CASE WHEN h.head > $1::bigint AND h.head - $1::bigint <= $2::bigint THEN ARRAY(
-                  SELECT DISTINCT customer_id FROM ledger_events WHERE sequence > $1::bigint AND sequence <= h.head
-                ) END AS customers
-         FROM h`,
-        [this.cursor.toString(), range],
+        `WITH recent AS (SELECT customer_id FROM ledger_events WHERE tx_id >= $1::xid8 LIMIT $2::int + 1)
+         SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon,
+                (SELECT count(*)::int FROM recent) AS rows,
+                ARRAY(SELECT DISTINCT customer_id FROM recent) AS customers`,
+        [this.cursor, range],
       );
     } catch (err) {
       // Unknown changes since the cursor: serve from the database until a pass succeeds again.
@@ -236,13 +232,10 @@ export class PositionCache {
       this.clear();
       throw err;
     }
-    const head = BigInt(row.head);
-    if (head !== this.cursor) {
-      if (row.customers) this.invalidate(row.customers);
-      // Too far behind, or the ledger went backwards (another database): nothing cached can be trusted.
-      else this.clear();
-      this.cursor = head;
-    }
+    // Too far behind, or the horizon went backwards (another database): nothing cached can be trusted.
+    if (row.rows > range || BigInt(row.horizon) < BigInt(this.cursor)) this.clear();
+    else this.invalidate(row.customers);
+    this.cursor = row.horizon;
     if (!this.active && this.timer) {
       this.active = true;
       this.log('info', 'position cache: passes succeed again; caching');
@@ -294,9 +287,9 @@ export class PositionCache {
     }
   }
 
-  private async head(): Promise<bigint> {
-    const [r] = await this.ds.query('SELECT COALESCE(max(sequence), 0)::text AS head FROM ledger_events');
-    return BigInt(r.head);
+  private async horizon(): Promise<string> {
+    const [r] = await this.ds.query('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon');
+    return r.horizon as string;
   }
 
   private readonly log: Log = (level, message) => this.opts.log?.(level, message);

@@ -19,6 +19,27 @@ export interface AuthedRequest {
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
+/** The configured API keys, compared as SHA-256 digests in constant time (the guard and the workspace sign-in). */
+export class ApiKeyRing {
+  private readonly keys: Array<Principal & { digest: Buffer }>;
+
+  constructor(config: AppConfig) {
+    this.keys = config.apiKeys.map((k, i) => ({
+      name: k.name ?? `${k.role}-${i + 1}`,
+      role: k.role,
+      digest: digest(k.key),
+      keyId: digest(k.key).toString('hex').slice(0, 8),
+    }));
+  }
+
+  /** The key's principal, or null for an unknown key. */
+  principal(presented: string): Principal | null {
+    const d = digest(presented);
+    const match = this.keys.find((k) => timingSafeEqual(k.digest, d));
+    return match ? { name: match.name, role: match.role, keyId: match.keyId } : null;
+  }
+}
+
 /**
  * API-key authentication (`Authorization: Bearer <key>` or `X-API-Key`) with roles. Keys are compared as
  * SHA-256 digests in constant time; the principal is the key's name (API_KEYS `role:name:key`), its role and a
@@ -26,18 +47,13 @@ const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  private readonly keys: Array<Principal & { digest: Buffer }>;
+  private readonly keys: ApiKeyRing;
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.keys = config.apiKeys.map((k, i) => ({
-      name: k.name ?? `${k.role}-${i + 1}`,
-      role: k.role,
-      digest: digest(k.key),
-      keyId: digest(k.key).toString('hex').slice(0, 8),
-    }));
+    this.keys = new ApiKeyRing(config);
   }
 
   canActivate(ctx: ExecutionContext): boolean {
@@ -49,15 +65,14 @@ export class ApiKeyGuard implements CanActivate {
     if (!presented) {
       throw new UnauthorizedException('missing credentials: send "Authorization: Bearer <api key>"');
     }
-    const d = digest(presented);
-    const match = this.keys.find((k) => timingSafeEqual(k.digest, d));
+    const match = this.keys.principal(presented);
     if (!match) throw new UnauthorizedException('unknown API key');
     if (!roleAllowed(match.role, needed)) {
       throw new ForbiddenException(
         `role "${match.role}" may not do this; one of ${needed.join(', ')} is required`,
       );
     }
-    req.principal = { name: match.name, role: match.role, keyId: match.keyId };
+    req.principal = match;
     return true;
   }
 

@@ -21,6 +21,8 @@ export interface HeldOrderView {
   amount: string;
   currency: string | null;
   status: string;
+  /** Why the credit check held it (over-limit, frozen, blacklisted, cash-only). */
+  reason: string | null;
 }
 
 export interface LimitRequestView {
@@ -130,6 +132,7 @@ export class ListHeldOrdersHandler implements IQueryHandler<ListHeldOrdersQuery>
           amount: formatAmount(o.amount, s.currency ?? 'XXX'),
           currency: s.currency,
           status: s.status,
+          reason: o.holdReason ?? null,
         });
       }
     }

@@ -1,3 +1,4 @@
+import { HOLD_REASONS } from '@credit-ledger/domain';
 import {
   AmountField,
   ApiDto,
@@ -156,6 +157,10 @@ export class HeldOrderResponse implements HeldOrderView {
   @Amount() amount!: string;
   @TextOrNull() currency!: string | null;
   @OneOf(CUSTOMER_STATUSES, "the customer's status") status!: string;
+  @TextOrNull(
+    `why the order credit check held it: ${HOLD_REASONS.join(', ')} (null in a state stored before reasons were kept; a rebuild fills it)`,
+  )
+  reason!: string | null;
 }
 
 export class HeldOrderListResponse {

@@ -16,6 +16,8 @@ import { CONTROL_QUERY_HANDLERS } from './control-queries';
 import { RunCreditReviewHandler } from './credit-review';
 import { AdoptPolicyHandler, PolicyAdminController } from './policy-admin.controller';
 import { PolicySimulations, PolicySimulationsController } from '../policy/policy-simulations.controller';
+import { ListCollectionTasksHandler } from '../collections/collection-tasks';
+import { CollectionsController } from '../collections/collections.controller';
 
 /** The credit-control half of the API (controls, reports, docs): registered into LedgerModule with one line each. */
 export const CONTROL_CONTROLLERS = [
@@ -27,6 +29,7 @@ export const CONTROL_CONTROLLERS = [
   PolicySimulationsController,
   DocsController,
   ReportsController,
+  CollectionsController,
 ];
 export const CONTROL_PROVIDERS = [
   OpenApiDocument,
@@ -37,6 +40,7 @@ export const CONTROL_PROVIDERS = [
   AdoptPolicyHandler,
   PolicySimulations,
   GetReportHandler,
+  ListCollectionTasksHandler,
   {
     provide: PortfolioReports,
     useFactory: (ds: DataSource, policies: PolicyStore) => new PortfolioReports(ds, policies),

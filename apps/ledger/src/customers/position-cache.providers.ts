@@ -15,10 +15,12 @@ import {
   InboundEvent,
   AppendOptions,
   LedgerWriter,
+  type InboundSealer,
   PolicyStore,
   Rejection,
 } from '@credit-ledger/ledger-store';
 import { PositionCache, PositionCacheOptions } from '@credit-ledger/projections';
+import { PersonalDataSealer } from '@credit-ledger/personal-data';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { APP_CONFIG, LEDGER_DATA_SOURCE } from '../tokens';
 
@@ -32,8 +34,9 @@ export class CacheCoherentWriter extends LedgerWriter {
     policies: PolicyStore,
     private readonly cache: PositionCache,
     private readonly metrics: LedgerMetrics,
+    sealer: InboundSealer,
   ) {
-    super(ds, policies);
+    super(ds, policies, sealer);
   }
 
   override async append(
@@ -98,9 +101,14 @@ export function positionCacheProviders(overrides: PositionCacheOverrides = {}): 
     },
     {
       provide: LedgerWriter,
-      useFactory: (ds: DataSource, policies: PolicyStore, cache: PositionCache, metrics: LedgerMetrics) =>
-        new CacheCoherentWriter(ds, policies, cache, metrics),
-      inject: [LEDGER_DATA_SOURCE, PolicyStore, PositionCache, LedgerMetrics],
+      useFactory: (
+        ds: DataSource,
+        policies: PolicyStore,
+        cache: PositionCache,
+        metrics: LedgerMetrics,
+        sealer: PersonalDataSealer,
+      ) => new CacheCoherentWriter(ds, policies, cache, metrics, sealer),
+      inject: [LEDGER_DATA_SOURCE, PolicyStore, PositionCache, LedgerMetrics, PersonalDataSealer],
     },
     PositionCacheLifecycle,
   ];

@@ -73,13 +73,13 @@ export class HealthController {
     try {
       const [row] = await this.ds.query(
         `SELECT (SELECT COALESCE(MAX(sequence), 0)::text FROM ledger_events) AS head,
-                (SELECT sequence::text FROM projection_checkpoints WHERE name = 'customer_positions') AS projected,
                 (SELECT count(*)::int FROM parked_events) AS parked,
                 (SELECT count(*)::int FROM rejected_events WHERE dead_lettered_at IS NULL) AS unsent`,
       );
       ledger = {
         headSequence: row.head,
-        projectedSequence: row.projected,
+        // Positions are written in each append's own transaction: the projection is at the head by construction.
+        projectedSequence: row.head,
         parked: row.parked,
         deadLettersUnsent: row.unsent,
       };

@@ -7,6 +7,10 @@ import {
   dso,
   evaluatePosition,
   formatAmount,
+  formatRatio,
+  collectionsByOwner,
+  portfolioKpis,
+  type KpiPeriod,
   type CustomerState,
   type Position,
 } from '@credit-ledger/domain';
@@ -143,6 +147,51 @@ export class PortfolioReports {
     return { json: { asOf: at, limit, currencies }, rows };
   }
 
+  /** The window of the flow measures on the dashboard: the 90 days to `at` (DSO's window). */
+  private period(at: string): KpiPeriod {
+    return {
+      fromDate: dateFromDayNumber(dayNumber(at.slice(0, 10)) - DSO_WINDOW_DAYS),
+      toDate: at.slice(0, 10),
+      at,
+    };
+  }
+
+  /** The grades whose share of sales is measured: the policy's two best bands. */
+  private async topGrades(): Promise<string[]> {
+    const policy = await this.policies.refresh();
+    return policy.bands.slice(0, 2).map((b) => b.grade);
+  }
+
+  /** The portfolio measures per currency over the 90 days to `at` (see portfolioKpis). */
+  async kpis(at: string): Promise<Report> {
+    const states = (await this.evaluated(at)).map((e) => e.state);
+    const period = this.period(at);
+    const topGrades = await this.topGrades();
+    const rows = kpiRows(portfolioKpis(states, period, topGrades));
+    return {
+      json: { asOf: at, from: period.fromDate, to: period.toDate, topGrades, currencies: rows },
+      rows,
+    };
+  }
+
+  /** Sales collection ranking by account owner over the 90 days to `at`, per currency. */
+  async collectionsByOwner(at: string): Promise<Report> {
+    const states = (await this.evaluated(at)).map((e) => e.state);
+    const period = this.period(at);
+    const rows = collectionsByOwner(states, period).map((r) => ({
+      currency: r.currency,
+      rank: r.rank,
+      ownerId: r.ownerId,
+      ownerName: r.ownerName,
+      customers: r.customers,
+      sales: formatAmount(r.sales, r.currency),
+      collected: formatAmount(r.collected, r.currency),
+      overdue: formatAmount(r.overdue, r.currency),
+      collectionRate: formatRatio(r.collectionRateBp),
+    }));
+    return { json: { asOf: at, from: period.fromDate, to: period.toDate, items: rows }, rows };
+  }
+
   /** Highest utilisation (exposure / limit) first; a ratio compares across currencies. Customers without a limit are left out. */
   async utilisation(at: string, limit: number): Promise<Report> {
     const all = (await this.evaluated(at)).filter((e) => e.position.utilisationBp !== null);
@@ -217,6 +266,32 @@ export class PortfolioReports {
     });
     return { json: { asOf: at, months: json }, rows };
   }
+}
+
+/** The KPIs as decimal strings (amounts in their currency, ratios with four places): the JSON, CSV and PDF rows. */
+export function kpiRows(
+  kpis: ReturnType<typeof portfolioKpis>,
+): Array<Record<string, string | number | null>> {
+  return kpis.map((k) => ({
+    currency: k.currency,
+    customers: k.customers,
+    exposure: formatAmount(k.exposure, k.currency),
+    openReceivables: formatAmount(k.openReceivables, k.currency),
+    overdue: formatAmount(k.overdue, k.currency),
+    overdueRate: formatRatio(k.overdueRateBp),
+    sales90d: formatAmount(k.sales90d, k.currency),
+    dso: k.dsoDays,
+    sales: formatAmount(k.sales, k.currency),
+    writtenOff: formatAmount(k.writtenOff, k.currency),
+    badDebtRate: formatRatio(k.badDebtRateBp),
+    recovered: formatAmount(k.recovered, k.currency),
+    overdueRecoveryRate: formatRatio(k.overdueRecoveryRateBp),
+    topGradeSales: formatAmount(k.topGradeSales, k.currency),
+    topGradeSalesShare: formatRatio(k.topGradeSalesShareBp),
+    heldOrders: k.heldOrders,
+    heldOrdersAmount: formatAmount(k.heldOrdersAmount, k.currency),
+    pendingApprovals: k.pendingApprovals,
+  }));
 }
 
 /** The last instant (…T23:59:59.999Z) of each of the `n` months before the month of `at`, oldest first. */

@@ -17,7 +17,9 @@ import { PortfolioReports, Report, toCsv } from './portfolio-reports';
 import {
   AgingReportResponse,
   DsoTrendQueryDto,
+  CollectionsByOwnerReportResponse,
   DsoTrendReportResponse,
+  KpiReportResponse,
   ExposureByGradeReportResponse,
   NoQuery,
   TopOverdueQueryDto,
@@ -26,7 +28,14 @@ import {
   UtilisationReportResponse,
 } from './reports.dto';
 
-export type ReportName = 'aging' | 'exposure-by-grade' | 'top-overdue' | 'utilisation' | 'dso-trend';
+export type ReportName =
+  | 'aging'
+  | 'exposure-by-grade'
+  | 'top-overdue'
+  | 'utilisation'
+  | 'dso-trend'
+  | 'kpis'
+  | 'collections-by-owner';
 
 export class GetReportQuery extends Query<Report> {
   constructor(
@@ -57,6 +66,10 @@ export class GetReportHandler implements IQueryHandler<GetReportQuery> {
         return this.reports.utilisation(at, q.n);
       case 'dso-trend':
         return this.reports.dsoTrend(at, q.n);
+      case 'kpis':
+        return this.reports.kpis(at);
+      case 'collections-by-owner':
+        return this.reports.collectionsByOwner(at);
     }
   }
 }
@@ -140,5 +153,25 @@ export class ReportsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     return this.answer('dso-trend', q.months, accept, reply);
+  }
+
+  @Get('kpis')
+  @ReportResponse(KpiReportResponse)
+  kpis(
+    @QueryString() _q: NoQuery,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.answer('kpis', 0, accept, reply);
+  }
+
+  @Get('collections-by-owner')
+  @ReportResponse(CollectionsByOwnerReportResponse)
+  collectionsByOwner(
+    @QueryString() _q: NoQuery,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.answer('collections-by-owner', 0, accept, reply);
   }
 }

@@ -1,5 +1,5 @@
 import { ApiDto, IntField } from '../api/fields';
-import { Amount, Instant, Int, Many, NumOrNull, Text, TextOrNull } from '../api/schema';
+import { Amount, Instant, Int, Many, NumOrNull, Text, TextOrNull, Texts } from '../api/schema';
 
 // ---- query strings ----
 
@@ -106,4 +106,54 @@ export class DsoMonthResponse {
 export class DsoTrendReportResponse {
   @Instant() asOf!: string;
   @Many(DsoMonthResponse, 'oldest first') months!: DsoMonthResponse[];
+}
+
+const RATIO = 'four decimals; null when the base is 0';
+
+export class KpiRowResponse {
+  @Text() currency!: string;
+  @Int() customers!: number;
+  @Amount() exposure!: string;
+  @Amount() openReceivables!: string;
+  @Amount('open receivables past their due date') overdue!: string;
+  @TextOrNull(`overdue / openReceivables, ${RATIO}`) overdueRate!: string | null;
+  @Amount('credit sales of the 90 days to asOf') sales90d!: string;
+  @NumOrNull('portfolio DSO, days; null without sales') dso!: number | null;
+  @Amount('invoices issued in the period') sales!: string;
+  @Amount('written off in the period') writtenOff!: string;
+  @TextOrNull(`writtenOff / sales, ${RATIO}`) badDebtRate!: string | null;
+  @Amount('cash received in the period on invoices already past due') recovered!: string;
+  @TextOrNull(`recovered / (recovered + overdue), ${RATIO}`) overdueRecoveryRate!: string | null;
+  @Amount('sales of the period to customers of the top grades') topGradeSales!: string;
+  @TextOrNull(`topGradeSales / sales, ${RATIO}`) topGradeSalesShare!: string | null;
+  @Int() heldOrders!: number;
+  @Amount() heldOrdersAmount!: string;
+  @Int('limit requests waiting for approvals') pendingApprovals!: number;
+}
+
+export class KpiReportResponse {
+  @Instant() asOf!: string;
+  @Text('YYYY-MM-DD, exclusive: the period is (from, to]') from!: string;
+  @Text('YYYY-MM-DD, inclusive') to!: string;
+  @Texts("the policy's two best grades") topGrades!: string[];
+  @Many(KpiRowResponse, 'one row per currency') currencies!: KpiRowResponse[];
+}
+
+export class OwnerCollectionRowResponse {
+  @Text() currency!: string;
+  @Int('most collected first, within the currency') rank!: number;
+  @TextOrNull('null: customers without an account owner') ownerId!: string | null;
+  @TextOrNull() ownerName!: string | null;
+  @Int() customers!: number;
+  @Amount('invoices issued in the period') sales!: string;
+  @Amount('cash received in the period and applied to invoices') collected!: string;
+  @Amount('overdue at asOf') overdue!: string;
+  @TextOrNull(`collected / sales, ${RATIO}`) collectionRate!: string | null;
+}
+
+export class CollectionsByOwnerReportResponse {
+  @Instant() asOf!: string;
+  @Text('YYYY-MM-DD, exclusive') from!: string;
+  @Text('YYYY-MM-DD, inclusive') to!: string;
+  @Many(OwnerCollectionRowResponse) items!: OwnerCollectionRowResponse[];
 }

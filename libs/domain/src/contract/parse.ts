@@ -7,6 +7,7 @@ import type { PayloadMap } from './payloads';
 import {
   COMPLAINT_SEVERITIES,
   CUSTOMER_TYPES,
+  PAYMENT_METHODS,
   type ComplaintSeverity,
   type CustomerType,
   type Financials,
@@ -495,10 +496,15 @@ function payloadOf(
         reason: text(f('reason'), 'payload.reason', MAX_TEXT_LENGTH),
       };
     case 'OrderPlaced': {
-      noExtraFields(p, ['orderId', 'amount', 'currency'], P);
+      noExtraFields(p, ['orderId', 'amount', 'currency', 'paymentMethod'], P);
       const orderId = id(f('orderId'), 'payload.orderId');
       const cur = currency(f('currency'), 'payload.currency');
-      return { orderId, amount: amount(f('amount'), 'payload.amount', cur), currency: cur };
+      const base = { orderId, amount: amount(f('amount'), 'payload.amount', cur), currency: cur };
+      const method = optional(p, 'paymentMethod');
+      // 'credit' is the default, stored as absent: one form per meaning (and per content hash).
+      return method === undefined || oneOf(method, 'payload.paymentMethod', PAYMENT_METHODS) === 'credit'
+        ? base
+        : { ...base, paymentMethod: 'cash' };
     }
     case 'OrderCancelled':
       noExtraFields(p, ['orderId'], P);

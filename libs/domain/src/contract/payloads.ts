@@ -130,10 +130,19 @@ export interface PaymentReversedPayload {
   reason: string;
 }
 
+/**
+ * 'credit': goes through the order credit check and counts in exposure until invoiced; 'cash': paid before
+ * delivery (seed 000 D 只接受现款交易, seed 004 款到发货), so never held and never in exposure.
+ */
+export const PAYMENT_METHODS = ['credit', 'cash'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
 export interface OrderPlacedPayload {
   orderId: string;
   amount: bigint;
   currency: string;
+  /** Present only for 'cash' (absent = 'credit', so orders sent before the field keep their bytes). */
+  paymentMethod?: 'cash';
 }
 
 export interface OrderCancelledPayload {

@@ -132,7 +132,13 @@ function payloadWith(event: BillingEvent, written: Amounts): Record<string, unkn
       return { paymentId: event.payload.paymentId, reason: event.payload.reason };
     case 'OrderPlaced': {
       const p = event.payload;
-      return { orderId: p.orderId, amount: amt(p.amount), currency: p.currency };
+      const out: Record<string, unknown> = {
+        orderId: p.orderId,
+        amount: amt(p.amount),
+        currency: p.currency,
+      };
+      if (p.paymentMethod !== undefined) out.paymentMethod = p.paymentMethod;
+      return out;
     }
     case 'OrderCancelled':
       return { orderId: event.payload.orderId };
@@ -308,9 +314,13 @@ export function fromStored(input: StoredEventRow, registry: UpcasterRegistry = U
     case 'PaymentReversed':
       payload = { paymentId: str('paymentId'), reason: str('reason') };
       break;
-    case 'OrderPlaced':
-      payload = { orderId: str('orderId'), amount: amt('amount'), currency: str('currency') };
+    case 'OrderPlaced': {
+      const base = { orderId: str('orderId'), amount: amt('amount'), currency: str('currency') };
+      const method = optStr('paymentMethod');
+      if (method !== undefined && method !== 'cash') bad(row, 'payload.paymentMethod is not "cash"');
+      payload = method === undefined ? base : { ...base, paymentMethod: 'cash' };
       break;
+    }
     case 'OrderCancelled':
       payload = { orderId: str('orderId') };
       break;

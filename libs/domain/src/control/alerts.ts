@@ -1,4 +1,5 @@
 import { formatAmount } from '../money';
+import { COLLECTIONS_TOPIC, collectionAlertDetails, isCollectionEvent } from './collection-events';
 import type { ControlEvent, ControlEventType } from './control-events';
 import {
   CREDIT_CONTROL_TOPICS,
@@ -15,6 +16,7 @@ export const ALERT_TOPICS = {
   frozen: 'credit.alerts.frozen',
   limitReview: 'credit.alerts.limit-review',
   approvalReminder: 'credit.alerts.approval-reminder',
+  collectionTasks: COLLECTIONS_TOPIC,
 } as const;
 
 export const ALL_ALERT_TOPICS: readonly string[] = Object.values(ALERT_TOPICS);
@@ -49,6 +51,8 @@ const TOPIC_OF: Record<ControlEventType, string> = {
   DormantLimitFlagged: ALERT_TOPICS.limitReview,
   CustomerRerated: ALERT_TOPICS.gradeChanged,
   ...CREDIT_CONTROL_TOPICS,
+  CollectionTaskOpened: COLLECTIONS_TOPIC,
+  CollectionTaskClosed: COLLECTIONS_TOPIC,
 };
 
 /** The alert a control event raises. Amounts are decimal strings in major units of `currency`. */
@@ -86,6 +90,7 @@ export function alertFor(event: ControlEvent, ledgerSequence: string, currency: 
         daysPastDue: p.daysPastDue,
         openAmount: amt(p.openAmount),
         currency,
+        ...(p.ladder === undefined ? {} : { ladder: p.ladder }),
       };
       break;
     }
@@ -96,13 +101,17 @@ export function alertFor(event: ControlEvent, ledgerSequence: string, currency: 
         currency,
       };
       break;
-    case 'CustomerFrozen':
-      details = { ...event.payload, invoiceIds: event.payload.invoiceIds.slice() };
+    case 'CustomerFrozen': {
+      const { overdueAmount, ...rest } = event.payload;
+      details = { ...rest, invoiceIds: rest.invoiceIds.slice() };
+      if (overdueAmount !== undefined)
+        Object.assign(details, { overdueAmount: amt(overdueAmount), currency });
       break;
+    }
     default:
-      details = isCreditControlEvent(event)
-        ? creditControlAlertDetails(event, currency)
-        : { ...event.payload };
+      if (isCreditControlEvent(event)) details = creditControlAlertDetails(event, currency);
+      else if (isCollectionEvent(event)) details = collectionAlertDetails(event, currency);
+      else details = { ...event.payload };
   }
   return {
     topic: TOPIC_OF[event.type],

@@ -1,11 +1,13 @@
 import type { Decision } from '../customer/decision';
-import type { CustomerState } from '../customer/state';
+import { onCredit, type CustomerState } from '../customer/state';
 import type { GradePolicy } from '../rating/policy';
 import { atOrAbove, exposureOf } from '../rules/exposure';
 import { ACCEPT, invalid, orderIs } from './control-decision';
 import type { ControlEvent } from './control-events';
 import { decideCreditControl, mutateCreditControl } from './credit-control';
 import { isCreditControlEvent } from './credit-control-events';
+import { isCollectionEvent } from './collection-events';
+import { decideCollection, mutateCollection } from './collections';
 
 /**
  * Whether a control event still fits the state. Rules derive them from the same state, so a rejection here
@@ -14,9 +16,13 @@ import { isCreditControlEvent } from './credit-control-events';
 export function decideControl(state: CustomerState, event: ControlEvent): Decision {
   if (!state.onboarded) return invalid(`customer ${state.customerId} is not onboarded`);
   if (isCreditControlEvent(event)) return decideCreditControl(state, event);
+  if (isCollectionEvent(event)) return decideCollection(state, event);
   switch (event.type) {
-    case 'OrderHeld':
+    case 'OrderHeld': {
+      const order = state.orders.get(event.payload.orderId);
+      if (order && !onCredit(order)) return invalid(`order ${order.orderId} is paid in cash: never held`);
       return orderIs(state, event.payload.orderId, 'open');
+    }
     case 'OrderReleased':
       return orderIs(state, event.payload.orderId, 'held');
     case 'OverdueNoticeIssued':
@@ -35,15 +41,20 @@ export function decideControl(state: CustomerState, event: ControlEvent): Decisi
 /** Applies a control event's effect to `state` in place (stream bookkeeping is the caller's). */
 export function mutateControl(state: CustomerState, event: ControlEvent): void {
   if (isCreditControlEvent(event)) return mutateCreditControl(state, event, event.occurredAt);
+  if (isCollectionEvent(event)) return mutateCollection(state, event);
   switch (event.type) {
     case 'LimitBreached':
       if (event.payload.thresholdPct > state.limitBreachPct)
         state.limitBreachPct = event.payload.thresholdPct;
       return;
     case 'OrderHeld':
-      return moveOrder(state, event.payload.orderId, 'held');
+      moveOrder(state, event.payload.orderId, 'held');
+      state.orders.get(event.payload.orderId)!.holdReason = event.payload.reason;
+      return;
     case 'OrderReleased':
-      return moveOrder(state, event.payload.orderId, 'open');
+      moveOrder(state, event.payload.orderId, 'open');
+      delete state.orders.get(event.payload.orderId)!.holdReason;
+      return;
     case 'OverdueNoticeIssued':
       state.notices.set(event.payload.invoiceId, event.payload.step);
       return;

@@ -48,6 +48,21 @@ const samples: ControlEvent[] = [
     toScore: 74,
   }),
   ...CREDIT_CONTROL_SAMPLES,
+  controlEvent('CollectionTaskOpened', 'task-opened:collection:C-1:INV-1:reminder', 'C-1', AT, {
+    taskId: 'collection:C-1:INV-1:reminder',
+    owner: 'u-ana',
+    trigger: 'step',
+    step: 'reminder',
+    ladder: 'gentle',
+    invoiceIds: ['INV-1'],
+    amountDue: 125000n,
+    daysPastDue: 3,
+  }),
+  controlEvent('CollectionTaskClosed', 'task-closed:collection:C-1:INV-1:reminder', 'C-1', AT, {
+    taskId: 'collection:C-1:INV-1:reminder',
+    reason: 'paid',
+    causeEventId: 'PAY-1',
+  }),
 ];
 
 describe('control events', () => {

@@ -13,6 +13,16 @@ import {
   type CreditControlPayloadMap,
 } from './credit-control-events';
 import type { StoredFields } from './stored-fields';
+import {
+  COLLECTION_EVENT_TYPES,
+  COLLECTION_STEPS,
+  type CollectionStep,
+  collectionPayloadFromStored,
+  isCollectionEvent,
+  isCollectionType,
+  storedCollectionPayload,
+  type CollectionPayloadMap,
+} from './collection-events';
 
 export type { StoredFields } from './stored-fields';
 
@@ -29,13 +39,15 @@ export const CONTROL_EVENT_TYPES = [
   'DormantLimitFlagged',
   'CustomerRerated',
   ...CREDIT_CONTROL_EVENT_TYPES,
+  ...COLLECTION_EVENT_TYPES,
 ] as const;
 
 export type ControlEventType = (typeof CONTROL_EVENT_TYPES)[number];
 
-export type HoldReason = 'over-limit' | 'frozen' | 'blacklisted';
-export const COLLECTION_STEPS = ['reminder', 'formal-notice', 'escalation'] as const;
-export type CollectionStep = (typeof COLLECTION_STEPS)[number];
+/** Why the order credit check held an order ('cash-only': the grade's band extends no credit, seed 000 D). */
+export const HOLD_REASONS = ['over-limit', 'frozen', 'blacklisted', 'cash-only'] as const;
+export type HoldReason = (typeof HOLD_REASONS)[number];
+export { COLLECTION_STEPS, type CollectionStep } from './collection-events';
 export type RerateTrigger = 'scheduled' | 'policy-change' | 'manual';
 
 export interface LimitBreachedPayload {
@@ -65,15 +77,26 @@ export interface OrderReleasedPayload {
 export interface OverdueNoticeIssuedPayload {
   invoiceId: string;
   step: CollectionStep;
+  /** Negative for a reminder before the due date. */
   daysPastDue: number;
   openAmount: bigint;
+  /** The ladder of the customer's segment (absent on notices issued before ladders per segment). */
+  ladder?: string;
 }
+
+/** Which freeze rule froze the customer (seed 004: any overdue invoice; an overdue amount above the threshold). */
+export const FREEZE_CAUSES = ['overdue', 'overdue-amount'] as const;
+export type FreezeCause = (typeof FREEZE_CAUSES)[number];
 
 export interface CustomerFrozenPayload {
   reason: string;
   invoiceIds: string[];
   /** 'system' for the freeze rule; a principal for a manual freeze. */
   by: string;
+  /** Freeze rule only (absent on manual freezes and on freezes stored before causes were recorded). */
+  cause?: FreezeCause;
+  /** Freeze rule only: the overdue amount when it froze (minor units). */
+  overdueAmount?: bigint;
 }
 
 export interface CustomerUnfrozenPayload {
@@ -96,7 +119,7 @@ export interface CustomerReratedPayload {
   toScore: number;
 }
 
-export interface ControlPayloadMap extends CreditControlPayloadMap {
+export interface ControlPayloadMap extends CreditControlPayloadMap, CollectionPayloadMap {
   LimitBreached: LimitBreachedPayload;
   OrderHeld: OrderHeldPayload;
   OrderReleased: OrderReleasedPayload;
@@ -150,6 +173,7 @@ export function controlEvent<T extends ControlEventType>(
 /** JSON-safe payload for the ledger's jsonb column (bigints as minor-unit integer strings). */
 export function storedControlPayload(event: ControlEvent): Record<string, unknown> {
   if (isCreditControlEvent(event)) return storedCreditControlPayload(event);
+  if (isCollectionEvent(event)) return storedCollectionPayload(event);
   switch (event.type) {
     case 'LimitBreached': {
       const p = event.payload;
@@ -178,10 +202,15 @@ export function storedControlPayload(event: ControlEvent): Record<string, unknow
         step: p.step,
         daysPastDue: p.daysPastDue,
         openAmount: p.openAmount.toString(),
+        ...(p.ladder === undefined ? {} : { ladder: p.ladder }),
       };
     }
-    case 'CustomerFrozen':
-      return { ...event.payload, invoiceIds: event.payload.invoiceIds.slice() };
+    case 'CustomerFrozen': {
+      const { overdueAmount, ...rest } = event.payload;
+      const out: Record<string, unknown> = { ...rest, invoiceIds: rest.invoiceIds.slice() };
+      if (overdueAmount !== undefined) out.overdueAmount = overdueAmount.toString();
+      return out;
+    }
     case 'CustomerUnfrozen':
       return { ...event.payload };
     case 'DormantLimitFlagged':
@@ -194,6 +223,7 @@ export function storedControlPayload(event: ControlEvent): Record<string, unknow
 /** Inverse of storedControlPayload. */
 export function controlPayloadFromStored(type: ControlEventType, f: StoredFields): ControlEvent['payload'] {
   if (isCreditControlType(type)) return creditControlPayloadFromStored(type, f);
+  if (isCollectionType(type)) return collectionPayloadFromStored(type, f);
   switch (type) {
     case 'LimitBreached':
       return {
@@ -204,12 +234,12 @@ export function controlPayloadFromStored(type: ControlEventType, f: StoredFields
       };
     case 'OrderHeld': {
       const reason = f.str('reason');
-      if (reason !== 'over-limit' && reason !== 'frozen' && reason !== 'blacklisted') {
+      if (!(HOLD_REASONS as readonly string[]).includes(reason)) {
         f.bad(`payload.reason ${JSON.stringify(reason)} is not a hold reason`);
       }
       return {
         orderId: f.str('orderId'),
-        reason,
+        reason: reason as HoldReason,
         exposure: f.amount('exposure'),
         available: f.amount('available'),
       };
@@ -221,15 +251,30 @@ export function controlPayloadFromStored(type: ControlEventType, f: StoredFields
       if (!(COLLECTION_STEPS as readonly string[]).includes(step)) {
         f.bad(`payload.step ${JSON.stringify(step)} is not a collections step`);
       }
+      const ladder = f.strOrNull('ladder');
       return {
         invoiceId: f.str('invoiceId'),
         step: step as CollectionStep,
         daysPastDue: f.int('daysPastDue'),
         openAmount: f.amount('openAmount'),
+        ...(ladder === null ? {} : { ladder }),
       };
     }
-    case 'CustomerFrozen':
-      return { reason: f.str('reason'), invoiceIds: f.strings('invoiceIds'), by: f.str('by') };
+    case 'CustomerFrozen': {
+      const p: CustomerFrozenPayload = {
+        reason: f.str('reason'),
+        invoiceIds: f.strings('invoiceIds'),
+        by: f.str('by'),
+      };
+      const cause = f.strOrNull('cause');
+      if (cause !== null) {
+        if (!(FREEZE_CAUSES as readonly string[]).includes(cause))
+          f.bad(`payload.cause ${JSON.stringify(cause)} is not a freeze cause`);
+        p.cause = cause as FreezeCause;
+        p.overdueAmount = f.amount('overdueAmount');
+      }
+      return p;
+    }
     case 'CustomerUnfrozen':
       return { reason: f.str('reason'), by: f.str('by') };
     case 'DormantLimitFlagged':

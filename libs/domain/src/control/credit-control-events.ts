@@ -74,6 +74,8 @@ export interface CreditLimitChangedPayload {
   requestId: string | null;
   by: string;
   reason: string;
+  /** A repair: the on-time calendar months ('YYYY-MM') that earned it (absent on other causes). */
+  earnedBy?: string[];
 }
 
 export interface TemporaryLimitGrantedPayload {
@@ -203,7 +205,12 @@ export function storedCreditControlPayload(event: CreditControlEvent): Record<st
     }
     case 'CreditLimitChanged': {
       const p = event.payload;
-      return { ...p, creditLimit: p.creditLimit.toString(), previousLimit: p.previousLimit.toString() };
+      return {
+        ...p,
+        creditLimit: p.creditLimit.toString(),
+        previousLimit: p.previousLimit.toString(),
+        ...(p.earnedBy === undefined ? {} : { earnedBy: p.earnedBy.slice() }),
+      };
     }
     case 'TemporaryLimitGranted':
     case 'TemporaryLimitExpired':
@@ -266,7 +273,7 @@ export function creditControlPayloadFromStored(
       if (!(LIMIT_CHANGE_CAUSES as readonly string[]).includes(cause)) {
         f.bad(`payload.cause ${JSON.stringify(cause)} is not a limit change cause`);
       }
-      return {
+      const changed = {
         creditLimit: f.amount('creditLimit'),
         previousLimit: f.amount('previousLimit'),
         cause: cause as LimitChangeCause,
@@ -274,6 +281,9 @@ export function creditControlPayloadFromStored(
         by: f.str('by'),
         reason: f.str('reason'),
       };
+      return cause === 'repair' && f.has('earnedBy')
+        ? { ...changed, earnedBy: f.strings('earnedBy') }
+        : changed;
     }
     case 'TemporaryLimitGranted':
       return {

@@ -1,6 +1,12 @@
 import { currencyExponent, isCurrency } from '../currencies';
 import { DomainError } from '../errors';
 import { checkAmount } from '../money';
+import {
+  COLLECTIONS_POLICY_DEFAULTS,
+  COLLECTIONS_POLICY_FIELDS,
+  validateCollectionsPolicy,
+  type CollectionsPolicy,
+} from './collections-policy';
 
 /** Decimal major units per currency, with a default for the others (truncated to a currency's decimals). */
 export interface AmountByCurrency {
@@ -51,7 +57,7 @@ export interface ApprovalRules {
   policyApproval: string[];
 }
 
-export interface CreditControlPolicy {
+export interface CreditControlPolicy extends CollectionsPolicy {
   /** Approval tiers per currency (ascending `upTo`, the last unbounded), with a default for the others. */
   limitApproval: { [currency: string]: LimitApprovalTier[]; default: LimitApprovalTier[] };
   /** Requests made before reminders existed expire this many days after they were made. */
@@ -69,6 +75,7 @@ export const CREDIT_CONTROL_POLICY_FIELDS = [
   'approvals',
   'creditRepair',
   'reduceLimitToGradeDefault',
+  ...COLLECTIONS_POLICY_FIELDS,
 ] as const;
 
 /** Seed 004: < 50k sales manager and finance clerk; 50k–200k finance manager; > 200k CFO or general manager. */
@@ -97,6 +104,7 @@ export const CREDIT_CONTROL_POLICY_DEFAULTS: CreditControlPolicy = {
   },
   creditRepair: { onTimeMonths: 3, restorePct: 50 },
   reduceLimitToGradeDefault: false,
+  ...COLLECTIONS_POLICY_DEFAULTS,
 };
 
 function fail(field: string, msg: string): never {
@@ -254,5 +262,6 @@ export function validateCreditControlPolicy(p: Record<string, unknown>): CreditC
     creditRepair,
     reduceLimitToGradeDefault:
       (p.reduceLimitToGradeDefault as boolean | undefined) ?? d.reduceLimitToGradeDefault,
+    ...validateCollectionsPolicy(p),
   };
 }

@@ -31,6 +31,7 @@ function customer(limit = '50000.00'): TestLedger {
 
 const carl = { name: 'carl', role: 'credit-analyst' };
 const sam = { name: 'sam', role: 'sales-manager' };
+const cora = { name: 'cora', role: 'finance-clerk' };
 const fiona = { name: 'fiona', role: 'finance-manager' };
 const cleo = { name: 'cleo', role: 'cfo' };
 
@@ -181,6 +182,121 @@ describe('credit repair', () => {
     expect(limitAt('2026-05-01T00:00:00Z')).toBe(20_000n);
     expect(limitAt('2026-06-01T00:00:00Z')).toBe(60_000n);
     expect(limitAt('2026-07-01T00:00:00Z')).toBe(100_000n);
+    expect(l.state.limitRepair).toBeNull();
+  });
+});
+
+describe('credit repair of any cut (on by default)', () => {
+  it('an approved decrease is repaired: 50 % of the cut after three on-time months, naming them', () => {
+    const l = customer('50000.00');
+    run(
+      l.state,
+      decideApproval(
+        {
+          type: 'RequestLimitChange',
+          data: {
+            requestId: 'LR-1',
+            newLimit: 1_000_000n,
+            reason: 'cut',
+          },
+        },
+        l.state,
+        { by: carl, at: '2026-01-10T00:00:00Z', policy: P },
+      ),
+    );
+    run(
+      l.state,
+      decideApproval({ type: 'ApproveRequest', data: { requestId: 'LR-1' } }, l.state, {
+        by: sam,
+        at: '2026-01-11T00:00:00Z',
+        policy: P,
+      }),
+    );
+    run(
+      l.state,
+      decideApproval({ type: 'ApproveRequest', data: { requestId: 'LR-1' } }, l.state, {
+        by: cora,
+        at: '2026-01-12T00:00:00Z',
+        policy: P,
+      }),
+    );
+    expect(l.state.creditLimit).toBe(1_000_000n);
+    expect(l.state.limitRepair).toEqual({
+      reducedFrom: 5_000_000n,
+      reducedTo: 1_000_000n,
+      reducedOn: '2026-01-12',
+      steps: 0,
+    });
+    for (const [i, m] of ['02', '03', '04'].entries()) {
+      l.invoice(`I-${i}`, '10.00', `2026-${m}-01`, `2026-${m}-20`);
+      l.pay(`P-${i}`, '10.00', `2026-${m}-15`);
+    }
+    expect(creditControlReview(l.state, '2026-04-30T00:00:00Z', P)).toEqual([]); // April not complete
+    const [repair] = creditControlReview(l.state, '2026-05-01T00:00:00Z', P);
+    // Cut 40,000.00; 50 % restored: 10,000.00 + 20,000.00 = 30,000.00.
+    expect(repair).toMatchObject({
+      type: 'CreditLimitChanged',
+      eventId: 'limit-repair:C-1:2026-01-12:1',
+      payload: {
+        cause: 'repair',
+        creditLimit: 3_000_000n,
+        previousLimit: 1_000_000n,
+        by: 'system',
+        earnedBy: ['2026-02', '2026-03', '2026-04'],
+      },
+    });
+  });
+
+  it('an approved increase ends the repair (a person decided the limit)', () => {
+    const l = customer('50000.00');
+    run(
+      l.state,
+      decideApproval(
+        { type: 'RequestLimitChange', data: { requestId: 'LR-1', newLimit: 1_000_000n, reason: 'cut' } },
+        l.state,
+        { by: carl, at: AT, policy: P },
+      ),
+    );
+    run(
+      l.state,
+      decideApproval({ type: 'ApproveRequest', data: { requestId: 'LR-1' } }, l.state, {
+        by: sam,
+        at: AT,
+        policy: P,
+      }),
+    );
+    run(
+      l.state,
+      decideApproval({ type: 'ApproveRequest', data: { requestId: 'LR-1' } }, l.state, {
+        by: cora,
+        at: AT,
+        policy: P,
+      }),
+    );
+    run(
+      l.state,
+      decideApproval(
+        { type: 'RequestLimitChange', data: { requestId: 'LR-2', newLimit: 2_000_000n, reason: 'up' } },
+        l.state,
+        { by: carl, at: AT, policy: P },
+      ),
+    );
+    run(
+      l.state,
+      decideApproval({ type: 'ApproveRequest', data: { requestId: 'LR-2' } }, l.state, {
+        by: sam,
+        at: AT,
+        policy: P,
+      }),
+    );
+    run(
+      l.state,
+      decideApproval({ type: 'ApproveRequest', data: { requestId: 'LR-2' } }, l.state, {
+        by: cora,
+        at: AT,
+        policy: P,
+      }),
+    );
     expect(l.state.limitRepair).toBeNull();
   });
 });

@@ -146,15 +146,16 @@ export function mutateCreditControl(state: CustomerState, event: CreditControlEv
     case 'CreditLimitChanged': {
       const p = event.payload;
       state.creditLimit = p.creditLimit;
-      if (p.cause === 'request') {
-        // A person decided the limit: nothing left to repair.
-        state.limitRepair = null;
-      } else if (p.cause === 'trial') {
-        return; // the first application: the initial request decides the rest
-      } else if (p.cause === 'review') {
+      if (p.cause === 'trial') return; // the first application: the initial request decides the rest
+      if (p.cause !== 'repair' && p.creditLimit < p.previousLimit) {
+        // Any cut — a grade cut, an approved decrease, a dormant limit's — is repaired by on-time months
+        // (seed 000 FAQ2 信用修复). A cut of a cut repairs towards the limit before the first one.
         const from = state.limitRepair ? state.limitRepair.reducedFrom : p.previousLimit;
         state.limitRepair = { reducedFrom: from, reducedTo: p.creditLimit, reducedOn: dateOf(at), steps: 0 };
-        state.limitReviewedGrade = state.rating?.grade ?? null;
+        if (p.cause === 'review') state.limitReviewedGrade = state.rating?.grade ?? null;
+      } else if (p.cause === 'request') {
+        // A person raised the limit: nothing left to repair.
+        state.limitRepair = null;
       } else if (state.limitRepair) {
         // The review restores one step per run (see creditControlReview).
         state.limitRepair.steps++;
@@ -395,20 +396,26 @@ export function onTimeMonth(state: CustomerState, month: string): boolean {
 }
 
 /**
- * Repair steps earned by `at`: walking the complete calendar months after the cut, each on-time month extends a
- * streak; from the N-th month of a streak on, every on-time month earns one step; a late month resets the streak.
+ * Repair steps earned by `at`, each with the months that earned it: walking the complete calendar months after
+ * the cut, each on-time month extends a streak; from the N-th month of a streak on, every on-time month earns
+ * one step (earned by the streak's last N months); a late month resets the streak.
  */
-export function repairStepsEarned(state: CustomerState, at: string, policy: GradePolicy): number {
+export function repairSteps(state: CustomerState, at: string, policy: GradePolicy): string[][] {
   const repair = state.limitRepair;
-  if (repair === null) return 0;
+  if (repair === null) return [];
   const current = monthOf(toInstant(at));
-  let streak = 0;
-  let steps = 0;
+  const n = policy.creditRepair.onTimeMonths;
+  let streak: string[] = [];
+  const steps: string[][] = [];
   for (let m = nextMonth(monthOf(repair.reducedOn)); m < current; m = nextMonth(m)) {
     if (onTimeMonth(state, m)) {
-      streak++;
-      if (streak >= policy.creditRepair.onTimeMonths) steps++;
-    } else streak = 0;
+      streak.push(m);
+      if (streak.length >= n) steps.push(streak.slice(-n));
+    } else streak = [];
   }
   return steps;
+}
+
+export function repairStepsEarned(state: CustomerState, at: string, policy: GradePolicy): number {
+  return repairSteps(state, at, policy).length;
 }

@@ -8,7 +8,7 @@ import { formatAmount } from '../money';
 import { bandDefaultLimit, bandFor, type GradePolicy } from '../rating/policy';
 import { approvalReminders, legacyExpiry } from './approvals';
 import { controlEvent, type ControlEvent } from './control-events';
-import { repairStepsEarned } from './credit-control';
+import { repairSteps } from './credit-control';
 
 /**
  * The time-driven credit-control review at `at`: expires stale limit requests and ended temporary limits, cuts a
@@ -57,7 +57,8 @@ export function creditControlReview(state: CustomerState, at: string, policy: Gr
   }
   const repair = state.limitRepair;
   if (repair !== null) {
-    const earned = repairStepsEarned(state, iso, policy);
+    const steps = repairSteps(state, iso, policy);
+    const earned = steps.length;
     // One step per run: a review that did not run for months catches up on its following runs.
     const stepNo = repair.steps + 1;
     if (earned >= stepNo) {
@@ -74,6 +75,7 @@ export function creditControlReview(state: CustomerState, at: string, policy: Gr
             requestId: null,
             by: 'system',
             reason: `repair step ${stepNo}: ${earned} step(s) earned after ${policy.creditRepair.onTimeMonths} on-time months`,
+            earnedBy: steps[stepNo - 1],
           }),
         );
       }

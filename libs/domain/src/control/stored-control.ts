@@ -27,6 +27,7 @@ export function controlFromStored(row: StoredEventRow, type: ControlEventType): 
   if (typeof p !== 'object' || p === null) return bad('payload is not an object');
   const f: StoredFields = {
     bad,
+    has: (k) => p[k] !== undefined,
     str: (k) => (typeof p[k] === 'string' ? (p[k] as string) : bad(`payload.${k} is not a string`)),
     strOrNull: (k) => (p[k] === null || p[k] === undefined ? null : f.str(k)),
     int: (k) => (Number.isSafeInteger(p[k]) ? (p[k] as number) : bad(`payload.${k} is not an integer`)),

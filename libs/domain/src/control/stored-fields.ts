@@ -7,4 +7,6 @@ export interface StoredFields {
   amount(k: string): bigint;
   strings(k: string): string[];
   bad(what: string): never;
+  /** Whether the payload has the field (optional fields added after events were stored). */
+  has(k: string): boolean;
 }

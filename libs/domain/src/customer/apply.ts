@@ -10,7 +10,15 @@ import { rate } from '../rating/rate';
 import { applyCash, applyOldestFirst, applyUnappliedCash, putOnAccount, unapplyCash } from './allocation';
 import { recordComplaint, recordProfile, recordReport } from './credit-file-state';
 import { decide } from './decide';
-import { openAmount, refreshOpen, type CustomerState, type InvoiceState, type PaymentState } from './state';
+import {
+  onCredit,
+  openAmount,
+  refreshOpen,
+  type CustomerState,
+  type InvoiceState,
+  type OrderState,
+  type PaymentState,
+} from './state';
 
 export interface AppliedEvent {
   event: LedgerEvent;
@@ -126,8 +134,10 @@ function mutate(state: CustomerState, event: BillingEvent): void {
       if (p.orderId !== undefined) {
         const order = state.orders.get(p.orderId);
         if (order && (order.status === 'open' || order.status === 'held')) {
-          if (order.status === 'open') state.openOrdersTotal -= order.amount;
-          else state.heldOrdersTotal -= order.amount;
+          if (onCredit(order)) {
+            if (order.status === 'open') state.openOrdersTotal -= order.amount;
+            else state.heldOrdersTotal -= order.amount;
+          }
           order.status = 'invoiced';
           order.invoiceId = p.invoiceId;
         }
@@ -224,13 +234,15 @@ function mutate(state: CustomerState, event: BillingEvent): void {
           break;
         }
       }
-      state.orders.set(p.orderId, {
+      const order: OrderState = {
         orderId: p.orderId,
         amount: p.amount,
         status: invoicedBy === null ? 'open' : 'invoiced',
         invoiceId: invoicedBy,
-      });
-      if (invoicedBy === null) state.openOrdersTotal += p.amount;
+      };
+      if (p.paymentMethod === 'cash') order.paymentMethod = 'cash';
+      state.orders.set(p.orderId, order);
+      if (invoicedBy === null && onCredit(order)) state.openOrdersTotal += p.amount;
       const placedOn = dateOf(event.occurredAt);
       if (state.lastCreditUseOn === null || placedOn > state.lastCreditUseOn)
         state.lastCreditUseOn = placedOn;
@@ -238,11 +250,11 @@ function mutate(state: CustomerState, event: BillingEvent): void {
     }
     case 'OrderCancelled': {
       const order = state.orders.get(event.payload.orderId);
-      if (order) {
+      if (order && onCredit(order)) {
         if (order.status === 'held') state.heldOrdersTotal -= order.amount;
         else state.openOrdersTotal -= order.amount;
-        order.status = 'cancelled';
       }
+      if (order) order.status = 'cancelled';
       return;
     }
     case 'DisputeOpened': {

@@ -1,7 +1,7 @@
 import { canonicalJson } from '../canonical-json';
 import { DomainError } from '../errors';
 import { StateReader } from './state-reader';
-import type { CollectionStep } from '../control/control-events';
+import type { CollectionStep, HoldReason } from '../control/control-events';
 import {
   cloneCreditControl,
   initialCreditControl,
@@ -9,6 +9,13 @@ import {
   writeCreditControl,
   type CreditControlState,
 } from '../control/credit-control-state';
+import {
+  cloneCollections,
+  initialCollections,
+  readCollections,
+  writeCollections,
+  type CollectionState,
+} from '../control/collection-state';
 import type { FactorScore, GradeTerms, Rating } from '../rating/rating';
 import {
   cloneCreditFile,
@@ -78,6 +85,15 @@ export interface OrderState {
   status: OrderStatus;
   /** Invoice that closed the order (status 'invoiced'). */
   invoiceId: string | null;
+  /** Cash orders only (paid before delivery): never held, never in open orders or exposure. */
+  paymentMethod?: 'cash';
+  /** Why the credit check held it; kept once invoiced while held (a bypass), dropped on release. */
+  holdReason?: HoldReason;
+}
+
+/** Whether an open or held order counts in open / held orders (a cash order never does). */
+export function onCredit(order: OrderState): boolean {
+  return order.paymentMethod !== 'cash';
 }
 
 export interface CreditNoteState {
@@ -105,7 +121,7 @@ export interface DisputeRecord {
  * Everything the ledger knows about one customer. Keyed collections are Maps kept in insertion
  * order (invoices: issue order). Persist with serializeState/deserializeState, copy with cloneState.
  */
-export interface CustomerState extends CreditControlState, CreditFileState {
+export interface CustomerState extends CreditControlState, CreditFileState, CollectionState {
   customerId: string;
   onboarded: boolean;
   name: string | null;
@@ -173,6 +189,7 @@ export function initialState(customerId: string): CustomerState {
     rating: null,
     ...initialCreditControl(),
     ...initialCreditFile(),
+    ...initialCollections(),
   };
 }
 
@@ -224,6 +241,7 @@ export function cloneState(s: CustomerState): CustomerState {
     disputes: s.disputes.map((d) => ({ ...d })),
     ...cloneCreditControl(s),
     ...cloneCreditFile(s),
+    ...cloneCollections(s),
   };
 }
 
@@ -261,6 +279,7 @@ export function serializeState(s: CustomerState): string {
   if (s.notices.size > 0) snapshot.notices = [...s.notices].map(([invoiceId, step]) => ({ invoiceId, step }));
   writeCreditControl(snapshot, s);
   writeCreditFile(snapshot, s);
+  writeCollections(snapshot, s);
   return canonicalJson(snapshot);
 }
 
@@ -376,7 +395,11 @@ export function deserializeState(json: string | object): CustomerState {
       status: r.str(x, 'status') as OrderStatus,
       invoiceId: r.strOrNull(x, 'invoiceId'),
     };
+    if (x.paymentMethod === 'cash') order.paymentMethod = 'cash';
+    else if (x.paymentMethod !== undefined) r.fail('order.paymentMethod is not "cash"');
+    if (x.holdReason !== undefined) order.holdReason = r.str(x, 'holdReason') as HoldReason;
     s.orders.set(order.orderId, order);
+    if (!onCredit(order)) continue;
     if (order.status === 'open') s.openOrdersTotal += order.amount;
     else if (order.status === 'held') s.heldOrdersTotal += order.amount;
   }
@@ -416,5 +439,6 @@ export function deserializeState(json: string | object): CustomerState {
   }
   readCreditControl(o, s, r);
   readCreditFile(o, s, r);
+  readCollections(o, s, r);
   return s;
 }

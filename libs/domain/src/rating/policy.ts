@@ -1,7 +1,7 @@
 import type { CustomerType } from '../contract/payloads';
 import { currencyExponent } from '../currencies';
 import { DomainError } from '../errors';
-import type { CollectionStep } from '../control/control-events';
+import { DEFAULT_COLLECTIONS_STEPS, type LadderStep } from '../control/collections-policy';
 import {
   CREDIT_CONTROL_POLICY_DEFAULTS,
   type AmountByCurrency,
@@ -34,10 +34,7 @@ export interface GradeBand {
   paymentTermsDays?: number;
 }
 
-export interface CollectionStepRule {
-  step: CollectionStep;
-  daysPastDue: number;
-}
+export type CollectionStepRule = LadderStep;
 
 /** A linear scale: `zeroAt` scores 0, `fullAt` scores 100 (either may be the larger), clamped beyond. */
 export interface Ramp {
@@ -116,10 +113,21 @@ interface PolicyCommon extends CreditControlPolicy {
   /** Days of history the rating looks at. */
   lookbackDays: number;
   breachThresholdsPct: number[];
-  /** Collections ladder: the step an unpaid invoice reaches at each number of days past due (ascending). */
+  /**
+   * The default collections ladder: the step an unpaid invoice reaches at each number of days past due
+   * (ascending; negative = before the due date). Segments may follow other ladders (collectionLadders).
+   */
   collectionsSteps: CollectionStepRule[];
-  /** Days past due of an unpaid invoice after which the customer is frozen (new orders held). */
-  freezeGraceDays: number;
+  /**
+   * Frozen (new credit orders held) once an undisputed unpaid invoice is MORE than this many days past due; 0 =
+   * from the first day past due (seed 004: 一旦发生逾期,系统立即自动冻结该客户的下单权限).
+   */
+  freezeAfterDaysPastDue: number;
+  /**
+   * Frozen too once the overdue amount (undisputed, past due, unpaid) exceeds this, in the customer's currency
+   * (seed 004: 当客户的逾期金额超过1万元时,系统自动锁定其下单权限).
+   */
+  freezeOverdueAmount: AmountByCurrency;
   /** A limit with no invoice or order for this many months, and no exposure, is flagged for review. */
   dormantLimitMonths: number;
 }
@@ -153,14 +161,11 @@ export type GradePolicy = AssessmentPolicy | FiveFactorPolicy;
 /** Credit-control fields: optional in a stored policy (older rows predate them), defaulted on validation. */
 export const CONTROL_POLICY_DEFAULTS: Pick<
   PolicyCommon,
-  'collectionsSteps' | 'freezeGraceDays' | 'dormantLimitMonths'
+  'collectionsSteps' | 'freezeAfterDaysPastDue' | 'freezeOverdueAmount' | 'dormantLimitMonths'
 > = {
-  collectionsSteps: [
-    { step: 'reminder', daysPastDue: 1 },
-    { step: 'formal-notice', daysPastDue: 15 },
-    { step: 'escalation', daysPastDue: 30 },
-  ],
-  freezeGraceDays: 30,
+  collectionsSteps: DEFAULT_COLLECTIONS_STEPS,
+  freezeAfterDaysPastDue: 0,
+  freezeOverdueAmount: { default: '10000.00' },
   dormantLimitMonths: 6,
 };
 

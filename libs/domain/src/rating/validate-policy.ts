@@ -2,8 +2,8 @@ import { CUSTOMER_TYPES, type CustomerType } from '../contract/payloads';
 import { currencyExponent, isCurrency } from '../currencies';
 import { DomainError } from '../errors';
 import { checkAmount } from '../money';
-import { COLLECTION_STEPS, type CollectionStep } from '../control/control-events';
 import { CREDIT_CONTROL_POLICY_FIELDS, validateCreditControlPolicy } from '../control/credit-control-policy';
+import { validateLadder } from '../control/collections-policy';
 import {
   CONTROL_POLICY_DEFAULTS,
   deepFreeze,
@@ -323,21 +323,19 @@ function segment(v: unknown, field: string): Segment {
 }
 
 function validateCollectionsSteps(input: unknown): CollectionStepRule[] {
-  const seen = new Set<string>();
-  const steps = list(input, 'collectionsSteps').map((v, i) => {
-    const field = `collectionsSteps[${i}]`;
-    const o = obj(v, field);
-    noExtra(o, ['step', 'daysPastDue'], `${field}.`);
-    const step = oneOf<CollectionStep>(o.step, COLLECTION_STEPS, `${field}.step`);
-    if (seen.has(step)) fail(`${field}.step`, `duplicate step ${JSON.stringify(step)}`);
-    seen.add(step);
-    return { step, daysPastDue: int(o.daysPastDue, `${field}.daysPastDue`, 1, 3650) };
-  });
-  for (let i = 1; i < steps.length; i++) {
-    if (steps[i].daysPastDue <= steps[i - 1].daysPastDue)
-      fail('collectionsSteps', 'must be ascending by daysPastDue');
-  }
-  return steps;
+  return validateLadder(input, 'collectionsSteps');
+}
+
+/**
+ * `freezeGraceDays` is the name versions stored before the seed-faithful freeze used (same meaning: frozen once
+ * more than that many days past due); it is read as freezeAfterDaysPastDue, so those versions keep their rule.
+ */
+function freezeAfterDaysPastDue(p: Obj): number {
+  if (p.freezeAfterDaysPastDue !== undefined && p.freezeGraceDays !== undefined)
+    fail('freezeGraceDays', 'is the old name of freezeAfterDaysPastDue: give one of them');
+  const v = p.freezeAfterDaysPastDue ?? p.freezeGraceDays;
+  const field = p.freezeAfterDaysPastDue !== undefined ? 'freezeAfterDaysPastDue' : 'freezeGraceDays';
+  return v === undefined ? CONTROL_POLICY_DEFAULTS.freezeAfterDaysPastDue : int(v, field, 0, 3650);
 }
 
 /** Fields every policy format has; the credit-control ones are optional (older rows predate them). */
@@ -345,7 +343,9 @@ const COMMON_FIELDS = ['version', 'bands', 'lookbackDays', 'breachThresholdsPct'
 const OPTIONAL_FIELDS = [
   'model',
   'collectionsSteps',
+  'freezeAfterDaysPastDue',
   'freezeGraceDays',
+  'freezeOverdueAmount',
   'dormantLimitMonths',
   ...CREDIT_CONTROL_POLICY_FIELDS,
 ];
@@ -368,10 +368,11 @@ function common(p: Obj) {
       p.collectionsSteps === undefined
         ? CONTROL_POLICY_DEFAULTS.collectionsSteps.map((c) => ({ ...c }))
         : validateCollectionsSteps(p.collectionsSteps),
-    freezeGraceDays:
-      p.freezeGraceDays === undefined
-        ? CONTROL_POLICY_DEFAULTS.freezeGraceDays
-        : int(p.freezeGraceDays, 'freezeGraceDays', 1, 3650),
+    freezeAfterDaysPastDue: freezeAfterDaysPastDue(p),
+    freezeOverdueAmount:
+      p.freezeOverdueAmount === undefined
+        ? { ...CONTROL_POLICY_DEFAULTS.freezeOverdueAmount }
+        : amountMap(p.freezeOverdueAmount, 'freezeOverdueAmount', false),
     dormantLimitMonths:
       p.dormantLimitMonths === undefined
         ? CONTROL_POLICY_DEFAULTS.dormantLimitMonths

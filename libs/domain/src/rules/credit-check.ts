@@ -2,13 +2,25 @@ import { controlEvent, type ControlEvent, type HoldReason } from '../control/con
 import type { CustomerState } from '../customer/state';
 import type { GradePolicy } from '../rating/policy';
 import { effectiveLimit } from '../control/effective-limit';
+import { isCashOnly } from '../rating/rating';
 import { atOrAbove } from './exposure';
 
-/** Why an order that would bring exposure to `exposureWithOrder` must be held, or null when it may go ahead. */
+/**
+ * Why a credit order that would bring exposure to `exposureWithOrder` must be held, or null when it may go
+ * ahead. A cash-only band extends no credit whatever the limit (seed 000: D 不授信 只接受现款交易).
+ */
 export function holdReason(state: CustomerState, exposureWithOrder: bigint): HoldReason | null {
   if (state.status === 'blacklisted') return 'blacklisted';
   if (state.status === 'frozen') return 'frozen';
+  if (isCashOnly(state.rating)) return 'cash-only';
   return exposureWithOrder > effectiveLimit(state) ? 'over-limit' : null;
+}
+
+/** Whether a grade out of a cash-only band now lets orders held as cash-only be reconsidered. */
+export function cashOnlyLifted(state: CustomerState): boolean {
+  if (state.heldOrdersTotal === 0n || isCashOnly(state.rating)) return false;
+  for (const o of state.orders.values()) if (o.status === 'held' && o.holdReason === 'cash-only') return true;
+  return false;
 }
 
 /**

@@ -2,9 +2,9 @@ import type { EventType } from '../contract/envelope';
 import { firstApplication } from '../control/approvals';
 import { controlEvent, isControlEvent, type ControlEvent } from '../control/control-events';
 import type { AppliedEvent } from '../customer/apply';
-import type { CustomerState } from '../customer/state';
 import type { GradePolicy } from '../rating/policy';
-import { holdReason, limitBreaches, releaseHeldOrders } from './credit-check';
+import { onCredit, type CustomerState } from '../customer/state';
+import { cashOnlyLifted, holdReason, limitBreaches, releaseHeldOrders } from './credit-check';
 import { exposureOf } from './exposure';
 
 /**
@@ -40,8 +40,8 @@ export function deriveOnIngest(
     out.push(...firstApplication(state, policy, at));
   } else if (event.type === 'OrderPlaced') {
     const order = state.orders.get(event.payload.orderId);
-    // Already invoiced (the invoice came first): nothing left to check.
-    if (order && order.status === 'open') {
+    // Already invoiced (the invoice came first), or paid in cash before delivery: nothing to check.
+    if (order && order.status === 'open' && onCredit(order)) {
       const reason = holdReason(state, exposure);
       if (reason !== null) {
         exposure -= order.amount;
@@ -55,7 +55,7 @@ export function deriveOnIngest(
         );
       }
     }
-  } else if (FREES_CREDIT.has(event.type)) {
+  } else if (FREES_CREDIT.has(event.type) || cashOnlyLifted(state)) {
     const r = releaseHeldOrders(state, exposure, at, `credit freed by ${event.type} ${event.eventId}`);
     out.push(...r.events);
     exposure = r.exposure;

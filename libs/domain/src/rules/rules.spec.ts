@@ -1,7 +1,7 @@
 import { soundProfile, wire } from '../../test/builders';
 import type { EventType } from '../contract/envelope';
 import type { ControlEvent } from '../control/control-events';
-import { initialState, type CustomerState } from '../customer/state';
+import { deserializeState, initialState, serializeState, type CustomerState } from '../customer/state';
 import { DEFAULT_GRADE_POLICY, type GradePolicy } from '../rating/policy';
 import { validatePolicy } from '../rating/validate-policy';
 import { evaluatePosition } from '../position/position';
@@ -166,12 +166,97 @@ describe('order credit check', () => {
     );
     expect(l.state.rating!.terms!.settlement).toBe('cash-only');
     expect(l.order('O-1', '100.00', '2026-01-02T00:00:00Z')).toMatchObject([
-      { type: 'OrderHeld', payload: { orderId: 'O-1', reason: 'over-limit', exposure: 0n } },
+      { type: 'OrderHeld', payload: { orderId: 'O-1', reason: 'cash-only', exposure: 0n } },
     ]);
+    expect(l.state.orders.get('O-1')!.holdReason).toBe('cash-only');
     // The sound credit file arrives: 78, C, credit: the held order fits the recorded limit again.
     const after = l.add('CustomerProfileUpdated', soundProfile('EUR', '2026-01-03'), '2026-01-03T09:00:00Z');
     expect(kinds(after)).toEqual(['OrderReleased:O-1']);
     expect(l.state.openOrdersTotal).toBe(10000n);
+    expect(l.state.orders.get('O-1')!.holdReason).toBeUndefined();
+  });
+
+  it('never holds a cash order nor counts it in exposure, even for a cash-only customer', () => {
+    const l = new Ledger();
+    l.add(
+      'CustomerOnboarded',
+      { name: 'New Co', currency: 'EUR', creditLimit: '50000.00' },
+      '2026-01-01T09:00:00Z',
+      2,
+    );
+    expect(l.state.rating!.grade).toBe('D'); // unassessed: cash only
+    // Seed 000: D 不授信 只接受现款交易 — the 40,000.00 credit order is held, the same order in cash is not.
+    expect(kinds(l.order('O-1', '40000.00', '2026-01-02T00:00:00Z'))).toEqual(['OrderHeld:O-1']);
+    expect(
+      l.add(
+        'OrderPlaced',
+        { orderId: 'O-2', amount: '40000.00', currency: 'EUR', paymentMethod: 'cash' },
+        '2026-01-02T01:00:00Z',
+      ),
+    ).toEqual([]);
+    expect(l.state.orders.get('O-2')).toEqual({
+      orderId: 'O-2',
+      amount: 4000000n,
+      status: 'open',
+      invoiceId: null,
+      paymentMethod: 'cash',
+    });
+    let p = evaluatePosition(l.state, '2026-01-02T02:00:00Z');
+    expect([p.openOrders, p.heldOrders, p.exposure]).toEqual([0n, 4000000n, 0n]);
+    // Invoiced (and so closed) and cancelled cash orders leave the totals alone.
+    l.add(
+      'OrderPlaced',
+      { orderId: 'O-3', amount: '10.00', currency: 'EUR', paymentMethod: 'cash' },
+      '2026-01-02T03:00:00Z',
+    );
+    l.add('OrderCancelled', { orderId: 'O-3' }, '2026-01-02T04:00:00Z');
+    l.add(
+      'InvoiceIssued',
+      {
+        invoiceId: 'I-1',
+        amount: '40000.00',
+        currency: 'EUR',
+        issuedOn: '2026-01-03',
+        dueOn: '2026-01-03',
+        orderId: 'O-2',
+      },
+      '2026-01-03T09:00:00Z',
+    );
+    p = evaluatePosition(l.state, '2026-01-03T10:00:00Z');
+    expect([p.openOrders, p.heldOrders, p.openReceivables]).toEqual([0n, 4000000n, 4000000n]);
+    expect(l.state.orders.get('O-2')!.status).toBe('invoiced');
+    // Both survive a snapshot round trip; a credit order's object keeps its old keys only.
+    const back = deserializeState(serializeState(l.state));
+    expect(back.orders.get('O-2')!.paymentMethod).toBe('cash');
+    expect(back.orders.get('O-1')!.holdReason).toBe('cash-only');
+    expect([back.openOrdersTotal, back.heldOrdersTotal]).toEqual([0n, 4000000n]);
+  });
+
+  it('releases cash-only holds when a re-grade lifts the customer into a credit band', () => {
+    const l = new Ledger();
+    l.add(
+      'CustomerOnboarded',
+      { name: 'New Co', currency: 'EUR', creditLimit: '500.00' },
+      '2026-01-01T09:00:00Z',
+      2,
+    );
+    const score = l.state.rating!.score;
+    l.order('O-1', '300.00', '2026-01-02T00:00:00Z');
+    l.order('O-2', '300.00', '2026-01-02T01:00:00Z');
+    // A policy whose lowest band (from the customer's own score) grants credit: O-1 fits the 500.00, O-2 not.
+    const lenient = validatePolicy({
+      ...DEFAULT_GRADE_POLICY,
+      version: 2,
+      bands: [
+        ...DEFAULT_GRADE_POLICY.bands
+          .slice(0, 3)
+          .map((b) => ({ ...b, minScore: Math.max(b.minScore, score + 1) })),
+        { ...DEFAULT_GRADE_POLICY.bands[3], terms: DEFAULT_GRADE_POLICY.bands[2].terms },
+      ],
+    });
+    const events = rerate(l.state, '2026-01-03T00:00:00Z', lenient, 'policy-change', true);
+    expect(kinds(events)).toEqual(['CustomerRerated:', 'OrderReleased:O-1']);
+    expect(events[1].payload).toEqual({ orderId: 'O-1', releasedBy: 'auto', reason: 'grade D → D' });
   });
 
   it('holds every order of a frozen customer, with reason frozen', () => {
@@ -210,8 +295,17 @@ describe('order credit check', () => {
 });
 
 describe('overdue notices', () => {
+  // The ladder without its pre-due reminder (collections.spec covers that step and the ladders per segment).
+  const policy = validatePolicy({
+    ...structuredClone(DEFAULT_GRADE_POLICY),
+    collectionsSteps: [
+      { step: 'reminder', daysPastDue: 1 },
+      { step: 'formal-notice', daysPastDue: 15 },
+      { step: 'escalation', daysPastDue: 30 },
+    ],
+  });
   const ledger = () => {
-    const l = new Ledger();
+    const l = new Ledger(policy);
     l.onboard('10000.00');
     l.invoice('I-1', '100.00', '2026-01-01', '2026-01-31');
     l.invoice('I-2', '50.00', '2026-01-01', '2026-02-10');
@@ -231,7 +325,13 @@ describe('overdue notices', () => {
         customerId: 'C-1',
         occurredAt: '2026-02-01T06:00:00.000Z',
         source: 'credit-ledger',
-        payload: { invoiceId: 'I-1', step: 'reminder', daysPastDue: 1, openAmount: 10000n },
+        payload: {
+          invoiceId: 'I-1',
+          step: 'reminder',
+          daysPastDue: 1,
+          openAmount: 10000n,
+          ladder: 'default',
+        },
       },
     ]);
     expect(at('2026-02-01')).toEqual([]); // again: nothing
@@ -275,7 +375,7 @@ describe('overdue notices', () => {
 });
 
 describe('freeze and unfreeze', () => {
-  it('freezes after more than the grace days past due, unfreezes once cleared and releases what fits', () => {
+  it('freezes from the first day past due, unfreezes on the payment that clears it and releases what fits', () => {
     const l = new Ledger();
     l.onboard('1000.00');
     // An AA report keeps the customer in a credit band through its one late payment (otherwise D, cash only,
@@ -295,27 +395,93 @@ describe('freeze and unfreeze', () => {
       '2026-01-01T10:00:00Z',
     );
     l.invoice('I-1', '600.00', '2026-01-01', '2026-01-31');
-    expect(freezeDecision(l.state, '2026-03-02T12:00:00Z', l.policy)).toEqual([]); // 30 days: grace
-    const frozen = l.control(freezeDecision(l.state, '2026-03-03T00:00:00Z', l.policy)); // 31
+    expect(freezeDecision(l.state, '2026-01-31T23:59:59Z', l.policy)).toEqual([]); // due today
+    const frozen = l.control(freezeDecision(l.state, '2026-02-01T00:00:00Z', l.policy)); // 1 day past due
     expect(frozen).toMatchObject([
       {
         eventId: 'frozen:C-1:3',
         type: 'CustomerFrozen',
-        payload: { reason: '1 invoice(s) more than 30 days past due', invoiceIds: ['I-1'], by: 'system' },
+        payload: {
+          reason: '1 invoice(s) more than 0 days past due',
+          invoiceIds: ['I-1'],
+          by: 'system',
+          cause: 'overdue',
+          overdueAmount: 60000n,
+        },
       },
     ]);
     expect(freezeDecision(l.state, '2026-03-04T00:00:00Z', l.policy)).toEqual([]); // already frozen
-    expect(kinds(l.order('O-1', '300.00', '2026-03-04T00:00:00Z'))).toEqual(['OrderHeld:O-1']);
+    expect(l.order('O-1', '300.00', '2026-03-04T00:00:00Z')).toMatchObject([
+      { type: 'OrderHeld', payload: { orderId: 'O-1', reason: 'frozen' } },
+    ]);
     expect(kinds(l.order('O-2', '200.00', '2026-03-04T00:00:00Z'))).toEqual(['OrderHeld:O-2']);
-    // A payment while frozen releases nothing.
-    expect(l.pay('P-1', '600.00', '2026-03-05')).toEqual([]);
-    const un = l.control(freezeDecision(l.state, '2026-03-06T00:00:00Z', l.policy));
+    // The payment that clears I-1 unfreezes at once (the rule runs on every event) and releases both orders.
+    const un = l.pay('P-1', '600.00', '2026-03-05');
     expect(kinds(un)).toEqual(['CustomerUnfrozen:', 'OrderReleased:O-1', 'OrderReleased:O-2']);
+    expect(un[0]).toMatchObject({ payload: { by: 'system' } });
     expect([l.state.rating!.score, l.state.rating!.grade]).toEqual([79, 'C']);
     expect([l.state.status, l.state.openOrdersTotal, l.state.heldOrdersTotal]).toEqual([
       'active',
       50000n,
       0n,
+    ]);
+  });
+
+  it('holds a credit order that arrives once an invoice is past due, before any scan ran', () => {
+    const l = new Ledger();
+    l.onboard('1000.00');
+    l.invoice('I-1', '10.00', '2026-01-02', '2026-01-10');
+    expect(l.order('O-1', '1.00', '2026-01-10T23:00:00Z')).toEqual([]); // due today: not overdue
+    expect(l.order('O-2', '1.00', '2026-01-11T08:00:00Z')).toMatchObject([
+      { eventId: 'frozen:C-1:4', type: 'CustomerFrozen', payload: { cause: 'overdue', invoiceIds: ['I-1'] } },
+      { eventId: 'task-opened:collection:frozen:C-1:4', type: 'CollectionTaskOpened' },
+      { eventId: 'order-held:C-1:O-2', type: 'OrderHeld', payload: { orderId: 'O-2', reason: 'frozen' } },
+    ]);
+    // A cash order is paid before delivery: never held, frozen or not.
+    expect(
+      l.add(
+        'OrderPlaced',
+        { orderId: 'O-3', amount: '5.00', currency: 'EUR', paymentMethod: 'cash' },
+        '2026-01-11T09:00:00Z',
+      ),
+    ).toEqual([]);
+    // A disputed invoice is not chased: disputing the only overdue one unfreezes.
+    expect(kinds(l.add('DisputeOpened', { invoiceId: 'I-1', reason: 'x' }, '2026-01-12T00:00:00Z'))).toEqual([
+      'CustomerUnfrozen:',
+      'CollectionTaskClosed:',
+      'OrderReleased:O-2',
+    ]);
+  });
+
+  it('freezes on the overdue amount above the threshold when the day limit has not been reached', () => {
+    const policy = validatePolicy({ ...DEFAULT_GRADE_POLICY, freezeAfterDaysPastDue: 30 });
+    const l = new Ledger(policy);
+    l.onboard('30000.00');
+    l.invoice('I-1', '10000.00', '2026-01-01', '2026-01-31');
+    l.invoice('I-2', '0.01', '2026-01-02', '2026-01-31');
+    expect(freezeDecision(l.state, '2026-01-31T12:00:00Z', policy)).toEqual([]); // not yet past due
+    // 10000.01 overdue: above 10000.00 although only 1 day past due.
+    const frozen = l.control(freezeDecision(l.state, '2026-02-01T00:00:00Z', policy));
+    expect(frozen).toMatchObject([
+      {
+        type: 'CustomerFrozen',
+        payload: {
+          reason: 'overdue amount 10000.01 EUR above 10000.00 EUR',
+          invoiceIds: ['I-1', 'I-2'],
+          by: 'system',
+          cause: 'overdue-amount',
+          overdueAmount: 1000001n,
+        },
+      },
+    ]);
+    // Exactly 10000.00 overdue is not above: the payment of 0.01 unfreezes (2 days < 30).
+    expect(kinds(l.pay('P-1', '0.01', '2026-02-02'))).toEqual(['CustomerUnfrozen:']);
+    // The same 10000.01 with the default day limit 0: both rules hold and the amount names the cause.
+    const d = new Ledger();
+    d.onboard('30000.00');
+    d.invoice('I-1', '10000.01', '2026-01-01', '2026-01-31');
+    expect(freezeDecision(d.state, '2026-02-01T00:00:00Z', d.policy)).toMatchObject([
+      { payload: { cause: 'overdue-amount', overdueAmount: 1000001n } },
     ]);
   });
 
@@ -337,9 +503,24 @@ describe('dormant limit', () => {
     l.pay('P-1', '100.00', '2026-03-10');
     expect(dormantLimit(l.state, '2026-08-27T23:00:00Z', l.policy)).toEqual([]); // cutoff 02-27
     const flagged = l.control(dormantLimit(l.state, '2026-08-28T00:00:00Z', l.policy)); // cutoff 02-28
+    // Submitted, not only flagged: grade C's default (10,000.00) is above 1,000.00, so 50 % of it: 500.00.
     expect(flagged).toMatchObject([
       { eventId: 'dormant:C-1:2026-02-28', payload: { lastUsedOn: '2026-02-28', creditLimit: 100000n } },
+      {
+        eventId: 'approval-request:C-1:dormant-2026-02-28',
+        type: 'ApprovalRequested',
+        payload: {
+          requestId: 'dormant-2026-02-28',
+          kind: 'decrease',
+          amount: 50000n,
+          currentLimit: 100000n,
+          by: 'system',
+          byRole: 'system',
+          required: ['sales-manager', 'finance-clerk'],
+        },
+      },
     ]);
+    expect(l.state.limitRequests.get('dormant-2026-02-28')!.requestedBy).toBe('system');
     expect(dormantLimit(l.state, '2027-01-01T00:00:00Z', l.policy)).toEqual([]);
   });
 
@@ -352,7 +533,10 @@ describe('dormant limit', () => {
   it('uses the onboarding date when the limit was never used; never flags a zero limit', () => {
     const l = new Ledger();
     l.onboard('1000.00', '2026-01-31T23:00:00Z');
-    expect(kinds(dormantLimit(l.state, '2026-07-31T00:00:00Z', l.policy))).toEqual(['DormantLimitFlagged:']);
+    expect(kinds(dormantLimit(l.state, '2026-07-31T00:00:00Z', l.policy))).toEqual([
+      'DormantLimitFlagged:',
+      'ApprovalRequested:',
+    ]);
     const z = new Ledger();
     z.onboard('0');
     expect(dormantLimit(z.state, '2030-01-01T00:00:00Z', z.policy)).toEqual([]);
@@ -411,13 +595,27 @@ describe('re-rating', () => {
 describe('control policy fields', () => {
   const base = { ...DEFAULT_GRADE_POLICY } as Record<string, unknown>;
   it('defaults the credit-control fields of an older stored policy', () => {
-    const { collectionsSteps: _c, freezeGraceDays: _f, dormantLimitMonths: _d, ...old } = base;
+    const {
+      collectionsSteps: _c,
+      freezeAfterDaysPastDue: _f,
+      freezeOverdueAmount: _a,
+      dormantLimitMonths: _d,
+      ...old
+    } = base;
     const p = validatePolicy(old);
-    expect([p.collectionsSteps.map((s) => s.daysPastDue), p.freezeGraceDays, p.dormantLimitMonths]).toEqual([
-      [1, 15, 30],
-      30,
-      6,
-    ]);
+    expect([
+      p.collectionsSteps.map((s) => s.daysPastDue),
+      p.freezeAfterDaysPastDue,
+      p.freezeOverdueAmount,
+      p.dormantLimitMonths,
+    ]).toEqual([[-3, 1, 15, 30], 0, { default: '10000.00' }, 6]);
+  });
+  it('reads the old name freezeGraceDays of a stored version as freezeAfterDaysPastDue', () => {
+    const { freezeAfterDaysPastDue: _f, ...old } = base;
+    expect(validatePolicy({ ...old, freezeGraceDays: 30 }).freezeAfterDaysPastDue).toBe(30);
+    expect(() => validatePolicy({ ...base, freezeGraceDays: 30 })).toThrow(
+      'policy.freezeGraceDays: is the old name of freezeAfterDaysPastDue',
+    );
   });
   it.each([
     [{ collectionsSteps: [] }, 'policy.collectionsSteps: must be a non-empty array'],
@@ -438,7 +636,8 @@ describe('control policy fields', () => {
       { collectionsSteps: [{ step: 'reminder', daysPastDue: 1, x: 1 }] },
       'policy.collectionsSteps[0].x: unknown',
     ],
-    [{ freezeGraceDays: 0 }, 'policy.freezeGraceDays: must be an integer between 1'],
+    [{ freezeAfterDaysPastDue: -1 }, 'policy.freezeAfterDaysPastDue: must be an integer between 0'],
+    [{ freezeOverdueAmount: { EUR: '1.00' } }, 'policy.freezeOverdueAmount.default: is missing'],
     [{ dormantLimitMonths: 1.5 }, 'policy.dormantLimitMonths: must be an integer'],
   ])('rejects %j', (override, message) => {
     expect(() => validatePolicy({ ...base, ...override })).toThrow(message);

@@ -2,10 +2,10 @@ import { DataSource } from 'typeorm';
 import { CustomerState, canonicalJson, serializeState } from '@credit-ledger/domain';
 import {
   LedgerReader,
-  POSITIONS_CHECKPOINT,
   PolicyStore,
   RecordedGradeChange,
   StoredEvent,
+  settledHead,
 } from '@credit-ledger/ledger-store';
 import { replayStream } from '../as-of-replay';
 import { GradeHistoryRow } from './grade-history-row';
@@ -36,7 +36,7 @@ export interface VerifyResult {
   gradeChanges: number;
   /** Customers whose current state was not compared: --until cut their stream, or they moved on meanwhile. */
   statesNotCompared: number;
-  /** The ledger sequence the verification covers (the projection checkpoint when it started). */
+  /** The ledger sequence the verification covers (the settled head when it started). */
   headSequence: string;
   differences: Difference[];
 }
@@ -58,17 +58,15 @@ interface StoredGradeRow extends GradeHistoryRow {
  * The auditor's proof: re-computes every customer's state and grade history from the ledger, each event rated
  * with the policy version in force at its sequence, and compares them with what is stored — the canonical
  * state bytes in customer_positions and every grade_history row (grades, scores, policy version, the full
- * rating with its factors). It covers the ledger up to the projection checkpoint taken at the start, so it
+ * rating with its factors). It covers the ledger up to the settled head taken at the start, so it
  * can run next to live ingestion (a customer that moved on meanwhile is counted in statesNotCompared).
  */
 export async function verifyProjections(ds: DataSource, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const policies = new PolicyStore(ds);
   await policies.load();
   const reader = new LedgerReader(ds);
-  const [{ head }] = await ds.query(
-    `SELECT sequence::text AS head FROM projection_checkpoints WHERE name = $1`,
-    [POSITIONS_CHECKPOINT],
-  );
+  // Settled: no append can still commit a sequence <= head, so the replay below sees every event up to it.
+  const { sequence: head } = await settledHead(ds);
   const [{ total }] = await ds.query(
     `SELECT count(*)::int AS total FROM ledger_events WHERE sequence <= $1 AND ($2::text IS NULL OR customer_id = $2)`,
     [head, opts.customerId ?? null],

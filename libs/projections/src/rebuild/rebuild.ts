@@ -2,6 +2,7 @@ import { DataSource, QueryRunner } from 'typeorm';
 import { CustomerState, deserializeState } from '@credit-ledger/domain';
 import {
   APPEND_LOCK,
+  CommitPosition,
   LedgerReader,
   POSITIONS_CHECKPOINT,
   PolicyStore,
@@ -10,6 +11,7 @@ import {
   RecordedGradeChange,
   StoredEvent,
   insertGradeChanges,
+  settledHead,
   upsertPositions,
 } from '@credit-ledger/ledger-store';
 import { replayStream } from '../as-of-replay';
@@ -60,10 +62,12 @@ export interface RebuildResult {
  * Rebuilds customer_positions and grade_history from sequence 0 into fresh shadow tables while ingestion keeps
  * running, then swaps them in atomically:
  *
- * 1. replay: every customer's stream up to a snapshot H of the head, customer by customer (one stream in memory);
- * 2. catch-up: the events appended since, in global order, onto the shadow rows, until few are left;
- * 3. swap: one transaction takes the writer's append lock (appends wait), folds the last events, renames the
- *    tables (and their indexes) and sets the checkpoint. Appends resume against the rebuilt tables.
+ * 1. replay: every customer's stream up to the settled head H (no sequence <= H can still commit), customer by
+ *    customer (one stream in memory);
+ * 2. catch-up: the events with a sequence above H, in commit order below the visibility horizon (never skipping
+ *    one that commits late with a lower sequence), onto the shadow rows, until few are left;
+ * 3. swap: one transaction takes the writer's append lock exclusively (appends wait), folds the last events,
+ *    renames the tables (and their indexes) and sets the checkpoint. Appends resume against the rebuilt tables.
  *
  * Each event is rated with the policy in force at its sequence, exactly as the writer did.
  */
@@ -89,9 +93,17 @@ export async function rebuildProjections(ds: DataSource, opts: RebuildOptions = 
       await q(`CREATE TABLE ${t}${SHADOW} (LIKE ${t} INCLUDING ALL)`);
     }
 
-    // 1. replay up to a snapshot of the head (every sequence <= head is committed: appends commit in order).
+    // 1. replay up to the settled head: every sequence <= head is committed, and no append can add one.
     const reader = new LedgerReader(ds);
-    let head = await reader.headSequence();
+    const settled = await settledHead(ds);
+    const floor = settled.sequence;
+    let head = floor;
+    // Rows of transactions below the settled horizon all have sequences <= floor: catch-up starts there.
+    let cursor: CommitPosition = { txId: settled.horizon, sequence: '0' };
+    const advance = (page: Array<StoredEvent & { position: CommitPosition }>): void => {
+      cursor = page[page.length - 1].position;
+      for (const e of page) if (BigInt(e.sequence) > BigInt(head)) head = e.sequence;
+    };
     const [{ n }] = await ds.query('SELECT count(*)::int AS n FROM ledger_events WHERE sequence <= $1', [
       head,
     ]);
@@ -131,11 +143,11 @@ export async function rebuildProjections(ds: DataSource, opts: RebuildOptions = 
     // 2. catch up outside the lock while ingestion runs.
     progress.phase = 'catch-up';
     for (;;) {
-      const page = await reader.page(head, pageSize);
+      const page = await reader.pageInCommitOrder(cursor, pageSize, { aboveSequence: floor });
       progress.total += page.length;
       if (page.length === 0) break;
       gradeChanges += await foldOnto(ds, page, policies);
-      head = page[page.length - 1].sequence;
+      advance(page);
       progress.events += page.length;
       report();
       if (page.length < lockedBelow) break;
@@ -153,10 +165,14 @@ export async function rebuildProjections(ds: DataSource, opts: RebuildOptions = 
       await policies.load(qr);
       const lockedReader = new LedgerReader(qr);
       for (;;) {
-        const page = await lockedReader.page(head, pageSize);
+        // No append is in progress: every visible row is final, past the horizon too.
+        const page = await lockedReader.pageInCommitOrder(cursor, pageSize, {
+          aboveSequence: floor,
+          all: true,
+        });
         if (page.length === 0) break;
         gradeChanges += await foldOnto(qr, page, policies);
-        head = page[page.length - 1].sequence;
+        advance(page);
         progress.events += page.length;
         progress.total += page.length;
       }

@@ -1,0 +1,32 @@
+/* The workspace's only script: draws the charts the server described, and lets htmx do the rest. */
+(function () {
+  'use strict';
+  function draw(root) {
+    root.querySelectorAll('script.chart-options').forEach(function (block) {
+      var options = JSON.parse(block.textContent || '{}');
+      Object.keys(options).forEach(function (id) {
+        var el = document.getElementById(id);
+        if (!el) return;
+        var chart = echarts.getInstanceByDom(el) || echarts.init(el, null, { renderer: 'canvas' });
+        chart.setOption(options[id], true);
+        var target = el.getAttribute('data-click-target');
+        var url = el.getAttribute('data-click-url');
+        if (target && url && !el.dataset.bound) {
+          el.dataset.bound = '1';
+          chart.on('click', function (p) {
+            var at = p.data && p.data.at;
+            if (at) htmx.ajax('GET', url + encodeURIComponent(at), { target: target, swap: 'innerHTML' });
+          });
+        }
+      });
+    });
+  }
+  document.addEventListener('DOMContentLoaded', function () { draw(document); });
+  document.addEventListener('htmx:afterSettle', function (e) { draw(e.target); });
+  window.addEventListener('resize', function () {
+    document.querySelectorAll('.chart').forEach(function (el) {
+      var c = echarts.getInstanceByDom(el);
+      if (c) c.resize();
+    });
+  });
+})();
