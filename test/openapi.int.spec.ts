@@ -243,7 +243,7 @@ describe('OpenAPI document', () => {
       { amount: '70000.00', expiresAt: '2026-02-01', reason: 'season' },
       KEYS.finance,
     );
-    // A freeze is a request: approved by a finance-clerk and another sales-manager, then an unfreeze request.
+    // A freeze is a request routed by the limit (60,000.00 now: a finance-manager), then an unfreeze request.
     const freeze = await call(
       'POST',
       '/customers/:id/freeze',

@@ -94,7 +94,7 @@ describe('finance workspace (/app) in Chromium', () => {
   it('signs in with an API key per role, refuses an unknown key, and signs out', async () => {
     for (const [key, role] of [
       [KEYS.reader, 'reader'],
-      [KEYS.analyst, 'credit-analyst'],
+      [KEYS.analyst, 'finance-clerk'],
       [KEYS.cfo, 'cfo'],
     ] as const) {
       const page = await signIn(key);

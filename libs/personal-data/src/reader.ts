@@ -6,9 +6,23 @@ import { ERASED, RESTRICTED, SEALED_PATTERN, SEALED_PREFIX, findSealed, type Dat
  * for the roles that deal with the customer; `reader` sees figures and grades, never personal data.
  */
 export const PERSONAL_FIELD_ROLES: Readonly<Record<string, readonly string[]>> = {
-  'accountOwner.name': ['credit-analyst', 'sales-manager', 'finance-manager', 'cfo', 'admin'],
-  'accountOwner.email': ['credit-analyst', 'sales-manager', 'finance-manager', 'cfo', 'admin'],
-  contactEmail: ['credit-analyst', 'sales-manager', 'finance-manager', 'cfo', 'admin'],
+  'accountOwner.name': [
+    'finance-clerk',
+    'sales-manager',
+    'finance-manager',
+    'cfo',
+    'general-manager',
+    'admin',
+  ],
+  'accountOwner.email': [
+    'finance-clerk',
+    'sales-manager',
+    'finance-manager',
+    'cfo',
+    'general-manager',
+    'admin',
+  ],
+  contactEmail: ['finance-clerk', 'sales-manager', 'finance-manager', 'cfo', 'general-manager', 'admin'],
 };
 
 export function mayRead(role: string, field: string): boolean {
