@@ -17,9 +17,15 @@ const COLUMNS =
 /**
  * The physical limit beside the ingest figure: the same rows the ledger appended (its first `rows` events,
  * exported with COPY TO into memory first, so the export is not timed) are loaded with `COPY … FROM STDIN`
- * into a table with the same columns and no index, constraint or trigger, in one transaction.
+ * in one transaction, into a table with the same columns and no index, constraint or trigger (`indexed` false),
+ * or into one made `LIKE ledger_events INCLUDING ALL`: the ledger's primary key, idempotency and stream-version
+ * keys, its other indexes and the commit-order column — what every append must maintain too (`indexed` true).
  */
-export async function runCopyBaseline(databaseUrl: string, rows: number): Promise<CopyBaseline> {
+export async function runCopyBaseline(
+  databaseUrl: string,
+  rows: number,
+  indexed = false,
+): Promise<CopyBaseline> {
   const db = new Client(postgresClientConfig(databaseUrl));
   await db.connect();
   try {
@@ -27,7 +33,7 @@ export async function runCopyBaseline(databaseUrl: string, rows: number): Promis
     let bytes = 0;
     const out = db.query(
       copyTo(
-        `COPY (SELECT ${COLUMNS} FROM ledger_events WHERE sequence <= ${Math.floor(rows)} ORDER BY sequence) TO STDOUT`,
+        `COPY (SELECT ${COLUMNS} FROM ledger_events ORDER BY sequence LIMIT ${Math.floor(rows)}) TO STDOUT`,
       ),
     );
     for await (const chunk of out) {
@@ -37,7 +43,9 @@ export async function runCopyBaseline(databaseUrl: string, rows: number): Promis
     }
     await db.query('DROP TABLE IF EXISTS bench_copy_baseline');
     await db.query(
-      `CREATE TABLE bench_copy_baseline (sequence bigint, customer_id text, stream_version integer, source text,
+      indexed
+        ? 'CREATE TABLE bench_copy_baseline (LIKE ledger_events INCLUDING ALL)'
+        : `CREATE TABLE bench_copy_baseline (sequence bigint, customer_id text, stream_version integer, source text,
          event_id text, type text, version smallint, occurred_at timestamptz, recorded_at timestamptz,
          payload jsonb, metadata jsonb)`,
     );

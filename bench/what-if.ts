@@ -1,4 +1,4 @@
-import { DEFAULT_GRADE_POLICY } from '@credit-ledger/domain';
+import { DEFAULT_GRADE_POLICY, GradePolicy, validatePolicy } from '@credit-ledger/domain';
 import { createLedgerDataSource } from '@credit-ledger/ledger-store';
 import { simulatePolicy } from '@credit-ledger/projections';
 
@@ -12,18 +12,24 @@ export interface WhatIfRun {
   asOf: { seconds: number; events: number; eventsPerSec: number };
 }
 
-/** A draft that moves people: looser bands and a heavier weight on punctuality than the default policy. */
-const DRAFT = {
-  ...JSON.parse(JSON.stringify(DEFAULT_GRADE_POLICY)),
-  version: 999,
-  weights: { punctuality: 40, overdue: 25, volume: 15, tenure: 10, disputes: 10 },
-  bands: [
-    { grade: 'A', minScore: 85 },
-    { grade: 'B', minScore: 70 },
-    { grade: 'C', minScore: 55 },
-    { grade: 'D', minScore: 0 },
-  ],
-};
+/**
+ * A draft that moves people: looser bands and, for enterprises, a heavier weight on collection than the default
+ * policy (the draft of test/what-if.int.spec.ts).
+ */
+function draft(): GradePolicy {
+  const p = JSON.parse(JSON.stringify(DEFAULT_GRADE_POLICY));
+  p.version = 999;
+  [85, 70, 55, 0].forEach((min, i) => (p.bands[i].minScore = min));
+  p.segments.enterprise.history.weights = {
+    collection: 40,
+    overdueOccurrences: 25,
+    volume: 15,
+    tenure: 10,
+    complaints: 10,
+  };
+  return validatePolicy(p);
+}
+const DRAFT = draft();
 
 /** The what-if simulation over the idle bench ledger, in this process (the API runs the same in a worker thread). */
 export async function measureWhatIf(databaseUrl: string): Promise<WhatIfRun> {

@@ -46,31 +46,37 @@ describe('alerts on ingest and the outbox relay', () => {
       receivedOn: `2026-02-${day}`,
     });
 
-  it('alerts at 90 % and 100 %, not while exposure stays above, and again after it fell back', async () => {
+  it('alerts at 90 % and 100 % of the limit in receivables (orders do not count), and again after it fell back', async () => {
     await h.publish([
       onboard('C-L', '1000.00'),
-      invoice('C-L', 'I-1', '850.00', '01'), // 85 %
+      invoice('C-L', 'I-1', '850.00', '01'), // receivables 85 %
       wire('C-L', 'OrderPlaced', '2026-02-02T09:00:00Z', {
         orderId: 'O-1',
         amount: '50.00',
         currency: 'EUR',
-      }), // 90 %
-      invoice('C-L', 'I-2', '20.00', '03'), // 92 %
-      invoice('C-L', 'I-3', '80.00', '04'), // 100 %
-      invoice('C-L', 'I-4', '0.01', '05'), // still above
-      pay('C-L', 'P-1', '200.01', '06'), // 80 %: both re-armed
-      invoice('C-L', 'I-5', '150.00', '07'), // 95 %
+      }), // exposure 90 %, receivables still 85 %: no warning (seed 004 measures receivables)
+      invoice('C-L', 'I-2', '20.00', '03'), // 87 %
+      invoice('C-L', 'I-3', '80.00', '04'), // 95 %: 90 fires
+      invoice('C-L', 'I-4', '50.00', '05'), // 100 %: 100 fires
+      pay('C-L', 'P-1', '200.01', '06'), // 79.999 %: both re-armed
+      invoice('C-L', 'I-5', '150.00', '07'), // 94.999 %: 90 again
     ]);
     const mine = () => collector.on(ALERT_TOPICS.limitBreach).filter((a) => a.key === 'C-L');
     await collector.waitFor(() => mine().length >= 3, 'three limit breaches of C-L');
     await new Promise((r) => setTimeout(r, 300));
-    expect(mine().map((a) => [a.value.type, a.value.details.thresholdPct, a.value.details.exposure])).toEqual(
-      [
-        ['LimitBreached', 90, '900.00'],
-        ['LimitBreached', 100, '1000.00'],
-        ['LimitBreached', 90, '950.00'],
-      ],
-    );
+    expect(
+      mine().map((a) => [
+        a.value.type,
+        a.value.details.thresholdPct,
+        a.value.details.measure,
+        a.value.details.receivables,
+        a.value.details.exposure,
+      ]),
+    ).toEqual([
+      ['LimitBreached', 90, 'receivables', '950.00', '1000.00'],
+      ['LimitBreached', 100, 'receivables', '1000.00', '1050.00'],
+      ['LimitBreached', 90, 'receivables', '949.99', '999.99'],
+    ]);
     expect(new Set(mine().map((a) => a.value.alertId)).size).toBe(3);
     const [first] = mine();
     const [row] = await h.query<{ sequence: string; event_id: string }>(

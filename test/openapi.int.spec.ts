@@ -276,6 +276,18 @@ describe('OpenAPI document', () => {
     await call('GET', '/approvals', '/approvals', undefined, KEYS.finance);
     await call('POST', '/control/review', '/control/review', { at: '2026-01-10' });
     await call('GET', '/collections/tasks', '/collections/tasks?owner=collections&status=all&limit=10');
+    // Forgetting C-DOC, four eyes: one admin asks, another approves (its figures stay).
+    await call('POST', '/customers/:id/forget-requests', '/customers/C-DOC/forget-requests', {
+      reason: 'erasure request',
+      requestId: 'FR-DOC-1',
+    });
+    await call(
+      'POST',
+      '/customers/:id/forget-requests/:requestId/approve',
+      '/customers/C-DOC/forget-requests/FR-DOC-1/approve',
+      undefined,
+      KEYS.admin2,
+    );
 
     // Policy, jobs, reports (JSON and CSV), health, metrics, the explorer.
     const policy = await call('GET', '/policy', '/policy');

@@ -74,6 +74,11 @@ describe('rebuild while a producer keeps publishing into a running ledger', () =
       expect(
         await h.query(`SELECT tablename FROM pg_tables WHERE tablename ~ '_(rebuild|retired)$'`),
       ).toEqual([]);
+      // And their storage parameters (fillfactor, autovacuum), which LIKE does not copy.
+      const [options] = await h.query<{ reloptions: string[] }>(
+        `SELECT reloptions FROM pg_class WHERE relname = 'customer_positions'`,
+      );
+      expect(options.reloptions).toEqual(expect.arrayContaining(['fillfactor=80']));
 
       const expected = foldInMemory(history, NOW.toISOString());
       for (const [id, view] of expected) {

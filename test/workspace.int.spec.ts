@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // Functions passed to page.evaluate run in the page: they see the DOM.
 import type { Browser, Page } from 'playwright-core';
-import { KEYS, LedgerHarness } from './support/ledger-harness';
+import { KEYS, LedgerHarness, TRIAL_COVERS_ALL } from './support/ledger-harness';
 import { launchChromium, screenshot, seriousA11yViolations } from './support/browser';
 import { onboarded, wire } from './support/wire';
 import { soundProfile } from '../libs/domain/test/builders';
@@ -41,7 +41,7 @@ describe('finance workspace (/app) in Chromium', () => {
   };
 
   beforeAll(async () => {
-    h = await LedgerHarness.start({ clock: () => NOW });
+    h = await LedgerHarness.start({ clock: () => NOW, policy: TRIAL_COVERS_ALL });
     await h.publish([
       onboarded(
         'W-1',
@@ -240,6 +240,117 @@ describe('finance workspace (/app) in Chromium', () => {
     await page.waitForURL(/\/app\/dashboard/);
     await expect(page.locator('h1').textContent()).resolves.toBe('Portfolio');
     await page.close();
+  });
+
+  it("redraws a customer's position as of a past date, and explains a grade change", async () => {
+    const page = await signIn(KEYS.analyst);
+    await page.goto(`${h.url}/app/customers/W-1`);
+    const field = async (name: string) =>
+      (await page.locator(`#position [data-field=${name}]`).textContent())?.replace(/\s/g, ' ');
+    // now (06-15): open 4,000 + 1,500 = 5,500.00, all overdue
+    expect(await field('exposure')).toBe('EUR 5,500.00');
+    await page.fill('#as-of', '2026-05-31');
+    await page.click('#as-of-show');
+    await page.waitForURL(/asOf=2026-05-31/);
+    // by hand, at the end of 05-31: INV-1 4,000 (61 days late) and INV-2 2,000 (due that day: current), PAY-1 not
+    // yet received → open and exposure 6,000.00, overdue 4,000.00; graded cash-only by then (INV-1 two months
+    // late), so nothing is available: 0 − 6,000.00
+    expect(await field('exposure')).toBe('EUR 6,000.00');
+    expect(await field('overdueAmount')).toBe('EUR 4,000.00');
+    expect(await field('available')).toBe('-EUR 6,000.00');
+    const api = await h.get('/customers/W-1?asOf=2026-05-31T23:59:59.999Z');
+    expect([api.body.exposure, api.body.overdueAmount, api.body.available]).toEqual([
+      '6000.00',
+      '4000.00',
+      '-6000.00',
+    ]);
+    await page.waitForFunction(() => {
+      const w = window as unknown as { echarts?: { getInstanceByDom: (el: Element) => unknown } };
+      return !!w.echarts?.getInstanceByDom(document.getElementById('chart-grade-history')!);
+    });
+    // the first grade change, explained in place: its factors and the events behind it
+    await page.click('.changes a >> nth=0');
+    await page.locator('#explain .explained tr[data-factor]').first().waitFor();
+    expect(await page.locator('#explain .explained tr[data-factor]').count()).toBeGreaterThan(0);
+    await screenshot(page, 'customer');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("releases a held order from the queue: it leaves the queue and the customer's position takes it", async () => {
+    // a reader sees the queue without the buttons, and the server refuses the action even with a valid token
+    const reader = await signIn(KEYS.reader);
+    await reader.goto(`${h.url}/app/queues/held-orders`);
+    expect(await reader.locator('tr[data-order=O-9]').count()).toBe(1);
+    expect(await reader.locator('button.release').count()).toBe(0);
+    const token = JSON.parse((await reader.getAttribute('body', 'hx-headers'))!)['x-csrf-token'];
+    const cookie = (await reader.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const forged = await fetch(`${h.url}/app/held-orders/O-9/release`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, 'x-csrf-token': token },
+      body: 'customerId=W-3&reason=mine',
+    });
+    expect(forged.status).toBe(403);
+    await reader.close();
+
+    const page = await signIn(KEYS.analyst);
+    await page.goto(`${h.url}/app/customers/W-3`);
+    const field = async (name: string) =>
+      (await page.locator(`#position [data-field=${name}]`).textContent())?.replace(/\s/g, ' ');
+    expect([await field('heldOrders'), await field('exposure')]).toEqual(['EUR 1,500.00', 'EUR 0.00']);
+    await page.goto(`${h.url}/app/queues/held-orders`);
+    await screenshot(page, 'held-orders');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    const row = page.locator('tr[data-order=O-9]');
+    await row.locator('input[name=reason]').fill('customer paid a deposit');
+    await row.locator('button.release').click();
+    await page.locator('#held-orders .flash').waitFor();
+    await page.reload();
+    expect(await page.locator('tr[data-order=O-9]').count()).toBe(0);
+    await page.goto(`${h.url}/app/customers/W-3`);
+    // released: the order is open and counts in exposure (1,500.00 of a 1,000.00 limit)
+    expect([await field('heldOrders'), await field('openOrders'), await field('exposure')]).toEqual([
+      'EUR 0.00',
+      'EUR 1,500.00',
+      'EUR 1,500.00',
+    ]);
+    const events = await h.query<{ type: string; payload: { releasedBy: string; reason: string } }>(
+      `SELECT type, payload FROM ledger_events WHERE customer_id = 'W-3' AND type = 'OrderReleased'`,
+    );
+    expect(events.map((e) => [e.payload.releasedBy, e.payload.reason])).toEqual([
+      ['carl', 'customer paid a deposit'],
+    ]);
+    await page.close();
+  });
+
+  it('approves a limit request with four eyes: not the requester, one per required role', async () => {
+    const asked = await h.send(
+      'POST',
+      '/customers/W-1/limit-requests',
+      { newLimit: '20000.00', reason: 'growth', requestId: 'LR-W1' },
+      KEYS.analyst,
+    );
+    expect(asked.status).toBe(201);
+    const approveAs = async (key: string) => {
+      const page = await signIn(key);
+      await page.goto(`${h.url}/app/queues/approvals`);
+      await page.locator('tr[data-request=LR-W1] button.approve').click();
+      await page.locator('#flash .flash, #approvals .flash').first().waitFor();
+      const text = (await page.locator('#flash, #approvals .flash').allTextContents()).join(' ');
+      await page.close();
+      return text;
+    };
+    // carl asked for it: he may not approve it (the API's four-eyes rule answers, the page shows it)
+    expect(await approveAs(KEYS.analyst)).toMatch(/four-eyes|own request|requester/i);
+    expect(await approveAs(KEYS.sales)).toContain('Done');
+    let r = await h.get('/customers/W-1/limit-requests');
+    expect(r.body.items[0]).toMatchObject({ status: 'pending', missing: ['finance-clerk'] });
+    expect(await approveAs(KEYS.analyst2)).toContain('Done');
+    r = await h.get('/customers/W-1/limit-requests');
+    expect(r.body.items[0]).toMatchObject({ status: 'approved', missing: [] });
+    expect(r.body.items[0].approvals.map((a: { by: string }) => a.by)).toEqual(['sam', 'cora']);
+    const pos = await h.get('/customers/W-1');
+    expect(pos.body.creditLimit).toBe('20000.00');
   });
 
   it('refuses forged requests: no CSRF token, a foreign token, a tampered session', async () => {

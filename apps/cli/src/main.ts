@@ -11,6 +11,7 @@ import { migrateCommand } from './commands/migrate';
 import { policyCommand } from './commands/policy';
 import { rebuildCommand } from './commands/rebuild';
 import { rejectedCommand } from './commands/rejected';
+import { personalDataCommand } from './commands/personal-data';
 import { replayCommand } from './commands/replay';
 import { serveCommand } from './commands/serve';
 import { upCommand } from './commands/up';
@@ -33,6 +34,7 @@ export function buildCli(): Command {
     .addCommand(demoCommand())
     .addCommand(customerCommand())
     .addCommand(rejectedCommand())
+    .addCommand(personalDataCommand())
     .addCommand(explainCommand())
     .addCommand(replayCommand())
     .addCommand(rebuildCommand())

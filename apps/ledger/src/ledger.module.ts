@@ -26,6 +26,8 @@ import { MetricsController } from './metrics/metrics.controller';
 import { IngestHooks, IngestionService } from './ingestion.service';
 import { personalDataProviders } from './personal-data/personal-data.providers';
 import { PersonalDataInterceptor } from './personal-data/personal-data.interceptor';
+import { PersonalDataController } from './personal-data/personal-data.controller';
+import { FORGET_COMMAND_HANDLERS } from './personal-data/forget.commands';
 import type { MasterKeyring } from '@credit-ledger/personal-data';
 import { APP_CONFIG, CLOCK, INGEST_HOOKS, LEDGER_DATA_SOURCE } from './tokens';
 
@@ -58,6 +60,7 @@ export class LedgerModule {
         MetricsController,
         JobsController,
         ...CONTROL_CONTROLLERS,
+        PersonalDataController,
       ],
       providers: [
         AppLogger,
@@ -95,6 +98,7 @@ export class LedgerModule {
         },
         ...AUDIT_QUERY_HANDLERS,
         ...CONTROL_PROVIDERS,
+        ...FORGET_COMMAND_HANDLERS,
         IngestionService,
         LedgerJobs,
         LedgerMetrics,

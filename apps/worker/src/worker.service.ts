@@ -6,8 +6,10 @@ import type { AppConfig } from '@credit-ledger/config';
 import { ALL_ALERT_TOPICS } from '@credit-ledger/domain';
 import { CREDIT_JOBS_QUEUE, JobsClient, schedulesOf } from '@credit-ledger/jobs';
 import { LedgerWriter, type Log } from '@credit-ledger/ledger-store';
+import { PersonalDataKeys, PersonalDataReader, loadMasterKeyring } from '@credit-ledger/personal-data';
 import {
   ALERT_OUTBOX,
+  AlertMailer,
   KafkaConnector,
   OutboxRelay,
   createKafka,
@@ -32,6 +34,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
   private producer: Producer | null = null;
   relay: OutboxRelay | null = null;
   private connector: KafkaConnector | null = null;
+  private mailer: AlertMailer | null = null;
 
   constructor(
     @Inject(WORKER_CONFIG) private readonly config: AppConfig,
@@ -66,6 +69,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     });
     this.worker.on('error', (err) => this.logger.error(`worker: ${err.message}`));
     if (this.opts.relay !== false) await this.startRelay();
+    this.startMailer();
     this.logger.log(
       `processing ${CREDIT_JOBS_QUEUE} (prefix ${cfg.queuePrefix}, concurrency ${cfg.concurrency})`,
     );
@@ -109,9 +113,30 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     await this.connector.start();
   }
 
+  /** Alert e-mail over SMTP when SMTP_URL is set: addresses opened from the credit file (role notifier). */
+  private startMailer(): void {
+    const mail = this.config.alertMail;
+    if (mail === null) return;
+    const reader = new PersonalDataReader(this.ds, new PersonalDataKeys(loadMasterKeyring()));
+    this.mailer = new AlertMailer(this.ds, reader, {
+      smtpUrl: mail.smtpUrl.reveal(),
+      from: mail.from,
+      financeTo: mail.financeTo,
+      pollMs: this.config.jobs.outboxPollMs,
+      retryMs: mail.retryMs,
+      maxAttempts: mail.maxAttempts,
+      windowMs: mail.windowMs,
+      batchSize: this.config.jobs.outboxBatchSize,
+      log: (level, message) => this.logger[level === 'info' ? 'log' : level](message),
+    });
+    this.mailer.start();
+    this.logger.log(`mailing alerts from ${mail.from}`);
+  }
+
   async onApplicationShutdown(): Promise<void> {
     // Active jobs finish first (worker.close waits for them); then the relay, then the connections.
     await this.worker?.close();
+    await this.mailer?.stop();
     this.connector?.stop();
     await this.relay?.stop();
     await this.producer?.disconnect().catch(() => undefined);

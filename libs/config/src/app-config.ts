@@ -1,5 +1,5 @@
 import { ConfigError } from './config-error';
-import { Secret, secretSetting } from './secrets';
+import { Secret, redactUrl, secretSetting } from './secrets';
 import {
   KafkaSecurity,
   PostgresSecurity,
@@ -41,6 +41,8 @@ export interface AppConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** json (one object per line, for log shippers) or pretty (a terminal); `up` defaults to pretty. */
   logFormat: 'json' | 'pretty';
+  /** Alert e-mail of the worker; null while SMTP_URL is unset. */
+  alertMail: AlertMailConfig | null;
   /** Customer states the ledger API keeps in memory (LRU); 0 disables the cache. */
   positionCacheEntries: number;
   /** How far ahead of the ledger's clock occurredAt may be before an event is FUTURE_EVENT. */
@@ -77,6 +79,17 @@ export interface JobsConfig {
   };
   outboxPollMs: number;
   outboxBatchSize: number;
+}
+
+/** E-mail delivery of alerts by the worker (off while SMTP_URL is unset). */
+export interface AlertMailConfig {
+  /** nodemailer SMTP URL (may hold a password: a Secret, never logged). */
+  smtpUrl: Secret;
+  from: string;
+  financeTo: string[];
+  retryMs: number;
+  maxAttempts: number;
+  windowMs: number;
 }
 
 /** reader reads; the five approver roles of seed 004 request and approve credit; admin administers only. */
@@ -201,6 +214,11 @@ export const CONFIG_DOC: Setting[] = [
     doc: 'HTTP port of the worker for `/health/live`, `/health/ready` and `/metrics` (no API key; keep it inside the cluster). Unset: the worker serves no HTTP.',
   },
   {
+    env: 'PERSONAL_DATA_MASTER_KEY',
+    default: '(none)',
+    doc: 'Master keys wrapping the per-customer data keys of personal data: `VERSION:BASE64` entries (32 bytes each, `openssl rand -base64 32`), the highest version current; or `PERSONAL_DATA_MASTER_KEY_FILE`. Unset: refused with NODE_ENV=production, else a key generated into `.personal-data-dev.key`.',
+  },
+  {
     env: 'API_KEYS',
     default: '(none)',
     doc: 'Comma-separated `role:key` or `role:name:key` entries (roles reader|sales-manager|finance-clerk|finance-manager|cfo|general-manager|admin; credit-analyst is read as finance-clerk). `up` generates keys when unset.',
@@ -290,6 +308,28 @@ export const CONFIG_DOC: Setting[] = [
   },
   { env: 'OUTBOX_BATCH_SIZE', default: '500', doc: 'Most alerts published in one outbox relay round.' },
   {
+    env: 'SMTP_URL',
+    default: '(none)',
+    doc: 'SMTP server the worker mails alerts through (`smtp://user:pass@host:587`, `smtps://…`; or `SMTP_URL_FILE`); unset, no e-mail. Never logged.',
+  },
+  { env: 'ALERT_MAIL_FROM', default: 'credit-ledger@localhost', doc: 'Sender address of alert e-mails.' },
+  {
+    env: 'ALERT_MAIL_FINANCE',
+    default: '(none)',
+    doc: 'Comma-separated addresses of the `finance` recipient of every alert; unset, finance is not mailed.',
+  },
+  {
+    env: 'ALERT_MAIL_RETRY_MS',
+    default: '30000',
+    doc: 'First retry of an alert e-mail the SMTP server refused; doubles per attempt, at most one hour.',
+  },
+  { env: 'ALERT_MAIL_MAX_ATTEMPTS', default: '5', doc: 'Attempts per alert e-mail before it is given up.' },
+  {
+    env: 'ALERT_MAIL_WINDOW_MS',
+    default: '86400000',
+    doc: 'Only alerts raised this recently are mailed (switching e-mail on does not mail the past).',
+  },
+  {
     env: 'SESSION_SECRET',
     default: '(random per process)',
     doc: 'Signs the workspace session and CSRF cookies (32+ characters; or `SESSION_SECRET_FILE`). Unset: a random secret, so sessions end when the ledger restarts and are not shared between replicas.',
@@ -305,6 +345,24 @@ export const CONFIG_DOC: Setting[] = [
     doc: 'Font file (TTF/OTF/TTC) with Chinese glyphs for the PDF report; unset: `/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc` when present, else Helvetica (no Chinese).',
   },
 ];
+
+function alertMailConfig(env: NodeJS.ProcessEnv): AlertMailConfig | null {
+  const smtpUrl = secretSetting(env, 'SMTP_URL');
+  if (smtpUrl === null) return null;
+  if (!/^smtps?:\/\//.test(smtpUrl.reveal()))
+    throw new ConfigError(`SMTP_URL must start with smtp:// or smtps://, got ${redactUrl(smtpUrl.reveal())}`);
+  return {
+    smtpUrl,
+    from: env.ALERT_MAIL_FROM || 'credit-ledger@localhost',
+    financeTo: (env.ALERT_MAIL_FINANCE ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    retryMs: intSetting(env, 'ALERT_MAIL_RETRY_MS', 30_000, 10),
+    maxAttempts: intSetting(env, 'ALERT_MAIL_MAX_ATTEMPTS', 5, 1),
+    windowMs: intSetting(env, 'ALERT_MAIL_WINDOW_MS', 86_400_000, 1000),
+  };
+}
 
 function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
   const raw = env[name];
@@ -397,6 +455,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     parkSweepIntervalMs: intSetting(env, 'PARK_SWEEP_INTERVAL_MS', 30_000, 10),
     logLevel,
     logFormat,
+    alertMail: alertMailConfig(env),
     positionCacheEntries: intSetting(env, 'POSITION_CACHE_ENTRIES', 10_000, 0),
     futureEventToleranceMs: intSetting(env, 'FUTURE_EVENT_TOLERANCE_MS', 86_400_000, 0),
     ingestStallMs: intSetting(env, 'INGEST_STALL_MS', 60_000, 1000),

@@ -4,6 +4,7 @@ import {
   ApplyOutcome,
   CustomerState,
   alertFor,
+  alertRecipients,
   gradeChangedAlert,
   isControlEvent,
 } from '@credit-ledger/domain';
@@ -26,11 +27,16 @@ export function alertOf(
 ): OutboxAlert | null {
   const e = applied.event;
   const currency = state.currency ?? 'XXX';
-  if (isControlEvent(e)) return { ...alertFor(e, applied.sequence, currency), sequence: applied.sequence };
+  const addressed = (alert: Alert): OutboxAlert => ({
+    ...alert,
+    value: { ...alert.value, recipients: alertRecipients(state, alert.value) },
+    sequence: applied.sequence,
+  });
+  if (isControlEvent(e)) return addressed(alertFor(e, applied.sequence, currency));
   const g = outcome.gradeChanged;
   if (g === null || g.from === null) return null;
-  return {
-    ...gradeChangedAlert({
+  return addressed(
+    gradeChangedAlert({
       customerId: e.customerId,
       sequence: applied.sequence,
       occurredAt: e.occurredAt,
@@ -42,8 +48,7 @@ export function alertOf(
       toScore: g.toScore,
       policyVersion: outcome.rating.policyVersion,
     }),
-    sequence: applied.sequence,
-  };
+  );
 }
 
 /**

@@ -10,8 +10,10 @@ import { RawBytesAndContentHash1764800000000 } from './migrations/1764800000000-
 import { PolicySimulations1764900000000 } from './migrations/1764900000000-PolicySimulations';
 import { AssessmentPolicy1765000000000 } from './migrations/1765000000000-AssessmentPolicy';
 import { CollectionTasks1765200000000 } from './migrations/1765200000000-CollectionTasks';
+import { AlertMails1765200000001 } from './migrations/1765200000001-AlertMails';
 import { PersonalData1765500000000 } from './migrations/1765500000000-PersonalData';
 import { CommitOrder1765600000000 } from './migrations/1765600000000-CommitOrder';
+import { AutovacuumSettings1765600000001 } from './migrations/1765600000001-AutovacuumSettings';
 import { connectPgClient, pgConfigOf, postgresConnectionError } from './postgres-connection';
 
 export const LEDGER_MIGRATIONS = [
@@ -23,8 +25,10 @@ export const LEDGER_MIGRATIONS = [
   PolicySimulations1764900000000,
   AssessmentPolicy1765000000000,
   CollectionTasks1765200000000,
+  AlertMails1765200000001,
   PersonalData1765500000000,
   CommitOrder1765600000000,
+  AutovacuumSettings1765600000001,
 ];
 
 /** A DataSource whose failure to connect names PostgreSQL, the server, user and TLS (a ConnectionError). */

@@ -96,6 +96,9 @@ export interface InboundSealer {
   ): Promise<{ inbound: InboundEvent[]; invalid: Rejection[] }>;
 }
 
+/** Work that must commit or roll back with the control events appended (e.g. destroying a data key). */
+export type InTransaction = (q: Queryable, appended: ControlAppendResult['events']) => Promise<void>;
+
 /** A time-driven rule run by a job: the control events due for a customer's current state. */
 export type ControlRule = (state: CustomerState, policy: GradePolicy) => ControlEvent[];
 
@@ -220,7 +223,11 @@ export class LedgerWriter {
    * concurrent runs of the same job and ingestion in between never produce an event twice or one that no longer
    * applies.
    */
-  async appendControl(customerIds: string[], rule: ControlRule): Promise<ControlAppendResult> {
+  async appendControl(
+    customerIds: string[],
+    rule: ControlRule,
+    alsoInTransaction?: InTransaction,
+  ): Promise<ControlAppendResult> {
     const reader = this.ds.createQueryRunner();
     const preview = await this.loadStates(reader, customerIds).finally(() => reader.release());
     // Refreshed: a version another process adopted must decide which customers have something due.
@@ -266,6 +273,7 @@ export class LedgerWriter {
       }
       plan.checkReservation();
       await this.write(qr, plan, states, notify);
+      if (alsoInTransaction) await alsoInTransaction(qr, events);
       return { evaluated: due.length, appended: events.length, events };
     });
   }

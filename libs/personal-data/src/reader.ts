@@ -21,9 +21,19 @@ export const PERSONAL_FIELD_ROLES: Readonly<Record<string, readonly string[]>> =
     'cfo',
     'general-manager',
     'admin',
+    'notifier',
   ],
-  contactEmail: ['finance-clerk', 'sales-manager', 'finance-manager', 'cfo', 'general-manager', 'admin'],
+  contactEmail: [
+    'finance-clerk',
+    'sales-manager',
+    'finance-manager',
+    'cfo',
+    'general-manager',
+    'admin',
+    'notifier',
+  ],
 };
+// 'notifier': the worker's alert mailer, which opens the addresses it mails (and only those) — each read logged.
 
 export function mayRead(role: string, field: string): boolean {
   return PERSONAL_FIELD_ROLES[field]?.includes(role) ?? false;
@@ -124,7 +134,7 @@ export class PersonalDataReader {
        FROM personal_data_access_log
        WHERE ($1::text IS NULL OR customer_id = $1) AND ($2::text IS NULL OR principal = $2)
          AND ($3::bigint IS NULL OR id < $3)
-       ORDER BY id DESC LIMIT $4`,
+       ORDER BY personal_data_access_log.id DESC LIMIT $4`,
       [filter.customerId ?? null, filter.principal ?? null, filter.before ?? null, filter.limit ?? 100],
     );
     return rows.map((r) => ({

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { ERASED_VALUE } from '@credit-ledger/domain';
 
 /**
  * The sealed form of one personal value, a plain string that travels wherever the value would (events, states,
@@ -13,7 +14,7 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } f
  */
 export const SEALED_PREFIX = 'pd1|';
 /** Where a value arrived after its customer was forgotten, or is shown after the key is gone. */
-export const ERASED = '[erased]';
+export const ERASED = ERASED_VALUE;
 /** Shown instead of a value the reader's role may not see. */
 export const RESTRICTED = '[restricted]';
 

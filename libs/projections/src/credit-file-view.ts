@@ -1,6 +1,8 @@
 import {
   CustomerState,
   DEFAULT_CUSTOMER_TYPE,
+  ERASED_VALUE,
+  type PersonalData,
   dealingsSummary,
   effectiveLimit,
   financialRatios,
@@ -48,6 +50,8 @@ export interface CreditFileView {
     accountOwner: { id: string; name: string; email: string | null } | null;
     contactEmail: string | null;
   } | null;
+  /** Set once the customer was forgotten: its personal values read `[erased]` (docs/personal-data.md). */
+  forgotten: { at: string; requestId: string; requestedBy: string; approvedBy: string } | null;
   externalReports: {
     total: number;
     latest: Array<{
@@ -157,10 +161,8 @@ export function toCreditFileView(
       litigationCount: p.litigationCount,
       updatedAt: p.updatedAt,
     },
-    contacts: state.personal && {
-      accountOwner: state.personal.accountOwner && { ...state.personal.accountOwner },
-      contactEmail: state.personal.contactEmail,
-    },
+    contacts: state.personal && contactsOf(state.personal, state.forgotten !== null),
+    forgotten: state.forgotten && { ...state.forgotten },
     externalReports: { total: d.reports, latest: d.latestReports },
     complaints: { total: d.complaints.length, items: d.complaints },
     transactions: {
@@ -198,5 +200,21 @@ export function toCreditFileView(
     asOf: at,
     ledgerSequence: meta.ledgerSequence,
     streamVersion: meta.streamVersion,
+  };
+}
+
+/**
+ * The contacts as recorded (sealed values, opened at read time by role); a forgotten customer's read erased
+ * here too, whatever they hold (values recorded before sealing existed are in clear).
+ */
+function contactsOf(p: PersonalData, forgotten: boolean): NonNullable<CreditFileView['contacts']> {
+  const v = (s: string): string => (forgotten ? ERASED_VALUE : s);
+  return {
+    accountOwner: p.accountOwner && {
+      id: p.accountOwner.id,
+      name: v(p.accountOwner.name),
+      email: p.accountOwner.email === null ? null : v(p.accountOwner.email),
+    },
+    contactEmail: p.contactEmail === null ? null : v(p.contactEmail),
   };
 }

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { LedgerReader, PolicyStore } from '@credit-ledger/ledger-store';
 import { PositionQueries, PositionView } from '@credit-ledger/projections';
-import { openLedger } from './shared';
+import { PERSONAL_OPTION, openLedger, personalView } from './shared';
 
 function render(v: PositionView): string {
   const ccy = v.currency ?? '';
@@ -52,23 +52,41 @@ export function customerCommand(): Command {
     .argument('<customerId>', 'the customer id, e.g. C-000001')
     .option('--as-of <time>', 'ISO date or timestamp: replay the ledger up to that moment')
     .option('--json', 'print the API JSON instead of a table')
+    .option('--file', 'print the credit file (profile, contacts, reports, dealings) as JSON instead')
+    .option(...PERSONAL_OPTION)
     .addHelpText('after', '\nExample: credit-ledger customer C-000001 --as-of 2026-06-30')
-    .action(async (customerId: string, opts: { asOf?: string; json?: boolean }) => {
-      const ds = await openLedger(1);
-      try {
-        const policies = new PolicyStore(ds);
-        await policies.load();
-        const asOf = opts.asOf ? new Date(opts.asOf).toISOString() : undefined;
-        const view = await new PositionQueries(ds, policies).position(customerId, asOf);
-        if (!view) {
-          const head = await new LedgerReader(ds).headSequence();
-          console.error(`customer ${customerId} not found (ledger head sequence ${head})`);
-          process.exitCode = 2;
-          return;
+    .action(
+      async (
+        customerId: string,
+        opts: { asOf?: string; json?: boolean; file?: boolean; personal?: boolean },
+      ) => {
+        const ds = await openLedger(1);
+        try {
+          const policies = new PolicyStore(ds);
+          await policies.load();
+          const asOf = opts.asOf ? new Date(opts.asOf).toISOString() : undefined;
+          const queries = new PositionQueries(ds, policies);
+          const view = opts.file
+            ? await queries.file(customerId, asOf)
+            : await queries.position(customerId, asOf);
+          if (!view) {
+            const head = await new LedgerReader(ds).headSequence();
+            console.error(`customer ${customerId} not found (ledger head sequence ${head})`);
+            process.exitCode = 2;
+            return;
+          }
+          const shown = await personalView(
+            ds,
+            view,
+            opts,
+            `customer ${customerId}${opts.file ? ' --file' : ''}`,
+          );
+          console.log(
+            opts.json || opts.file ? JSON.stringify(shown, null, 2) : render(shown as PositionView),
+          );
+        } finally {
+          await ds.destroy();
         }
-        console.log(opts.json ? JSON.stringify(view, null, 2) : render(view));
-      } finally {
-        await ds.destroy();
-      }
-    });
+      },
+    );
 }

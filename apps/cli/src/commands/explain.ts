@@ -3,7 +3,7 @@ import { PolicyStore } from '@credit-ledger/ledger-store';
 import type { GradeTerms } from '@credit-ledger/domain';
 import { AuditQueries, ExplainView, FactorExplanation, PositionView } from '@credit-ledger/projections';
 import { cliInstant, formatTable } from '../table';
-import { openLedger } from './shared';
+import { PERSONAL_OPTION, openLedger, personalView } from './shared';
 
 const points = (hundredths: number): string => (hundredths / 100).toFixed(2);
 const signed = (n: number, f: (n: number) => string = String): string => (n > 0 ? `+${f(n)}` : f(n));
@@ -129,14 +129,16 @@ export function explainCommand(): Command {
     .argument('<customerId>', 'the customer id, e.g. C-000001')
     .requiredOption('--at <time>', 'ISO date or timestamp (a bare date means the end of that day, UTC)')
     .option('--json', 'print JSON instead of tables')
+    .option(...PERSONAL_OPTION)
     .addHelpText('after', '\nExample: credit-ledger explain C-000001 --at 2026-06-30')
-    .action(async (customerId: string, opts: { at: string; json?: boolean }) => {
+    .action(async (customerId: string, opts: { at: string; json?: boolean; personal?: boolean }) => {
       const at = cliInstant(opts.at, '--at');
       const ds = await openLedger(1);
       try {
         const policies = new PolicyStore(ds);
         await policies.load();
-        const view = await new AuditQueries(ds, policies).explain(customerId, at);
+        const found = await new AuditQueries(ds, policies).explain(customerId, at);
+        const view = found && (await personalView(ds, found, opts, `explain ${customerId} --at ${at}`));
         if (!view) {
           console.error(`customer ${customerId} has no grade change at or before ${at}`);
           process.exitCode = 2;

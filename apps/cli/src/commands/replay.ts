@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { VerifyResult, verifyProjections } from '@credit-ledger/projections';
 import { progressBar } from '../progress';
 import { cliInstant } from '../table';
-import { openLedger } from './shared';
+import { PERSONAL_OPTION, openLedger, personalView } from './shared';
 
 export function renderVerification(r: VerifyResult): string {
   const lines = r.differences.map((d) => `DIFF ${d.customerId} [${d.kind}] ${d.detail}`);
@@ -25,8 +25,9 @@ export function replayCommand(): Command {
     .option('--customer <id>', 'only this customer')
     .option('--until <time>', 'replay each stream only up to this moment (compares grade history up to it)')
     .option('--json', 'print the result as JSON')
+    .option(...PERSONAL_OPTION)
     .addHelpText('after', '\nExample: credit-ledger replay --customer C-000001 --until 2026-06-30')
-    .action(async (opts: { customer?: string; until?: string; json?: boolean }) => {
+    .action(async (opts: { customer?: string; until?: string; json?: boolean; personal?: boolean }) => {
       const until = opts.until === undefined ? undefined : cliInstant(opts.until, '--until');
       const ds = await openLedger(2);
       const bar = opts.customer || opts.json ? null : progressBar('replaying', 0);
@@ -44,7 +45,14 @@ export function replayCommand(): Command {
         } finally {
           bar?.stop();
         }
-        console.log(opts.json ? JSON.stringify(result, null, 2) : renderVerification(result));
+        // Differences quote state fields, personal ones (sealed) among them.
+        const shown = await personalView(
+          ds,
+          result,
+          opts,
+          `replay${opts.customer ? ` --customer ${opts.customer}` : ''}`,
+        );
+        console.log(opts.json ? JSON.stringify(shown, null, 2) : renderVerification(shown));
         if (result.differences.length) process.exitCode = 1;
       } finally {
         await ds.destroy();

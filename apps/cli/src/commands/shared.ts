@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
 import { DataSource } from 'typeorm';
 import { AppConfig, ROLES, loadConfig } from '@credit-ledger/config';
 import { createLedgerDataSource } from '@credit-ledger/ledger-store';
 import { createKafka } from '@credit-ledger/messaging';
+import { PersonalDataKeys, PersonalDataReader, loadMasterKeyring } from '@credit-ledger/personal-data';
 
 export function config(): AppConfig {
   return loadConfig();
@@ -43,3 +45,26 @@ export function ensureApiKeys(cfg: AppConfig): string | null {
 export function daysAgo(days: number, now = new Date()): string {
   return new Date(now.getTime() - days * 86_400_000).toISOString().slice(0, 10);
 }
+
+/**
+ * What a command prints passes through here: sealed personal values are opened only with `--personal` (as an
+ * admin, the read logged under `cli:<os user>`), else shown `[restricted]`; a forgotten customer's `[erased]`.
+ */
+export async function personalView<T>(
+  ds: DataSource,
+  value: T,
+  opts: { personal?: boolean },
+  purpose: string,
+): Promise<T> {
+  const reader = new PersonalDataReader(ds, new PersonalDataKeys(loadMasterKeyring()));
+  return reader.open(value, {
+    principal: `cli:${userInfo().username}`,
+    role: opts.personal ? 'admin' : 'reader',
+    purpose,
+  });
+}
+
+export const PERSONAL_OPTION = [
+  '--personal',
+  'open personal data (contacts) instead of showing [restricted]; the read is logged',
+] as const;

@@ -15,7 +15,7 @@ import {
   type CustomerState,
   type GradePolicy,
 } from '@credit-ledger/domain';
-import { LedgerWriter } from '@credit-ledger/ledger-store';
+import { LedgerWriter, type InTransaction } from '@credit-ledger/ledger-store';
 
 export type ControlDecision = (state: CustomerState, policy: GradePolicy) => CommandResult;
 
@@ -58,25 +58,34 @@ function toHttp(kind: Exclude<CommandResult, { ok: true }>['kind'], message: str
 export class ControlAppender {
   constructor(@Inject(LedgerWriter) private readonly writer: LedgerWriter) {}
 
-  async run(customerId: string, decision: ControlDecision): Promise<AppendedEvent[]> {
+  /** `alsoInTransaction`: commits or rolls back with the events (e.g. destroying a data key). */
+  async run(
+    customerId: string,
+    decision: ControlDecision,
+    alsoInTransaction?: InTransaction,
+  ): Promise<AppendedEvent[]> {
     let refusal: HttpException | null = null;
     let expected = 0;
-    const result = await this.writer.appendControl([customerId], (state, policy) => {
-      refusal = null;
-      let r: CommandResult;
-      try {
-        r = decision(state, policy);
-      } catch (e) {
-        if (e instanceof FieldError) r = { ok: false, kind: 'bad-request', message: e.message };
-        else throw e;
-      }
-      if (!r.ok) {
-        refusal = toHttp(r.kind, r.message);
-        return [];
-      }
-      expected = r.events.length;
-      return r.events;
-    });
+    const result = await this.writer.appendControl(
+      [customerId],
+      (state, policy) => {
+        refusal = null;
+        let r: CommandResult;
+        try {
+          r = decision(state, policy);
+        } catch (e) {
+          if (e instanceof FieldError) r = { ok: false, kind: 'bad-request', message: e.message };
+          else throw e;
+        }
+        if (!r.ok) {
+          refusal = toHttp(r.kind, r.message);
+          return [];
+        }
+        expected = r.events.length;
+        return r.events;
+      },
+      alsoInTransaction,
+    );
     if (refusal !== null) throw refusal;
     if (result.evaluated === 0 && result.appended === 0 && expected === 0)
       throw new NotFoundException(`customer ${customerId} is not in the ledger`);

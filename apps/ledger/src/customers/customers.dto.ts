@@ -194,6 +194,13 @@ export class ProfileResponse implements Profile {
 
 type Contacts = NonNullable<CreditFileView['contacts']>;
 
+export class ForgottenResponse implements NonNullable<CreditFileView['forgotten']> {
+  @Instant() at!: string;
+  @Text() requestId!: string;
+  @Text('principal') requestedBy!: string;
+  @Text('principal, a different admin') approvedBy!: string;
+}
+
 export class AccountOwnerResponse implements AccountOwner {
   @Text() id!: string;
   @Text() name!: string;
@@ -298,7 +305,10 @@ export class CreditFileResponse implements CreditFileView {
   @OneOf(CUSTOMER_STATUSES) status!: string;
   @Text('the segment that grades the customer') customerType!: string;
   @OneOrNull(ProfileResponse) profile!: CreditFileView['profile'];
-  @OneOrNull(ContactsResponse, 'personal data') contacts!: CreditFileView['contacts'];
+  @OneOrNull(ContactsResponse, 'personal data: opened by role, `[restricted]` or `[erased]`')
+  contacts!: CreditFileView['contacts'];
+  @OneOrNull(ForgottenResponse, 'set once the customer was forgotten')
+  forgotten!: CreditFileView['forgotten'];
   @One(ExternalReportsResponse) externalReports!: CreditFileView['externalReports'];
   @One(ComplaintsResponse) complaints!: CreditFileView['complaints'];
   @One(TransactionsResponse) transactions!: CreditFileView['transactions'];

@@ -16,6 +16,7 @@ import {
   AppendOptions,
   LedgerWriter,
   type InboundSealer,
+  type InTransaction,
   PolicyStore,
   Rejection,
 } from '@credit-ledger/ledger-store';
@@ -59,9 +60,13 @@ export class CacheCoherentWriter extends LedgerWriter {
     return r;
   }
 
-  override async appendControl(customerIds: string[], rule: ControlRule): Promise<ControlAppendResult> {
+  override async appendControl(
+    customerIds: string[],
+    rule: ControlRule,
+    alsoInTransaction?: InTransaction,
+  ): Promise<ControlAppendResult> {
     const done = this.metrics.appendSeconds.startTimer({ kind: 'control' });
-    const r = await super.appendControl(customerIds, rule);
+    const r = await super.appendControl(customerIds, rule, alsoInTransaction);
     done();
     this.cache.invalidate(new Set(r.events.map((e) => e.event.customerId)));
     return r;

@@ -114,15 +114,19 @@ export async function render(
 ): Promise<FastifyReply> {
   const lang = ctx?.lang ?? extra.lang ?? 'en';
   const shown = ctx ? await ctx.open(data) : data;
-  return reply.code(extra.status ?? 200).view(view, {
-    lang,
-    t: ctx?.t ?? extra.t ?? translator(lang),
-    f: ctx?.f ?? new Formats(lang),
-    user: ctx?.session ?? null,
-    csrf: ctx?.csrf ?? extra.csrf ?? '',
-    path: ctx?.path ?? '/app',
-    ...shown,
-  });
+  return reply.code(extra.status ?? 200).view(
+    view,
+    {
+      lang,
+      t: ctx?.t ?? extra.t ?? translator(lang),
+      f: ctx?.f ?? new Formats(lang),
+      user: ctx?.session ?? null,
+      csrf: ctx?.csrf ?? extra.csrf ?? '',
+      path: ctx?.path ?? '/app',
+      ...shown,
+    },
+    { layout: 'layout.eta' },
+  );
 }
 
 /** Embeds data for the page's script in a non-executed JSON block, safe inside HTML. */
@@ -133,4 +137,8 @@ export function jsonForScript(value: unknown): string {
     .replace(/&/g, '\\u0026')
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -8,7 +8,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifyView from '@fastify/view';
 import { Eta } from 'eta';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { DataSource } from 'typeorm';
@@ -16,13 +16,19 @@ import type { AppConfig } from '@credit-ledger/config';
 import { PersonalDataReader } from '@credit-ledger/personal-data';
 import { ApiKeyRing } from '../auth/api-key.guard';
 import { APP_CONFIG, CLOCK, LEDGER_DATA_SOURCE } from '../tokens';
-import { WorkspaceDeps, makeContext, render } from './context';
+import { WorkspaceDeps, escapeHtml, makeContext, render } from './context';
 import { LANG_COOKIE, isLanguage, languageOf, translator } from './i18n';
+import { customerPages } from './pages/customer';
 import { dashboardPages } from './pages/dashboard';
+import { queuePages } from './pages/queues';
 import { WORKSPACE_PATH, endSession, readSession, startSession } from './session';
 
 /** The pages of the workspace, each a function that adds its routes. */
-const PAGES: Array<(app: FastifyInstance, deps: WorkspaceDeps) => void> = [dashboardPages];
+const PAGES: Array<(app: FastifyInstance, deps: WorkspaceDeps) => void> = [
+  dashboardPages,
+  customerPages,
+  queuePages,
+];
 
 /** Paths reachable without a session: the sign-in page, static files and the language switch. */
 const OPEN = /^\/app\/(sign-in|assets\/|vendor\/|lang\/)/;
@@ -74,7 +80,6 @@ export async function registerWorkspace(app: NestFastifyApplication): Promise<vo
       await scope.register(fastifyView, {
         engine: { eta: new Eta({ autoEscape: true, cache: true }) },
         templates: join(__dirname, 'views'),
-        layout: 'layout.eta',
       });
       await scope.register(fastifyStatic, { root: join(__dirname, 'public'), prefix: '/assets/' });
       await scope.register(fastifyStatic, {
@@ -124,11 +129,14 @@ export async function registerWorkspace(app: NestFastifyApplication): Promise<vo
         const title = err.code?.startsWith('FST_CSRF')
           ? t('error.csrf')
           : status === 403
-            ? t('error.forbidden')
+            ? `${t('error.forbidden')} (${message})`
             : message;
         if (req.headers['hx-request']) {
+          // The refusal goes to the page's flash area, whichever element asked.
           return reply
             .code(status)
+            .header('hx-retarget', '#flash')
+            .header('hx-reswap', 'innerHTML')
             .type('text/html')
             .send(`<p class="flash error" role="alert">${escapeHtml(title)}</p>`);
         }
@@ -213,9 +221,3 @@ function httpMessage(err: HttpException): string {
   const m = typeof body === 'string' ? body : (body as { message?: unknown }).message;
   return Array.isArray(m) ? m.join('; ') : String(m ?? err.message);
 }
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-export type { FastifyReply };

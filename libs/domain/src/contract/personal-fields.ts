@@ -7,6 +7,9 @@
 import type { BillingEvent } from './envelope';
 import type { ProfileFields } from './payloads';
 
+/** What a personal value of a forgotten customer reads as (its key is destroyed). */
+export const ERASED_VALUE = '[erased]';
+
 /** Paths inside the payload of CustomerOnboarded and CustomerProfileUpdated, each a string value. */
 export const PERSONAL_FIELDS = ['accountOwner.name', 'accountOwner.email', 'contactEmail'] as const;
 export type PersonalField = (typeof PERSONAL_FIELDS)[number];

@@ -1,4 +1,6 @@
+import type { CustomerState } from '../customer/state';
 import { formatAmount } from '../money';
+import { PERSONAL_DATA_TOPICS } from './personal-data-events';
 import { COLLECTIONS_TOPIC, collectionAlertDetails, isCollectionEvent } from './collection-events';
 import type { ControlEvent, ControlEventType } from './control-events';
 import {
@@ -16,6 +18,7 @@ export const ALERT_TOPICS = {
   frozen: 'credit.alerts.frozen',
   limitReview: 'credit.alerts.limit-review',
   approvalReminder: 'credit.alerts.approval-reminder',
+  personalData: 'credit.alerts.personal-data',
   collectionTasks: COLLECTIONS_TOPIC,
 } as const;
 
@@ -23,6 +26,31 @@ export const ALL_ALERT_TOPICS: readonly string[] = Object.values(ALERT_TOPICS);
 
 /** Alert `type`: the control event's type, or GradeChanged for a grade moved by a billing event. */
 export type AlertType = ControlEventType | 'GradeChanged';
+
+/** Who an alert is for, as the credit file says when it is raised. */
+export interface AlertRecipient {
+  /** 'account-owner': the customer's salesperson; 'finance': the finance team; 'customer': its contact. */
+  role: 'account-owner' | 'finance' | 'customer';
+  /** The account owner's id (null for the others). */
+  id: string | null;
+  /** The address as the credit file holds it (sealed personal data); null: none on file, or finance (configured). */
+  email: string | null;
+}
+
+/**
+ * Recipients of an alert: the account owner and finance for every alert (seed 004: "向销售负责人和财务部门发送提醒"),
+ * and the customer's contact for a limit warning below 100 % (seed 004: "超过信用额度的90%时,系统自动向销售和客户
+ * 发送预警通知").
+ */
+export function alertRecipients(state: CustomerState, message: AlertMessage): AlertRecipient[] {
+  const out: AlertRecipient[] = [];
+  const owner = state.personal?.accountOwner ?? null;
+  if (owner !== null) out.push({ role: 'account-owner', id: owner.id, email: owner.email });
+  out.push({ role: 'finance', id: null, email: null });
+  if (message.type === 'LimitBreached' && Number(message.details.thresholdPct) < 100)
+    out.push({ role: 'customer', id: null, email: state.personal?.contactEmail ?? null });
+  return out;
+}
 
 /** The JSON value published on an alert topic. */
 export interface AlertMessage {
@@ -33,6 +61,8 @@ export interface AlertMessage {
   occurredAt: string;
   ledgerSequence: string;
   details: Record<string, unknown>;
+  /** Set by the ledger when the alert is raised (alertRecipients). */
+  recipients?: AlertRecipient[];
 }
 
 export interface Alert {
@@ -51,6 +81,7 @@ const TOPIC_OF: Record<ControlEventType, string> = {
   DormantLimitFlagged: ALERT_TOPICS.limitReview,
   CustomerRerated: ALERT_TOPICS.gradeChanged,
   ...CREDIT_CONTROL_TOPICS,
+  ...PERSONAL_DATA_TOPICS,
   CollectionTaskOpened: COLLECTIONS_TOPIC,
   CollectionTaskClosed: COLLECTIONS_TOPIC,
 };
@@ -68,6 +99,8 @@ export function alertFor(event: ControlEvent, ledgerSequence: string, currency: 
         creditLimit: amt(p.creditLimit),
         currency,
         causeEventId: p.causeEventId,
+        measure: p.measure ?? 'exposure',
+        ...(p.receivables === undefined ? {} : { receivables: amt(p.receivables) }),
       };
       break;
     }

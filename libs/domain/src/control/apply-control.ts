@@ -1,11 +1,13 @@
 import type { Decision } from '../customer/decision';
 import { onCredit, type CustomerState } from '../customer/state';
 import type { GradePolicy } from '../rating/policy';
-import { atOrAbove, exposureOf } from '../rules/exposure';
+import { atOrAbove, exposureOf, receivablesOf } from '../rules/exposure';
 import { ACCEPT, invalid, orderIs } from './control-decision';
 import type { ControlEvent } from './control-events';
 import { decideCreditControl, mutateCreditControl } from './credit-control';
 import { isCreditControlEvent } from './credit-control-events';
+import { decidePersonalData, mutatePersonalData } from './forget';
+import { isPersonalDataEvent } from './personal-data-events';
 import { isCollectionEvent } from './collection-events';
 import { decideCollection, mutateCollection } from './collections';
 
@@ -16,6 +18,7 @@ import { decideCollection, mutateCollection } from './collections';
 export function decideControl(state: CustomerState, event: ControlEvent): Decision {
   if (!state.onboarded) return invalid(`customer ${state.customerId} is not onboarded`);
   if (isCreditControlEvent(event)) return decideCreditControl(state, event);
+  if (isPersonalDataEvent(event)) return decidePersonalData(state, event);
   if (isCollectionEvent(event)) return decideCollection(state, event);
   switch (event.type) {
     case 'OrderHeld': {
@@ -41,6 +44,7 @@ export function decideControl(state: CustomerState, event: ControlEvent): Decisi
 /** Applies a control event's effect to `state` in place (stream bookkeeping is the caller's). */
 export function mutateControl(state: CustomerState, event: ControlEvent): void {
   if (isCreditControlEvent(event)) return mutateCreditControl(state, event, event.occurredAt);
+  if (isPersonalDataEvent(event)) return mutatePersonalData(state, event, event.occurredAt);
   if (isCollectionEvent(event)) return mutateCollection(state, event);
   switch (event.type) {
     case 'LimitBreached':
@@ -89,7 +93,7 @@ function moveOrder(state: CustomerState, orderId: string, to: 'held' | 'open'): 
  */
 export function rearmLimitBreach(state: CustomerState, policy: GradePolicy): void {
   if (state.limitBreachPct === 0) return;
-  const exposure = exposureOf(state);
+  const exposure = policy.limitWarningMeasure === 'receivables' ? receivablesOf(state) : exposureOf(state);
   if (atOrAbove(exposure, state.creditLimit, state.limitBreachPct)) return;
   let level = 0;
   for (const t of policy.breachThresholdsPct) {

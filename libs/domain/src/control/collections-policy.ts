@@ -1,7 +1,8 @@
 /**
- * Policy knobs of collections: the ladders per segment (seed 002 "对于长期合作且偶尔逾期的优质客户,可以采取温和的
+ * Policy knobs of collections and alerts: the ladders per segment (seed 002 "对于长期合作且偶尔逾期的优质客户,可以采取温和的
  * 提醒方式;而对于长期逾期且无还款意愿的客户,则需要采取更强硬的法律手段"), the queue that owns tasks of customers
- * without an account owner, how a dormant limit is cut (seed 004 "额度连续6个月未使用…自动提请进行额度复审或调降").
+ * without an account owner, how a dormant limit is cut (seed 004 "额度连续6个月未使用…自动提请进行额度复审或调降"),
+ * and what limit warnings measure (seed 004 "当客户的应收账款超过信用额度的90%时": receivables).
  */
 import { CUSTOMER_TYPES, type CustomerType } from '../contract/payloads';
 import { DomainError } from '../errors';
@@ -31,13 +32,23 @@ export interface CollectionsPolicy {
   collectionsQueue: string;
   /** A dormant limit is requested down to the band's default limit, or to `sharePct` % of the current one. */
   dormantLimitReduction: { to: 'band-default' | 'share'; sharePct: number };
+  /**
+   * What the limit warnings (breachThresholdsPct) compare with the limit: open receivables (seed 004) or exposure
+   * (receivables + open orders − cash on account). A stored version without the field measures exposure, as it
+   * did; the default policy measures receivables.
+   */
+  limitWarningMeasure: LimitWarningMeasure;
 }
+
+export const LIMIT_WARNING_MEASURES = ['receivables', 'exposure'] as const;
+export type LimitWarningMeasure = (typeof LIMIT_WARNING_MEASURES)[number];
 
 export const COLLECTIONS_POLICY_FIELDS = [
   'collectionLadders',
   'collectionSegments',
   'collectionsQueue',
   'dormantLimitReduction',
+  'limitWarningMeasure',
 ] as const;
 
 /** The default ladder when the policy names none (seed 000 FAQ2 提前提醒付款节点: a reminder 3 days before due). */
@@ -72,6 +83,7 @@ export const COLLECTIONS_POLICY_DEFAULTS: CollectionsPolicy = {
   ],
   collectionsQueue: 'collections',
   dormantLimitReduction: { to: 'band-default', sharePct: 50 },
+  limitWarningMeasure: 'receivables',
 };
 
 function fail(field: string, msg: string): never {
@@ -182,10 +194,15 @@ export function validateCollectionsPolicy(p: Record<string, unknown>): Collectio
       fail('dormantLimitReduction.to', `must be "band-default" or "share", got ${JSON.stringify(o.to)}`);
     dormantLimitReduction = { to: o.to, sharePct: int(o.sharePct, 'dormantLimitReduction.sharePct', 0, 99) };
   }
+  const m = p.limitWarningMeasure;
+  if (m !== undefined && !(LIMIT_WARNING_MEASURES as readonly unknown[]).includes(m))
+    fail('limitWarningMeasure', `must be "receivables" or "exposure", got ${JSON.stringify(m)}`);
   return {
     collectionLadders,
     collectionSegments,
     collectionsQueue,
     dormantLimitReduction,
+    // Absent: a version stored before the field, which measured exposure.
+    limitWarningMeasure: (m as LimitWarningMeasure | undefined) ?? 'exposure',
   };
 }

@@ -48,6 +48,19 @@ const samples: ControlEvent[] = [
     toScore: 74,
   }),
   ...CREDIT_CONTROL_SAMPLES,
+  controlEvent('CustomerForgetRequested', 'forget-request:C-1:FR-1', 'C-1', AT, {
+    requestId: 'FR-1',
+    reason: 'erasure request',
+    by: 'ada',
+    byRole: 'admin',
+  }),
+  controlEvent('CustomerForgotten', 'forgotten:C-1:FR-1', 'C-1', AT, {
+    requestId: 'FR-1',
+    reason: 'erasure request',
+    requestedBy: 'ada',
+    approvedBy: 'abe',
+    approvedByRole: 'admin',
+  }),
   controlEvent('CollectionTaskOpened', 'task-opened:collection:C-1:INV-1:reminder', 'C-1', AT, {
     taskId: 'collection:C-1:INV-1:reminder',
     owner: 'u-ana',
@@ -74,6 +87,39 @@ describe('control events', () => {
     const row = { ...event, payload: JSON.parse(JSON.stringify(toStoredPayload(event))) };
     expect(fromStored(row)).toEqual(event);
     expect(() => toWireEvent(event)).toThrow(/control event/);
+  });
+
+  it('round-trips the optional fields: a receivables warning, a repair with its months, a notice with its ladder', () => {
+    const optional: ControlEvent[] = [
+      controlEvent('LimitBreached', 'limit-breach:C-1:8:90', 'C-1', AT, {
+        thresholdPct: 90,
+        exposure: 950000n,
+        creditLimit: 1000000n,
+        causeEventId: 'evt-2',
+        measure: 'receivables',
+        receivables: 900000n,
+      }),
+      controlEvent('CreditLimitChanged', 'limit-repair:C-1:2026-01-12:1', 'C-1', AT, {
+        creditLimit: 3000000n,
+        previousLimit: 1000000n,
+        cause: 'repair',
+        requestId: null,
+        by: 'system',
+        reason: 'repair step 1',
+        earnedBy: ['2026-02', '2026-03', '2026-04'],
+      }),
+      controlEvent('OverdueNoticeIssued', 'overdue:C-1:INV-1:pre-due', 'C-1', AT, {
+        invoiceId: 'INV-1',
+        step: 'pre-due',
+        daysPastDue: -3,
+        openAmount: 125000n,
+        ladder: 'gentle',
+      }),
+    ];
+    for (const event of optional) {
+      const row = { ...event, payload: JSON.parse(JSON.stringify(toStoredPayload(event))) };
+      expect(fromStored(row)).toEqual(event);
+    }
   });
 
   it.each([...CONTROL_EVENT_TYPES])('is refused from Kafka: %s is UNKNOWN_TYPE', (type) => {
@@ -110,6 +156,7 @@ describe('control events', () => {
           creditLimit: '10000.00',
           currency: 'EUR',
           causeEventId: 'evt-1',
+          measure: 'exposure',
         },
       },
     });

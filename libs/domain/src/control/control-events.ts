@@ -12,6 +12,14 @@ import {
   storedCreditControlPayload,
   type CreditControlPayloadMap,
 } from './credit-control-events';
+import {
+  PERSONAL_DATA_EVENT_TYPES,
+  isPersonalDataEvent,
+  isPersonalDataType,
+  personalDataPayloadFromStored,
+  storedPersonalDataPayload,
+  type PersonalDataPayloadMap,
+} from './personal-data-events';
 import type { StoredFields } from './stored-fields';
 import {
   COLLECTION_EVENT_TYPES,
@@ -39,6 +47,7 @@ export const CONTROL_EVENT_TYPES = [
   'DormantLimitFlagged',
   'CustomerRerated',
   ...CREDIT_CONTROL_EVENT_TYPES,
+  ...PERSONAL_DATA_EVENT_TYPES,
   ...COLLECTION_EVENT_TYPES,
 ] as const;
 
@@ -54,8 +63,11 @@ export interface LimitBreachedPayload {
   thresholdPct: number;
   exposure: bigint;
   creditLimit: bigint;
-  /** The event whose application pushed exposure over the threshold. */
+  /** The event whose application pushed the measured figure over the threshold. */
   causeEventId: string;
+  /** Present when the policy measures receivables (seed 004); absent: exposure was measured. */
+  measure?: 'receivables';
+  receivables?: bigint;
 }
 
 export interface OrderHeldPayload {
@@ -119,7 +131,8 @@ export interface CustomerReratedPayload {
   toScore: number;
 }
 
-export interface ControlPayloadMap extends CreditControlPayloadMap, CollectionPayloadMap {
+export interface ControlPayloadMap
+  extends CreditControlPayloadMap, PersonalDataPayloadMap, CollectionPayloadMap {
   LimitBreached: LimitBreachedPayload;
   OrderHeld: OrderHeldPayload;
   OrderReleased: OrderReleasedPayload;
@@ -173,6 +186,7 @@ export function controlEvent<T extends ControlEventType>(
 /** JSON-safe payload for the ledger's jsonb column (bigints as minor-unit integer strings). */
 export function storedControlPayload(event: ControlEvent): Record<string, unknown> {
   if (isCreditControlEvent(event)) return storedCreditControlPayload(event);
+  if (isPersonalDataEvent(event)) return storedPersonalDataPayload(event);
   if (isCollectionEvent(event)) return storedCollectionPayload(event);
   switch (event.type) {
     case 'LimitBreached': {
@@ -182,6 +196,9 @@ export function storedControlPayload(event: ControlEvent): Record<string, unknow
         exposure: p.exposure.toString(),
         creditLimit: p.creditLimit.toString(),
         causeEventId: p.causeEventId,
+        ...(p.receivables === undefined
+          ? {}
+          : { measure: 'receivables', receivables: p.receivables.toString() }),
       };
     }
     case 'OrderHeld': {
@@ -223,6 +240,7 @@ export function storedControlPayload(event: ControlEvent): Record<string, unknow
 /** Inverse of storedControlPayload. */
 export function controlPayloadFromStored(type: ControlEventType, f: StoredFields): ControlEvent['payload'] {
   if (isCreditControlType(type)) return creditControlPayloadFromStored(type, f);
+  if (isPersonalDataType(type)) return personalDataPayloadFromStored(type, f);
   if (isCollectionType(type)) return collectionPayloadFromStored(type, f);
   switch (type) {
     case 'LimitBreached':
@@ -231,6 +249,9 @@ export function controlPayloadFromStored(type: ControlEventType, f: StoredFields
         exposure: f.amount('exposure'),
         creditLimit: f.amount('creditLimit'),
         causeEventId: f.str('causeEventId'),
+        ...(f.has('receivables')
+          ? { measure: 'receivables' as const, receivables: f.amount('receivables') }
+          : {}),
       };
     case 'OrderHeld': {
       const reason = f.str('reason');

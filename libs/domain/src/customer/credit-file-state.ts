@@ -66,18 +66,36 @@ export interface ComplaintRecord {
   recordedOn: string;
 }
 
+/** A request to forget the customer, waiting for a second admin (four eyes). */
+export interface ForgetRequest {
+  requestId: string;
+  reason: string;
+  by: string;
+  requestedAt: string;
+}
+
+/** The customer was forgotten: its data key is destroyed, its personal values read as erased. */
+export interface Forgotten {
+  requestId: string;
+  at: string;
+  requestedBy: string;
+  approvedBy: string;
+}
+
 export interface CreditFileState {
   /** null until an event carries a profile field. */
   profile: CreditProfile | null;
-  /** null until an event carries an account owner or a contact e-mail. */
+  /** null until an event carries an account owner or a contact e-mail (sealed values: libs/personal-data). */
   personal: PersonalData | null;
+  forgetRequest: ForgetRequest | null;
+  forgotten: Forgotten | null;
   /** In the order received. */
   reports: ExternalReport[];
   complaints: ComplaintRecord[];
 }
 
 export function initialCreditFile(): CreditFileState {
-  return { profile: null, personal: null, reports: [], complaints: [] };
+  return { profile: null, personal: null, forgetRequest: null, forgotten: null, reports: [], complaints: [] };
 }
 
 export function cloneCreditFile(s: CreditFileState): CreditFileState {
@@ -91,6 +109,8 @@ export function cloneCreditFile(s: CreditFileState): CreditFileState {
       ...s.personal,
       accountOwner: s.personal.accountOwner && { ...s.personal.accountOwner },
     },
+    forgetRequest: s.forgetRequest && { ...s.forgetRequest },
+    forgotten: s.forgotten && { ...s.forgotten },
     reports: s.reports.map((r) => ({ ...r })),
     complaints: s.complaints.map((c) => ({ ...c })),
   };
@@ -194,6 +214,8 @@ export function recordComplaint(
 export function writeCreditFile(snapshot: Record<string, unknown>, s: CreditFileState): void {
   if (s.profile !== null) snapshot.profile = s.profile;
   if (s.personal !== null) snapshot.personal = s.personal;
+  if (s.forgetRequest !== null) snapshot.forgetRequest = s.forgetRequest;
+  if (s.forgotten !== null) snapshot.forgotten = s.forgotten;
   if (s.reports.length > 0) snapshot.reports = s.reports;
   if (s.complaints.length > 0) snapshot.complaints = s.complaints;
 }
@@ -244,6 +266,24 @@ export function readCreditFile(data: Json, target: CreditFileState, read: StateR
         email: read.strOrNull(a, 'email'),
       },
       contactEmail: read.strOrNull(p, 'contactEmail'),
+    };
+  }
+  if (data.forgetRequest !== undefined && data.forgetRequest !== null) {
+    const r = read.obj(data.forgetRequest, 'forgetRequest');
+    target.forgetRequest = {
+      requestId: read.str(r, 'requestId'),
+      reason: read.str(r, 'reason'),
+      by: read.str(r, 'by'),
+      requestedAt: read.str(r, 'requestedAt'),
+    };
+  }
+  if (data.forgotten !== undefined && data.forgotten !== null) {
+    const f = read.obj(data.forgotten, 'forgotten');
+    target.forgotten = {
+      requestId: read.str(f, 'requestId'),
+      at: read.str(f, 'at'),
+      requestedBy: read.str(f, 'requestedBy'),
+      approvedBy: read.str(f, 'approvedBy'),
     };
   }
   target.reports = read.list(data, 'reports').map((v) => {

@@ -3,7 +3,7 @@ import type { CustomerState } from '../customer/state';
 import type { GradePolicy } from '../rating/policy';
 import { effectiveLimit } from '../control/effective-limit';
 import { isCashOnly } from '../rating/rating';
-import { atOrAbove } from './exposure';
+import { atOrAbove, receivablesOf } from './exposure';
 
 /**
  * Why a credit order that would bring exposure to `exposureWithOrder` must be held, or null when it may go
@@ -61,8 +61,9 @@ export function releaseHeldOrders(
 }
 
 /**
- * LimitBreached for each policy threshold that `exposure` reaches above the level already fired (a jump from
- * 50 % to 110 % fires 90 and 100). Ids name the customer's last sequence, i.e. the cause.
+ * LimitBreached for each policy threshold that the measured figure reaches above the level already fired (a jump
+ * from 50 % to 110 % fires 90 and 100): open receivables (seed 004, the default policy) or `exposure` (the policy's
+ * limitWarningMeasure). Ids name the customer's last sequence, i.e. the cause.
  */
 export function limitBreaches(
   state: CustomerState,
@@ -72,8 +73,10 @@ export function limitBreaches(
   causeEventId: string,
 ): ControlEvent[] {
   const out: ControlEvent[] = [];
+  const receivables = policy.limitWarningMeasure === 'receivables' ? receivablesOf(state) : null;
+  const measured = receivables ?? exposure;
   for (const t of policy.breachThresholdsPct) {
-    if (t <= state.limitBreachPct || !atOrAbove(exposure, state.creditLimit, t)) continue;
+    if (t <= state.limitBreachPct || !atOrAbove(measured, state.creditLimit, t)) continue;
     out.push(
       controlEvent(
         'LimitBreached',
@@ -85,6 +88,7 @@ export function limitBreaches(
           exposure,
           creditLimit: state.creditLimit,
           causeEventId,
+          ...(receivables === null ? {} : { measure: 'receivables' as const, receivables }),
         },
       ),
     );

@@ -1,6 +1,7 @@
 import { soundProfile, wire } from '../../test/builders';
 import type { EventType } from '../contract/envelope';
 import type { ControlEvent } from '../control/control-events';
+import { alertFor } from '../control/alerts';
 import { deserializeState, initialState, serializeState, type CustomerState } from '../customer/state';
 import { DEFAULT_GRADE_POLICY, type GradePolicy } from '../rating/policy';
 import { validatePolicy } from '../rating/validate-policy';
@@ -69,6 +70,28 @@ const kinds = (events: ControlEvent[]) =>
     return `${e.type}:${String(p.thresholdPct ?? p.orderId ?? p.step ?? '')}`;
   });
 
+describe('limit warnings measure receivables by default (seed 004: 应收账款超过信用额度的90%)', () => {
+  it('ignores orders, warns on invoices; the alert says which measure and which figure', () => {
+    const l = new Ledger();
+    l.onboard('1000.00');
+    l.invoice('I-1', '850.00', '2026-01-02', '2026-02-01'); // receivables 85 %
+    expect(l.order('O-1', '60.00', '2026-01-03T00:00:00Z')).toEqual([]); // exposure 91 %, receivables 85 %
+    const [warning] = l.invoice('I-2', '50.00', '2026-01-04', '2026-02-03'); // receivables 900.00 = 90 %
+    expect(warning).toMatchObject({
+      type: 'LimitBreached',
+      payload: { thresholdPct: 90, measure: 'receivables', receivables: 90000n, exposure: 96000n },
+    });
+    expect(alertFor(warning, '9', 'EUR').value.details).toMatchObject({
+      measure: 'receivables',
+      receivables: '900.00',
+      exposure: '960.00',
+    });
+    // 100.01 paid: receivables 799.99 re-arms 90 (exposure 859.99 would have too).
+    l.pay('P-1', '100.01', '2026-01-05');
+    expect(l.state.limitBreachPct).toBe(0);
+  });
+});
+
 describe('limit breach on ingest', () => {
   it('fires at 90 % and 100 % exactly at the threshold, not while exposure stays above, again after it fell back', () => {
     const l = new Ledger();
@@ -106,9 +129,15 @@ describe('limit breach on ingest', () => {
   });
 });
 
+/** Orders count in the limit warnings only when the policy measures exposure (the default measures receivables). */
+const EXPOSURE_WARNINGS = validatePolicy({
+  ...structuredClone(DEFAULT_GRADE_POLICY),
+  limitWarningMeasure: 'exposure',
+});
+
 describe('order credit check', () => {
   it('holds an order that would take exposure over the limit, and keeps it out of exposure', () => {
-    const l = new Ledger();
+    const l = new Ledger(EXPOSURE_WARNINGS);
     l.onboard('1000.00');
     expect(l.order('O-1', '1000.00', '2026-01-02T00:00:00Z')).toMatchObject([
       { type: 'LimitBreached', payload: { thresholdPct: 90 } },
@@ -131,7 +160,7 @@ describe('order credit check', () => {
   });
 
   it('releases held orders oldest first when a payment frees credit, stopping at the first that does not fit', () => {
-    const l = new Ledger();
+    const l = new Ledger(EXPOSURE_WARNINGS);
     l.onboard('1000.00');
     l.invoice('I-1', '800.00', '2026-01-02', '2026-02-01');
     expect(kinds(l.order('O-1', '300.00', '2026-01-03T00:00:00Z'))).toEqual(['OrderHeld:O-1']);

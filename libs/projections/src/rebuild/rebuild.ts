@@ -91,6 +91,12 @@ export async function rebuildProjections(ds: DataSource, opts: RebuildOptions = 
     for (const t of TABLES) {
       await q(`DROP TABLE IF EXISTS ${t}${SHADOW}`);
       await q(`CREATE TABLE ${t}${SHADOW} (LIKE ${t} INCLUDING ALL)`);
+      // LIKE copies no storage parameters (fillfactor, autovacuum): the swapped-in table keeps the live one's.
+      const [{ options }] = (await q(
+        `SELECT array_to_string(reloptions, ', ') AS options FROM pg_class WHERE oid = $1::regclass`,
+        [t],
+      )) as Array<{ options: string | null }>;
+      if (options) await q(`ALTER TABLE ${t}${SHADOW} SET (${options})`);
     }
 
     // 1. replay up to the settled head: every sequence <= head is committed, and no append can add one.

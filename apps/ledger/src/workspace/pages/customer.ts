@@ -1,0 +1,129 @@
+import { HttpException } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import type { GradeHistoryView, PositionView, TimelineView } from '@credit-ledger/projections';
+import { GetGradeHistoryQuery, GetTimelineQuery } from '../../audit/queries';
+import { CollectionTaskView, ListCollectionTasksQuery } from '../../collections/collection-tasks';
+import {
+  HeldOrderView,
+  LimitRequestView,
+  ListHeldOrdersQuery,
+  ListLimitRequestsQuery,
+} from '../../control/control-queries';
+import { HeldOrdersController } from '../../control/control.controller';
+import { GetCustomerPositionQuery } from '../../customers/queries';
+import { barChart, gaugeChart, lineChart, type ChartOption } from '../charts';
+import { WorkspaceDeps, jsonForScript, may, pageContext, render } from '../context';
+
+const BUCKETS = ['current', 'd1_30', 'd31_60', 'd61_90', 'd90plus'] as const;
+const ID = /^[A-Za-z0-9._:@/-]{1,64}$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A date from the as-of picker means the end of that day (UTC), the moment a finance person means by "on". */
+export function asOfInstant(date: string | undefined): string | undefined {
+  if (!date) return undefined;
+  if (!DATE.test(date))
+    throw new HttpException(`asOf must be a date YYYY-MM-DD, got ${JSON.stringify(date)}`, 400);
+  return `${date}T23:59:59.999Z`;
+}
+
+/**
+ * The credit file of one customer: position (gauge, aging), grade history (click a change: its factors and
+ * events), the timeline up to the as-of date, limit requests, held orders, collection tasks and alerts.
+ */
+export function customerPages(app: FastifyInstance, deps: WorkspaceDeps): void {
+  const q = deps.queries;
+
+  app.get<{ Querystring: { id?: string } }>('/customers', async (req, reply) => {
+    const ctx = pageContext(req);
+    const id = req.query.id?.trim();
+    if (id && ID.test(id)) return reply.redirect(`/app/customers/${encodeURIComponent(id)}`, 303);
+    return render(reply, ctx, 'customers.eta', { title: ctx.t('nav.customers') });
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { asOf?: string } }>(
+    '/customers/:id',
+    async (req, reply) => {
+      const ctx = pageContext(req);
+      const { t } = ctx;
+      const id = req.params.id;
+      if (!ID.test(id)) throw new HttpException(t('customer.notFound', { id }), 404);
+      const asOf = asOfInstant(req.query.asOf);
+      const position = (await q.execute(new GetCustomerPositionQuery(id, asOf))) as PositionView | null;
+      if (!position) {
+        return render(
+          reply,
+          ctx,
+          'error.eta',
+          { title: t('error.title'), status: 404, message: t('customer.notFound', { id }) },
+          { status: 404 },
+        );
+      }
+      const [history, timeline, requests, held, tasks, alerts] = await Promise.all([
+        q.execute(new GetGradeHistoryQuery(id)) as Promise<GradeHistoryView | null>,
+        q.execute(new GetTimelineQuery(id, { limit: 50, to: asOf })) as Promise<TimelineView | null>,
+        q.execute(new ListLimitRequestsQuery(id)) as Promise<{ items: LimitRequestView[] } | null>,
+        q.execute(new ListHeldOrdersQuery(10_000)) as Promise<{ items: HeldOrderView[] }>,
+        q.execute(new ListCollectionTasksQuery(null, 'all', 10_000)) as Promise<{
+          items: CollectionTaskView[];
+        }>,
+        deps.ds.query(
+          `SELECT topic, payload, created_at FROM alert_outbox WHERE key = $1 ORDER BY id DESC LIMIT 20`,
+          [id],
+        ) as Promise<Array<{ topic: string; payload: Record<string, unknown>; created_at: Date }>>,
+      ]);
+      const changes = (history?.changes ?? []).filter((c) => !asOf || c.ratedAt <= asOf);
+      const charts: Record<string, ChartOption> = {
+        'chart-gauge': gaugeChart(t('chart.gauge'), position.utilisation),
+        'chart-customer-aging': barChart(
+          `${t('chart.aging')} (${position.currency})`,
+          BUCKETS.map((b) => t(`bucket.${b}`)),
+          [{ name: position.currency ?? '', data: BUCKETS.map((b) => position.aging[b]) }],
+        ),
+        'chart-grade-history': {
+          ...lineChart(
+            t('chart.gradeHistory'),
+            changes.map((c) => c.ratedAt.slice(0, 10)),
+            [{ name: t('chart.score'), data: [] }],
+          ),
+          series: [
+            {
+              type: 'line',
+              step: 'end',
+              name: t('chart.score'),
+              symbolSize: 12,
+              label: { show: true, formatter: '{b}' },
+              data: changes.map((c) => ({ value: c.to.score, name: c.to.grade, at: c.ratedAt })),
+            },
+          ],
+          tooltip: { trigger: 'item', formatter: '{b}: {c}' },
+        },
+      };
+      return render(reply, ctx, 'customer.eta', {
+        title: t('customer.title', { id }),
+        p: position,
+        asOfDate: req.query.asOf ?? '',
+        changes,
+        timeline: (timeline?.items ?? []).slice().reverse(),
+        requests: requests?.items ?? [],
+        held: held.items.filter((o) => o.customerId === id),
+        tasks: tasks.items.filter((k) => k.customerId === id),
+        alerts,
+        charts: jsonForScript(charts),
+        mayDecideHeld: may(ctx.session, HeldOrdersController, 'release'),
+      });
+    },
+  );
+
+  // One grade change explained (htmx fragment): the factors' contributions and the events behind it.
+  app.get<{ Params: { id: string }; Querystring: { at?: string } }>(
+    '/customers/:id/explain',
+    async (req, reply) => {
+      const ctx = pageContext(req);
+      const at = req.query.at ?? '';
+      const history = (await q.execute(new GetGradeHistoryQuery(req.params.id))) as GradeHistoryView | null;
+      const change = history?.changes.filter((c) => c.ratedAt <= at).pop() ?? null;
+      if (!change) throw new HttpException(`no grade change at or before ${at}`, 404);
+      return reply.view('explain.eta', { t: ctx.t, f: ctx.f, change: await ctx.open(change) });
+    },
+  );
+}

@@ -1,0 +1,139 @@
+import { BadRequestException } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { deserializeState } from '@credit-ledger/domain';
+import { randomUUID } from 'node:crypto';
+import { DecideDirectlyCommand, RunApprovalCommand } from '../../control/commands';
+import { HeldOrderDecisionBody, NoBody, ReasonBody } from '../../control/control.dto';
+import { CustomerControlController, HeldOrdersController } from '../../control/control.controller';
+import {
+  HeldOrderView,
+  LimitRequestView,
+  ListHeldOrdersQuery,
+  limitRequestViews,
+} from '../../control/control-queries';
+import { WorkspaceDeps, escapeHtml, formBody, may, mustMay, pageContext, render } from '../context';
+
+const ID = /^[A-Za-z0-9._:@/-]{1,64}$/;
+
+type PendingRequest = LimitRequestView & { customerId: string; name: string | null };
+
+/**
+ * The work queues: held orders (release / reject with a reason) and limit requests waiting for approval
+ * (approve / reject). Each action is the API's command with the API's role list and body DTO; the outcome
+ * replaces the queue row (htmx), so a decided item leaves the queue.
+ */
+export function queuePages(app: FastifyInstance, deps: WorkspaceDeps): void {
+  app.get('/queues/held-orders', async (req, reply) => {
+    const ctx = pageContext(req);
+    const held = (await deps.queries.execute(new ListHeldOrdersQuery(1000))) as {
+      items: HeldOrderView[];
+      total: number;
+    };
+    return render(reply, ctx, 'held-orders.eta', {
+      title: ctx.t('nav.held'),
+      items: held.items,
+      total: held.total,
+      mayDecide: may(ctx.session, HeldOrdersController, 'release'),
+    });
+  });
+
+  const decideHeld =
+    (decision: 'release' | 'reject') =>
+    async (req: FastifyRequest<{ Params: { orderId: string } }>, reply: FastifyReply) => {
+      const ctx = pageContext(req);
+      mustMay(ctx.session, HeldOrdersController, decision);
+      const body = await formBody(req, HeldOrderDecisionBody);
+      const orderId = checkedId(req.params.orderId, 'orderId');
+      // A release up to the cap by a finance-clerk is done at once; otherwise it is an approval request.
+      const requestId = `OR-${randomUUID()}`;
+      await deps.commands.execute(
+        decision === 'release'
+          ? new RunApprovalCommand(body.customerId, ctx.session, requestId, () => ({
+              type: 'ReleaseHeldOrder',
+              data: { requestId, orderId, reason: body.reason },
+            }))
+          : new DecideDirectlyCommand(body.customerId, ctx.session, {
+              type: 'reject-order',
+              orderId,
+              reason: body.reason,
+            }),
+      );
+      return done(reply, ctx.t('queue.done', { what: `${ctx.t(`queue.${decision}`)} ${orderId}` }));
+    };
+  app.post('/held-orders/:orderId/release', decideHeld('release'));
+  app.post('/held-orders/:orderId/reject', decideHeld('reject'));
+
+  app.get('/queues/approvals', async (req, reply) => {
+    const ctx = pageContext(req);
+    return render(reply, ctx, 'approvals.eta', {
+      title: ctx.t('nav.approvals'),
+      items: await pendingRequests(deps),
+      mayApprove: may(ctx.session, CustomerControlController, 'approve'),
+      mayReject: may(ctx.session, CustomerControlController, 'rejectRequest'),
+      me: ctx.session.name,
+    });
+  });
+
+  app.post<{ Params: { id: string; requestId: string } }>(
+    '/customers/:id/limit-requests/:requestId/approve',
+    async (req, reply) => {
+      const ctx = pageContext(req);
+      mustMay(ctx.session, CustomerControlController, 'approve');
+      const { id, requestId } = ids(req.params);
+      await formBody(req, NoBody);
+      await deps.commands.execute(
+        new RunApprovalCommand(id, ctx.session, requestId, () => ({
+          type: 'ApproveRequest',
+          data: { requestId },
+        })),
+      );
+      return done(reply, ctx.t('queue.done', { what: `${ctx.t('queue.approve')} ${requestId}` }));
+    },
+  );
+
+  app.post<{ Params: { id: string; requestId: string } }>(
+    '/customers/:id/limit-requests/:requestId/reject',
+    async (req, reply) => {
+      const ctx = pageContext(req);
+      mustMay(ctx.session, CustomerControlController, 'rejectRequest');
+      const { id, requestId } = ids(req.params);
+      const body = await formBody(req, ReasonBody);
+      await deps.commands.execute(
+        new RunApprovalCommand(id, ctx.session, requestId, () => ({
+          type: 'RejectRequest',
+          data: { requestId, reason: body.reason },
+        })),
+      );
+      return done(reply, ctx.t('queue.done', { what: `${ctx.t('queue.reject')} ${requestId}` }));
+    },
+  );
+}
+
+/** Pending limit requests of every customer (the LIKE narrows the rows that can hold one). */
+async function pendingRequests(deps: WorkspaceDeps): Promise<PendingRequest[]> {
+  const rows: Array<{ state: string }> = await deps.ds.query(
+    `SELECT state FROM customer_positions WHERE state LIKE '%"status":"pending"%' ORDER BY customer_id`,
+  );
+  return rows.flatMap((r) => {
+    const s = deserializeState(r.state);
+    return limitRequestViews(s)
+      .filter((v) => v.status === 'pending')
+      .map((v) => ({ ...v, customerId: s.customerId, name: s.name }));
+  });
+}
+
+function checkedId(v: string, what: string): string {
+  if (!ID.test(v)) throw new BadRequestException(`${what} is not an id`);
+  return v;
+}
+
+function ids(p: { id: string; requestId: string }) {
+  return { id: checkedId(p.id, 'customer id'), requestId: checkedId(p.requestId, 'requestId') };
+}
+
+/** The row's replacement after an action: a short confirmation announced to screen readers. */
+function done(reply: FastifyReply, message: string) {
+  return reply
+    .type('text/html')
+    .send(`<tr><td colspan="6"><p class="flash" role="status">${escapeHtml(message)}</p></td></tr>`);
+}
