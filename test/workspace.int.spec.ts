@@ -327,7 +327,8 @@ describe('finance workspace (/app) in Chromium', () => {
     const asked = await h.send(
       'POST',
       '/customers/W-1/limit-requests',
-      { newLimit: '20000.00', reason: 'growth', requestId: 'LR-W1' },
+      // W-1 is overdue: a cash-only grade gets no more credit, so the request is a decrease (approved alike).
+      { newLimit: '8000.00', reason: 'overdue', requestId: 'LR-W1' },
       KEYS.analyst,
     );
     expect(asked.status).toBe(201);
@@ -350,7 +351,7 @@ describe('finance workspace (/app) in Chromium', () => {
     expect(r.body.items[0]).toMatchObject({ status: 'approved', missing: [] });
     expect(r.body.items[0].approvals.map((a: { by: string }) => a.by)).toEqual(['sam', 'cora']);
     const pos = await h.get('/customers/W-1');
-    expect(pos.body.creditLimit).toBe('20000.00');
+    expect(pos.body.creditLimit).toBe('8000.00');
   });
 
   it('refuses forged requests: no CSRF token, a foreign token, a tampered session', async () => {
