@@ -161,6 +161,7 @@ describe('the credit file through Kafka, the ledger and the API', () => {
         accountOwner: { id: 'S-7', name: 'Sara Seller', email: 'sara@seller.example' },
         contactEmail: 'ar@machinery.example',
       },
+      individual: null,
       forgotten: null,
       externalReports: {
         total: 1,

@@ -13,7 +13,21 @@ const CLEAR = [
   'pat@parked.example',
   'not-an-address@@bad',
   'rita@refused.example',
+  'Ivy Individual',
+  'X1234567',
+  '1990-04-01',
+  '48000.00',
+  'ivy@home.example',
 ];
+
+const IVY = {
+  fullName: 'Ivy Individual',
+  nationalId: 'X1234567',
+  dateOfBirth: '1990-04-01',
+  education: 'master',
+  annualIncome: '48000.00',
+  currency: 'EUR',
+};
 
 /** Every table the ledger writes, as text (states come out decompressed). */
 const TABLES = [
@@ -63,6 +77,13 @@ describe('personal data: sealed at rest, opened by role, reads logged', () => {
         'onb-P-1',
       ),
       wire('P-1', 'CustomerProfileUpdated', '2026-03-20T09:00:00Z', { contactEmail: 'ar@machinery.example' }),
+      // An individual customer (seed 000 FAQ1): identity, education and income, all personal.
+      onboarded(
+        'I-1',
+        '2026-03-01T09:00:00Z',
+        { name: 'Account 4711', currency: 'EUR', creditLimit: '2000.00' },
+        { customerType: 'individual', contactEmail: 'ivy@home.example', individual: IVY },
+      ),
       // Parked: its customer is not onboarded (yet).
       wire('Q-1', 'CustomerProfileUpdated', '2026-03-20T09:00:00Z', {
         accountOwner: { id: 'S-9', name: 'Pat Parked', email: 'pat@parked.example' },
@@ -99,6 +120,7 @@ describe('personal data: sealed at rest, opened by role, reads logged', () => {
     );
     // 12-byte IV, 32-byte key, 16-byte tag
     expect(keys).toEqual([
+      { customer_id: 'I-1', master_key_version: 1, n: 60 },
       { customer_id: 'P-1', master_key_version: 1, n: 60 },
       { customer_id: 'Q-1', master_key_version: 1, n: 60 },
     ]);
@@ -130,6 +152,33 @@ describe('personal data: sealed at rest, opened by role, reads logged', () => {
         purpose: 'GET /customers/P-1/file',
       },
     ]);
+  });
+
+  it("shows an individual's identity, education and income to a credit analyst only, never to a reader", async () => {
+    const analyst = await h.get('/customers/I-1/file', KEYS.analyst);
+    expect(analyst.body.individual).toEqual(IVY);
+    expect(analyst.body.contacts.contactEmail).toBe('ivy@home.example');
+    const restricted = {
+      fullName: '[restricted]',
+      nationalId: '[restricted]',
+      dateOfBirth: '[restricted]',
+      education: '[restricted]',
+      annualIncome: '[restricted]',
+      currency: 'EUR',
+    };
+    // A sales manager deals with the customer (its contact address) but does not assess it.
+    const sales = await h.get('/customers/I-1/file', KEYS.sales);
+    expect(sales.body.individual).toEqual(restricted);
+    expect(sales.body.contacts.contactEmail).toBe('ivy@home.example');
+    const reader = await h.get('/customers/I-1/file', KEYS.reader);
+    expect(reader.body.individual).toEqual(restricted);
+    expect(reader.body.contacts.contactEmail).toBe('[restricted]');
+    // Graded as an individual; nothing of the score comes from the sealed details.
+    expect(reader.body.assessment).toEqual(analyst.body.assessment);
+    expect(reader.body.assessment.segment).toBe('individual');
+    const timeline = JSON.stringify((await h.get('/customers/I-1/timeline', KEYS.reader)).body);
+    expect(timeline).not.toContain('48000.00');
+    expect(timeline).toContain('[restricted]');
   });
 
   it('keeps a redelivered event a duplicate (the same value seals to the same string)', async () => {

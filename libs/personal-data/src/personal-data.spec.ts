@@ -99,6 +99,56 @@ describe('the contract marks the personal fields', () => {
     expect((e.payload as { contactEmail: string }).contactEmail).toBe('ap@acme.example');
   });
 
+  it("given an individual's details, when parsed and mapped, then each is personal except the currency", () => {
+    const raw = (individual: Record<string, unknown>) =>
+      Buffer.from(
+        JSON.stringify({
+          eventId: 'e-2',
+          type: 'CustomerProfileUpdated',
+          version: 1,
+          customerId: 'C-1',
+          occurredAt: '2026-03-01T09:00:00Z',
+          source: 'crm',
+          payload: { individual },
+        }),
+      );
+    const r = parseEvent(
+      raw({
+        fullName: 'Ivy',
+        dateOfBirth: '1990-04-01',
+        education: 'master',
+        annualIncome: '48000',
+        currency: 'EUR',
+      }),
+      { key: 'C-1' },
+    );
+    if (!r.ok) throw new Error(r.reason);
+    const seen: string[] = [];
+    const out = mapPersonalFields(r.event, (v, f) => {
+      seen.push(f);
+      return `<${v}>`;
+    });
+    expect(seen).toEqual([
+      'individual.fullName',
+      'individual.dateOfBirth',
+      'individual.education',
+      'individual.annualIncome',
+    ]);
+    expect((out.payload as { individual: unknown }).individual).toEqual({
+      fullName: '<Ivy>',
+      dateOfBirth: '<1990-04-01>',
+      education: '<master>',
+      annualIncome: '<48000.00>',
+      currency: 'EUR',
+    });
+    const bad = parseEvent(raw({ nationalId: 'X<1234>' }), { key: 'C-1' });
+    expect(bad).toMatchObject({ ok: false, code: 'BAD_FIELD' });
+    expect(bad.ok || bad.reason).not.toContain('1234');
+    expect(parseEvent(raw({ annualIncome: '1.00' }), { key: 'C-1' })).toMatchObject({
+      code: 'MISSING_FIELD',
+    });
+  });
+
   it('given a raw payload of odd shape, when mapped, then whatever sits at a personal path is replaced', () => {
     const p: Record<string, unknown> = { accountOwner: 'Sara', contactEmail: 42, other: 'kept' };
     expect(mapPersonalFieldsInRaw(p, (v) => `<${v}>`)).toBe(2);

@@ -1,42 +1,39 @@
+import type { PersonalField } from '@credit-ledger/domain';
 import { PersonalDataKeys, type Queryable } from './key-store';
 import { ERASED, RESTRICTED, SEALED_PATTERN, SEALED_PREFIX, findSealed, type DataKey } from './sealed';
 
 /**
  * Who may see which personal field (least privilege): contact data (the account owner, the contact address) is
- * for the roles that deal with the customer; `reader` sees figures and grades, never personal data.
+ * for the roles that deal with the customer, an individual's identity, education and income for those that
+ * assess its credit; `reader` sees figures and grades, never personal data.
  */
-export const PERSONAL_FIELD_ROLES: Readonly<Record<string, readonly string[]>> = {
-  'accountOwner.name': [
-    'finance-clerk',
-    'sales-manager',
-    'finance-manager',
-    'cfo',
-    'general-manager',
-    'admin',
-  ],
-  'accountOwner.email': [
-    'finance-clerk',
-    'sales-manager',
-    'finance-manager',
-    'cfo',
-    'general-manager',
-    'admin',
-    'notifier',
-  ],
-  contactEmail: [
-    'finance-clerk',
-    'sales-manager',
-    'finance-manager',
-    'cfo',
-    'general-manager',
-    'admin',
-    'notifier',
-  ],
+const CONTACT_ROLES = [
+  'finance-clerk',
+  'sales-manager',
+  'finance-manager',
+  'cfo',
+  'general-manager',
+  'admin',
+];
+/** The alert mailer (worker) opens e-mail addresses to send to them, nothing else. */
+const MAIL_ROLES = [...CONTACT_ROLES, 'notifier'];
+/** An individual's identity, education and income: only the roles that assess credit. */
+const ASSESSMENT_ROLES = ['finance-clerk', 'cfo', 'general-manager', 'admin'];
+export const PERSONAL_FIELD_ROLES: Readonly<Record<PersonalField, readonly string[]>> = {
+  'accountOwner.name': CONTACT_ROLES,
+  'accountOwner.email': MAIL_ROLES,
+  contactEmail: MAIL_ROLES,
+  'individual.fullName': ASSESSMENT_ROLES,
+  'individual.nationalId': ASSESSMENT_ROLES,
+  'individual.dateOfBirth': ASSESSMENT_ROLES,
+  'individual.education': ASSESSMENT_ROLES,
+  'individual.annualIncome': ASSESSMENT_ROLES,
 };
-// 'notifier': the worker's alert mailer, which opens the addresses it mails (and only those) — each read logged.
 
 export function mayRead(role: string, field: string): boolean {
-  return PERSONAL_FIELD_ROLES[field]?.includes(role) ?? false;
+  return (
+    (PERSONAL_FIELD_ROLES as Record<string, readonly string[] | undefined>)[field]?.includes(role) ?? false
+  );
 }
 
 /** Who reads, and why (the route or command): what the access log records. */

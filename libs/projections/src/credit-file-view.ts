@@ -2,6 +2,7 @@ import {
   CustomerState,
   DEFAULT_CUSTOMER_TYPE,
   ERASED_VALUE,
+  type IndividualDetails,
   type PersonalData,
   dealingsSummary,
   effectiveLimit,
@@ -49,6 +50,15 @@ export interface CreditFileView {
   contacts: {
     accountOwner: { id: string; name: string; email: string | null } | null;
     contactEmail: string | null;
+  } | null;
+  /** An individual customer's own details (personal data: opened by role at read time). */
+  individual: {
+    fullName: string | null;
+    nationalId: string | null;
+    dateOfBirth: string | null;
+    education: string | null;
+    annualIncome: string | null;
+    currency: string | null;
   } | null;
   /** Set once the customer was forgotten: its personal values read `[erased]` (docs/personal-data.md). */
   forgotten: { at: string; requestId: string; requestedBy: string; approvedBy: string } | null;
@@ -162,6 +172,9 @@ export function toCreditFileView(
       updatedAt: p.updatedAt,
     },
     contacts: state.personal && contactsOf(state.personal, state.forgotten !== null),
+    individual: state.personal?.individual
+      ? individualOf(state.personal.individual, state.forgotten !== null)
+      : null,
     forgotten: state.forgotten && { ...state.forgotten },
     externalReports: { total: d.reports, latest: d.latestReports },
     complaints: { total: d.complaints.length, items: d.complaints },
@@ -216,5 +229,17 @@ function contactsOf(p: PersonalData, forgotten: boolean): NonNullable<CreditFile
       email: p.accountOwner.email === null ? null : v(p.accountOwner.email),
     },
     contactEmail: p.contactEmail === null ? null : v(p.contactEmail),
+  };
+}
+
+function individualOf(d: IndividualDetails, forgotten: boolean): NonNullable<CreditFileView['individual']> {
+  const v = (s: string | undefined): string | null => (s === undefined ? null : forgotten ? ERASED_VALUE : s);
+  return {
+    fullName: v(d.fullName),
+    nationalId: v(d.nationalId),
+    dateOfBirth: v(d.dateOfBirth),
+    education: v(d.education),
+    annualIncome: v(d.annualIncome),
+    currency: d.currency ?? null,
   };
 }

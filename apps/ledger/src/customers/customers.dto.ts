@@ -194,6 +194,15 @@ export class ProfileResponse implements Profile {
 
 type Contacts = NonNullable<CreditFileView['contacts']>;
 
+export class IndividualResponse implements NonNullable<CreditFileView['individual']> {
+  @TextOrNull() fullName!: string | null;
+  @TextOrNull('identity or passport number') nationalId!: string | null;
+  @TextOrNull('YYYY-MM-DD') dateOfBirth!: string | null;
+  @TextOrNull() education!: string | null;
+  @TextOrNull('decimal major units of `currency`') annualIncome!: string | null;
+  @TextOrNull('ISO-4217') currency!: string | null;
+}
+
 export class ForgottenResponse implements NonNullable<CreditFileView['forgotten']> {
   @Instant() at!: string;
   @Text() requestId!: string;
@@ -307,6 +316,11 @@ export class CreditFileResponse implements CreditFileView {
   @OneOrNull(ProfileResponse) profile!: CreditFileView['profile'];
   @OneOrNull(ContactsResponse, 'personal data: opened by role, `[restricted]` or `[erased]`')
   contacts!: CreditFileView['contacts'];
+  @OneOrNull(
+    IndividualResponse,
+    "an individual customer's own details (personal data; finance-clerk, cfo, general-manager, admin)",
+  )
+  individual!: CreditFileView['individual'];
   @OneOrNull(ForgottenResponse, 'set once the customer was forgotten')
   forgotten!: CreditFileView['forgotten'];
   @One(ExternalReportsResponse) externalReports!: CreditFileView['externalReports'];

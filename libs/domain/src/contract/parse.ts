@@ -1,7 +1,7 @@
 import { currencyExponent, isCurrency } from '../currencies';
 import { daysBetween, isValidDate, normaliseInstant } from '../dates';
 import type { RejectCode } from '../errors';
-import { checkAmount } from '../money';
+import { checkAmount, formatAmount } from '../money';
 import { isEventType, type BillingEvent, type EventType } from './envelope';
 import type { PayloadMap } from './payloads';
 import {
@@ -11,6 +11,7 @@ import {
   type ComplaintSeverity,
   type CustomerType,
   type Financials,
+  type IndividualDetails,
   type PaymentAllocation,
   type PaymentReceivedPayload,
   type ProfileFields,
@@ -178,6 +179,7 @@ export const PROFILE_FIELDS = [
   'customerSince',
   'accountOwner',
   'contactEmail',
+  'individual',
   'industry',
   'registration',
   'financials',
@@ -225,6 +227,59 @@ function pastDate(v: unknown, path: string, eventDate: string): string {
   const d = date(v, path);
   if (d > eventDate) throw new Reject('BAD_FIELD', `${path}: ${d} is after the event's date ${eventDate}`);
   return d;
+}
+
+export const EDUCATION_LEVELS = [
+  'none',
+  'primary',
+  'secondary',
+  'vocational',
+  'bachelor',
+  'master',
+  'doctorate',
+] as const;
+const NATIONAL_ID_RE = /^[A-Za-z0-9 ./-]{1,64}$/;
+
+/** An individual's details (personal data): checked here in clear, sealed right after (libs/personal-data). */
+function individual(v: unknown, eventDate: string): IndividualDetails {
+  const path = 'payload.individual';
+  const o = object(v, path);
+  noExtraFields(
+    o,
+    ['fullName', 'nationalId', 'dateOfBirth', 'education', 'annualIncome', 'currency'],
+    `${path}.`,
+  );
+  const out: IndividualDetails = {};
+  const given = (k: string): unknown => optional(o, k);
+  if (given('fullName') !== undefined) out.fullName = text(given('fullName'), `${path}.fullName`, 256);
+  if (given('nationalId') !== undefined) {
+    const n = given('nationalId');
+    // Never quoted back: the value is personal.
+    if (typeof n !== 'string' || !NATIONAL_ID_RE.test(n))
+      throw new Reject(
+        'BAD_FIELD',
+        `${path}.nationalId: expected 1-64 characters of A-Z a-z 0-9 space . / -`,
+      );
+    out.nationalId = n;
+  }
+  if (given('dateOfBirth') !== undefined)
+    out.dateOfBirth = pastDate(given('dateOfBirth'), `${path}.dateOfBirth`, eventDate);
+  if (given('education') !== undefined)
+    out.education = oneOf(given('education'), `${path}.education`, EDUCATION_LEVELS);
+  const income = given('annualIncome');
+  const cur = given('currency');
+  if ((income === undefined) !== (cur === undefined)) {
+    throw new Reject(
+      'MISSING_FIELD',
+      `missing field ${path}.${income === undefined ? 'annualIncome' : 'currency'} (annualIncome comes with its currency)`,
+    );
+  }
+  if (income !== undefined) {
+    out.currency = currency(cur, `${path}.currency`);
+    out.annualIncome = formatAmount(amount(income, `${path}.annualIncome`, out.currency, true), out.currency);
+  }
+  if (Object.keys(out).length === 0) throw new Reject('BAD_FIELD', `${path}: names none of its fields`);
+  return out;
 }
 
 function registration(v: unknown, eventDate: string): Registration {
@@ -316,6 +371,7 @@ function profileFields(p: Obj, eventDate: string): ProfileFields {
   }
   if (given('contactEmail') !== undefined)
     out.contactEmail = email(given('contactEmail'), `${P}contactEmail`);
+  if (given('individual') !== undefined) out.individual = individual(given('individual'), eventDate);
   if (given('industry') !== undefined) {
     const v = given('industry');
     if (typeof v !== 'string' || !INDUSTRY_RE.test(v)) {
@@ -339,6 +395,7 @@ function profileCurrency(fields: ProfileFields, expected: string | null): void {
   for (const [path, cur] of [
     ['payload.registration.currency', fields.registration?.currency],
     ['payload.financials.currency', fields.financials?.currency],
+    ['payload.individual.currency', fields.individual?.currency],
   ] as const) {
     if (cur === undefined) continue;
     if (expected !== null && cur !== expected) {

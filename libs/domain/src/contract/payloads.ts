@@ -16,6 +16,22 @@ export interface AccountOwner {
   email?: string;
 }
 
+/**
+ * An individual customer's own details (seed 000 FAQ1: 个人客户看学历、收入). All personal data: sealed at
+ * ingestion, never graded (the assessment does not read them), read only by the roles that assess credit.
+ * `annualIncome` stays the decimal text it arrived as (in `currency`, the customer's): nothing computes on it.
+ */
+export interface IndividualDetails {
+  fullName?: string;
+  /** A national identity or passport number. */
+  nationalId?: string;
+  /** 'YYYY-MM-DD' */
+  dateOfBirth?: string;
+  education?: string;
+  annualIncome?: string;
+  currency?: string;
+}
+
 /** Business registration (seed 000 §1.1 工商、税务、经营年限; seed 004 注册资本). */
 export interface Registration {
   /** In `currency`, which is the customer's; both present or both absent. */
@@ -50,6 +66,8 @@ export interface ProfileFields {
   customerSince?: string;
   accountOwner?: AccountOwner;
   contactEmail?: string;
+  /** Replaced as a whole when sent. */
+  individual?: IndividualDetails;
   /** Industry code (e.g. ISIC/NACE "C28"), graded by the policy's industry-risk table. */
   industry?: string;
   registration?: Registration;

@@ -1,6 +1,7 @@
 /**
  * Which fields of the contract are personal data: people's names and e-mail addresses (the account owner, the
- * contact address). They are sealed at ingestion, folded opaquely (nothing is graded or computed from them),
+ * contact address) and an individual customer's own details (name, identity number, birth date, education,
+ * income). They are sealed at ingestion, folded opaquely (nothing is graded or computed from them),
  * opened by role at read time and erased by forgetting the customer (docs/personal-data.md). Amounts, dates and
  * grades are never personal fields, so the ledger, replay and reports work on them unchanged.
  */
@@ -11,7 +12,18 @@ import type { ProfileFields } from './payloads';
 export const ERASED_VALUE = '[erased]';
 
 /** Paths inside the payload of CustomerOnboarded and CustomerProfileUpdated, each a string value. */
-export const PERSONAL_FIELDS = ['accountOwner.name', 'accountOwner.email', 'contactEmail'] as const;
+export const PERSONAL_FIELDS = [
+  'accountOwner.name',
+  'accountOwner.email',
+  'contactEmail',
+  'individual.fullName',
+  'individual.nationalId',
+  'individual.dateOfBirth',
+  'individual.education',
+  'individual.annualIncome',
+] as const;
+/** The fields of `individual` that are personal (its `currency` is not). */
+const INDIVIDUAL_FIELDS = ['fullName', 'nationalId', 'dateOfBirth', 'education', 'annualIncome'] as const;
 export type PersonalField = (typeof PERSONAL_FIELDS)[number];
 
 /** The event types whose payload can carry personal fields. */
@@ -24,7 +36,7 @@ export type PersonalValueMap = (value: string, field: PersonalField) => string;
 export function hasPersonalFields(event: BillingEvent): boolean {
   if (event.type !== 'CustomerOnboarded' && event.type !== 'CustomerProfileUpdated') return false;
   const p = event.payload;
-  return p.accountOwner !== undefined || p.contactEmail !== undefined;
+  return p.accountOwner !== undefined || p.contactEmail !== undefined || p.individual !== undefined;
 }
 
 function mapProfile<P extends ProfileFields>(p: P, f: PersonalValueMap): P {
@@ -35,6 +47,14 @@ function mapProfile<P extends ProfileFields>(p: P, f: PersonalValueMap): P {
     out.accountOwner = owner;
   }
   if (p.contactEmail !== undefined) out.contactEmail = f(p.contactEmail, 'contactEmail');
+  if (p.individual !== undefined) {
+    const d = { ...p.individual };
+    for (const k of INDIVIDUAL_FIELDS) {
+      const v = d[k];
+      if (v !== undefined) d[k] = f(v, `individual.${k}`);
+    }
+    out.individual = d;
+  }
   return out;
 }
 
@@ -73,6 +93,18 @@ export function mapPersonalFieldsInRaw(payload: unknown, f: PersonalValueMap): n
   if (payload.contactEmail !== undefined) {
     payload.contactEmail = seal(payload.contactEmail, 'contactEmail');
     n++;
+  }
+  const individual = payload.individual;
+  if (individual !== undefined && !isRecord(individual)) {
+    payload.individual = seal(individual, 'individual.fullName');
+    n++;
+  } else if (individual !== undefined) {
+    for (const k of INDIVIDUAL_FIELDS) {
+      if (individual[k] !== undefined) {
+        individual[k] = seal(individual[k], `individual.${k}`);
+        n++;
+      }
+    }
   }
   return n;
 }

@@ -6,6 +6,7 @@ import type {
   CustomerType,
   ComplaintSeverity,
   Financials,
+  IndividualDetails,
   PaymentAllocation,
   ProfileFields,
   Registration,
@@ -32,6 +33,7 @@ function profileOut(p: ProfileFields, amt: Amounts): Record<string, unknown> {
   if (p.customerSince !== undefined) out.customerSince = p.customerSince;
   if (p.accountOwner !== undefined) out.accountOwner = { ...p.accountOwner };
   if (p.contactEmail !== undefined) out.contactEmail = p.contactEmail;
+  if (p.individual !== undefined) out.individual = { ...p.individual };
   if (p.industry !== undefined) out.industry = p.industry;
   if (p.registration !== undefined) {
     const r = p.registration;
@@ -369,6 +371,20 @@ function storedProfile(row: StoredEventRow, p: Record<string, unknown>, minor: M
     if (has(o, 'email')) out.accountOwner.email = str(o, 'email', 'payload.accountOwner');
   }
   if (has(p, 'contactEmail')) out.contactEmail = str(p, 'contactEmail', 'payload');
+  if (has(p, 'individual')) {
+    const o = obj('individual');
+    const d: IndividualDetails = {};
+    for (const k of [
+      'fullName',
+      'nationalId',
+      'dateOfBirth',
+      'education',
+      'annualIncome',
+      'currency',
+    ] as const)
+      if (has(o, k)) d[k] = str(o, k, 'payload.individual');
+    out.individual = d;
+  }
   if (has(p, 'industry')) out.industry = str(p, 'industry', 'payload');
   if (has(p, 'registration')) {
     const o = obj('registration');

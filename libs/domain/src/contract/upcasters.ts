@@ -67,6 +67,7 @@ const ONBOARDED_V2_FIELDS = [
   'customerSince',
   'accountOwner',
   'contactEmail',
+  'individual',
   'industry',
   'registration',
   'financials',

@@ -3,7 +3,7 @@
  * external credit reports and the complaints recorded. Seeds: 000 §1.1 (five assessment elements), 004 (360°
  * file: 基础资料、交易记录、回款记录).
  */
-import type { ProfileFields } from '../contract/payloads';
+import type { IndividualDetails, ProfileFields } from '../contract/payloads';
 import type { ComplaintSeverity, CustomerType } from '../contract/payloads';
 import { dateOf } from '../dates';
 import { StateReader, type Json } from './state-reader';
@@ -45,6 +45,8 @@ export interface CreditProfile {
 export interface PersonalData {
   accountOwner: { id: string; name: string; email: string | null } | null;
   contactEmail: string | null;
+  /** An individual customer's own details (sealed strings), as last sent; null when never sent. */
+  individual: IndividualDetails | null;
 }
 
 export interface ExternalReport {
@@ -108,6 +110,7 @@ export function cloneCreditFile(s: CreditFileState): CreditFileState {
     personal: s.personal && {
       ...s.personal,
       accountOwner: s.personal.accountOwner && { ...s.personal.accountOwner },
+      individual: s.personal.individual && { ...s.personal.individual },
     },
     forgetRequest: s.forgetRequest && { ...s.forgetRequest },
     forgotten: s.forgotten && { ...s.forgotten },
@@ -165,8 +168,9 @@ export function recordProfile(s: CreditFileState, p: ProfileFields, occurredAt: 
     profile.updatedAt = occurredAt;
     s.profile = profile;
   }
-  if (p.accountOwner !== undefined || p.contactEmail !== undefined) {
-    const personal: PersonalData = s.personal ?? { accountOwner: null, contactEmail: null };
+  if (p.accountOwner !== undefined || p.contactEmail !== undefined || p.individual !== undefined) {
+    const personal: PersonalData = s.personal ?? { accountOwner: null, contactEmail: null, individual: null };
+    if (p.individual !== undefined) personal.individual = { ...p.individual };
     if (p.accountOwner !== undefined) {
       personal.accountOwner = {
         id: p.accountOwner.id,
@@ -213,7 +217,11 @@ export function recordComplaint(
 /** Adds the fields that are set to a snapshot (absent = initial, so older snapshots keep their bytes). */
 export function writeCreditFile(snapshot: Record<string, unknown>, s: CreditFileState): void {
   if (s.profile !== null) snapshot.profile = s.profile;
-  if (s.personal !== null) snapshot.personal = s.personal;
+  if (s.personal !== null) {
+    // `individual` only when set, so states written before it existed keep their bytes.
+    const { individual, ...rest } = s.personal;
+    snapshot.personal = individual === null ? rest : s.personal;
+  }
   if (s.forgetRequest !== null) snapshot.forgetRequest = s.forgetRequest;
   if (s.forgotten !== null) snapshot.forgotten = s.forgotten;
   if (s.reports.length > 0) snapshot.reports = s.reports;
@@ -266,7 +274,24 @@ export function readCreditFile(data: Json, target: CreditFileState, read: StateR
         email: read.strOrNull(a, 'email'),
       },
       contactEmail: read.strOrNull(p, 'contactEmail'),
+      individual: null,
     };
+    if (p.individual !== undefined && p.individual !== null) {
+      const i = read.obj(p.individual, 'individual');
+      const d: IndividualDetails = {};
+      for (const k of [
+        'fullName',
+        'nationalId',
+        'dateOfBirth',
+        'education',
+        'annualIncome',
+        'currency',
+      ] as const) {
+        const v = read.strOrNull(i, k);
+        if (v !== null) d[k] = v;
+      }
+      target.personal.individual = d;
+    }
   }
   if (data.forgetRequest !== undefined && data.forgetRequest !== null) {
     const r = read.obj(data.forgetRequest, 'forgetRequest');

@@ -125,6 +125,7 @@ describe('the credit file in the state', () => {
     expect(s.personal).toEqual({
       accountOwner: { id: 'S-1', name: 'Sam', email: null },
       contactEmail: 'ap@acme.example',
+      individual: null,
     });
     expect(s.reports).toEqual([
       {
@@ -142,6 +143,8 @@ describe('the credit file in the state', () => {
     ]);
     const json = serializeState(s);
     expect(serializeState(deserializeState(json))).toBe(json);
+    // No individual details: the stored personal part keeps the bytes it had before they existed.
+    expect(Object.keys(JSON.parse(json).personal)).toEqual(['accountOwner', 'contactEmail']);
     expect(deserializeState(json)).toEqual(s);
     const copy = cloneState(s);
     copy.profile!.registration!.taxRegistered = false;
