@@ -81,16 +81,18 @@ describe('ledger core, end to end', () => {
       currency: 'EUR',
       creditLimit: '10000.00',
       openReceivables: '4000.00', // 1500.00 + 2500.00
-      openOrders: '1500.00',
-      exposure: '5500.00',
-      available: '4500.00',
-      utilisation: '0.5500',
+      // Frozen since INV-2's event (INV-1 was then 1 day past due: seed 004 freezes at once), so O-1 was held.
+      openOrders: '0.00',
+      heldOrders: '1500.00',
+      exposure: '4000.00',
+      available: '6000.00',
+      utilisation: '0.4000',
       // INV-1 due 01-31 is 43 days past due on 03-15; INV-2 due 02-28 is 15 days past due.
       aging: { current: '0.00', d1_30: '2500.00', d31_60: '1500.00', d61_90: '0.00', d90plus: '0.00' },
       overdueAmount: '4000.00',
       score: 73,
       grade: 'C',
-      status: 'active',
+      status: 'frozen', // INV-1 and INV-2 still past due
       // C: small credit, closer monitoring (seed 000): the limit counts, 30 days, monthly review.
       terms: {
         band: 'C',
@@ -103,7 +105,7 @@ describe('ledger core, end to end', () => {
         effectiveLimit: '10000.00',
       },
       asOf: NOW.toISOString(),
-      streamVersion: 6,
+      streamVersion: 8, // six billing events, CustomerFrozen and OrderHeld
     });
     expect(body.rating.segment).toBe('enterprise');
     expect(body.rating.factors.map((f: { factor: string }) => f.factor)).toEqual([
@@ -146,18 +148,21 @@ describe('ledger core, end to end', () => {
     expect(status).toBe(200);
     // Graded at 02-10 (the order): INV-1 4000.00 10 days late (70 × 30 = 2100), one occurrence (90 × 25 = 2250),
     // volume 37 × 20 = 740, 39 days (5 × 15 = 75), 1000: 6165 at a share of min(33, 36 days -> 20) = 20 %;
-    // floor((20 × 6165 + 80 × 7800 + 5000) / 10000) = floor(75.2) = 75: C, a credit band, so the order went through.
+    // floor((20 × 6165 + 80 × 7800 + 5000) / 10000) = floor(75.2) = 75: C, a credit band — but the customer was
+    // frozen (INV-1 past due since 02-01), so the order was held.
     expect(body).toMatchObject({
       openReceivables: '7000.00',
-      openOrders: '1500.00',
-      exposure: '8500.00',
-      available: '1500.00',
+      openOrders: '0.00',
+      heldOrders: '1500.00',
+      exposure: '7000.00',
+      available: '3000.00',
       score: 75,
       grade: 'C',
-      utilisation: '0.8500',
+      status: 'frozen',
+      utilisation: '0.7000',
       aging: { current: '3000.00', d1_30: '4000.00', d31_60: '0.00' }, // INV-1 15 days past due
       asOf: '2026-02-15T00:00:00.000Z',
-      streamVersion: 4,
+      streamVersion: 6,
     });
     const before = await h.get('/customers/C-1?asOf=2025-12-31');
     expect(before.status).toBe(404);

@@ -319,6 +319,7 @@ describe('OpenAPI document', () => {
       ['top-overdue', '?limit=5'],
       ['utilisation', '?limit=5'],
       ['dso-trend', '?months=3'],
+      ['exceptions', '?from=2026-01-01'],
     ]) {
       const json = await call('GET', `/reports/${report}`, `/reports/${report}${query}`);
       expect(json.status).toBe(200);

@@ -131,7 +131,7 @@ describe('what-if: simulate a draft policy before adopting it', () => {
     );
     expect(csv.contentType).toMatch(/^text\/csv/);
     expect(csv.text.split('\r\n')[0]).toBe(
-      'customerId,currency,gradeBefore,scoreBefore,gradeAfter,scoreAfter,factorsMoved,ordersReleased,ordersHeld,heldBefore,heldAfter',
+      'customerId,currency,gradeBefore,scoreBefore,gradeAfter,scoreAfter,factorsMoved,ordersReleased,ordersHeld,heldBefore,heldAfter,cashOnlyHeldBefore,cashOnlyHeldAfter,termsBefore,termsAfter',
     );
     expect(csv.text.trim().split('\r\n')).toHaveLength(121);
   });
@@ -193,13 +193,33 @@ describe('what-if: simulate a draft policy before adopting it', () => {
     const predicted = (await h.get(`/policy/simulations/${sim.simulationId}/customers?limit=1000`)).body
       .items;
     expect(predicted.length).toBeGreaterThan(100);
+    // The customers whose held orders re-grading releases (cash-only bands lifted) are the rows that say so.
+    expect(sim.summary.customersReleased).toEqual(
+      predicted
+        .filter((p: { ordersReleased: string[] }) => p.ordersReleased.length > 0)
+        .map((p: { customerId: string }) => p.customerId)
+        .sort(),
+    );
+    const held = (await h.get('/orders/held?limit=1000')).body.items as Array<{
+      orderId: string;
+      reason: string;
+    }>;
     for (const p of predicted) {
       const now = await h.get(`/customers/${p.customerId}`);
-      expect({ id: p.customerId, grade: now.body.grade, score: now.body.score }).toEqual({
+      expect({
+        id: p.customerId,
+        grade: now.body.grade,
+        score: now.body.score,
+        heldOrders: now.body.heldOrders,
+        band: now.body.terms?.band ?? null,
+      }).toEqual({
         id: p.customerId,
         grade: p.after.grade,
         score: p.after.grade === p.before.grade ? now.body.score : p.after.score,
+        heldOrders: p.heldAfter,
+        band: p.termsAfter?.band ?? null,
       });
+      for (const orderId of p.ordersReleased) expect(held.some((o) => o.orderId === orderId)).toBe(false);
     }
   });
 });

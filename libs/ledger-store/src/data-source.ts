@@ -9,6 +9,7 @@ import { StateCompression1764700000000 } from './migrations/1764700000000-StateC
 import { RawBytesAndContentHash1764800000000 } from './migrations/1764800000000-RawBytesAndContentHash';
 import { PolicySimulations1764900000000 } from './migrations/1764900000000-PolicySimulations';
 import { AssessmentPolicy1765000000000 } from './migrations/1765000000000-AssessmentPolicy';
+import { ExceptionsIndex1765100000000 } from './migrations/1765100000000-ExceptionsIndex';
 import { CollectionTasks1765200000000 } from './migrations/1765200000000-CollectionTasks';
 import { AlertMails1765200000001 } from './migrations/1765200000001-AlertMails';
 import { PersonalData1765500000000 } from './migrations/1765500000000-PersonalData';
@@ -24,6 +25,7 @@ export const LEDGER_MIGRATIONS = [
   RawBytesAndContentHash1764800000000,
   PolicySimulations1764900000000,
   AssessmentPolicy1765000000000,
+  ExceptionsIndex1765100000000,
   CollectionTasks1765200000000,
   AlertMails1765200000001,
   PersonalData1765500000000,

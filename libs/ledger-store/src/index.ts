@@ -10,3 +10,4 @@ export * from './alert-outbox';
 export * from './ledger-notifications';
 export * from './poison-isolation';
 export * from './postgres-connection';
+export * from './advisory-locks';

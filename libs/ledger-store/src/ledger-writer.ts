@@ -37,6 +37,7 @@ import {
   LedgerChannel,
   REJECTED_CHANNEL,
 } from './ledger-notifications';
+import { ADVISORY_LOCKS } from './advisory-locks';
 
 /**
  * Appends hold this transaction-scoped lock SHARED: they never wait for one another (per-customer order comes
@@ -44,7 +45,7 @@ import {
  * adoption, the projection swap of a rebuild, a settled head — take it EXCLUSIVE: once they hold it, every append
  * that started before has committed, and every later one reserves higher sequences (docs/guarantees.md).
  */
-export const APPEND_LOCK = 7_303_001;
+export const APPEND_LOCK = ADVISORY_LOCKS.append;
 /** Attempts of one append whose stream version or idempotency key another writer took first (then: transient). */
 const CONFLICT_ATTEMPTS = 8;
 export const POSITIONS_CHECKPOINT = 'customer_positions';

@@ -1,4 +1,4 @@
-import { bytesHash, displayBytes, REJECTED_CHANNEL } from '@credit-ledger/ledger-store';
+import { ADVISORY_LOCKS, bytesHash, displayBytes, REJECTED_CHANNEL } from '@credit-ledger/ledger-store';
 import type { OutboxSource } from './outbox-relay';
 
 /**
@@ -69,7 +69,7 @@ export function deadLetterOf(r: RejectedRow): DeadLetter {
 export function deadLetterOutbox(dlqTopic: string): OutboxSource {
   return {
     name: 'dead-letter relay',
-    lockId: 7_303_003,
+    lockId: ADVISORY_LOCKS.deadLetterRelay,
     channel: REJECTED_CHANNEL,
     async unsent(qr, limit) {
       const rows: RejectedRow[] = await qr.query(

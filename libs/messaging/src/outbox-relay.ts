@@ -1,6 +1,7 @@
 import { Message, Producer } from 'kafkajs';
 import { DataSource, QueryRunner } from 'typeorm';
 import {
+  ADVISORY_LOCKS,
   ALERT_OUTBOX_CHANNEL,
   LedgerChannel,
   LedgerNotifications,
@@ -31,7 +32,7 @@ interface OutboxRow {
 /** alert_outbox: alerts written in the transaction of the event that raised them. */
 export const ALERT_OUTBOX: OutboxSource = {
   name: 'alert relay',
-  lockId: 7_303_002,
+  lockId: ADVISORY_LOCKS.alertRelay,
   channel: ALERT_OUTBOX_CHANNEL,
   async unsent(qr, limit) {
     const rows: OutboxRow[] = await qr.query(

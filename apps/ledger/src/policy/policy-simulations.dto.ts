@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { FactorMove, WhatIfRow, WhatIfSummary } from '@credit-ledger/domain';
+import type { FactorMove, WhatIfRow, WhatIfSummary, WhatIfTerms } from '@credit-ledger/domain';
 import type { SimulationInfo } from '@credit-ledger/projections';
 import { IdField, InstantField, IntField, OneOfField, PolicyField } from '../api/fields';
 import {
@@ -55,6 +55,8 @@ export class CurrencyHeldResponse {
   @Int() customers!: number;
   @Amount() heldBefore!: string;
   @Amount() heldAfter!: string;
+  @Amount('held because the band is cash-only, before') cashOnlyHeldBefore!: string;
+  @Amount('held because the band is cash-only, after') cashOnlyHeldAfter!: string;
   @Amount() exposureBefore!: string;
   @Amount() exposureAfter!: string;
 }
@@ -72,6 +74,14 @@ export class WhatIfSummaryResponse implements WhatIfSummary {
   byCurrency!: WhatIfSummary['byCurrency'];
   @Int() customersWithOrdersReleased!: number;
   @Int() customersWithOrdersHeld!: number;
+  @Texts('the customers whose held orders re-grading would release') customersReleased!: string[];
+  @Texts('the customers whose orders re-grading would hold') customersHeld!: string[];
+}
+
+export class WhatIfTermsResponse implements WhatIfTerms {
+  @Text() band!: string;
+  @OneOf(['credit', 'cash-only']) settlement!: string;
+  @Int() maxPaymentTermsDays!: number;
 }
 
 export class SimulationResponse implements SimulationInfo {
@@ -120,6 +130,11 @@ export class WhatIfRowResponse implements WhatIfRow {
   @Texts() ordersHeld!: string[];
   @Amount() heldBefore!: string;
   @Amount() heldAfter!: string;
+  @Amount('held because the band is cash-only, before') cashOnlyHeldBefore!: string;
+  @Amount('held because the band is cash-only, after') cashOnlyHeldAfter!: string;
+  @OneOrNull(WhatIfTermsResponse, "the grade's terms before (null: a five-factor rating)")
+  termsBefore!: WhatIfTerms | null;
+  @OneOrNull(WhatIfTermsResponse, "the grade's terms after") termsAfter!: WhatIfTerms | null;
   @Amount() exposureBefore!: string;
   @Amount() exposureAfter!: string;
 }

@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Controller,
   Get,
   Headers,
@@ -13,12 +14,16 @@ import { IQueryHandler, Query, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import { RequireRole } from '../auth/roles';
 import { CLOCK } from '../tokens';
-import { PortfolioReports, Report, toCsv } from './portfolio-reports';
+import { DataSource } from 'typeorm';
+import { LEDGER_DATA_SOURCE } from '../tokens';
+import { PortfolioReports, Report, exceptionsReport, toCsv } from './portfolio-reports';
 import {
   AgingReportResponse,
   DsoTrendQueryDto,
   CollectionsByOwnerReportResponse,
   DsoTrendReportResponse,
+  ExceptionsQueryDto,
+  ExceptionsReportResponse,
   KpiReportResponse,
   ExposureByGradeReportResponse,
   NoQuery,
@@ -29,6 +34,7 @@ import {
 } from './reports.dto';
 
 export type ReportName =
+  | 'exceptions'
   | 'aging'
   | 'exposure-by-grade'
   | 'top-overdue'
@@ -41,6 +47,8 @@ export class GetReportQuery extends Query<Report> {
   constructor(
     readonly name: ReportName,
     readonly n: number,
+    /** Instants: the window of a report over events (exceptions). */
+    readonly window: { from?: string; to?: string } = {},
   ) {
     super();
   }
@@ -51,6 +59,7 @@ export class GetReportHandler implements IQueryHandler<GetReportQuery> {
   constructor(
     @Inject(PortfolioReports) private readonly reports: PortfolioReports,
     @Inject(CLOCK) private readonly clock: () => Date,
+    @Inject(LEDGER_DATA_SOURCE) private readonly ds: DataSource,
   ) {}
 
   execute(q: GetReportQuery): Promise<Report> {
@@ -66,6 +75,8 @@ export class GetReportHandler implements IQueryHandler<GetReportQuery> {
         return this.reports.utilisation(at, q.n);
       case 'dso-trend':
         return this.reports.dsoTrend(at, q.n);
+      case 'exceptions':
+        return exceptionsReport(this.ds, q.window.from ?? '1970-01-01T00:00:00.000Z', q.window.to ?? at);
       case 'kpis':
         return this.reports.kpis(at);
       case 'collections-by-owner':
@@ -95,8 +106,14 @@ function ReportResponse(dto: Type<unknown>) {
 export class ReportsController {
   constructor(private readonly queries: QueryBus) {}
 
-  private async answer(name: ReportName, n: number, accept: string | undefined, reply: FastifyReply) {
-    const report = await this.queries.execute(new GetReportQuery(name, n));
+  private async answer(
+    name: ReportName,
+    n: number,
+    accept: string | undefined,
+    reply: FastifyReply,
+    window: GetReportQuery['window'] = {},
+  ) {
+    const report = await this.queries.execute(new GetReportQuery(name, n, window));
     if (accept !== undefined && /\btext\/csv\b/i.test(accept)) {
       void reply.header('content-type', 'text/csv; charset=utf-8');
       void reply.header('content-disposition', `attachment; filename="${name}.csv"`);
@@ -153,6 +170,19 @@ export class ReportsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     return this.answer('dso-trend', q.months, accept, reply);
+  }
+
+  /** Bypasses, manual releases (overrides), temporary limits, manual freezes and unfreezes, blacklistings. */
+  @Get('exceptions')
+  @ReportResponse(ExceptionsReportResponse)
+  exceptions(
+    @QueryString() q: ExceptionsQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    if (q.from !== undefined && q.to !== undefined && q.from > q.to)
+      throw new BadRequestException(`from (${q.from}) is after to (${q.to})`);
+    return this.answer('exceptions', 0, accept, reply, { from: q.from, to: q.to });
   }
 
   @Get('kpis')

@@ -1,5 +1,18 @@
-import { ApiDto, IntField } from '../api/fields';
-import { Amount, Instant, Int, Many, NumOrNull, Text, TextOrNull, Texts } from '../api/schema';
+import { ApiProperty } from '@nestjs/swagger';
+import { EXCEPTION_KINDS } from '@credit-ledger/domain';
+import { ApiDto, IntField, QueryInstantField } from '../api/fields';
+import {
+  Amount,
+  BigText,
+  Instant,
+  Int,
+  Many,
+  NumOrNull,
+  OneOf,
+  Text,
+  TextOrNull,
+  Texts,
+} from '../api/schema';
 
 // ---- query strings ----
 
@@ -16,6 +29,20 @@ export class UtilisationQueryDto {
 
 export class DsoTrendQueryDto {
   @IntField(1, 36, { example: 6, description: 'month ends before this month' }) months = 6;
+}
+
+export class ExceptionsQueryDto {
+  @QueryInstantField('start', {
+    optional: true,
+    description: 'exceptions that occurred at or after it (default: the beginning)',
+  })
+  from?: string;
+
+  @QueryInstantField('end', {
+    optional: true,
+    description: 'exceptions that occurred at or before it (default: now)',
+  })
+  to?: string;
 }
 
 // ---- responses (JSON; with `Accept: text/csv` the same rows as CSV) ----
@@ -106,6 +133,32 @@ export class DsoMonthResponse {
 export class DsoTrendReportResponse {
   @Instant() asOf!: string;
   @Many(DsoMonthResponse, 'oldest first') months!: DsoMonthResponse[];
+}
+
+export class ExceptionRowResponse {
+  @BigText('ledger sequence of the event that records it') sequence!: string;
+  @Instant('when it happened') occurredAt!: string;
+  @Text() customerId!: string;
+  @OneOf(EXCEPTION_KINDS) kind!: string;
+  @Text('the ledger event type') type!: string;
+  @Text('the principal, or the billing system for a bypass or terms beyond the grade') by!: string;
+  @Text('why: the reason given, or the bypass reason') reason!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '1250.00',
+    description:
+      "decimal major units of the customer's currency (the order's amount for a release); null when none",
+  })
+  amount!: string | null;
+  @TextOrNull() currency!: string | null;
+  @TextOrNull('the invoice or order concerned') reference!: string | null;
+}
+
+export class ExceptionsReportResponse {
+  @Instant() from!: string;
+  @Instant() to!: string;
+  @Many(ExceptionRowResponse, 'in ledger order') items!: ExceptionRowResponse[];
 }
 
 const RATIO = 'four decimals; null when the base is 0';

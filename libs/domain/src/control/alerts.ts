@@ -18,6 +18,8 @@ export const ALERT_TOPICS = {
   frozen: 'credit.alerts.frozen',
   limitReview: 'credit.alerts.limit-review',
   approvalReminder: 'credit.alerts.approval-reminder',
+  /** Billing went around credit control: an invoice the check would not have allowed, terms beyond the grade. */
+  bypass: 'credit.alerts.bypass',
   personalData: 'credit.alerts.personal-data',
   collectionTasks: COLLECTIONS_TOPIC,
 } as const;
@@ -80,6 +82,8 @@ const TOPIC_OF: Record<ControlEventType, string> = {
   CustomerUnfrozen: ALERT_TOPICS.frozen,
   DormantLimitFlagged: ALERT_TOPICS.limitReview,
   CustomerRerated: ALERT_TOPICS.gradeChanged,
+  CreditBypassDetected: ALERT_TOPICS.bypass,
+  TermsExceedGrade: ALERT_TOPICS.bypass,
   ...CREDIT_CONTROL_TOPICS,
   ...PERSONAL_DATA_TOPICS,
   CollectionTaskOpened: COLLECTIONS_TOPIC,
@@ -133,6 +137,23 @@ export function alertFor(event: ControlEvent, ledgerSequence: string, currency: 
         creditLimit: amt(event.payload.creditLimit),
         currency,
       };
+      break;
+    case 'CreditBypassDetected': {
+      const p = event.payload;
+      details = {
+        invoiceId: p.invoiceId,
+        source: p.source,
+        orderId: p.orderId,
+        reason: p.reason,
+        amount: amt(p.amount),
+        exposure: amt(p.exposure),
+        effectiveLimit: amt(p.effectiveLimit),
+        currency,
+      };
+      break;
+    }
+    case 'TermsExceedGrade':
+      details = { ...event.payload, amount: amt(event.payload.amount), currency };
       break;
     case 'CustomerFrozen': {
       const { overdueAmount, ...rest } = event.payload;

@@ -33,6 +33,8 @@ const samples: ControlEvent[] = [
     reason: 'late',
     invoiceIds: ['INV-1'],
     by: 'system',
+    cause: 'overdue-amount',
+    overdueAmount: 1000001n,
   }),
   controlEvent('CustomerUnfrozen', 'unfrozen:C-1:11', 'C-1', AT, { reason: 'cleared', by: 'system' }),
   controlEvent('DormantLimitFlagged', 'dormant:C-1:2025-09-01', 'C-1', AT, {
@@ -46,6 +48,23 @@ const samples: ControlEvent[] = [
     toGrade: 'C',
     fromScore: 81,
     toScore: 74,
+  }),
+  controlEvent('CreditBypassDetected', 'bypass:C-1:INV-2', 'C-1', AT, {
+    invoiceId: 'INV-2',
+    source: 'billing-eu',
+    orderId: 'SO-9',
+    reason: 'held-order',
+    amount: 1020000n,
+    exposure: 2040000n,
+    effectiveLimit: 1000000n,
+  }),
+  controlEvent('TermsExceedGrade', 'terms-exceed:C-1:INV-2', 'C-1', AT, {
+    invoiceId: 'INV-2',
+    source: 'billing-eu',
+    grade: 'C',
+    paymentTermsDays: 45,
+    maxPaymentTermsDays: 30,
+    amount: 1020000n,
   }),
   ...CREDIT_CONTROL_SAMPLES,
   controlEvent('CustomerForgetRequested', 'forget-request:C-1:FR-1', 'C-1', AT, {
@@ -167,7 +186,7 @@ describe('control events', () => {
       available: '-200.00',
       currency: 'EUR',
     });
-    expect(samples.slice(0, 8).map((e) => alertFor(e, '1', 'EUR').topic)).toEqual([
+    expect(samples.slice(0, 10).map((e) => alertFor(e, '1', 'EUR').topic)).toEqual([
       'credit.alerts.limit-breach',
       'credit.alerts.order-held',
       'credit.alerts.order-held',
@@ -176,6 +195,26 @@ describe('control events', () => {
       'credit.alerts.frozen',
       'credit.alerts.limit-review',
       'credit.alerts.grade-changed',
+      'credit.alerts.bypass',
+      'credit.alerts.bypass',
     ]);
+    expect(alertFor(samples[4], '1', 'EUR').value.details).toEqual({
+      reason: 'late',
+      invoiceIds: ['INV-1'],
+      by: 'system',
+      cause: 'overdue-amount',
+      overdueAmount: '10000.01',
+      currency: 'EUR',
+    });
+    expect(alertFor(samples[8], '1', 'EUR').value.details).toEqual({
+      invoiceId: 'INV-2',
+      source: 'billing-eu',
+      orderId: 'SO-9',
+      reason: 'held-order',
+      amount: '10200.00',
+      exposure: '20400.00',
+      effectiveLimit: '10000.00',
+      currency: 'EUR',
+    });
   });
 });

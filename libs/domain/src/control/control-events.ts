@@ -46,6 +46,8 @@ export const CONTROL_EVENT_TYPES = [
   'CustomerUnfrozen',
   'DormantLimitFlagged',
   'CustomerRerated',
+  'CreditBypassDetected',
+  'TermsExceedGrade',
   ...CREDIT_CONTROL_EVENT_TYPES,
   ...PERSONAL_DATA_EVENT_TYPES,
   ...COLLECTION_EVENT_TYPES,
@@ -131,6 +133,45 @@ export interface CustomerReratedPayload {
   toScore: number;
 }
 
+/**
+ * Why an invoice went around the credit check (brief §3: a held order that billing invoices anyway is a bypass
+ * and must be flagged, never silent; seed 004 杜绝“越权审批”和“流程绕道”).
+ */
+export const BYPASS_REASONS = [
+  'held-order',
+  'rejected-order',
+  'blacklisted',
+  'frozen',
+  'cash-only',
+  'over-limit',
+] as const;
+export type BypassReason = (typeof BYPASS_REASONS)[number];
+
+export interface CreditBypassDetectedPayload {
+  invoiceId: string;
+  /** The billing system that invoiced (the invoice's envelope source): who went around the check. */
+  source: string;
+  /** The order the invoice names, null when none (or one the ledger does not know). */
+  orderId: string | null;
+  reason: BypassReason;
+  /** The invoice's amount. */
+  amount: bigint;
+  /** Exposure with the invoice, and the credit the order check allows (0 for a cash-only band). */
+  exposure: bigint;
+  effectiveLimit: bigint;
+}
+
+export interface TermsExceedGradePayload {
+  invoiceId: string;
+  /** The billing system that invoiced. */
+  source: string;
+  grade: string;
+  paymentTermsDays: number;
+  /** The longest terms the grade's band offers (seed 004: AAA 90 days, A 30 days; cash-only 0). */
+  maxPaymentTermsDays: number;
+  amount: bigint;
+}
+
 export interface ControlPayloadMap
   extends CreditControlPayloadMap, PersonalDataPayloadMap, CollectionPayloadMap {
   LimitBreached: LimitBreachedPayload;
@@ -141,6 +182,8 @@ export interface ControlPayloadMap
   CustomerUnfrozen: CustomerUnfrozenPayload;
   DormantLimitFlagged: DormantLimitFlaggedPayload;
   CustomerRerated: CustomerReratedPayload;
+  CreditBypassDetected: CreditBypassDetectedPayload;
+  TermsExceedGrade: TermsExceedGradePayload;
 }
 
 export type ControlEnvelope<T extends ControlEventType = ControlEventType> = Envelope<
@@ -234,6 +277,20 @@ export function storedControlPayload(event: ControlEvent): Record<string, unknow
       return { lastUsedOn: event.payload.lastUsedOn, creditLimit: event.payload.creditLimit.toString() };
     case 'CustomerRerated':
       return { ...event.payload };
+    case 'CreditBypassDetected': {
+      const p = event.payload;
+      return {
+        invoiceId: p.invoiceId,
+        source: p.source,
+        orderId: p.orderId,
+        reason: p.reason,
+        amount: p.amount.toString(),
+        exposure: p.exposure.toString(),
+        effectiveLimit: p.effectiveLimit.toString(),
+      };
+    }
+    case 'TermsExceedGrade':
+      return { ...event.payload, amount: event.payload.amount.toString() };
   }
 }
 
@@ -314,5 +371,28 @@ export function controlPayloadFromStored(type: ControlEventType, f: StoredFields
         toScore: f.int('toScore'),
       };
     }
+    case 'CreditBypassDetected': {
+      const reason = f.str('reason');
+      if (!(BYPASS_REASONS as readonly string[]).includes(reason))
+        f.bad(`payload.reason ${JSON.stringify(reason)} is not a bypass reason`);
+      return {
+        invoiceId: f.str('invoiceId'),
+        source: f.str('source'),
+        orderId: f.strOrNull('orderId'),
+        reason: reason as BypassReason,
+        amount: f.amount('amount'),
+        exposure: f.amount('exposure'),
+        effectiveLimit: f.amount('effectiveLimit'),
+      };
+    }
+    case 'TermsExceedGrade':
+      return {
+        invoiceId: f.str('invoiceId'),
+        source: f.str('source'),
+        grade: f.str('grade'),
+        paymentTermsDays: f.int('paymentTermsDays'),
+        maxPaymentTermsDays: f.int('maxPaymentTermsDays'),
+        amount: f.amount('amount'),
+      };
   }
 }

@@ -4,6 +4,7 @@ import { apply, type AppliedEvent, type ApplyOutcome } from '../customer/apply';
 import { decide } from '../customer/decide';
 import type { CustomerState } from '../customer/state';
 import type { GradePolicy } from '../rating/policy';
+import { invoiceChecks } from './bypass';
 import { deriveOnIngest } from './on-ingest';
 import { freezeDecision } from './time-rules';
 
@@ -76,7 +77,9 @@ export function applyWithRules(
     for (const event of events) derived.push(...applyControlChain(state, event, policy, nextSequence));
   };
   applyFollowUps(state, applied, policy, nextSequence, derived);
-  // The freeze rule first, at the ledger's clock: an order arriving once an invoice is past due meets a customer
+  // An invoice is checked against the customer as billing found it, before any freeze it causes itself.
+  if (applied.event.type === 'InvoiceIssued') run(invoiceChecks(state, applied.event));
+  // Then the freeze rule, at the ledger's clock: an order arriving once an invoice is past due meets a customer
   // who is already frozen, whether or not the scheduled freeze review has run since.
   if (!isControlEvent(applied.event) && state.clock !== null) run(freezeDecision(state, state.clock, policy));
   run(deriveOnIngest(state, applied, policy));

@@ -2,7 +2,7 @@ import { controlEvent, type ControlEvent, type HoldReason } from '../control/con
 import type { CustomerState } from '../customer/state';
 import type { GradePolicy } from '../rating/policy';
 import { effectiveLimit } from '../control/effective-limit';
-import { isCashOnly } from '../rating/rating';
+import { isCashOnly, type Rating } from '../rating/rating';
 import { atOrAbove, receivablesOf } from './exposure';
 
 /**
@@ -16,9 +16,9 @@ export function holdReason(state: CustomerState, exposureWithOrder: bigint): Hol
   return exposureWithOrder > effectiveLimit(state) ? 'over-limit' : null;
 }
 
-/** Whether a grade out of a cash-only band now lets orders held as cash-only be reconsidered. */
-export function cashOnlyLifted(state: CustomerState): boolean {
-  if (state.heldOrdersTotal === 0n || isCashOnly(state.rating)) return false;
+/** Whether `rating` (default: the state's) is out of a cash-only band and orders held as cash-only wait. */
+export function cashOnlyLifted(state: CustomerState, rating: Rating | null = state.rating): boolean {
+  if (state.heldOrdersTotal === 0n || isCashOnly(rating)) return false;
   for (const o of state.orders.values()) if (o.status === 'held' && o.holdReason === 'cash-only') return true;
   return false;
 }

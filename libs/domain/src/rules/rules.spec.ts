@@ -1,6 +1,6 @@
 import { soundProfile, wire } from '../../test/builders';
 import type { EventType } from '../contract/envelope';
-import type { ControlEvent } from '../control/control-events';
+import { controlEvent, type ControlEvent } from '../control/control-events';
 import { alertFor } from '../control/alerts';
 import { deserializeState, initialState, serializeState, type CustomerState } from '../customer/state';
 import { DEFAULT_GRADE_POLICY, type GradePolicy } from '../rating/policy';
@@ -116,7 +116,9 @@ describe('limit breach on ingest', () => {
     // Down to 8999.99 re-arms both; one jump to 110 % fires both again.
     l.pay('P-2', '1000.01', '2026-01-08');
     expect(l.state.limitBreachPct).toBe(0);
+    // (11000.01 of 10000.00 without an order: billing went around the check, flagged as a bypass.)
     expect(kinds(l.invoice('I-6', '2000.01', '2026-01-09', '2026-02-01'))).toEqual([
+      'CreditBypassDetected:',
       'LimitBreached:90',
       'LimitBreached:100',
     ]);
@@ -125,7 +127,8 @@ describe('limit breach on ingest', () => {
   it('never fires without a limit', () => {
     const l = new Ledger();
     l.onboard('0');
-    expect(l.invoice('I-1', '100.00', '2026-01-02', '2026-02-01')).toEqual([]);
+    // No breach; an invoice without an order for a customer with no credit is a bypass, though.
+    expect(kinds(l.invoice('I-1', '100.00', '2026-01-02', '2026-02-01'))).toEqual(['CreditBypassDetected:']);
   });
 });
 
@@ -320,6 +323,128 @@ describe('order credit check', () => {
     );
     expect([l.state.heldOrdersTotal, l.state.openOrdersTotal]).toEqual([0n, 0n]);
     expect(l.state.orders.get('O-2')!.status).toBe('invoiced');
+  });
+});
+
+describe('bypass detection', () => {
+  const inv = (id: string, amount: string, on: string, due: string, orderId?: string) => ({
+    invoiceId: id,
+    amount,
+    currency: 'EUR',
+    issuedOn: on,
+    dueOn: due,
+    ...(orderId === undefined ? {} : { orderId }),
+  });
+
+  it('flags a held order invoiced anyway, and records the receivable', () => {
+    const l = new Ledger();
+    l.onboard('100.00');
+    expect(kinds(l.order('O-1', '200.00', '2026-01-02T00:00:00Z'))).toEqual(['OrderHeld:O-1']);
+    const out = l.add(
+      'InvoiceIssued',
+      inv('I-1', '200.00', '2026-01-04', '2026-02-03', 'O-1'),
+      '2026-01-04T09:00:00Z',
+    );
+    expect(out[0]).toEqual({
+      eventId: 'bypass:C-1:I-1',
+      type: 'CreditBypassDetected',
+      version: 1,
+      customerId: 'C-1',
+      occurredAt: '2026-01-04T09:00:00.000Z',
+      source: 'credit-ledger',
+      payload: {
+        invoiceId: 'I-1',
+        source: 'test',
+        orderId: 'O-1',
+        reason: 'held-order',
+        amount: 20000n,
+        exposure: 20000n,
+        effectiveLimit: 10000n,
+      },
+    });
+    // 30 days' terms are the C band's longest: no terms alert; exposure 200 of 100 fires both thresholds.
+    expect(kinds(out)).toEqual(['CreditBypassDetected:O-1', 'LimitBreached:90', 'LimitBreached:100']);
+    expect(evaluatePosition(l.state, '2026-01-05T00:00:00Z').openReceivables).toBe(20000n);
+  });
+
+  it('flags a rejected order, a blacklisted, frozen or cash-only customer, and an invoice without order over the limit', () => {
+    const l = new Ledger();
+    l.onboard('100.00');
+    l.order('O-1', '200.00', '2026-01-02T00:00:00Z');
+    l.control([
+      controlEvent('OrderRejected', 'rej', 'C-1', '2026-01-02T01:00:00Z', {
+        orderId: 'O-1',
+        by: 'a',
+        reason: 'no',
+      }),
+    ]);
+    const reason = (events: ControlEvent[]) =>
+      events
+        .filter((e) => e.type === 'CreditBypassDetected')
+        .map((e) => (e.payload as { reason: string }).reason);
+    expect(
+      reason(
+        l.add('InvoiceIssued', inv('I-1', '1.00', '2026-01-03', '2026-01-20', 'O-1'), '2026-01-03T09:00:00Z'),
+      ),
+    ).toEqual(['rejected-order']);
+    // Without an order: 1.00 + 99.00 = 100.00 is the limit exactly (allowed), 0.01 more is not.
+    expect(
+      reason(l.add('InvoiceIssued', inv('I-2', '99.00', '2026-01-03', '2026-01-20'), '2026-01-03T10:00:00Z')),
+    ).toEqual([]);
+    expect(
+      reason(l.add('InvoiceIssued', inv('I-3', '0.01', '2026-01-03', '2026-01-20'), '2026-01-03T11:00:00Z')),
+    ).toEqual(['over-limit']);
+    l.pay('P-1', '100.01', '2026-01-04');
+    l.control([
+      controlEvent('CustomerBlacklisted', 'bl', 'C-1', '2026-01-04T12:00:00Z', { reason: 'fraud', by: 'a' }),
+    ]);
+    expect(
+      reason(l.add('InvoiceIssued', inv('I-4', '1.00', '2026-01-05', '2026-01-20'), '2026-01-05T09:00:00Z')),
+    ).toEqual(['blacklisted']);
+    const f = new Ledger();
+    f.onboard('1000.00');
+    f.invoice('I-1', '10.00', '2026-01-02', '2026-01-10');
+    // I-2 is checked as billing found the customer (active); its own event then freezes for I-1, past due.
+    expect(kinds(f.invoice('I-2', '10.00', '2026-01-12', '2026-01-20'))).toEqual([
+      'CustomerFrozen:',
+      'CollectionTaskOpened:',
+    ]);
+    expect(reason(f.invoice('I-3', '10.00', '2026-01-13', '2026-01-20'))).toEqual(['frozen']);
+    // A cash-only customer: a credit invoice is a bypass, the invoice of a cash order is not.
+    const d = new Ledger();
+    d.add(
+      'CustomerOnboarded',
+      { name: 'New Co', currency: 'EUR', creditLimit: '500.00' },
+      '2026-01-01T09:00:00Z',
+      2,
+    );
+    d.add(
+      'OrderPlaced',
+      { orderId: 'O-9', amount: '50.00', currency: 'EUR', paymentMethod: 'cash' },
+      '2026-01-02T00:00:00Z',
+    );
+    expect(
+      d.add('InvoiceIssued', inv('I-9', '50.00', '2026-01-02', '2026-01-02', 'O-9'), '2026-01-02T01:00:00Z'),
+    ).toEqual([]);
+    expect(
+      reason(d.add('InvoiceIssued', inv('I-8', '50.00', '2026-01-02', '2026-01-02'), '2026-01-02T02:00:00Z')),
+    ).toEqual(['cash-only']);
+  });
+
+  it('alerts when the invoice terms are longer than the grade offers', () => {
+    const l = new Ledger();
+    l.onboard('1000.00'); // C: at most 30 days
+    expect(l.invoice('I-1', '10.00', '2026-01-02', '2026-02-01')).toEqual([]); // 30 days
+    expect(l.invoice('I-2', '10.00', '2026-01-02', '2026-02-02')).toEqual([
+      controlEvent('TermsExceedGrade', 'terms-exceed:C-1:I-2', 'C-1', '2026-01-02T09:00:00.000Z', {
+        invoiceId: 'I-2',
+        source: 'test',
+        grade: 'C',
+        paymentTermsDays: 31,
+        maxPaymentTermsDays: 30,
+        amount: 1000n,
+      }),
+    ]);
   });
 });
 

@@ -224,9 +224,9 @@ export function rerate(
     },
   );
   // Out of a cash-only band: orders held because of it are released as far as the credit now fits.
+  if (!cashOnlyLifted(state, r)) return [rerated];
   const sim = cloneState(state);
   sim.rating = r;
-  if (!cashOnlyLifted(sim)) return [rerated];
   const released = releaseHeldOrders(
     sim,
     exposureOf(sim),

@@ -1,5 +1,7 @@
-import { TestLedger } from '../../test/builders';
-import { FIVE_FACTOR_GRADE_POLICY } from '../rating/policy';
+import { TestLedger, wire } from '../../test/builders';
+import { initialState } from '../customer/state';
+import { DEFAULT_GRADE_POLICY, FIVE_FACTOR_GRADE_POLICY } from '../rating/policy';
+import { applyWithRules } from './apply-with-rules';
 import { validatePolicy } from '../rating/validate-policy';
 import { regradeEvents, summariseWhatIf, whatIfCustomer, whatIfRow } from './what-if';
 
@@ -81,6 +83,60 @@ describe('what-if', () => {
       changed: 1,
       migration: { D: { B: 1, D: 1 } },
       byCurrency: { EUR: { customers: 2, exposureBefore: '123.45', exposureAfter: '123.45' } },
+    });
+  });
+
+  it('shows the credit cash-only bands hold back, the releases and the terms before and after', () => {
+    // Unassessed (no credit file): D, cash only; its 300.00 credit order is held cash-only.
+    const state = initialState('C-1');
+    let seq = 0;
+    for (const [type, payload, at, version] of [
+      [
+        'CustomerOnboarded',
+        { name: 'New', currency: 'EUR', creditLimit: '500.00' },
+        '2026-01-01T09:00:00Z',
+        2,
+      ],
+      ['OrderPlaced', { orderId: 'O-1', amount: '300.00', currency: 'EUR' }, '2026-01-02T09:00:00Z', 1],
+    ] as const) {
+      const event = wire(type, payload, at, 'C-1', version);
+      applyWithRules(
+        state,
+        { event, sequence: String(++seq), streamVersion: state.streamVersion + 1 },
+        DEFAULT_GRADE_POLICY,
+        () => String(++seq),
+      );
+    }
+    expect(state.orders.get('O-1')!.holdReason).toBe('cash-only');
+    // The draft has no cash-only band: C (credit, 30 days) from 0 up.
+    const p = JSON.parse(JSON.stringify(DEFAULT_GRADE_POLICY));
+    const draft = validatePolicy({
+      ...p,
+      version: 2,
+      bands: [p.bands[0], p.bands[1], { ...p.bands[2], minScore: 0 }],
+    });
+    const r = whatIfCustomer(state, draft, state.clock!)!;
+    expect(r).toMatchObject({
+      before: { grade: 'D' },
+      after: { grade: 'C' },
+      events: ['CustomerRerated', 'OrderReleased'],
+      ordersReleased: ['O-1'],
+      heldBefore: 30000n,
+      heldAfter: 0n,
+      cashOnlyHeldBefore: 30000n,
+      cashOnlyHeldAfter: 0n,
+      exposureBefore: 0n,
+      exposureAfter: 30000n,
+      termsBefore: { band: 'D', settlement: 'cash-only', maxPaymentTermsDays: 0 },
+      termsAfter: { band: 'C', settlement: 'credit', maxPaymentTermsDays: 30 },
+    });
+    expect(summariseWhatIf([r])).toMatchObject({
+      customersReleased: ['C-1'],
+      customersWithOrdersReleased: 1,
+      customersHeld: [],
+      byCurrency: {
+        EUR: { cashOnlyHeldBefore: '300.00', cashOnlyHeldAfter: '0.00', exposureAfter: '300.00' },
+      },
     });
   });
 });

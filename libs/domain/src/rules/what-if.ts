@@ -33,6 +33,28 @@ export interface FactorMove {
   delta: number;
 }
 
+/** The terms a grade carries, as a simulation row shows them. */
+export interface WhatIfTerms {
+  band: string;
+  settlement: string;
+  maxPaymentTermsDays: number;
+}
+
+function termsOf(r: Rating): WhatIfTerms | null {
+  const t = r.terms;
+  return t === undefined
+    ? null
+    : { band: t.band, settlement: t.settlement, maxPaymentTermsDays: t.maxPaymentTermsDays };
+}
+
+/** Σ held orders whose hold reason is cash-only. */
+function cashOnlyHeld(state: CustomerState): bigint {
+  let sum = 0n;
+  for (const o of state.orders.values())
+    if (o.status === 'held' && o.holdReason === 'cash-only') sum += o.amount;
+  return sum;
+}
+
 export interface WhatIfCustomer {
   customerId: string;
   currency: string | null;
@@ -47,6 +69,12 @@ export interface WhatIfCustomer {
   /** Held orders (minor units), before and after: credit held back by the credit check. */
   heldBefore: bigint;
   heldAfter: bigint;
+  /** The part of them held because the band is cash-only (seed 000 D 不授信 只接受现款交易). */
+  cashOnlyHeldBefore: bigint;
+  cashOnlyHeldAfter: bigint;
+  /** The band's terms before and after (null for a five-factor rating, which carries none). */
+  termsBefore: WhatIfTerms | null;
+  termsAfter: WhatIfTerms | null;
   exposureBefore: bigint;
   exposureAfter: bigint;
 }
@@ -99,6 +127,10 @@ export function whatIfCustomer(state: CustomerState, draft: GradePolicy, at: str
     ordersHeld: orderIds('OrderHeld'),
     heldBefore: beforePosition.heldOrders,
     heldAfter: afterPosition.heldOrders,
+    cashOnlyHeldBefore: cashOnlyHeld(state),
+    cashOnlyHeldAfter: cashOnlyHeld(sim),
+    termsBefore: termsOf(beforeRating),
+    termsAfter: termsOf(afterRating),
     exposureBefore: beforePosition.exposure,
     exposureAfter: afterPosition.exposure,
   };
@@ -116,21 +148,29 @@ export interface WhatIfSummary {
       customers: number;
       heldBefore: string;
       heldAfter: string;
+      /** Held because the band is cash-only: the exposure cash-only bands hold back, before and after. */
+      cashOnlyHeldBefore: string;
+      cashOnlyHeldAfter: string;
       exposureBefore: string;
       exposureAfter: string;
     }
   >;
   customersWithOrdersReleased: number;
   customersWithOrdersHeld: number;
+  /** Who they are (sorted). */
+  customersReleased: string[];
+  customersHeld: string[];
 }
 
 /** A customer row as the API and CSV show it: amounts as decimal strings in the customer's currency. */
 export type WhatIfRow = Omit<
   WhatIfCustomer,
-  'heldBefore' | 'heldAfter' | 'exposureBefore' | 'exposureAfter'
+  'heldBefore' | 'heldAfter' | 'cashOnlyHeldBefore' | 'cashOnlyHeldAfter' | 'exposureBefore' | 'exposureAfter'
 > & {
   heldBefore: string;
   heldAfter: string;
+  cashOnlyHeldBefore: string;
+  cashOnlyHeldAfter: string;
   exposureBefore: string;
   exposureAfter: string;
 };
@@ -141,6 +181,8 @@ export function whatIfRow(r: WhatIfCustomer): WhatIfRow {
     ...r,
     heldBefore: fmt(r.heldBefore),
     heldAfter: fmt(r.heldAfter),
+    cashOnlyHeldBefore: fmt(r.cashOnlyHeldBefore),
+    cashOnlyHeldAfter: fmt(r.cashOnlyHeldAfter),
     exposureBefore: fmt(r.exposureBefore),
     exposureAfter: fmt(r.exposureAfter),
   };
@@ -155,20 +197,25 @@ export function summariseWhatIf(rows: Iterable<WhatIfCustomer>): WhatIfSummary {
     byCurrency: {},
     customersWithOrdersReleased: 0,
     customersWithOrdersHeld: 0,
+    customersReleased: [],
+    customersHeld: [],
   };
-  const sums = new Map<string, { customers: number; hb: bigint; ha: bigint; eb: bigint; ea: bigint }>();
+  type Sums = { customers: number; hb: bigint; ha: bigint; cb: bigint; ca: bigint; eb: bigint; ea: bigint };
+  const sums = new Map<string, Sums>();
   for (const r of rows) {
     s.customers++;
     if (r.before.grade !== r.after.grade) s.changed++;
     const row = (s.migration[r.before.grade] ??= {});
     row[r.after.grade] = (row[r.after.grade] ?? 0) + 1;
-    if (r.ordersReleased.length) s.customersWithOrdersReleased++;
-    if (r.ordersHeld.length) s.customersWithOrdersHeld++;
+    if (r.ordersReleased.length) s.customersReleased.push(r.customerId);
+    if (r.ordersHeld.length) s.customersHeld.push(r.customerId);
     const c = r.currency ?? 'XXX';
-    const t = sums.get(c) ?? { customers: 0, hb: 0n, ha: 0n, eb: 0n, ea: 0n };
+    const t = sums.get(c) ?? { customers: 0, hb: 0n, ha: 0n, cb: 0n, ca: 0n, eb: 0n, ea: 0n };
     t.customers++;
     t.hb += r.heldBefore;
     t.ha += r.heldAfter;
+    t.cb += r.cashOnlyHeldBefore;
+    t.ca += r.cashOnlyHeldAfter;
     t.eb += r.exposureBefore;
     t.ea += r.exposureAfter;
     sums.set(c, t);
@@ -179,9 +226,15 @@ export function summariseWhatIf(rows: Iterable<WhatIfCustomer>): WhatIfSummary {
       customers: t.customers,
       heldBefore: fmt(t.hb),
       heldAfter: fmt(t.ha),
+      cashOnlyHeldBefore: fmt(t.cb),
+      cashOnlyHeldAfter: fmt(t.ca),
       exposureBefore: fmt(t.eb),
       exposureAfter: fmt(t.ea),
     };
   }
+  s.customersReleased.sort();
+  s.customersHeld.sort();
+  s.customersWithOrdersReleased = s.customersReleased.length;
+  s.customersWithOrdersHeld = s.customersHeld.length;
   return s;
 }

@@ -1,6 +1,7 @@
 import { DataSource, QueryRunner } from 'typeorm';
 import { CustomerState, deserializeState } from '@credit-ledger/domain';
 import {
+  ADVISORY_LOCKS,
   APPEND_LOCK,
   CommitPosition,
   LedgerReader,
@@ -18,7 +19,7 @@ import { replayStream } from '../as-of-replay';
 import { customerStreams } from './customer-streams';
 
 /** Held for the whole rebuild (session lock) so two rebuilds never share the shadow tables. */
-const REBUILD_LOCK = 7_303_002;
+const REBUILD_LOCK = ADVISORY_LOCKS.rebuild;
 
 /** The projections a rebuild replaces; the shadow table of each is `${table}${SHADOW}`, same DDL. */
 const TABLES = ['customer_positions', 'grade_history'] as const;

@@ -184,5 +184,16 @@ export function flatSimulationRow(r: Record<string, unknown>): Record<string, st
     ordersHeld: (r.ordersHeld as string[]).join(' '),
     heldBefore: r.heldBefore as string,
     heldAfter: r.heldAfter as string,
+    cashOnlyHeldBefore: r.cashOnlyHeldBefore as string,
+    cashOnlyHeldAfter: r.cashOnlyHeldAfter as string,
+    termsBefore: termsText(r.termsBefore),
+    termsAfter: termsText(r.termsAfter),
   };
+}
+
+/** `B credit 60d`, `D cash-only 0d`, or null (a five-factor rating has no terms). */
+function termsText(t: unknown): string | null {
+  if (t === null || t === undefined) return null;
+  const x = t as { band: string; settlement: string; maxPaymentTermsDays: number };
+  return `${x.band} ${x.settlement} ${x.maxPaymentTermsDays}d`;
 }
