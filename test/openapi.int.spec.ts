@@ -173,6 +173,8 @@ describe('OpenAPI document', () => {
     await call('GET', '/customers/:id', `/customers/${rated}`);
     await call('GET', '/customers/:id', `/customers/${rated}?asOf=2025-06-30`);
     await call('GET', '/customers/:id', '/customers/C-DOC');
+    // the month-end report of the last complete month (built on this first request, then stored)
+    expect((await call('GET', '/reports/monthly/:month', '/reports/monthly/2025-12')).status).toBe(200);
     await call('GET', '/customers/:id/timeline', `/customers/${rated}/timeline?limit=50`);
     await call(
       'GET',

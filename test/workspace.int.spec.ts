@@ -354,6 +354,40 @@ describe('finance workspace (/app) in Chromium', () => {
     expect(pos.body.creditLimit).toBe('8000.00');
   });
 
+  it('pushes a live alert to the page within a second of its event', async () => {
+    const page = await signIn(KEYS.analyst);
+    await page.goto(`${h.url}/app/alerts`);
+    await page.locator('#feed[data-ready]').waitFor({ state: 'attached' });
+    const done = await h.send(
+      'POST',
+      '/customers/W-2/blacklist',
+      { reason: 'fraud suspected' },
+      KEYS.finance,
+    );
+    expect(done.status).toBe(200);
+    const sent = Date.now();
+    const item = page.locator('#feed li', { hasText: 'CustomerBlacklisted' });
+    await item.waitFor({ timeout: 5000 });
+    expect(Date.now() - sent).toBeLessThan(1000);
+    expect(await item.textContent()).toContain('W-2');
+    await screenshot(page, 'alerts');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('lists the month-end reports with PDF and CSV downloads', async () => {
+    const page = await signIn(KEYS.reader);
+    const pdf = await page.request.get(`${h.url}/app/reports/2026-05/pdf`);
+    expect([pdf.status(), pdf.headers()['content-type']]).toEqual([200, 'application/pdf']);
+    const csv = await page.request.get(`${h.url}/app/reports/2026-05/csv`);
+    expect(await csv.text()).toMatch(/^section,month,.*\r\nkpis,2026-05,/s);
+    await page.goto(`${h.url}/app/reports`);
+    expect(await page.locator('#reports a[href="/app/reports/2026-05/pdf"]').count()).toBe(1);
+    await screenshot(page, 'reports');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.close();
+  });
+
   it('refuses forged requests: no CSRF token, a foreign token, a tampered session', async () => {
     const page = await signIn(KEYS.analyst);
     // (an analyst may see the account owner's name: it is opened for that role, and the read is logged)

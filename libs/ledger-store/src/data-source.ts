@@ -12,6 +12,7 @@ import { AssessmentPolicy1765000000000 } from './migrations/1765000000000-Assess
 import { ExceptionsIndex1765100000000 } from './migrations/1765100000000-ExceptionsIndex';
 import { CollectionTasks1765200000000 } from './migrations/1765200000000-CollectionTasks';
 import { AlertMails1765200000001 } from './migrations/1765200000001-AlertMails';
+import { MonthlyReports1765400000000 } from './migrations/1765400000000-MonthlyReports';
 import { PersonalData1765500000000 } from './migrations/1765500000000-PersonalData';
 import { CommitOrder1765600000000 } from './migrations/1765600000000-CommitOrder';
 import { AutovacuumSettings1765600000001 } from './migrations/1765600000001-AutovacuumSettings';
@@ -28,6 +29,7 @@ export const LEDGER_MIGRATIONS = [
   ExceptionsIndex1765100000000,
   CollectionTasks1765200000000,
   AlertMails1765200000001,
+  MonthlyReports1765400000000,
   PersonalData1765500000000,
   CommitOrder1765600000000,
   AutovacuumSettings1765600000001,

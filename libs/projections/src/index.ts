@@ -12,3 +12,4 @@ export * from './audit/audit-queries';
 export * from './what-if/simulate';
 export * from './what-if/simulation-store';
 export * from './what-if/start-worker';
+export * from './reports/monthly-report';

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { PolicyStore } from '@credit-ledger/ledger-store';
+import { MonthlyReports } from '@credit-ledger/projections';
 import { DocsController, OpenApiDocument } from '../docs/docs.controller';
 import { PortfolioReports } from '../reports/portfolio-reports';
 import { GetReportHandler, ReportsController } from '../reports/reports.controller';
@@ -41,6 +42,11 @@ export const CONTROL_PROVIDERS = [
   PolicySimulations,
   GetReportHandler,
   ListCollectionTasksHandler,
+  {
+    provide: MonthlyReports,
+    useFactory: (ds: DataSource, policies: PolicyStore) => new MonthlyReports(ds, policies),
+    inject: [LEDGER_DATA_SOURCE, PolicyStore],
+  },
   {
     provide: PortfolioReports,
     useFactory: (ds: DataSource, policies: PolicyStore) => new PortfolioReports(ds, policies),

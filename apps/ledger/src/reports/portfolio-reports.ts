@@ -19,7 +19,7 @@ import {
   type Position,
 } from '@credit-ledger/domain';
 import { LedgerReader, PolicyStore } from '@credit-ledger/ledger-store';
-import { replayStream } from '@credit-ledger/projections';
+import { kpiRows, replayStream } from '@credit-ledger/projections';
 
 /** A report: its JSON answer and the same figures as flat rows for CSV. */
 export interface Report {
@@ -270,32 +270,6 @@ export class PortfolioReports {
     });
     return { json: { asOf: at, months: json }, rows };
   }
-}
-
-/** The KPIs as decimal strings (amounts in their currency, ratios with four places): the JSON, CSV and PDF rows. */
-export function kpiRows(
-  kpis: ReturnType<typeof portfolioKpis>,
-): Array<Record<string, string | number | null>> {
-  return kpis.map((k) => ({
-    currency: k.currency,
-    customers: k.customers,
-    exposure: formatAmount(k.exposure, k.currency),
-    openReceivables: formatAmount(k.openReceivables, k.currency),
-    overdue: formatAmount(k.overdue, k.currency),
-    overdueRate: formatRatio(k.overdueRateBp),
-    sales90d: formatAmount(k.sales90d, k.currency),
-    dso: k.dsoDays,
-    sales: formatAmount(k.sales, k.currency),
-    writtenOff: formatAmount(k.writtenOff, k.currency),
-    badDebtRate: formatRatio(k.badDebtRateBp),
-    recovered: formatAmount(k.recovered, k.currency),
-    overdueRecoveryRate: formatRatio(k.overdueRecoveryRateBp),
-    topGradeSales: formatAmount(k.topGradeSales, k.currency),
-    topGradeSalesShare: formatRatio(k.topGradeSalesShareBp),
-    heldOrders: k.heldOrders,
-    heldOrdersAmount: formatAmount(k.heldOrdersAmount, k.currency),
-    pendingApprovals: k.pendingApprovals,
-  }));
 }
 
 /** The last instant (…T23:59:59.999Z) of each of the `n` months before the month of `at`, oldest first. */

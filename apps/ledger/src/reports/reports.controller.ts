@@ -1,7 +1,9 @@
 import {
   BadRequestException,
+  ConflictException,
   Controller,
   Get,
+  Param,
   Headers,
   Inject,
   Query as QueryString,
@@ -13,9 +15,11 @@ import { ApiExtraModels, ApiOkResponse, ApiProduces, ApiTags, getSchemaPath } fr
 import { IQueryHandler, Query, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import { RequireRole } from '../auth/roles';
-import { CLOCK } from '../tokens';
+import { MonthlyReports, monthBounds, monthlyReportRows } from '@credit-ledger/projections';
+import type { AppConfig } from '@credit-ledger/config';
 import { DataSource } from 'typeorm';
-import { LEDGER_DATA_SOURCE } from '../tokens';
+import { APP_CONFIG, CLOCK, LEDGER_DATA_SOURCE } from '../tokens';
+import { monthlyReportPdf } from './monthly-pdf';
 import { PortfolioReports, Report, exceptionsReport, toCsv } from './portfolio-reports';
 import {
   AgingReportResponse,
@@ -25,6 +29,8 @@ import {
   ExceptionsQueryDto,
   ExceptionsReportResponse,
   KpiReportResponse,
+  MonthlyReportListResponse,
+  MonthlyReportResponse,
   ExposureByGradeReportResponse,
   NoQuery,
   TopOverdueQueryDto,
@@ -104,7 +110,59 @@ function ReportResponse(dto: Type<unknown>) {
 @Controller('reports')
 @RequireRole('reader')
 export class ReportsController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(
+    private readonly queries: QueryBus,
+    @Inject(MonthlyReports) private readonly monthly: MonthlyReports,
+    @Inject(CLOCK) private readonly clock: () => Date,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get('monthly')
+  @ApiOkResponse({ type: MonthlyReportListResponse })
+  monthlyList(@QueryString() _q: NoQuery) {
+    return this.monthly.list().then((items) => ({ items }));
+  }
+
+  /**
+   * A month-end credit report: the stored one, or built now from the ledger as of the month's end (then stored).
+   * JSON, CSV (`Accept: text/csv`) or PDF (`Accept: application/pdf`). A month that has not ended is 409.
+   */
+  @Get('monthly/:month')
+  @ApiExtraModels(MonthlyReportResponse)
+  @ApiProduces('application/json', 'text/csv', 'application/pdf')
+  @ApiOkResponse({
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(MonthlyReportResponse) } },
+      'text/csv': { schema: { type: 'string', description: 'one table: a section column, then its fields' } },
+      'application/pdf': { schema: { type: 'string', format: 'binary' } },
+    },
+  })
+  async monthlyReport(
+    @Param('month') month: string,
+    @QueryString() _q: NoQuery,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) {
+      throw new BadRequestException(`month must be YYYY-MM, got ${JSON.stringify(month.slice(0, 20))}`);
+    }
+    if (monthBounds(month).end >= this.clock().toISOString()) {
+      throw new ConflictException(`${month} has not ended yet: its report is built after its last day`);
+    }
+    const report =
+      (await this.monthly.stored(month))?.report ?? (await this.monthly.buildAndStore(month)).report;
+    if (accept !== undefined && /\bapplication\/pdf\b/i.test(accept)) {
+      void reply.header('content-type', 'application/pdf');
+      void reply.header('content-disposition', `attachment; filename="credit-report-${month}.pdf"`);
+      return monthlyReportPdf(report, this.config.workspace.pdfFont);
+    }
+    if (accept !== undefined && /\btext\/csv\b/i.test(accept)) {
+      void reply.header('content-type', 'text/csv; charset=utf-8');
+      void reply.header('content-disposition', `attachment; filename="credit-report-${month}.csv"`);
+      return toCsv(monthlyReportRows(report));
+    }
+    return report;
+  }
 
   private async answer(
     name: ReportName,

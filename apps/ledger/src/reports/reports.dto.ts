@@ -210,3 +210,49 @@ export class CollectionsByOwnerReportResponse {
   @Text('YYYY-MM-DD, inclusive') to!: string;
   @Many(OwnerCollectionRowResponse) items!: OwnerCollectionRowResponse[];
 }
+
+export class MigrationRowResponse {
+  @Text('grade at the start of the month; "new": onboarded during it') from!: string;
+  @Text('grade at the end of the month') to!: string;
+  @Int() customers!: number;
+}
+
+export class MonthOverdueRowResponse {
+  @Text() currency!: string;
+  @Int() rank!: number;
+  @Text() customerId!: string;
+  @TextOrNull() name!: string | null;
+  @Amount() overdue!: string;
+  @TextOrNull() grade!: string | null;
+}
+
+export class MonthExceptionRowResponse {
+  @Instant() occurredAt!: string;
+  @Text() customerId!: string;
+  @Text('OrderReleased, CreditLimitChanged, CustomerBlacklisted, …') type!: string;
+  @TextOrNull('who decided (never "system")') by!: string | null;
+  @TextOrNull() reason!: string | null;
+}
+
+export class MonthlyReportResponse {
+  @Text('YYYY-MM') month!: string;
+  @Text('YYYY-MM-DD, exclusive') from!: string;
+  @Text('YYYY-MM-DD, inclusive') to!: string;
+  @Instant("the month's last instant: every figure is as of it") asOf!: string;
+  @Texts() topGrades!: string[];
+  @Many(KpiRowResponse) kpis!: KpiRowResponse[];
+  @Many(MigrationRowResponse) migration!: MigrationRowResponse[];
+  @Many(AgingRowResponse) aging!: AgingRowResponse[];
+  @Many(MonthOverdueRowResponse) topOverdue!: MonthOverdueRowResponse[];
+  @Many(MonthExceptionRowResponse) exceptions!: MonthExceptionRowResponse[];
+}
+
+export class MonthlyReportEntryResponse {
+  @Text('YYYY-MM') month!: string;
+  @Text('SHA-256 of the stored document') hash!: string;
+  @Instant() builtAt!: string;
+}
+
+export class MonthlyReportListResponse {
+  @Many(MonthlyReportEntryResponse, 'newest first') items!: MonthlyReportEntryResponse[];
+}

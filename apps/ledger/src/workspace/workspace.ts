@@ -14,13 +14,16 @@ import { dirname, join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '@credit-ledger/config';
 import { PersonalDataReader } from '@credit-ledger/personal-data';
+import { MonthlyReports } from '@credit-ledger/projections';
 import { ApiKeyRing } from '../auth/api-key.guard';
 import { APP_CONFIG, CLOCK, LEDGER_DATA_SOURCE } from '../tokens';
 import { WorkspaceDeps, escapeHtml, makeContext, render } from './context';
 import { LANG_COOKIE, isLanguage, languageOf, translator } from './i18n';
+import { alertPages } from './pages/alerts';
 import { customerPages } from './pages/customer';
 import { dashboardPages } from './pages/dashboard';
 import { queuePages } from './pages/queues';
+import { reportPages } from './pages/reports';
 import { WORKSPACE_PATH, endSession, readSession, startSession } from './session';
 
 /** The pages of the workspace, each a function that adds its routes. */
@@ -28,6 +31,7 @@ const PAGES: Array<(app: FastifyInstance, deps: WorkspaceDeps) => void> = [
   dashboardPages,
   customerPages,
   queuePages,
+  alertPages,
 ];
 
 /** Paths reachable without a session: the sign-in page, static files and the language switch. */
@@ -206,6 +210,7 @@ export async function registerWorkspace(app: NestFastifyApplication): Promise<vo
       );
 
       for (const page of PAGES) page(scope, deps);
+      reportPages(scope, deps, app.get(MonthlyReports));
     },
     { prefix: WORKSPACE_PATH },
   );

@@ -21,7 +21,23 @@
       });
     });
   }
-  document.addEventListener('DOMContentLoaded', function () { draw(document); });
+  /* The live alert feed: Server-Sent Events from /app/alerts/stream, newest first. */
+  function follow(list) {
+    var source = new EventSource(list.getAttribute('data-stream'));
+    source.addEventListener('ready', function () { list.setAttribute('data-ready', '1'); });
+    source.addEventListener('alert', function (e) {
+      var a = JSON.parse(e.data);
+      var li = document.createElement('li');
+      li.setAttribute('data-alert', a.id);
+      li.textContent = a.createdAt + ' · ' + a.topic + ' · ' + a.key + ' · ' + (a.payload.type || '');
+      list.insertBefore(li, list.firstChild);
+    });
+  }
+  document.addEventListener('DOMContentLoaded', function () {
+    draw(document);
+    var feed = document.getElementById('feed');
+    if (feed) follow(feed);
+  });
   document.addEventListener('htmx:afterSettle', function (e) { draw(e.target); });
   window.addEventListener('resize', function () {
     document.querySelectorAll('.chart').forEach(function (el) {
