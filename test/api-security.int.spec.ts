@@ -7,10 +7,11 @@ import { wire } from './support/wire';
 
 const KEY_OF: Record<Role, string> = {
   reader: KEYS.reader,
-  'credit-analyst': KEYS.analyst,
   'sales-manager': KEYS.sales,
+  'finance-clerk': KEYS.analyst,
   'finance-manager': KEYS.finance,
   cfo: KEYS.cfo,
+  'general-manager': KEYS.gm,
   admin: KEYS.admin,
 };
 const ALL_ROLES = Object.keys(KEY_OF) as Role[];
@@ -247,7 +248,8 @@ describe('API security', () => {
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toMatch(/^3\.0\./);
     const op = doc.body.paths['/customers/{id}/limit-requests'].post;
-    expect(op['x-roles']).toContain('credit-analyst');
+    expect(op['x-roles']).toContain('finance-clerk');
+    expect(op['x-roles']).not.toContain('admin');
     expect(op.requestBody.content['application/json'].schema.$ref).toBe(
       '#/components/schemas/LimitRequestBody',
     );

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { createLedgerDataSource, PolicyStore } from '@credit-ledger/ledger-store';
 import { AuditQueries, verifyProjections } from '@credit-ledger/projections';
 import { renderExplanation } from '../apps/cli/src/commands/explain';
-import { KEYS, LedgerHarness } from './support/ledger-harness';
+import { KEYS, LedgerHarness, TRIAL_COVERS_ALL } from './support/ledger-harness';
 import { onboarded, wire } from './support/wire';
 
 const NOW = new Date('2026-04-15T12:00:00Z');
@@ -52,7 +52,7 @@ describe('the credit file through Kafka, the ledger and the API', () => {
   let ds: DataSource;
 
   beforeAll(async () => {
-    h = await LedgerHarness.start({ clock: () => NOW });
+    h = await LedgerHarness.start({ clock: () => NOW, policy: TRIAL_COVERS_ALL });
     ds = await createLedgerDataSource(h.config.databaseUrl, { poolSize: 2 }).initialize();
     await h.publish([
       // F-1: the full file, kept up to date.
@@ -384,7 +384,10 @@ describe('the example five-band policy (seed 004) end to end', () => {
   beforeAll(async () => {
     h = await LedgerHarness.start({ clock: () => NOW });
     ds = await createLedgerDataSource(h.config.databaseUrl, { poolSize: 2 }).initialize();
-    const policy = JSON.parse(readFileSync(join(__dirname, '../policies/five-band.json'), 'utf8'));
+    const policy = {
+      ...JSON.parse(readFileSync(join(__dirname, '../policies/five-band.json'), 'utf8')),
+      ...TRIAL_COVERS_ALL,
+    };
     const adopted = await h.send(
       'POST',
       '/policy/versions',

@@ -1,4 +1,4 @@
-import { LedgerHarness, KEYS } from './support/ledger-harness';
+import { LedgerHarness, TRIAL_COVERS_ALL, KEYS } from './support/ledger-harness';
 import { onboarded, wire } from './support/wire';
 
 // The app's clock for "now" queries: aging is measured on this date.
@@ -12,7 +12,7 @@ describe('ledger core, end to end', () => {
   let h: LedgerHarness;
 
   beforeAll(async () => {
-    h = await LedgerHarness.start({ clock: () => NOW });
+    h = await LedgerHarness.start({ clock: () => NOW, policy: TRIAL_COVERS_ALL });
     await h.publish([
       onboarded('C-1', '2026-01-02T09:00:00Z', {
         name: 'Acme GmbH',

@@ -76,9 +76,9 @@ describe('metrics', () => {
     expect((await h.get('/customers/M-1')).status).toBe(200);
     expect((await h.get('/customers/M-1')).status).toBe(200);
     expect((await h.get('/customers/NOPE')).status).toBe(404);
-    expect((await h.send('POST', '/customers/M-1/freeze', { reason: 'metrics' }, KEYS.admin)).status).toBe(
-      200,
-    );
+    expect(
+      (await h.send('POST', '/customers/M-1/blacklist', { reason: 'metrics' }, KEYS.finance)).status,
+    ).toBe(200);
     // The lag monitor has looked at least once since everything was consumed.
     const checked = h.ingestion.monitor!.snapshot().checkedAt;
     await new Promise((r) => setTimeout(r, 300));
@@ -135,6 +135,6 @@ describe('metrics', () => {
     const api = 'credit_ledger_http_request_duration_seconds';
     expect(count(api, { method: 'GET', route: '/customers/:id', status_code: '200' })).toBe(2);
     expect(count(api, { method: 'GET', route: '/customers/:id', status_code: '404' })).toBe(1);
-    expect(count(api, { method: 'POST', route: '/customers/:id/freeze', status_code: '200' })).toBe(1);
+    expect(count(api, { method: 'POST', route: '/customers/:id/blacklist', status_code: '200' })).toBe(1);
   });
 });

@@ -4,7 +4,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { generateHistory } from '@credit-ledger/testing';
 import { KEYS, LedgerHarness, waitUntil } from './support/ledger-harness';
-import { wire } from './support/wire';
+import { onboarded, wire } from './support/wire';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the document and the responses are JSON walked generically */
 
@@ -114,7 +114,8 @@ describe('OpenAPI document', () => {
       wire(id, 'OrderPlaced', '2026-01-05T09:00:00Z', { orderId, amount, currency: 'EUR' });
     await h.publish([
       ...generateHistory({ seed: 16, customers: 12, eventsPerCustomer: 30, start: '2025-01-01', days: 365 }),
-      wire('C-DOC', 'CustomerOnboarded', '2026-01-02T09:00:00Z', {
+      // The sound test credit file: a credit band, so requests for more credit can be made.
+      onboarded('C-DOC', '2026-01-02T09:00:00Z', {
         name: 'Doc Ltd',
         currency: 'EUR',
         creditLimit: '1000.00',
@@ -185,14 +186,20 @@ describe('OpenAPI document', () => {
     // manager), one rejected, a temporary limit, status changes, the review.
     const held = await call('GET', '/orders/held', '/orders/held?limit=10');
     expect(held.body.items.length).toBeGreaterThan(0);
-    await call('POST', '/orders/:orderId/release', '/orders/O-DOC-1/release', {
-      customerId: 'C-DOC',
-      reason: 'ok',
-    });
-    await call('POST', '/orders/:orderId/reject', '/orders/O-DOC-2/reject', {
-      customerId: 'C-DOC',
-      reason: 'no',
-    });
+    await call(
+      'POST',
+      '/orders/:orderId/release',
+      '/orders/O-DOC-1/release',
+      { customerId: 'C-DOC', reason: 'ok' },
+      KEYS.analyst,
+    );
+    await call(
+      'POST',
+      '/orders/:orderId/reject',
+      '/orders/O-DOC-2/reject',
+      { customerId: 'C-DOC', reason: 'no' },
+      KEYS.finance,
+    );
     const request = await call(
       'POST',
       '/customers/:id/limit-requests',
@@ -231,13 +238,44 @@ describe('OpenAPI document', () => {
       KEYS.finance,
     );
     await call('GET', '/customers/:id/limit-requests', '/customers/C-DOC/limit-requests');
-    await call('POST', '/customers/:id/temporary-limit', '/customers/C-DOC/temporary-limit', {
-      amount: '70000.00',
-      expiresAt: '2026-02-01',
-      reason: 'season',
-    });
-    for (const action of ['freeze', 'unfreeze', 'blacklist', 'unblacklist'])
-      await call('POST', `/customers/:id/${action}`, `/customers/C-DOC/${action}`, { reason: 'checking' });
+    await call(
+      'POST',
+      '/customers/:id/temporary-limit',
+      '/customers/C-DOC/temporary-limit',
+      { amount: '70000.00', expiresAt: '2026-02-01', reason: 'season' },
+      KEYS.finance,
+    );
+    // A freeze is a request routed by the limit (60,000.00 now: a finance-manager), then an unfreeze request.
+    const freeze = await call(
+      'POST',
+      '/customers/:id/freeze',
+      '/customers/C-DOC/freeze',
+      { reason: 'checking' },
+      KEYS.sales,
+    );
+    const frozen = await h.send(
+      'POST',
+      `/customers/C-DOC/limit-requests/${freeze.body.requestId}/approve`,
+      undefined,
+      KEYS.finance,
+    );
+    expect(frozen.body.status).toBe('done');
+    await call(
+      'POST',
+      '/customers/:id/unfreeze',
+      '/customers/C-DOC/unfreeze',
+      { reason: 'checked' },
+      KEYS.sales,
+    );
+    for (const action of ['blacklist', 'unblacklist'])
+      await call(
+        'POST',
+        `/customers/:id/${action}`,
+        `/customers/C-DOC/${action}`,
+        { reason: 'checking' },
+        KEYS.finance,
+      );
+    await call('GET', '/approvals', '/approvals', undefined, KEYS.finance);
     await call('POST', '/control/review', '/control/review', { at: '2026-01-10' });
     await call('GET', '/collections/tasks', '/collections/tasks?owner=collections&status=all&limit=10');
     // Forgetting C-DOC, four eyes: one admin asks, another approves (its figures stay).
@@ -325,14 +363,18 @@ describe('OpenAPI document', () => {
     ).toBe(409);
     expect(
       (
-        await call('POST', '/customers/:id/freeze', '/customers/C-DOC/freeze', {
-          reason: 'x'.repeat(300 * 1024),
-        })
+        await call(
+          'POST',
+          '/customers/:id/freeze',
+          '/customers/C-DOC/freeze',
+          { reason: 'x'.repeat(300 * 1024) },
+          KEYS.sales,
+        )
       ).status,
     ).toBe(413);
     expect(
       (
-        await call('POST', '/customers/:id/freeze', '/customers/C-DOC/freeze', 'reason=x', KEYS.admin, {
+        await call('POST', '/customers/:id/freeze', '/customers/C-DOC/freeze', 'reason=x', KEYS.sales, {
           'content-type': 'application/x-www-form-urlencoded',
         })
       ).status,

@@ -145,7 +145,7 @@ describe('personal data: sealed at rest, opened by role, reads logged', () => {
     expect(log).toEqual([
       {
         principal: 'carl',
-        role: 'credit-analyst',
+        role: 'finance-clerk',
         customer_id: 'P-1',
         fields: ['accountOwner.email', 'accountOwner.name', 'contactEmail'],
         outcome: 'opened',

@@ -143,16 +143,22 @@ describe('position cache: read-your-writes in the ledger app', () => {
     for (let round = 0; round < 3; round++) {
       expect((await h.get('/customers/C-7')).body.status).toBe('active');
       expect((await h.get('/customers/C-7')).body.status).toBe('active'); // now cached
-      const freeze = await h.send('POST', '/customers/C-7/freeze', { reason: `review ${round}` }, KEYS.admin);
-      expect(freeze.status).toBe(200);
-      expect((await h.get('/customers/C-7')).body.status).toBe('frozen');
-      const unfreeze = await h.send(
+      // Blacklisting is a single-person command (a freeze waits for approvals).
+      const block = await h.send(
         'POST',
-        '/customers/C-7/unfreeze',
-        { reason: `cleared ${round}` },
-        KEYS.admin,
+        '/customers/C-7/blacklist',
+        { reason: `review ${round}` },
+        KEYS.finance,
       );
-      expect(unfreeze.status).toBe(200);
+      expect(block.status).toBe(200);
+      expect((await h.get('/customers/C-7')).body.status).toBe('blacklisted');
+      const lift = await h.send(
+        'POST',
+        '/customers/C-7/unblacklist',
+        { reason: `cleared ${round}` },
+        KEYS.finance,
+      );
+      expect(lift.status).toBe(200);
       expect((await h.get('/customers/C-7')).body.status).toBe('active');
     }
     expect(cache().snapshot().invalidations).toBeGreaterThanOrEqual(6);

@@ -332,20 +332,20 @@ describe.each([1, 2])('reliability: poison never stops ingestion (%i ledger inst
   it('refuses non-JSON bodies with 415 and writes nothing', async () => {
     await h.publish([onboard('H-1')]);
     await h.waitForIngestion();
-    const form = await h.send('POST', '/customers/H-1/freeze', 'reason=ok', KEYS.admin, {
+    const form = await h.send('POST', '/customers/H-1/blacklist', 'reason=ok', KEYS.finance, {
       'content-type': 'application/x-www-form-urlencoded',
     });
     expect(form.status).toBe(415);
     expect(form.body.message).toBe(
       'request bodies must be JSON (Content-Type: application/json), got "application/x-www-form-urlencoded"',
     );
-    const text = await h.send('POST', '/customers/H-1/freeze', '{"reason":"ok"}', KEYS.admin, {
+    const text = await h.send('POST', '/customers/H-1/blacklist', '{"reason":"ok"}', KEYS.finance, {
       'content-type': 'text/plain',
     });
     expect(text.status).toBe(415);
     expect((await h.get('/customers/H-1')).body.status).toBe('active');
-    const json = await h.send('POST', '/customers/H-1/freeze', { reason: 'ok' }, KEYS.admin);
+    const json = await h.send('POST', '/customers/H-1/blacklist', { reason: 'ok' }, KEYS.finance);
     expect(json.status).toBe(200);
-    expect((await h.get('/customers/H-1')).body.status).toBe('frozen');
+    expect((await h.get('/customers/H-1')).body.status).toBe('blacklisted');
   });
 });

@@ -1,4 +1,4 @@
-import { KEYS, LedgerHarness } from './support/ledger-harness';
+import { KEYS, LedgerHarness, TRIAL_COVERS_ALL } from './support/ledger-harness';
 import { onboarded, wire } from './support/wire';
 
 const NOW = new Date('2026-06-15T12:00:00Z');
@@ -30,7 +30,7 @@ describe('portfolio reports', () => {
   let h: LedgerHarness;
 
   beforeAll(async () => {
-    h = await LedgerHarness.start({ clock: () => NOW });
+    h = await LedgerHarness.start({ clock: () => NOW, policy: TRIAL_COVERS_ALL });
     await h.publish([
       onboard('R-1', 'EUR', '10000.00', 'Acme, "Best" GmbH'),
       onboard('R-2', 'EUR', '2000.00'),

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // Functions passed to page.evaluate run in the page: they see the DOM.
 import type { Browser, Page } from 'playwright-core';
-import { KEYS, LedgerHarness } from './support/ledger-harness';
+import { KEYS, LedgerHarness, TRIAL_COVERS_ALL } from './support/ledger-harness';
 import { launchChromium, screenshot, seriousA11yViolations } from './support/browser';
 import { onboarded, wire } from './support/wire';
 import { soundProfile } from '../libs/domain/test/builders';
@@ -41,7 +41,7 @@ describe('finance workspace (/app) in Chromium', () => {
   };
 
   beforeAll(async () => {
-    h = await LedgerHarness.start({ clock: () => NOW });
+    h = await LedgerHarness.start({ clock: () => NOW, policy: TRIAL_COVERS_ALL });
     await h.publish([
       onboarded(
         'W-1',
@@ -94,7 +94,7 @@ describe('finance workspace (/app) in Chromium', () => {
   it('signs in with an API key per role, refuses an unknown key, and signs out', async () => {
     for (const [key, role] of [
       [KEYS.reader, 'reader'],
-      [KEYS.analyst, 'credit-analyst'],
+      [KEYS.analyst, 'finance-clerk'],
       [KEYS.cfo, 'cfo'],
     ] as const) {
       const page = await signIn(key);
@@ -327,7 +327,8 @@ describe('finance workspace (/app) in Chromium', () => {
     const asked = await h.send(
       'POST',
       '/customers/W-1/limit-requests',
-      { newLimit: '20000.00', reason: 'growth', requestId: 'LR-W1' },
+      // W-1 is overdue: a cash-only grade gets no more credit, so the request is a decrease (approved alike).
+      { newLimit: '8000.00', reason: 'overdue', requestId: 'LR-W1' },
       KEYS.analyst,
     );
     expect(asked.status).toBe(201);
@@ -344,13 +345,13 @@ describe('finance workspace (/app) in Chromium', () => {
     expect(await approveAs(KEYS.analyst)).toMatch(/four-eyes|own request|requester/i);
     expect(await approveAs(KEYS.sales)).toContain('Done');
     let r = await h.get('/customers/W-1/limit-requests');
-    expect(r.body.items[0]).toMatchObject({ status: 'pending', missing: ['credit-analyst'] });
+    expect(r.body.items[0]).toMatchObject({ status: 'pending', missing: ['finance-clerk'] });
     expect(await approveAs(KEYS.analyst2)).toContain('Done');
     r = await h.get('/customers/W-1/limit-requests');
     expect(r.body.items[0]).toMatchObject({ status: 'approved', missing: [] });
     expect(r.body.items[0].approvals.map((a: { by: string }) => a.by)).toEqual(['sam', 'cora']);
     const pos = await h.get('/customers/W-1');
-    expect(pos.body.creditLimit).toBe('20000.00');
+    expect(pos.body.creditLimit).toBe('8000.00');
   });
 
   it('pushes a live alert to the page within a second of its event', async () => {

@@ -18,20 +18,38 @@ export const KEYS = {
   analyst: 'analyst-key-0123456789abcdef',
   analyst2: 'analyst2-key-0123456789abcdef',
   sales: 'sales-key-0123456789abcdef',
+  sales2: 'sales2-key-0123456789abcdef',
+  finance2: 'finance2-key-0123456789abcdef',
   cfo: 'cfo-key-0123456789abcdef-xyz',
+  gm: 'gm-key-0123456789abcdef-xyz',
 };
 
-/** One principal per key (role:name:key); `finance` is the legacy role name of finance-manager. */
+/**
+ * One principal per key (role:name:key); `finance` and `credit-analyst` are the legacy role names of
+ * finance-manager and finance-clerk (carl and cora are finance clerks).
+ */
 export const TEST_API_KEYS = [
   `reader:${KEYS.reader}`,
   `finance:fiona:${KEYS.finance}`,
+  `finance-manager:fred:${KEYS.finance2}`,
   `admin:ada:${KEYS.admin}`,
   `admin:abe:${KEYS.admin2}`,
   `credit-analyst:carl:${KEYS.analyst}`,
-  `credit-analyst:cora:${KEYS.analyst2}`,
+  `finance-clerk:cora:${KEYS.analyst2}`,
   `sales-manager:sam:${KEYS.sales}`,
+  `sales-manager:sid:${KEYS.sales2}`,
   `cfo:cleo:${KEYS.cfo}`,
+  `general-manager:gina:${KEYS.gm}`,
 ].join(',');
+
+/**
+ * A policy whose trial limit covers every onboarding limit of a suite: for suites about ingestion, positions
+ * and reports, whose customers start from an approved limit. The first application itself (trial, then an
+ * `initial` request) is approvals.int.spec's.
+ */
+export const TRIAL_COVERS_ALL = {
+  approvals: { trialLimit: { default: '1000000000.00', JPY: '100000000000', KWD: '1000000000.000' } },
+};
 
 /**
  * A whole ledger on real parts: the embedded Kafka-protocol broker over TCP, a fresh PostgreSQL database, and
@@ -62,6 +80,8 @@ export class LedgerHarness {
       keyring?: MasterKeyring;
       /** How the app reaches the suite's database (e.g. through a TCP proxy); the harness itself goes direct. */
       databaseUrl?: (url: string) => string;
+      /** Top-level fields replacing those of the policy in force before the app starts (e.g. TRIAL_COVERS_ALL). */
+      policy?: Record<string, unknown>;
       /** Ledger instances consuming in one group (default 1); start returns once they split the partitions. */
       instances?: number;
     } = {},
@@ -94,6 +114,12 @@ export class LedgerHarness {
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     const h = new LedgerHarness(broker, db, kafka, producer, config);
+    if (opts.policy !== undefined)
+      await h.query(
+        `UPDATE grade_policies SET policy = policy || $1::jsonb
+         WHERE version = (SELECT max(version) FROM grade_policies)`,
+        [JSON.stringify(opts.policy)],
+      );
     if (opts.startApp !== false) await h.startApp(opts);
     for (let i = 1; i < (opts.instances ?? 1); i++) {
       const { app, url } = await startLedgerApp({

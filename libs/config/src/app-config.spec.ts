@@ -29,7 +29,9 @@ describe('configuration', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(
       new ConfigError('PORT must be an integer >= 0, got "eighty"'),
     );
-    expect(() => parseApiKeys('root:0123456789abcdef')).toThrow(/role reader\|credit-analyst\|/);
+    expect(() => parseApiKeys('root:0123456789abcdef')).toThrow(
+      /role reader\|sales-manager\|finance-clerk\|/,
+    );
     expect(() => parseApiKeys('reader:short')).toThrow(/16\+ characters/);
     expect(() => parseApiKeys('cfo:bad name!:0123456789abcdef')).toThrow(/bad name/);
     expect(() => parseApiKeys('cfo:ann:0123456789abcdef,reader:ann:abcdef0123456789')).toThrow(/duplicate/);

@@ -92,17 +92,25 @@ export interface AlertMailConfig {
   windowMs: number;
 }
 
+/** reader reads; the five approver roles of seed 004 request and approve credit; admin administers only. */
 export const ROLES = [
   'reader',
-  'credit-analyst',
   'sales-manager',
+  'finance-clerk',
   'finance-manager',
   'cfo',
+  'general-manager',
   'admin',
 ] as const;
 export type Role = (typeof ROLES)[number];
-/** Roles of earlier releases, still accepted in API_KEYS (`finance` became `finance-manager`). */
-export const LEGACY_ROLES: Readonly<Record<string, Role>> = { finance: 'finance-manager' };
+/**
+ * Roles of earlier releases, still accepted in API_KEYS (`finance` became `finance-manager`, `credit-analyst`
+ * `finance-clerk`).
+ */
+export const LEGACY_ROLES: Readonly<Record<string, Role>> = {
+  finance: 'finance-manager',
+  'credit-analyst': 'finance-clerk',
+};
 export interface ApiKey {
   role: Role;
   key: string;
@@ -213,7 +221,7 @@ export const CONFIG_DOC: Setting[] = [
   {
     env: 'API_KEYS',
     default: '(none)',
-    doc: 'Comma-separated `role:key` or `role:name:key` entries (roles reader|credit-analyst|sales-manager|finance-manager|cfo|admin). `up` generates keys when unset.',
+    doc: 'Comma-separated `role:key` or `role:name:key` entries (roles reader|sales-manager|finance-clerk|finance-manager|cfo|general-manager|admin; credit-analyst is read as finance-clerk). `up` generates keys when unset.',
   },
   {
     env: 'INGEST_BATCH_SIZE',
@@ -290,8 +298,8 @@ export const CONFIG_DOC: Setting[] = [
   },
   {
     env: 'SCHEDULE_CREDIT_CONTROL_REVIEW',
-    default: '15 0 * * *',
-    doc: 'Cron (UTC) of the credit-control review (limit-request and temporary-limit expiry, grade cuts, credit repair).',
+    default: '15 * * * *',
+    doc: 'Cron (UTC) of the credit-control review (approval reminders, escalation and expiry; temporary-limit expiry, grade cuts, credit repair). Hourly, so a reminder is at most an hour late.',
   },
   {
     env: 'OUTBOX_POLL_MS',
@@ -462,7 +470,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         freezeReview: cronSetting(env, 'SCHEDULE_FREEZE_REVIEW', '*/15 * * * *'),
         dormantLimitReview: cronSetting(env, 'SCHEDULE_DORMANT_LIMIT_REVIEW', '0 3 * * *'),
         rerateCustomers: cronSetting(env, 'SCHEDULE_RERATE_CUSTOMERS', '0 2 * * *'),
-        creditControlReview: cronSetting(env, 'SCHEDULE_CREDIT_CONTROL_REVIEW', '15 0 * * *'),
+        creditControlReview: cronSetting(env, 'SCHEDULE_CREDIT_CONTROL_REVIEW', '15 * * * *'),
       },
       outboxPollMs: intSetting(env, 'OUTBOX_POLL_MS', 1000, 10),
       outboxBatchSize: intSetting(env, 'OUTBOX_BATCH_SIZE', 500, 1),

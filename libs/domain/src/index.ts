@@ -36,6 +36,8 @@ export * from './control/credit-control-state';
 export * from './control/credit-control';
 export * from './control/effective-limit';
 export * from './control/limit-approval';
+export * from './control/approvals';
+export * from './control/credit-review';
 export * from './control/personal-data-events';
 export * from './control/forget';
 export * from './control/collection-events';

@@ -7,11 +7,18 @@ import { ERASED, RESTRICTED, SEALED_PATTERN, SEALED_PREFIX, findSealed, type Dat
  * for the roles that deal with the customer, an individual's identity, education and income for those that
  * assess its credit; `reader` sees figures and grades, never personal data.
  */
-const CONTACT_ROLES = ['credit-analyst', 'sales-manager', 'finance-manager', 'cfo', 'admin'];
+const CONTACT_ROLES = [
+  'finance-clerk',
+  'sales-manager',
+  'finance-manager',
+  'cfo',
+  'general-manager',
+  'admin',
+];
 /** The alert mailer (worker) opens e-mail addresses to send to them, nothing else. */
 const MAIL_ROLES = [...CONTACT_ROLES, 'notifier'];
 /** An individual's identity, education and income: only the roles that assess credit. */
-const ASSESSMENT_ROLES = ['credit-analyst', 'cfo', 'admin'];
+const ASSESSMENT_ROLES = ['finance-clerk', 'cfo', 'general-manager', 'admin'];
 export const PERSONAL_FIELD_ROLES: Readonly<Record<PersonalField, readonly string[]>> = {
   'accountOwner.name': CONTACT_ROLES,
   'accountOwner.email': MAIL_ROLES,

@@ -9,6 +9,20 @@ export const PUBLIC_KEY = 'credit-ledger:public';
  * `RequireRole('reader')` marks a read, open to every authenticated role. Without the decorator only admin passes.
  */
 export const RequireRole = (...roles: [Role, ...Role[]]) => SetMetadata(ROLES_KEY, roles);
+/**
+ * The roles that request and approve credit operations (seed 004). admin is not one of them: it administers and
+ * never grants credit. Which of them must approve a given request is the policy's routing, decided per request.
+ */
+export const APPROVERS: [Role, ...Role[]] = [
+  'sales-manager',
+  'finance-clerk',
+  'finance-manager',
+  'cfo',
+  'general-manager',
+];
+/** Blacklisting and lifting it: the managers. */
+export const BLACKLISTERS: [Role, ...Role[]] = ['finance-manager', 'cfo', 'general-manager'];
+
 /** Reachable without credentials (health only). */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
 

@@ -1,23 +1,20 @@
 import { ConflictException, Inject, Injectable } from '@nestjs/common';
-import { Command, CommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import {
-  approveLimitChange,
-  changeStatus,
-  grantTemporaryLimit,
-  rejectLimitChange,
+  changeBlacklist,
+  decideApproval,
   rejectOrder,
-  releaseOrder,
-  requestLimitChange,
   type Actor,
+  type ApprovalCommand,
+  type BlacklistAction,
   type CommandResult,
   type CustomerState,
   type GradePolicy,
-  type StatusAction,
 } from '@credit-ledger/domain';
 import type { Principal } from '../auth/roles';
 import { CLOCK } from '../tokens';
-import { AppendedEvent, ControlAppender, amountIn } from './control-appender';
+import { AppendedEvent, ControlAppender } from './control-appender';
 
 type Clock = () => Date;
 
@@ -26,69 +23,35 @@ export interface CommandOutcome {
   events: AppendedEvent[];
 }
 
-export class RequestLimitChangeCommand extends Command<CommandOutcome & { requestId: string }> {
-  constructor(
-    readonly customerId: string,
-    readonly by: Principal,
-    readonly newLimit: string,
-    readonly reason: string,
-    readonly requestId?: string,
-  ) {
-    super();
-  }
+/** What an approval command answers: the request it concerns and whether the operation is now in force. */
+export interface ApprovalOutcome extends CommandOutcome {
+  requestId: string;
+  /** `pending`: waiting for approvals; `done`: in force (completed, or released directly); or closed. */
+  status: 'pending' | 'done' | 'rejected';
 }
 
-export class ApproveLimitChangeCommand extends Command<CommandOutcome> {
+/**
+ * An approval workflow command for one customer. `build` turns the request into the domain command on the
+ * customer's state (decimal amounts are read in its currency there: a FieldError answers 400).
+ */
+export class RunApprovalCommand extends Command<ApprovalOutcome> {
   constructor(
     readonly customerId: string,
     readonly by: Principal,
     readonly requestId: string,
+    readonly build: (state: CustomerState) => ApprovalCommand,
   ) {
     super();
   }
 }
 
-export class RejectLimitChangeCommand extends Command<CommandOutcome> {
+/** Rejecting a held order or (un)blacklisting: single-person decisions that extend no credit. */
+export class DecideDirectlyCommand extends Command<CommandOutcome> {
   constructor(
     readonly customerId: string,
     readonly by: Principal,
-    readonly requestId: string,
-    readonly reason: string,
-  ) {
-    super();
-  }
-}
-
-export class GrantTemporaryLimitCommand extends Command<CommandOutcome> {
-  constructor(
-    readonly customerId: string,
-    readonly by: Principal,
-    readonly amount: string,
-    readonly expiresAt: string,
-    readonly reason: string,
-  ) {
-    super();
-  }
-}
-
-export class DecideHeldOrderCommand extends Command<CommandOutcome> {
-  constructor(
-    readonly customerId: string,
-    readonly by: Principal,
-    readonly orderId: string,
-    readonly decision: 'release' | 'reject',
-    readonly reason: string,
-  ) {
-    super();
-  }
-}
-
-export class ChangeCustomerStatusCommand extends Command<CommandOutcome> {
-  constructor(
-    readonly customerId: string,
-    readonly by: Principal,
-    readonly action: StatusAction,
-    readonly reason: string,
+    readonly decision:
+      { type: 'reject-order'; orderId: string; reason: string } | { type: BlacklistAction; reason: string },
   ) {
     super();
   }
@@ -96,121 +59,65 @@ export class ChangeCustomerStatusCommand extends Command<CommandOutcome> {
 
 const actor = (p: Principal): Actor => ({ name: p.name, role: p.role });
 
-/** A credit-control decision at instant `at`, by `by` (the policy last: few decisions need it). */
-type TimedDecision = (state: CustomerState, by: Actor, at: string, policy: GradePolicy) => CommandResult;
+/** Events that put an operation in force (the last approval's, or a direct release below the cap). */
+const DONE = new Set(['ApprovalCompleted', 'OrderReleased']);
 
-/** What every control command handler shares: decide at the clock's instant, as the principal, through the appender. */
+/** Stamps the instant once, so a decision re-run under the append lock sees the same `at`. */
 @Injectable()
-abstract class ControlCommandHandler<C extends Command<unknown>> {
+class Decider {
   constructor(
     private readonly appender: ControlAppender,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Stamps the instant once, so a decision re-run under the append lock sees the same `at`. */
-  protected async record(
-    c: { customerId: string; by: Principal },
-    decide: TimedDecision,
-  ): Promise<CommandOutcome> {
+  run(
+    customerId: string,
+    decide: (state: CustomerState, at: string, policy: GradePolicy) => CommandResult,
+  ): Promise<AppendedEvent[]> {
     const at = this.clock().toISOString();
-    const by = actor(c.by);
-    const events = await this.appender.run(c.customerId, (state, policy) => decide(state, by, at, policy));
-    return { customerId: c.customerId, events };
+    return this.appender.run(customerId, (state, policy) => decide(state, at, policy));
   }
+}
 
-  /**
-   * For a decision on a pending request: one that found the request stale recorded the expiry; the caller still
-   * learns it did not happen.
-   */
-  protected async recordOnRequest(
-    c: { customerId: string; by: Principal; requestId: string },
-    decide: TimedDecision,
-  ): Promise<CommandOutcome> {
-    const outcome = await this.record(c, decide);
-    const { events } = outcome;
-    if (events.length === 1 && events[0].type === 'LimitChangeExpired') {
+/** The one handler of the approval workflow: every request, approval and rejection goes through decideApproval. */
+@CommandHandler(RunApprovalCommand)
+export class RunApprovalHandler implements ICommandHandler<RunApprovalCommand> {
+  constructor(private readonly decider: Decider) {}
+
+  async execute(c: RunApprovalCommand): Promise<ApprovalOutcome> {
+    const by = actor(c.by);
+    const events = await this.decider.run(c.customerId, (state, at, policy) =>
+      decideApproval(c.build(state), state, { by, at, policy }),
+    );
+    // A request made before reminders existed and found stale records its expiry; the caller learns it failed.
+    if (events.length === 1 && events[0].type === 'LimitChangeExpired')
       throw new ConflictException(
         `request ${c.requestId} has expired (recorded as sequence ${events[0].sequence})`,
       );
-    }
-    return outcome;
-  }
-
-  /** As ICommandHandler<C> asks: the result the command declares. */
-  abstract execute(c: C): Promise<C extends Command<infer R> ? R : never>;
-}
-
-@CommandHandler(RequestLimitChangeCommand)
-export class RequestLimitChangeHandler extends ControlCommandHandler<RequestLimitChangeCommand> {
-  async execute(c: RequestLimitChangeCommand): Promise<CommandOutcome & { requestId: string }> {
-    const requestId = c.requestId ?? `LR-${randomUUID()}`;
-    const outcome = await this.record(c, (state, by, at, policy) =>
-      requestLimitChange(state, policy, by, at, {
-        requestId,
-        newLimit: amountIn(state, 'newLimit', c.newLimit),
-        reason: c.reason,
-      }),
-    );
-    return { customerId: outcome.customerId, requestId, events: outcome.events };
+    const status = events.some((e) => DONE.has(e.type))
+      ? 'done'
+      : events.some((e) => e.type === 'ApprovalRejected')
+        ? 'rejected'
+        : 'pending';
+    return { customerId: c.customerId, requestId: c.requestId, status, events };
   }
 }
 
-@CommandHandler(ApproveLimitChangeCommand)
-export class ApproveLimitChangeHandler extends ControlCommandHandler<ApproveLimitChangeCommand> {
-  execute(c: ApproveLimitChangeCommand): Promise<CommandOutcome> {
-    return this.recordOnRequest(c, (state, by, at) => approveLimitChange(state, by, at, c.requestId));
-  }
-}
+@CommandHandler(DecideDirectlyCommand)
+export class DecideDirectlyHandler implements ICommandHandler<DecideDirectlyCommand> {
+  constructor(private readonly decider: Decider) {}
 
-@CommandHandler(RejectLimitChangeCommand)
-export class RejectLimitChangeHandler extends ControlCommandHandler<RejectLimitChangeCommand> {
-  execute(c: RejectLimitChangeCommand): Promise<CommandOutcome> {
-    return this.recordOnRequest(c, (state, by, at) =>
-      rejectLimitChange(state, by, at, c.requestId, c.reason),
-    );
-  }
-}
-
-@CommandHandler(GrantTemporaryLimitCommand)
-export class GrantTemporaryLimitHandler extends ControlCommandHandler<GrantTemporaryLimitCommand> {
-  execute(c: GrantTemporaryLimitCommand): Promise<CommandOutcome> {
+  async execute(c: DecideDirectlyCommand): Promise<CommandOutcome> {
+    const by = actor(c.by);
+    const d = c.decision;
     const id = randomUUID();
-    return this.record(c, (state, by, at) =>
-      grantTemporaryLimit(state, by, at, {
-        amount: amountIn(state, 'amount', c.amount),
-        expiresAt: c.expiresAt,
-        reason: c.reason,
-        id,
-      }),
+    const events = await this.decider.run(c.customerId, (state, at) =>
+      d.type === 'reject-order'
+        ? rejectOrder(state, by, at, { orderId: d.orderId, reason: d.reason })
+        : changeBlacklist(state, by, at, d.type, d.reason, id),
     );
+    return { customerId: c.customerId, events };
   }
 }
 
-@CommandHandler(DecideHeldOrderCommand)
-export class DecideHeldOrderHandler extends ControlCommandHandler<DecideHeldOrderCommand> {
-  execute(c: DecideHeldOrderCommand): Promise<CommandOutcome> {
-    const id = randomUUID();
-    return this.record(c, (state, by, at) =>
-      c.decision === 'release'
-        ? releaseOrder(state, by, at, { orderId: c.orderId, reason: c.reason, id })
-        : rejectOrder(state, by, at, { orderId: c.orderId, reason: c.reason }),
-    );
-  }
-}
-
-@CommandHandler(ChangeCustomerStatusCommand)
-export class ChangeCustomerStatusHandler extends ControlCommandHandler<ChangeCustomerStatusCommand> {
-  execute(c: ChangeCustomerStatusCommand): Promise<CommandOutcome> {
-    const id = randomUUID();
-    return this.record(c, (state, by, at) => changeStatus(state, by, at, c.action, c.reason, id));
-  }
-}
-
-export const CONTROL_COMMAND_HANDLERS = [
-  RequestLimitChangeHandler,
-  ApproveLimitChangeHandler,
-  RejectLimitChangeHandler,
-  GrantTemporaryLimitHandler,
-  DecideHeldOrderHandler,
-  ChangeCustomerStatusHandler,
-];
+export const CONTROL_COMMAND_HANDLERS = [Decider, RunApprovalHandler, DecideDirectlyHandler];

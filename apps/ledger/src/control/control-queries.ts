@@ -1,7 +1,17 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { deserializeState, formatAmount, missingApprovals, type CustomerState } from '@credit-ledger/domain';
+import {
+  checkApproval,
+  deserializeState,
+  effectiveLimit,
+  exposureOf,
+  formatAmount,
+  missingApprovals,
+  type Actor,
+  type CustomerState,
+  type LimitRequestState,
+} from '@credit-ledger/domain';
 import { LEDGER_DATA_SOURCE } from '../tokens';
 
 export interface HeldOrderView {
@@ -17,14 +27,20 @@ export interface HeldOrderView {
 
 export interface LimitRequestView {
   requestId: string;
+  kind: string;
   status: string;
   newLimit: string;
   currentLimit: string;
   currency: string | null;
+  validUntil: string | null;
+  orderId: string | null;
+  grade: string | null;
   reason: string;
   requestedBy: string;
   requestedAt: string;
-  expiresAt: string;
+  expiresAt: string | null;
+  tier: number;
+  reminders: number;
   required: string[];
   missing: string[];
   approvals: Array<{ by: string; role: string; at: string }>;
@@ -45,25 +61,54 @@ export class ListLimitRequestsQuery extends Query<{ items: LimitRequestView[] } 
   }
 }
 
+/** An inbox entry: a request the caller may approve now, with the customer's position and grade. */
+export interface InboxItem extends LimitRequestView {
+  customerId: string;
+  name: string | null;
+  position: {
+    creditLimit: string;
+    exposure: string;
+    available: string;
+    status: string;
+    grade: string | null;
+  };
+}
+
+export class ListInboxQuery extends Query<{ items: InboxItem[] }> {
+  constructor(readonly by: Actor) {
+    super();
+  }
+}
+
 export function limitRequestViews(state: CustomerState): LimitRequestView[] {
+  return [...state.limitRequests.values()].map((r) => requestView(state, r));
+}
+
+function requestView(state: CustomerState, r: LimitRequestState): LimitRequestView {
   const ccy = state.currency ?? 'XXX';
-  return [...state.limitRequests.values()].map((r) => ({
+  return {
     requestId: r.requestId,
+    kind: r.kind,
     status: r.status,
     newLimit: formatAmount(r.newLimit, ccy),
     currentLimit: formatAmount(r.currentLimit, ccy),
     currency: state.currency,
+    validUntil: r.validUntil,
+    orderId: r.orderId,
+    grade: r.grade,
     reason: r.reason,
     requestedBy: r.requestedBy,
     requestedAt: r.requestedAt,
     expiresAt: r.expiresAt,
+    tier: r.tier,
+    reminders: r.reminders,
     required: r.required.slice(),
     missing: r.status === 'pending' ? missingApprovals(r) : [],
     approvals: r.approvals.map((a) => ({ ...a })),
     closedAt: r.closedAt,
     closedBy: r.closedBy,
     closeReason: r.closeReason,
-  }));
+  };
 }
 
 @QueryHandler(ListHeldOrdersQuery)
@@ -109,4 +154,42 @@ export class ListLimitRequestsHandler implements IQueryHandler<ListLimitRequests
   }
 }
 
-export const CONTROL_QUERY_HANDLERS = [ListHeldOrdersHandler, ListLimitRequestsHandler];
+/**
+ * `GET /approvals`: the pending requests the caller's principal may approve now (its role fills a missing entry,
+ * it did not make the request and has not approved it), oldest first.
+ */
+@QueryHandler(ListInboxQuery)
+export class ListInboxHandler implements IQueryHandler<ListInboxQuery> {
+  constructor(@Inject(LEDGER_DATA_SOURCE) private readonly ds: DataSource) {}
+
+  async execute(q: ListInboxQuery): Promise<{ items: InboxItem[] }> {
+    // Pending requests are in the stored state only; the LIKE narrows the rows that can have one.
+    const rows: Array<{ state: string }> = await this.ds.query(
+      `SELECT state FROM customer_positions WHERE state LIKE '%"limitRequests"%' ORDER BY customer_id`,
+    );
+    const items: InboxItem[] = [];
+    for (const row of rows) {
+      const s = deserializeState(row.state);
+      for (const r of s.limitRequests.values()) {
+        if (r.status !== 'pending' || !checkApproval(r, q.by).ok) continue;
+        items.push({ ...requestView(s, r), customerId: s.customerId, name: s.name, position: positionOf(s) });
+      }
+    }
+    items.sort((a, b) => (a.requestedAt < b.requestedAt ? -1 : a.requestedAt > b.requestedAt ? 1 : 0));
+    return { items };
+  }
+}
+
+function positionOf(s: CustomerState): InboxItem['position'] {
+  const ccy = s.currency ?? 'XXX';
+  const exposure = exposureOf(s);
+  return {
+    creditLimit: formatAmount(s.creditLimit, ccy),
+    exposure: formatAmount(exposure, ccy),
+    available: formatAmount(effectiveLimit(s) - exposure, ccy),
+    status: s.status,
+    grade: s.rating?.grade ?? null,
+  };
+}
+
+export const CONTROL_QUERY_HANDLERS = [ListHeldOrdersHandler, ListLimitRequestsHandler, ListInboxHandler];

@@ -8,41 +8,38 @@ import {
   Query as QueryString,
 } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import type { StatusAction } from '@credit-ledger/domain';
 import {
+  ApiAcceptedResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import type { ApprovalCommand, CustomerState } from '@credit-ledger/domain';
 import { PathId } from '../api/path-params';
 import { ErrorResponse } from '../api/schema';
 import { CurrentPrincipal } from '../auth/principal.decorator';
-import { RequireRole, type Principal } from '../auth/roles';
+import { APPROVERS, BLACKLISTERS, RequireRole, type Principal } from '../auth/roles';
+import { amountIn } from './control-appender';
+import { DecideDirectlyCommand, RunApprovalCommand, type ApprovalOutcome } from './commands';
 import {
-  ApproveLimitChangeCommand,
-  ChangeCustomerStatusCommand,
-  DecideHeldOrderCommand,
-  GrantTemporaryLimitCommand,
-  RejectLimitChangeCommand,
-  RequestLimitChangeCommand,
-} from './commands';
-import {
+  ApprovalOutcomeResponse,
   CommandOutcomeResponse,
   HeldOrderDecisionBody,
   HeldOrderListResponse,
   HeldOrdersQueryDto,
+  InboxResponse,
   LimitRequestBody,
   LimitRequestListResponse,
-  LimitRequestOutcomeResponse,
   NoBody,
   ReasonBody,
   ReviewBody,
   ReviewResponse,
   TemporaryLimitBody,
 } from './control.dto';
-import { ListHeldOrdersQuery, ListLimitRequestsQuery } from './control-queries';
+import { ListHeldOrdersQuery, ListInboxQuery, ListLimitRequestsQuery } from './control-queries';
 import { RunCreditReviewCommand } from './credit-review';
 
 const NOT_FOUND = ApiNotFoundResponse({
@@ -55,10 +52,11 @@ const CONFLICT = ApiConflictResponse({
 });
 
 /**
- * Who may do what (roles are not a hierarchy; admin administers but never approves credit — four-eyes):
- * request a limit change: credit-analyst, sales-manager, finance-manager, cfo, admin; approve: the roles the
- * request's tier names; reject a request: any approver role or admin; temporary limit and blacklist:
- * finance-manager, cfo, admin; freeze, release or reject held orders: credit-analyst, finance-manager, cfo, admin.
+ * Who may do what (roles are not a hierarchy; admin administers and never grants credit): every operation that
+ * changes a customer's credit — limit changes, temporary limits, manual freeze and unfreeze, releasing a held order
+ * above the policy's cap — is a request any approver role may make and the roles its routing names approve
+ * (docs/approvals.md); reject a request: any approver role; blacklist: finance-manager, cfo, general-manager;
+ * reject a held order (no credit extended): finance-clerk and the managers.
  */
 @ApiTags('credit control')
 @Controller('customers/:id')
@@ -70,7 +68,7 @@ export class CustomerControlController {
 
   @Get('limit-requests')
   @RequireRole('reader')
-  @ApiOkResponse({ type: LimitRequestListResponse })
+  @ApiOkResponse({ type: LimitRequestListResponse, description: 'the requests of every kind, oldest first' })
   @ApiNotFoundResponse({ type: ErrorResponse })
   async limitRequests(@PathId('id', 'customer id') customerId: string) {
     const view = await this.queries.execute(new ListLimitRequestsQuery(customerId));
@@ -79,8 +77,11 @@ export class CustomerControlController {
   }
 
   @Post('limit-requests')
-  @RequireRole('credit-analyst', 'sales-manager', 'finance-manager', 'cfo', 'admin')
-  @ApiCreatedResponse({ type: LimitRequestOutcomeResponse })
+  @RequireRole(...APPROVERS)
+  @ApiCreatedResponse({
+    type: ApprovalOutcomeResponse,
+    description: 'an increase or decrease request, pending',
+  })
   @NOT_FOUND
   @CONFLICT
   requestLimit(
@@ -88,17 +89,19 @@ export class CustomerControlController {
     @Body() body: LimitRequestBody,
     @CurrentPrincipal() by: Principal,
   ) {
-    return this.commands.execute(
-      new RequestLimitChangeCommand(customerId, by, body.newLimit, body.reason, body.requestId),
-    );
+    const requestId = body.requestId ?? `LR-${randomUUID()}`;
+    return this.workflow(customerId, by, requestId, (state) => ({
+      type: 'RequestLimitChange',
+      data: { requestId, newLimit: amountIn(state, 'newLimit', body.newLimit), reason: body.reason },
+    }));
   }
 
   @Post('limit-requests/:requestId/approve')
   @HttpCode(200)
-  @RequireRole('credit-analyst', 'sales-manager', 'finance-manager', 'cfo')
+  @RequireRole(...APPROVERS)
   @ApiOkResponse({
-    type: CommandOutcomeResponse,
-    description: 'the last approval also appends CreditLimitChanged',
+    type: ApprovalOutcomeResponse,
+    description: 'the last required approval also carries the operation out (status done)',
   })
   @NOT_FOUND
   @CONFLICT
@@ -108,13 +111,13 @@ export class CustomerControlController {
     @Body() _body: NoBody,
     @CurrentPrincipal() by: Principal,
   ) {
-    return this.commands.execute(new ApproveLimitChangeCommand(customerId, by, requestId));
+    return this.workflow(customerId, by, requestId, () => ({ type: 'ApproveRequest', data: { requestId } }));
   }
 
   @Post('limit-requests/:requestId/reject')
   @HttpCode(200)
-  @RequireRole('credit-analyst', 'sales-manager', 'finance-manager', 'cfo', 'admin')
-  @ApiOkResponse({ type: CommandOutcomeResponse })
+  @RequireRole(...APPROVERS)
+  @ApiOkResponse({ type: ApprovalOutcomeResponse })
   @NOT_FOUND
   @CONFLICT
   rejectRequest(
@@ -123,12 +126,19 @@ export class CustomerControlController {
     @Body() body: ReasonBody,
     @CurrentPrincipal() by: Principal,
   ) {
-    return this.commands.execute(new RejectLimitChangeCommand(customerId, by, requestId, body.reason));
+    return this.workflow(customerId, by, requestId, () => ({
+      type: 'RejectRequest',
+      data: { requestId, reason: body.reason },
+    }));
   }
 
   @Post('temporary-limit')
-  @RequireRole('finance-manager', 'cfo', 'admin')
-  @ApiCreatedResponse({ type: CommandOutcomeResponse, description: 'replaces a running temporary limit' })
+  @HttpCode(202)
+  @RequireRole(...APPROVERS)
+  @ApiAcceptedResponse({
+    type: ApprovalOutcomeResponse,
+    description: 'a temporary request, pending; once approved it replaces a running temporary limit',
+  })
   @NOT_FOUND
   @CONFLICT
   temporaryLimit(
@@ -136,14 +146,21 @@ export class CustomerControlController {
     @Body() body: TemporaryLimitBody,
     @CurrentPrincipal() by: Principal,
   ) {
-    return this.commands.execute(
-      new GrantTemporaryLimitCommand(customerId, by, body.amount, body.expiresAt, body.reason),
-    );
+    const requestId = `TL-${randomUUID()}`;
+    return this.workflow(customerId, by, requestId, (state) => ({
+      type: 'RequestTemporaryLimit',
+      data: {
+        requestId,
+        amount: amountIn(state, 'amount', body.amount),
+        validUntil: body.expiresAt,
+        reason: body.reason,
+      },
+    }));
   }
 
   @Post('blacklist')
   @HttpCode(200)
-  @RequireRole('finance-manager', 'cfo', 'admin')
+  @RequireRole(...BLACKLISTERS)
   @ApiOkResponse({ type: CommandOutcomeResponse })
   @NOT_FOUND
   @CONFLICT
@@ -152,12 +169,14 @@ export class CustomerControlController {
     @Body() body: ReasonBody,
     @CurrentPrincipal() by: Principal,
   ) {
-    return this.status(customerId, body, by, 'blacklist');
+    return this.commands.execute(
+      new DecideDirectlyCommand(customerId, by, { type: 'blacklist', reason: body.reason }),
+    );
   }
 
   @Post('unblacklist')
   @HttpCode(200)
-  @RequireRole('finance-manager', 'cfo', 'admin')
+  @RequireRole(...BLACKLISTERS)
   @ApiOkResponse({ type: CommandOutcomeResponse })
   @NOT_FOUND
   @CONFLICT
@@ -166,15 +185,17 @@ export class CustomerControlController {
     @Body() body: ReasonBody,
     @CurrentPrincipal() by: Principal,
   ) {
-    return this.status(customerId, body, by, 'unblacklist');
+    return this.commands.execute(
+      new DecideDirectlyCommand(customerId, by, { type: 'unblacklist', reason: body.reason }),
+    );
   }
 
   @Post('freeze')
-  @HttpCode(200)
-  @RequireRole('credit-analyst', 'finance-manager', 'cfo', 'admin')
-  @ApiOkResponse({
-    type: CommandOutcomeResponse,
-    description: "a manual freeze (the system's freeze rule is separate)",
+  @HttpCode(202)
+  @RequireRole(...APPROVERS)
+  @ApiAcceptedResponse({
+    type: ApprovalOutcomeResponse,
+    description: "a manual freeze request, pending (the system's freeze rule stays automatic)",
   })
   @NOT_FOUND
   @CONFLICT
@@ -187,9 +208,9 @@ export class CustomerControlController {
   }
 
   @Post('unfreeze')
-  @HttpCode(200)
-  @RequireRole('credit-analyst', 'finance-manager', 'cfo', 'admin')
-  @ApiOkResponse({ type: CommandOutcomeResponse })
+  @HttpCode(202)
+  @RequireRole(...APPROVERS)
+  @ApiAcceptedResponse({ type: ApprovalOutcomeResponse, description: 'an unfreeze request, pending' })
   @NOT_FOUND
   @CONFLICT
   unfreeze(
@@ -200,8 +221,21 @@ export class CustomerControlController {
     return this.status(customerId, body, by, 'unfreeze');
   }
 
-  private status(customerId: string, body: ReasonBody, by: Principal, action: StatusAction) {
-    return this.commands.execute(new ChangeCustomerStatusCommand(customerId, by, action, body.reason));
+  private status(customerId: string, body: ReasonBody, by: Principal, action: 'freeze' | 'unfreeze') {
+    const requestId = `ST-${randomUUID()}`;
+    return this.workflow(customerId, by, requestId, () => ({
+      type: 'RequestStatusChange',
+      data: { requestId, action, reason: body.reason },
+    }));
+  }
+
+  private workflow(
+    customerId: string,
+    by: Principal,
+    requestId: string,
+    build: (state: CustomerState) => ApprovalCommand,
+  ): Promise<ApprovalOutcome> {
+    return this.commands.execute(new RunApprovalCommand(customerId, by, requestId, build));
   }
 }
 
@@ -223,10 +257,11 @@ export class HeldOrdersController {
 
   @Post(':orderId/release')
   @HttpCode(200)
-  @RequireRole('credit-analyst', 'finance-manager', 'cfo', 'admin')
+  @RequireRole(...APPROVERS)
   @ApiOkResponse({
-    type: CommandOutcomeResponse,
-    description: 'overrides the credit check (never for a blacklisted customer: 409)',
+    type: ApprovalOutcomeResponse,
+    description:
+      "status done: released by one finance-clerk up to the policy's cap; status pending: above the cap, or asked by another role, an order-release request",
   })
   @NOT_FOUND
   @CONFLICT
@@ -235,12 +270,18 @@ export class HeldOrdersController {
     @Body() body: HeldOrderDecisionBody,
     @CurrentPrincipal() by: Principal,
   ) {
-    return this.decide(orderId, body, by, 'release');
+    const requestId = `OR-${randomUUID()}`;
+    return this.commands.execute(
+      new RunApprovalCommand(body.customerId, by, requestId, () => ({
+        type: 'ReleaseHeldOrder',
+        data: { requestId, orderId, reason: body.reason },
+      })),
+    );
   }
 
   @Post(':orderId/reject')
   @HttpCode(200)
-  @RequireRole('credit-analyst', 'finance-manager', 'cfo', 'admin')
+  @RequireRole('finance-clerk', 'finance-manager', 'cfo', 'general-manager')
   @ApiOkResponse({ type: CommandOutcomeResponse })
   @NOT_FOUND
   @CONFLICT
@@ -249,18 +290,27 @@ export class HeldOrdersController {
     @Body() body: HeldOrderDecisionBody,
     @CurrentPrincipal() by: Principal,
   ) {
-    return this.decide(orderId, body, by, 'reject');
-  }
-
-  private decide(
-    orderId: string,
-    body: HeldOrderDecisionBody,
-    by: Principal,
-    decision: 'release' | 'reject',
-  ) {
     return this.commands.execute(
-      new DecideHeldOrderCommand(body.customerId, by, orderId, decision, body.reason),
+      new DecideDirectlyCommand(body.customerId, by, { type: 'reject-order', orderId, reason: body.reason }),
     );
+  }
+}
+
+/** The approvals inbox: what the caller may approve now, across customers. */
+@ApiTags('credit control')
+@Controller('approvals')
+export class ApprovalsController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  @RequireRole('reader')
+  @ApiOkResponse({
+    type: InboxResponse,
+    description:
+      "pending requests the caller's principal may approve now (its role fills a missing entry; not its own request; not approved by it yet), with the customer's position and grade",
+  })
+  inbox(@CurrentPrincipal() by: Principal) {
+    return this.queries.execute(new ListInboxQuery({ name: by.name, role: by.role }));
   }
 }
 

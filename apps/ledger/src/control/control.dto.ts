@@ -16,6 +16,7 @@ import {
   InstantOrNull,
   Int,
   Many,
+  One,
   OneOf,
   Text,
   TextOrNull,
@@ -23,8 +24,9 @@ import {
 } from '../api/schema';
 import { CUSTOMER_STATUSES } from '../customers/customers.dto';
 import type { AppendedEvent } from './control-appender';
-import type { CommandOutcome } from './commands';
-import type { HeldOrderView, LimitRequestView } from './control-queries';
+import { APPROVAL_KINDS } from '@credit-ledger/domain';
+import type { ApprovalOutcome, CommandOutcome } from './commands';
+import type { HeldOrderView, InboxItem, LimitRequestView } from './control-queries';
 import type { ReviewResult } from './credit-review';
 
 // ---- request bodies: one class per body; the field decorators validate and document each field ----
@@ -87,8 +89,10 @@ export class CommandOutcomeResponse implements CommandOutcome {
   @Many(AppendedEventResponse, 'the events the command appended, in order') events!: AppendedEvent[];
 }
 
-export class LimitRequestOutcomeResponse extends CommandOutcomeResponse {
+export class ApprovalOutcomeResponse extends CommandOutcomeResponse implements ApprovalOutcome {
   @Text() requestId!: string;
+  @OneOf(['pending', 'done', 'rejected'], 'pending: waiting for approvals; done: in force') status!:
+    'pending' | 'done' | 'rejected';
 }
 
 export class ApprovalResponse {
@@ -99,16 +103,25 @@ export class ApprovalResponse {
 
 export class LimitRequestResponse implements LimitRequestView {
   @Text() requestId!: string;
+  @OneOf(APPROVAL_KINDS) kind!: string;
   @OneOf(['pending', 'approved', 'rejected', 'expired']) status!: string;
-  @Amount() newLimit!: string;
+  @Amount(
+    'what it is routed by: the limit asked for (initial, increase, decrease), the temporary amount, the order amount or the limit a freeze concerns',
+  )
+  newLimit!: string;
   @Amount() currentLimit!: string;
   @TextOrNull() currency!: string | null;
+  @InstantOrNull('temporary: when the temporary limit ends') validUntil!: string | null;
+  @TextOrNull('order-release: the held order') orderId!: string | null;
+  @TextOrNull('the grade when it was requested') grade!: string | null;
   @Text() reason!: string;
   @Text() requestedBy!: string;
   @Instant() requestedAt!: string;
-  @Instant() expiresAt!: string;
-  @Texts('roles the tier needs') required!: string[];
-  @Texts('roles still to approve (pending requests)') missing!: string[];
+  @InstantOrNull('requests made before reminders existed only') expiresAt!: string | null;
+  @Int('the policy tier routing it now (0 = lowest)') tier!: number;
+  @Int('reminders sent') reminders!: number;
+  @Texts('roles the tier needs, one entry per approver ("cfo|general-manager": either)') required!: string[];
+  @Texts('entries still to approve (pending requests)') missing!: string[];
   @Many(ApprovalResponse) approvals!: LimitRequestView['approvals'];
   @InstantOrNull() closedAt!: string | null;
   @TextOrNull() closedBy!: string | null;
@@ -117,6 +130,24 @@ export class LimitRequestResponse implements LimitRequestView {
 
 export class LimitRequestListResponse {
   @Many(LimitRequestResponse) items!: LimitRequestView[];
+}
+
+export class InboxPositionResponse {
+  @Amount() creditLimit!: string;
+  @Amount() exposure!: string;
+  @Amount('credit available now (limit plus running temporary limit, minus exposure)') available!: string;
+  @OneOf(CUSTOMER_STATUSES) status!: string;
+  @TextOrNull('the current grade') grade!: string | null;
+}
+
+export class InboxItemResponse extends LimitRequestResponse implements InboxItem {
+  @Text() customerId!: string;
+  @TextOrNull() name!: string | null;
+  @One(InboxPositionResponse, "the customer's position now") position!: InboxItem['position'];
+}
+
+export class InboxResponse {
+  @Many(InboxItemResponse, 'requests the caller may approve now, oldest first') items!: InboxItem[];
 }
 
 export class HeldOrderResponse implements HeldOrderView {

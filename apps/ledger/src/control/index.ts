@@ -8,6 +8,7 @@ import { LEDGER_DATA_SOURCE } from '../tokens';
 import { CONTROL_COMMAND_HANDLERS } from './commands';
 import { ControlAppender } from './control-appender';
 import {
+  ApprovalsController,
   ControlAdminController,
   CustomerControlController,
   HeldOrdersController,
@@ -23,6 +24,7 @@ import { CollectionsController } from '../collections/collections.controller';
 export const CONTROL_CONTROLLERS = [
   CustomerControlController,
   HeldOrdersController,
+  ApprovalsController,
   ControlAdminController,
   PolicyAdminController,
   PolicySimulationsController,

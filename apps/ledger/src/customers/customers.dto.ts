@@ -318,7 +318,7 @@ export class CreditFileResponse implements CreditFileView {
   contacts!: CreditFileView['contacts'];
   @OneOrNull(
     IndividualResponse,
-    "an individual customer's own details (personal data; credit-analyst, cfo, admin)",
+    "an individual customer's own details (personal data; finance-clerk, cfo, general-manager, admin)",
   )
   individual!: CreditFileView['individual'];
   @OneOrNull(ForgottenResponse, 'set once the customer was forgotten')

@@ -17,6 +17,7 @@ export const ALERT_TOPICS = {
   gradeChanged: 'credit.alerts.grade-changed',
   frozen: 'credit.alerts.frozen',
   limitReview: 'credit.alerts.limit-review',
+  approvalReminder: 'credit.alerts.approval-reminder',
   /** Billing went around credit control: an invoice the check would not have allowed, terms beyond the grade. */
   bypass: 'credit.alerts.bypass',
   personalData: 'credit.alerts.personal-data',

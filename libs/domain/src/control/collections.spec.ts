@@ -36,7 +36,8 @@ class Ledger {
     const profile = soundProfile('EUR', at.slice(0, 10));
     this.add(
       'CustomerOnboarded',
-      { name: 'Acme', currency: 'EUR', creditLimit: '50000.00', ...profile, ...extra },
+      // Within the trial limit: an approved limit from the start (the first application is approvals.spec's).
+      { name: 'Acme', currency: 'EUR', creditLimit: '5000.00', ...profile, ...extra },
       at,
       2,
     );

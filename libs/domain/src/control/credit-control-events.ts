@@ -5,6 +5,7 @@
  * bigint minor units of the customer's currency; `by` is the acting principal's name ('system' for the review).
  */
 import { formatAmount } from '../money';
+import { isApprovalKind, type ApprovalKind } from './credit-control-state';
 import type { StoredFields } from './stored-fields';
 
 export const CREDIT_CONTROL_EVENT_TYPES = [
@@ -18,12 +19,22 @@ export const CREDIT_CONTROL_EVENT_TYPES = [
   'OrderRejected',
   'CustomerBlacklisted',
   'CustomerUnblacklisted',
+  'ApprovalRequested',
+  'ApprovalGiven',
+  'ApprovalRejected',
+  'ApprovalCompleted',
+  'ApprovalReminderSent',
+  'ApprovalEscalated',
+  'ApprovalExpired',
 ] as const;
 
 export type CreditControlEventType = (typeof CREDIT_CONTROL_EVENT_TYPES)[number];
 
-/** 'request': an approved limit request; 'review': a rule cut the limit (grade default); 'repair': restored. */
-export const LIMIT_CHANGE_CAUSES = ['request', 'review', 'repair'] as const;
+/**
+ * 'request': an approved request; 'review': a rule cut the limit (grade default); 'repair': restored; 'trial':
+ * a new customer's requested limit cut to the policy's trial limit until its `initial` request is approved.
+ */
+export const LIMIT_CHANGE_CAUSES = ['request', 'review', 'repair', 'trial'] as const;
 export type LimitChangeCause = (typeof LIMIT_CHANGE_CAUSES)[number];
 
 export interface LimitChangeRequestedPayload {
@@ -91,6 +102,60 @@ export interface BlacklistPayload {
   by: string;
 }
 
+/** A request of the approval workflow (fields as in LimitRequestState; `amount` is what it is routed by). */
+export interface ApprovalRequestedPayload {
+  requestId: string;
+  kind: ApprovalKind;
+  amount: bigint;
+  currentLimit: bigint;
+  validUntil: string | null;
+  orderId: string | null;
+  grade: string | null;
+  reason: string;
+  by: string;
+  byRole: string;
+  required: string[];
+  tier: number;
+}
+
+export interface ApprovalGivenPayload {
+  requestId: string;
+  by: string;
+  role: string;
+}
+
+/** The request is approved: every approver, in order, with the role each approved in. */
+export interface ApprovalCompletedPayload {
+  requestId: string;
+  kind: ApprovalKind;
+  approvedBy: string[];
+  approvedRoles: string[];
+}
+
+/** A pending request waited `remindAfterHours`: who is still missing (seed 004: 超时自动提醒). */
+export interface ApprovalReminderSentPayload {
+  requestId: string;
+  kind: ApprovalKind;
+  reminder: number;
+  missing: string[];
+  requestedAt: string;
+}
+
+export interface ApprovalEscalatedPayload {
+  requestId: string;
+  kind: ApprovalKind;
+  tier: number;
+  required: string[];
+  reminders: number;
+}
+
+export interface ApprovalExpiredPayload {
+  requestId: string;
+  kind: ApprovalKind;
+  reminders: number;
+  missing: string[];
+}
+
 export interface CreditControlPayloadMap {
   LimitChangeRequested: LimitChangeRequestedPayload;
   LimitChangeApproved: LimitChangeApprovedPayload;
@@ -102,6 +167,13 @@ export interface CreditControlPayloadMap {
   OrderRejected: OrderRejectedPayload;
   CustomerBlacklisted: BlacklistPayload;
   CustomerUnblacklisted: BlacklistPayload;
+  ApprovalRequested: ApprovalRequestedPayload;
+  ApprovalGiven: ApprovalGivenPayload;
+  ApprovalRejected: LimitChangeRejectedPayload;
+  ApprovalCompleted: ApprovalCompletedPayload;
+  ApprovalReminderSent: ApprovalReminderSentPayload;
+  ApprovalEscalated: ApprovalEscalatedPayload;
+  ApprovalExpired: ApprovalExpiredPayload;
 }
 
 /** The shape shared with ControlEnvelope (control-events builds the envelope union from this file). */
@@ -143,9 +215,34 @@ export function storedCreditControlPayload(event: CreditControlEvent): Record<st
     case 'TemporaryLimitGranted':
     case 'TemporaryLimitExpired':
       return { ...event.payload, amount: event.payload.amount.toString() };
+    case 'ApprovalRequested': {
+      const p = event.payload;
+      return {
+        ...p,
+        amount: p.amount.toString(),
+        currentLimit: p.currentLimit.toString(),
+        required: p.required.slice(),
+      };
+    }
+    case 'ApprovalCompleted':
+      return {
+        ...event.payload,
+        approvedBy: event.payload.approvedBy.slice(),
+        approvedRoles: event.payload.approvedRoles.slice(),
+      };
+    case 'ApprovalReminderSent':
+    case 'ApprovalExpired':
+      return { ...event.payload, missing: event.payload.missing.slice() };
+    case 'ApprovalEscalated':
+      return { ...event.payload, required: event.payload.required.slice() };
     default:
       return { ...event.payload };
   }
+}
+
+function kindOf(f: StoredFields): ApprovalKind {
+  const kind = f.str('kind');
+  return isApprovalKind(kind) ? kind : f.bad(`payload.kind ${JSON.stringify(kind)} is not an approval kind`);
 }
 
 /** Inverse of storedCreditControlPayload. */
@@ -203,6 +300,55 @@ export function creditControlPayloadFromStored(
     case 'CustomerBlacklisted':
     case 'CustomerUnblacklisted':
       return { reason: f.str('reason'), by: f.str('by') };
+    case 'ApprovalRequested':
+      return {
+        requestId: f.str('requestId'),
+        kind: kindOf(f),
+        amount: f.amount('amount'),
+        currentLimit: f.amount('currentLimit'),
+        validUntil: f.strOrNull('validUntil'),
+        orderId: f.strOrNull('orderId'),
+        grade: f.strOrNull('grade'),
+        reason: f.str('reason'),
+        by: f.str('by'),
+        byRole: f.str('byRole'),
+        required: f.strings('required'),
+        tier: f.int('tier'),
+      };
+    case 'ApprovalGiven':
+      return { requestId: f.str('requestId'), by: f.str('by'), role: f.str('role') };
+    case 'ApprovalRejected':
+      return { requestId: f.str('requestId'), by: f.str('by'), role: f.str('role'), reason: f.str('reason') };
+    case 'ApprovalCompleted':
+      return {
+        requestId: f.str('requestId'),
+        kind: kindOf(f),
+        approvedBy: f.strings('approvedBy'),
+        approvedRoles: f.strings('approvedRoles'),
+      };
+    case 'ApprovalReminderSent':
+      return {
+        requestId: f.str('requestId'),
+        kind: kindOf(f),
+        reminder: f.int('reminder'),
+        missing: f.strings('missing'),
+        requestedAt: f.str('requestedAt'),
+      };
+    case 'ApprovalEscalated':
+      return {
+        requestId: f.str('requestId'),
+        kind: kindOf(f),
+        tier: f.int('tier'),
+        required: f.strings('required'),
+        reminders: f.int('reminders'),
+      };
+    case 'ApprovalExpired':
+      return {
+        requestId: f.str('requestId'),
+        kind: kindOf(f),
+        reminders: f.int('reminders'),
+        missing: f.strings('missing'),
+      };
   }
 }
 
@@ -218,6 +364,13 @@ export const CREDIT_CONTROL_TOPICS: Record<CreditControlEventType, string> = {
   OrderRejected: 'credit.alerts.order-held',
   CustomerBlacklisted: 'credit.alerts.frozen',
   CustomerUnblacklisted: 'credit.alerts.frozen',
+  ApprovalRequested: 'credit.alerts.limit-review',
+  ApprovalGiven: 'credit.alerts.limit-review',
+  ApprovalRejected: 'credit.alerts.limit-review',
+  ApprovalCompleted: 'credit.alerts.limit-review',
+  ApprovalReminderSent: 'credit.alerts.approval-reminder',
+  ApprovalEscalated: 'credit.alerts.approval-reminder',
+  ApprovalExpired: 'credit.alerts.approval-reminder',
 };
 
 /** Alert details: amounts as decimal strings of `currency`. */
@@ -245,6 +398,13 @@ export function creditControlAlertDetails(
     case 'TemporaryLimitGranted':
     case 'TemporaryLimitExpired':
       return { ...stored, amount: amt(event.payload.amount), currency };
+    case 'ApprovalRequested':
+      return {
+        ...stored,
+        amount: amt(event.payload.amount),
+        currentLimit: amt(event.payload.currentLimit),
+        currency,
+      };
     default:
       return stored;
   }

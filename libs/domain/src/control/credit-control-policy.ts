@@ -8,20 +8,61 @@ import {
   type CollectionsPolicy,
 } from './collections-policy';
 
-/** Roles that can approve a limit request (admin administers, it never approves credit). */
-export const APPROVER_ROLES = ['credit-analyst', 'sales-manager', 'finance-manager', 'cfo'] as const;
+/** Decimal major units per currency, with a default for the others (truncated to a currency's decimals). */
+export interface AmountByCurrency {
+  default: string;
+  [currency: string]: string;
+}
 
-/** New limits up to `upTo` (decimal major units; null = no upper bound) need one approval per role listed. */
+/**
+ * Roles that can approve a credit operation (seed 004: 销售经理, 财务专员, 财务经理, CFO, 总经理). admin administers
+ * and never approves credit.
+ */
+export const APPROVER_ROLES = [
+  'sales-manager',
+  'finance-clerk',
+  'finance-manager',
+  'cfo',
+  'general-manager',
+] as const;
+
+/** Earlier names of approver roles, read wherever a role is (API keys, stored policies and events). */
+export const ROLE_ALIASES: Readonly<Record<string, string>> = { 'credit-analyst': 'finance-clerk' };
+
+/** The current name of `role` (an alias maps to the role it names). */
+export function canonicalRole(role: string): string {
+  return ROLE_ALIASES[role] ?? role;
+}
+
+/**
+ * Operations up to `upTo` (decimal major units; null = no upper bound) need one approval per entry of `roles`;
+ * an entry may name alternatives, `"cfo|general-manager"`: either fills it.
+ */
 export interface LimitApprovalTier {
   upTo: string | null;
   roles: string[];
 }
 
+/** Timing of a pending request (seed 004: 超时自动提醒) and the first application (seed 003: 新客户先小额试单). */
+export interface ApprovalRules {
+  /** A pending request is reminded when this long passed since it was made, last reminded or escalated. */
+  remindAfterHours: number;
+  /** After this many reminders at one tier it is escalated to the next; at the top tier it expires instead. */
+  escalateAfterReminders: number;
+  /** A held order up to this amount may be released by one finance-clerk; above, it is an approval request. */
+  orderReleaseCap: AmountByCurrency;
+  /** The part of a new customer's requested limit in force at once; the rest waits for an `initial` approval. */
+  trialLimit: AmountByCurrency;
+  /** Roles that approve a proposed policy (one principal, not the proposer). */
+  policyApproval: string[];
+}
+
 export interface CreditControlPolicy extends CollectionsPolicy {
   /** Approval tiers per currency (ascending `upTo`, the last unbounded), with a default for the others. */
   limitApproval: { [currency: string]: LimitApprovalTier[]; default: LimitApprovalTier[] };
-  /** A pending limit request expires this many days after it was made. */
+  /** Requests made before reminders existed expire this many days after they were made. */
   limitRequestExpiryDays: number;
+  approvals: ApprovalRules;
   /** After `onTimeMonths` consecutive on-time calendar months, each further one restores `restorePct` % of a cut. */
   creditRepair: { onTimeMonths: number; restorePct: number };
   /** The review cuts a limit above the grade's default limit to it when the grade changes (off by default). */
@@ -31,27 +72,36 @@ export interface CreditControlPolicy extends CollectionsPolicy {
 export const CREDIT_CONTROL_POLICY_FIELDS = [
   'limitApproval',
   'limitRequestExpiryDays',
+  'approvals',
   'creditRepair',
   'reduceLimitToGradeDefault',
   ...COLLECTIONS_POLICY_FIELDS,
 ] as const;
 
+/** Seed 004: < 50k sales manager and finance clerk; 50k–200k finance manager; > 200k CFO or general manager. */
 const DEFAULT_TIERS: LimitApprovalTier[] = [
-  { upTo: '50000.00', roles: ['sales-manager', 'credit-analyst'] },
+  { upTo: '50000.00', roles: ['sales-manager', 'finance-clerk'] },
   { upTo: '200000.00', roles: ['finance-manager'] },
-  { upTo: null, roles: ['cfo'] },
+  { upTo: null, roles: ['cfo|general-manager'] },
 ];
 
 export const CREDIT_CONTROL_POLICY_DEFAULTS: CreditControlPolicy = {
   limitApproval: {
     default: DEFAULT_TIERS,
     JPY: [
-      { upTo: '5000000', roles: ['sales-manager', 'credit-analyst'] },
+      { upTo: '5000000', roles: ['sales-manager', 'finance-clerk'] },
       { upTo: '20000000', roles: ['finance-manager'] },
-      { upTo: null, roles: ['cfo'] },
+      { upTo: null, roles: ['cfo|general-manager'] },
     ],
   },
   limitRequestExpiryDays: 14,
+  approvals: {
+    remindAfterHours: 24,
+    escalateAfterReminders: 3,
+    orderReleaseCap: { default: '10000.00', JPY: '1000000', KWD: '3000.000' },
+    trialLimit: { default: '5000.00', JPY: '500000', KWD: '1500.000' },
+    policyApproval: ['cfo|general-manager'],
+  },
   creditRepair: { onTimeMonths: 3, restorePct: 50 },
   reduceLimitToGradeDefault: false,
   ...COLLECTIONS_POLICY_DEFAULTS,
@@ -92,13 +142,7 @@ function validateTiers(input: unknown, field: string, currency: string | null): 
       upTo = o.upTo;
     }
     if (!Array.isArray(o.roles) || o.roles.length === 0) fail(`${f}.roles`, 'must be a non-empty array');
-    const roles = (o.roles as unknown[]).map((r, j) => {
-      if (typeof r !== 'string' || !(APPROVER_ROLES as readonly string[]).includes(r)) {
-        fail(`${f}.roles[${j}]`, `must be one of ${APPROVER_ROLES.join(', ')}, got ${JSON.stringify(r)}`);
-      }
-      return r;
-    });
-    if (new Set(roles).size !== roles.length) fail(`${f}.roles`, 'has a duplicate role');
+    const roles = validateRoleSlots(o.roles, `${f}.roles`);
     return { upTo, roles };
   });
   tiers.forEach((t, i) => {
@@ -108,6 +152,76 @@ function validateTiers(input: unknown, field: string, currency: string | null): 
       fail(`${field}[${i}].upTo`, 'tiers must be ascending');
   });
   return tiers;
+}
+
+/**
+ * Role entries ("finance-manager", or alternatives "cfo|general-manager"), aliases replaced by the role they
+ * name; no role twice.
+ */
+function validateRoleSlots(input: unknown, field: string): string[] {
+  if (!Array.isArray(input) || input.length === 0) fail(field, 'must be a non-empty array');
+  const seen = new Set<string>();
+  return (input as unknown[]).map((entry, j) => {
+    if (typeof entry !== 'string') fail(`${field}[${j}]`, `must be a string, got ${JSON.stringify(entry)}`);
+    const roles = entry.split('|').map((r) => {
+      const role = canonicalRole(r);
+      if (!(APPROVER_ROLES as readonly string[]).includes(role))
+        fail(`${field}[${j}]`, `must name roles of ${APPROVER_ROLES.join(', ')}, got ${JSON.stringify(r)}`);
+      if (seen.has(role)) fail(field, `names ${role} twice`);
+      seen.add(role);
+      return role;
+    });
+    return roles.join('|');
+  });
+}
+
+function amountMap(v: unknown, field: string): AmountByCurrency {
+  const o = obj(v, field);
+  if (typeof o.default !== 'string') fail(`${field}.default`, 'is missing');
+  for (const [k, a] of Object.entries(o)) {
+    if (k !== 'default' && !isCurrency(k)) fail(`${field}.${k}`, 'is not an ISO-4217 currency code');
+    if (typeof a !== 'string' || !DECIMAL_RE.test(a))
+      fail(`${field}.${k}`, `must be a decimal string, got ${JSON.stringify(a)}`);
+    if (k !== 'default') {
+      const r = checkAmount(a, k, currencyExponent(k));
+      if (!r.ok) fail(`${field}.${k}`, r.message);
+    }
+  }
+  return o as AmountByCurrency;
+}
+
+const APPROVAL_RULE_FIELDS = [
+  'remindAfterHours',
+  'escalateAfterReminders',
+  'orderReleaseCap',
+  'trialLimit',
+  'policyApproval',
+];
+
+function validateApprovalRules(v: unknown): ApprovalRules {
+  const d = CREDIT_CONTROL_POLICY_DEFAULTS.approvals;
+  const o = obj(v, 'approvals');
+  for (const k of Object.keys(o))
+    if (!APPROVAL_RULE_FIELDS.includes(k)) fail(`approvals.${k}`, 'unknown field');
+  return {
+    remindAfterHours:
+      o.remindAfterHours === undefined
+        ? d.remindAfterHours
+        : int(o.remindAfterHours, 'approvals.remindAfterHours', 1, 24 * 30),
+    escalateAfterReminders:
+      o.escalateAfterReminders === undefined
+        ? d.escalateAfterReminders
+        : int(o.escalateAfterReminders, 'approvals.escalateAfterReminders', 1, 20),
+    orderReleaseCap:
+      o.orderReleaseCap === undefined
+        ? d.orderReleaseCap
+        : amountMap(o.orderReleaseCap, 'approvals.orderReleaseCap'),
+    trialLimit: o.trialLimit === undefined ? d.trialLimit : amountMap(o.trialLimit, 'approvals.trialLimit'),
+    policyApproval:
+      o.policyApproval === undefined
+        ? d.policyApproval
+        : validateRoleSlots(o.policyApproval, 'approvals.policyApproval'),
+  };
 }
 
 /** Validates the credit-control fields of an untrusted policy object; absent fields take their defaults. */
@@ -144,6 +258,7 @@ export function validateCreditControlPolicy(p: Record<string, unknown>): CreditC
       p.limitRequestExpiryDays === undefined
         ? d.limitRequestExpiryDays
         : int(p.limitRequestExpiryDays, 'limitRequestExpiryDays', 1, 365),
+    approvals: p.approvals === undefined ? d.approvals : validateApprovalRules(p.approvals),
     creditRepair,
     reduceLimitToGradeDefault:
       (p.reduceLimitToGradeDefault as boolean | undefined) ?? d.reduceLimitToGradeDefault,

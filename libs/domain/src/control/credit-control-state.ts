@@ -3,20 +3,58 @@ import { StateReader, type Json } from '../customer/state-reader';
 
 export type LimitRequestStatus = 'pending' | 'approved' | 'rejected' | 'expired';
 
+/**
+ * What a request asks for (seed 004: 首次申请, 额度调整 临时或永久, 冻结与解冻; and releasing a held order above the
+ * policy's cap). Requests recorded before kinds existed read as `increase` or `decrease`.
+ */
+export const APPROVAL_KINDS = [
+  'initial',
+  'increase',
+  'decrease',
+  'temporary',
+  'freeze',
+  'unfreeze',
+  'order-release',
+] as const;
+export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
+
+export function isApprovalKind(v: unknown): v is ApprovalKind {
+  return typeof v === 'string' && (APPROVAL_KINDS as readonly string[]).includes(v);
+}
+
 export interface LimitApproval {
   by: string;
   role: string;
   at: string;
 }
 
+/** A request of the approval workflow (the state keeps the name of its first use, limit requests). */
 export interface LimitRequestState {
   requestId: string;
+  kind: ApprovalKind;
+  /**
+   * The amount the request is routed by: the limit asked for (initial, increase, decrease), the temporary
+   * amount, the order's amount (order-release) or the limit the freeze or unfreeze concerns.
+   */
   newLimit: bigint;
   currentLimit: bigint;
+  /** temporary: when the temporary limit ends. */
+  validUntil: string | null;
+  /** order-release: the held order. */
+  orderId: string | null;
+  /** The customer's grade when it was requested (routing reads the band's approval flow). */
+  grade: string | null;
   reason: string;
   requestedBy: string;
   requestedAt: string;
-  expiresAt: string;
+  /** Requests made before reminders existed only; the others expire through reminders and escalation. */
+  expiresAt: string | null;
+  /** Index of the policy tier routing it now (raised by escalation). */
+  tier: number;
+  /** Reminders sent in all, and at the current tier; when the last reminder or escalation happened. */
+  reminders: number;
+  remindersAtTier: number;
+  lastNudgeAt: string;
   required: string[];
   approvals: LimitApproval[];
   status: LimitRequestStatus;
@@ -85,14 +123,32 @@ export function readCreditControl(data: Json, target: CreditControlState, read: 
     for (const v of data.limitRequests) {
       const r = read.obj(v, 'limitRequest');
       const approvals = Array.isArray(r.approvals) ? r.approvals : read.fail('approvals is not an array');
+      const newLimit = read.big(r, 'newLimit');
+      const currentLimit = read.big(r, 'currentLimit');
+      const requestedAt = read.str(r, 'requestedAt');
+      // Snapshots from before kinds and reminders: a limit change, no reminders yet.
+      const kind = isApprovalKind(r.kind) ? r.kind : newLimit > currentLimit ? 'increase' : 'decrease';
+      const count = (field: string): number => {
+        const v = r[field];
+        if (v === undefined) return 0;
+        return typeof v === 'number' && Number.isInteger(v) ? v : read.fail(`${field} is not an integer`);
+      };
       target.limitRequests.set(read.str(r, 'requestId'), {
         requestId: read.str(r, 'requestId'),
-        newLimit: read.big(r, 'newLimit'),
-        currentLimit: read.big(r, 'currentLimit'),
+        kind,
+        newLimit,
+        currentLimit,
+        validUntil: r.validUntil === undefined ? null : read.strOrNull(r, 'validUntil'),
+        orderId: r.orderId === undefined ? null : read.strOrNull(r, 'orderId'),
+        grade: r.grade === undefined ? null : read.strOrNull(r, 'grade'),
         reason: read.str(r, 'reason'),
         requestedBy: read.str(r, 'requestedBy'),
-        requestedAt: read.str(r, 'requestedAt'),
-        expiresAt: read.str(r, 'expiresAt'),
+        requestedAt,
+        expiresAt: read.strOrNull(r, 'expiresAt'),
+        tier: count('tier'),
+        reminders: count('reminders'),
+        remindersAtTier: count('remindersAtTier'),
+        lastNudgeAt: r.lastNudgeAt === undefined ? requestedAt : read.str(r, 'lastNudgeAt'),
         required: read.strings(r, 'required'),
         approvals: approvals.map((a) => {
           const ao = read.obj(a, 'approval');

@@ -3,20 +3,12 @@ import { cloneState, deserializeState, serializeState, type CustomerState } from
 import { DEFAULT_GRADE_POLICY, type GradePolicy } from '../rating/policy';
 import { validatePolicy } from '../rating/validate-policy';
 import { apply } from '../customer/apply';
-import type { ControlEvent } from './control-events';
-import {
-  approveLimitChange,
-  changeStatus,
-  creditControlReview,
-  grantTemporaryLimit,
-  onTimeMonth,
-  rejectOrder,
-  releaseOrder,
-  requestLimitChange,
-  type CommandResult,
-} from './credit-control';
+import { decideApproval, type ApprovalCommand } from './approvals';
+import { controlEvent, type ControlEvent } from './control-events';
+import { creditControlReview } from './credit-review';
+import { changeBlacklist, onTimeMonth, rejectOrder, type CommandResult } from './credit-control';
 import { effectiveLimit } from './effective-limit';
-import { requiredApprovals } from './limit-approval';
+import type { Actor } from './limit-approval';
 
 const P = DEFAULT_GRADE_POLICY;
 const AT = '2026-06-15T12:00:00.000Z';
@@ -38,88 +30,70 @@ function customer(limit = '50000.00'): TestLedger {
 }
 
 const carl = { name: 'carl', role: 'credit-analyst' };
-const cora = { name: 'cora', role: 'credit-analyst' };
 const sam = { name: 'sam', role: 'sales-manager' };
+const cora = { name: 'cora', role: 'finance-clerk' };
 const fiona = { name: 'fiona', role: 'finance-manager' };
 const cleo = { name: 'cleo', role: 'cfo' };
 
-describe('limit approval tiers (by the new limit, per currency)', () => {
-  it.each([
-    ['50000.00', ['sales-manager', 'credit-analyst']],
-    ['50000.01', ['finance-manager']],
-    ['120000.00', ['finance-manager']],
-    ['200000.00', ['finance-manager']],
-    ['200000.01', ['cfo']],
-  ])('%s EUR needs %j', (limit, roles) => {
-    const minor = BigInt(limit.replace('.', ''));
-    expect(requiredApprovals(P, 'EUR', minor)).toEqual(roles);
-  });
+const decided = (l: TestLedger, command: ApprovalCommand, by: Actor): CommandResult =>
+  decideApproval(command, l.state, { by, at: AT, policy: P });
 
-  it('uses the currency tiers when the policy has them (JPY)', () => {
-    expect(requiredApprovals(P, 'JPY', 6_000_000n)).toEqual(['finance-manager']);
-  });
-});
-
-describe('limit change requests', () => {
-  it('applies a 120,000 request after the finance-manager approves; four-eyes and wrong roles refused', () => {
+describe('requests made before reminders existed', () => {
+  it('expire at their fixed expiresAt, when touched and in the review', () => {
     const l = customer();
-    run(
-      l.state,
-      requestLimitChange(l.state, P, carl, AT, { requestId: 'LR-1', newLimit: 12_000_000n, reason: 'r' }),
-    );
-    expect(approveLimitChange(l.state, sam, AT, 'LR-1')).toMatchObject({ ok: false, kind: 'forbidden' });
-    const events = run(l.state, approveLimitChange(l.state, fiona, AT, 'LR-1'));
-    expect(events.map((e) => e.type)).toEqual(['LimitChangeApproved', 'CreditLimitChanged']);
-    expect(l.state.creditLimit).toBe(12_000_000n);
-    expect(l.state.limitRequests.get('LR-1')!.status).toBe('approved');
-    expect(approveLimitChange(l.state, cleo, AT, 'LR-1')).toMatchObject({ ok: false, kind: 'conflict' });
-  });
-
-  it('needs two principals for the lowest tier; the requester never approves; a principal approves once', () => {
-    const l = customer('10000.00');
-    run(
-      l.state,
-      requestLimitChange(l.state, P, carl, AT, { requestId: 'LR-2', newLimit: 3_000_000n, reason: 'r' }),
-    );
-    expect(approveLimitChange(l.state, carl, AT, 'LR-2')).toMatchObject({
-      ok: false,
-      kind: 'forbidden',
-      message: expect.stringMatching(/four-eyes/),
+    run(l.state, {
+      ok: true,
+      events: [
+        controlEvent('LimitChangeRequested', 'limit-request:C-1:LR-3', 'C-1', AT, {
+          requestId: 'LR-3',
+          newLimit: 1_000_000n,
+          currentLimit: 5_000_000n,
+          reason: 'r',
+          by: 'carl',
+          byRole: 'credit-analyst',
+          required: ['sales-manager', 'credit-analyst'],
+          expiresAt: '2026-06-29T12:00:00.000Z',
+        }),
+      ],
     });
-    run(l.state, approveLimitChange(l.state, cora, AT, 'LR-2'));
-    expect(approveLimitChange(l.state, cora, AT, 'LR-2')).toMatchObject({ ok: false, kind: 'conflict' });
-    expect(l.state.creditLimit).toBe(1_000_000n);
-    run(l.state, approveLimitChange(l.state, sam, AT, 'LR-2'));
-    expect(l.state.creditLimit).toBe(3_000_000n);
-  });
-
-  it('compares principals ignoring case: "Carl" is the requester carl, "Cora" approves once as cora', () => {
-    const l = customer('10000.00');
-    run(
-      l.state,
-      requestLimitChange(l.state, P, carl, AT, { requestId: 'LR-4', newLimit: 3_000_000n, reason: 'r' }),
-    );
-    const Carl = { ...carl, name: carl.name.toUpperCase() };
-    expect(approveLimitChange(l.state, Carl, AT, 'LR-4')).toMatchObject({ ok: false, kind: 'forbidden' });
-    run(l.state, approveLimitChange(l.state, cora, AT, 'LR-4'));
-    const Cora = { ...cora, name: cora.name.toUpperCase() };
-    expect(approveLimitChange(l.state, Cora, AT, 'LR-4')).toMatchObject({ ok: false, kind: 'conflict' });
-  });
-
-  it('expires a stale request when touched, and in the review', () => {
-    const l = customer();
-    run(
-      l.state,
-      requestLimitChange(l.state, P, carl, AT, { requestId: 'LR-3', newLimit: 1_000_000n, reason: 'r' }),
-    );
+    expect(l.state.limitRequests.get('LR-3')!.kind).toBe('decrease');
     const later = '2026-06-29T12:00:00.000Z'; // 14 days
-    expect(approveLimitChange(l.state, sam, later, 'LR-3')).toMatchObject({
+    expect(
+      decideApproval({ type: 'ApproveRequest', data: { requestId: 'LR-3' } }, l.state, {
+        by: sam,
+        at: later,
+        policy: P,
+      }),
+    ).toMatchObject({
       ok: true,
       events: [expect.objectContaining({ type: 'LimitChangeExpired' })],
     });
     expect(creditControlReview(l.state, '2026-06-29T11:59:59.999Z', P)).toEqual([]);
     run(l.state, { ok: true, events: creditControlReview(l.state, later, P) });
     expect(l.state.limitRequests.get('LR-3')!.status).toBe('expired');
+  });
+
+  it('count an old credit-analyst approval as the finance-clerk entry', () => {
+    const l = customer();
+    run(l.state, {
+      ok: true,
+      events: [
+        controlEvent('LimitChangeRequested', 'limit-request:C-1:LR-4', 'C-1', AT, {
+          requestId: 'LR-4',
+          newLimit: 1_000_000n,
+          currentLimit: 5_000_000n,
+          reason: 'r',
+          by: 'fiona',
+          byRole: 'finance-manager',
+          required: ['sales-manager', 'credit-analyst'],
+          expiresAt: '2026-06-29T12:00:00.000Z',
+        }),
+      ],
+    });
+    run(l.state, decided(l, { type: 'ApproveRequest', data: { requestId: 'LR-4' } }, carl));
+    const last = run(l.state, decided(l, { type: 'ApproveRequest', data: { requestId: 'LR-4' } }, sam));
+    expect(last.map((e) => e.type)).toEqual(['ApprovalGiven', 'ApprovalCompleted', 'CreditLimitChanged']);
+    expect(l.state.creditLimit).toBe(1_000_000n);
   });
 });
 
@@ -128,13 +102,17 @@ describe('temporary limits, holds and status', () => {
     const l = customer('1000.00');
     run(
       l.state,
-      grantTemporaryLimit(l.state, fiona, AT, {
-        amount: 50_000n,
-        expiresAt: '2026-06-20T00:00:00.000Z',
-        reason: 'fair',
-        id: 't',
-      }),
+      decided(
+        l,
+        {
+          type: 'RequestTemporaryLimit',
+          data: { requestId: 'T', amount: 50_000n, validUntil: '2026-06-20T00:00:00.000Z', reason: 'fair' },
+        },
+        fiona,
+      ),
     );
+    run(l.state, decided(l, { type: 'ApproveRequest', data: { requestId: 'T' } }, sam));
+    run(l.state, decided(l, { type: 'ApproveRequest', data: { requestId: 'T' } }, carl));
     expect(effectiveLimit(l.state, '2026-06-19T23:59:59.999Z')).toBe(150_000n);
     expect(effectiveLimit(l.state, '2026-06-20T00:00:00.000Z')).toBe(100_000n);
     const expiry = creditControlReview(l.state, '2026-06-20T00:00:00.000Z', P);
@@ -145,17 +123,16 @@ describe('temporary limits, holds and status', () => {
 
   it('holds every order of a blacklisted customer and never releases them by hand', () => {
     const l = customer('100000.00');
-    run(l.state, changeStatus(l.state, cleo, AT, 'blacklist', 'fraud', 'b'));
+    run(l.state, changeBlacklist(l.state, cleo, AT, 'blacklist', 'fraud', 'b'));
     l.add('OrderPlaced', { orderId: 'O-1', amount: '1.00', currency: 'EUR' }, '2026-06-16T00:00:00Z');
     // TestLedger applies billing events without the rules; the order check is deriveOnIngest's (rules.spec).
     l.state.orders.get('O-1')!.status = 'held';
     l.state.openOrdersTotal -= 100n;
     l.state.heldOrdersTotal += 100n;
-    expect(releaseOrder(l.state, cleo, AT, { orderId: 'O-1', reason: 'x', id: '1' })).toMatchObject({
-      ok: false,
-      kind: 'conflict',
-    });
-    const un = run(l.state, changeStatus(l.state, fiona, AT, 'unblacklist', 'cleared', 'u'));
+    expect(
+      decided(l, { type: 'ReleaseHeldOrder', data: { requestId: 'R', orderId: 'O-1', reason: 'x' } }, carl),
+    ).toMatchObject({ ok: false, kind: 'conflict' });
+    const un = run(l.state, changeBlacklist(l.state, fiona, AT, 'unblacklist', 'cleared', 'u'));
     expect(un.map((e) => e.type)).toEqual(['CustomerUnblacklisted', 'OrderReleased']);
     expect(rejectOrder(l.state, carl, AT, { orderId: 'O-1', reason: 'x' })).toMatchObject({ ok: false });
   });
@@ -214,14 +191,35 @@ describe('credit repair of any cut (on by default)', () => {
     const l = customer('50000.00');
     run(
       l.state,
-      requestLimitChange(l.state, P, carl, '2026-01-10T00:00:00Z', {
-        requestId: 'LR-1',
-        newLimit: 1_000_000n,
-        reason: 'cut',
+      decideApproval(
+        {
+          type: 'RequestLimitChange',
+          data: {
+            requestId: 'LR-1',
+            newLimit: 1_000_000n,
+            reason: 'cut',
+          },
+        },
+        l.state,
+        { by: carl, at: '2026-01-10T00:00:00Z', policy: P },
+      ),
+    );
+    run(
+      l.state,
+      decideApproval({ type: 'ApproveRequest', data: { requestId: 'LR-1' } }, l.state, {
+        by: sam,
+        at: '2026-01-11T00:00:00Z',
+        policy: P,
       }),
     );
-    run(l.state, approveLimitChange(l.state, sam, '2026-01-11T00:00:00Z', 'LR-1'));
-    run(l.state, approveLimitChange(l.state, cora, '2026-01-12T00:00:00Z', 'LR-1'));
+    run(
+      l.state,
+      decideApproval({ type: 'ApproveRequest', data: { requestId: 'LR-1' } }, l.state, {
+        by: cora,
+        at: '2026-01-12T00:00:00Z',
+        policy: P,
+      }),
+    );
     expect(l.state.creditLimit).toBe(1_000_000n);
     expect(l.state.limitRepair).toEqual({
       reducedFrom: 5_000_000n,
@@ -253,16 +251,52 @@ describe('credit repair of any cut (on by default)', () => {
     const l = customer('50000.00');
     run(
       l.state,
-      requestLimitChange(l.state, P, carl, AT, { requestId: 'LR-1', newLimit: 1_000_000n, reason: 'cut' }),
+      decideApproval(
+        { type: 'RequestLimitChange', data: { requestId: 'LR-1', newLimit: 1_000_000n, reason: 'cut' } },
+        l.state,
+        { by: carl, at: AT, policy: P },
+      ),
     );
-    run(l.state, approveLimitChange(l.state, sam, AT, 'LR-1'));
-    run(l.state, approveLimitChange(l.state, cora, AT, 'LR-1'));
     run(
       l.state,
-      requestLimitChange(l.state, P, carl, AT, { requestId: 'LR-2', newLimit: 2_000_000n, reason: 'up' }),
+      decideApproval({ type: 'ApproveRequest', data: { requestId: 'LR-1' } }, l.state, {
+        by: sam,
+        at: AT,
+        policy: P,
+      }),
     );
-    run(l.state, approveLimitChange(l.state, sam, AT, 'LR-2'));
-    run(l.state, approveLimitChange(l.state, cora, AT, 'LR-2'));
+    run(
+      l.state,
+      decideApproval({ type: 'ApproveRequest', data: { requestId: 'LR-1' } }, l.state, {
+        by: cora,
+        at: AT,
+        policy: P,
+      }),
+    );
+    run(
+      l.state,
+      decideApproval(
+        { type: 'RequestLimitChange', data: { requestId: 'LR-2', newLimit: 2_000_000n, reason: 'up' } },
+        l.state,
+        { by: carl, at: AT, policy: P },
+      ),
+    );
+    run(
+      l.state,
+      decideApproval({ type: 'ApproveRequest', data: { requestId: 'LR-2' } }, l.state, {
+        by: sam,
+        at: AT,
+        policy: P,
+      }),
+    );
+    run(
+      l.state,
+      decideApproval({ type: 'ApproveRequest', data: { requestId: 'LR-2' } }, l.state, {
+        by: cora,
+        at: AT,
+        policy: P,
+      }),
+    );
     expect(l.state.limitRepair).toBeNull();
   });
 });
@@ -273,15 +307,32 @@ describe('state snapshot', () => {
     const before = serializeState(plain.state);
     expect(before).not.toMatch(/limitRequests|temporaryLimit/);
     const l = customer();
-    run(l.state, requestLimitChange(l.state, P, carl, AT, { requestId: 'LR-9', newLimit: 10n, reason: 'r' }));
     run(
       l.state,
-      grantTemporaryLimit(l.state, fiona, AT, {
-        amount: 5n,
-        expiresAt: '2027-01-01T00:00:00.000Z',
-        reason: 'r',
-        id: 'x',
-      }),
+      decided(
+        l,
+        { type: 'RequestLimitChange', data: { requestId: 'LR-9', newLimit: 10n, reason: 'r' } },
+        carl,
+      ),
+    );
+    run(
+      l.state,
+      decided(
+        l,
+        {
+          type: 'RequestTemporaryLimit',
+          data: { requestId: 'T', amount: 5n, validUntil: '2027-01-01T00:00:00.000Z', reason: 'r' },
+        },
+        fiona,
+      ),
+    );
+    run(
+      l.state,
+      decided(
+        l,
+        { type: 'ApproveRequest', data: { requestId: 'T' } },
+        { name: 'fred', role: 'finance-manager' },
+      ),
     );
     const copy = deserializeState(serializeState(l.state));
     expect(serializeState(copy)).toBe(serializeState(l.state));

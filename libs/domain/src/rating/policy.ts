@@ -2,14 +2,14 @@ import type { CustomerType } from '../contract/payloads';
 import { currencyExponent } from '../currencies';
 import { DomainError } from '../errors';
 import { DEFAULT_COLLECTIONS_STEPS, type LadderStep } from '../control/collections-policy';
-import { CREDIT_CONTROL_POLICY_DEFAULTS, type CreditControlPolicy } from '../control/credit-control-policy';
+import {
+  CREDIT_CONTROL_POLICY_DEFAULTS,
+  type AmountByCurrency,
+  type CreditControlPolicy,
+} from '../control/credit-control-policy';
 import type { Approval, HistoryFactor, ProfileFactor, Settlement, FiveFactor } from './rating';
 
-/** Decimal major units per currency, with a default for the others (truncated to a currency's decimals). */
-export interface AmountByCurrency {
-  default: string;
-  [currency: string]: string;
-}
+export type { AmountByCurrency };
 
 /** What a band grants (seeds 000 grade table, 004 差异化的信用策略). */
 export interface BandTerms {

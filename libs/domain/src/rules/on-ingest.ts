@@ -1,4 +1,5 @@
 import type { EventType } from '../contract/envelope';
+import { firstApplication } from '../control/approvals';
 import { controlEvent, isControlEvent, type ControlEvent } from '../control/control-events';
 import type { AppliedEvent } from '../customer/apply';
 import type { GradePolicy } from '../rating/policy';
@@ -35,7 +36,9 @@ export function deriveOnIngest(
   const at = event.occurredAt;
   const out: ControlEvent[] = [];
   let exposure = exposureOf(state);
-  if (event.type === 'OrderPlaced') {
+  if (event.type === 'CustomerOnboarded') {
+    out.push(...firstApplication(state, policy, at));
+  } else if (event.type === 'OrderPlaced') {
     const order = state.orders.get(event.payload.orderId);
     // Already invoiced (the invoice came first), or paid in cash before delivery: nothing to check.
     if (order && order.status === 'open' && onCredit(order)) {

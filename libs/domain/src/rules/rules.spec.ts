@@ -9,11 +9,20 @@ import { evaluatePosition } from '../position/position';
 import { applyControl, applyWithRules } from './apply-with-rules';
 import { dormantLimit, freezeDecision, monthsBefore, overdueNotices, rerate } from './time-rules';
 
+/**
+ * The default policy with a trial limit above every limit these rules are tested with: the first application
+ * (approvals.spec) leaves their onboarding limits in force, so each test starts from an approved limit.
+ */
+const RULES_POLICY = validatePolicy({
+  ...JSON.parse(JSON.stringify(DEFAULT_GRADE_POLICY)),
+  approvals: { trialLimit: { default: '1000000.00' } },
+});
+
 /** A customer fed through applyWithRules, like the writer: each call returns the control events derived. */
 class Ledger {
   readonly state: CustomerState = initialState('C-1');
   private seq = 0;
-  constructor(readonly policy: GradePolicy = DEFAULT_GRADE_POLICY) {}
+  constructor(readonly policy: GradePolicy = RULES_POLICY) {}
 
   add(type: EventType, payload: Record<string, unknown>, at: string, version = 1): ControlEvent[] {
     const event = wire(type, payload, at, 'C-1', version);
@@ -652,16 +661,16 @@ describe('dormant limit', () => {
     expect(flagged).toMatchObject([
       { eventId: 'dormant:C-1:2026-02-28', payload: { lastUsedOn: '2026-02-28', creditLimit: 100000n } },
       {
-        eventId: 'limit-request:C-1:dormant-2026-02-28',
-        type: 'LimitChangeRequested',
+        eventId: 'approval-request:C-1:dormant-2026-02-28',
+        type: 'ApprovalRequested',
         payload: {
           requestId: 'dormant-2026-02-28',
-          newLimit: 50000n,
+          kind: 'decrease',
+          amount: 50000n,
           currentLimit: 100000n,
           by: 'system',
           byRole: 'system',
-          required: ['sales-manager', 'credit-analyst'],
-          expiresAt: '2026-09-11T00:00:00.000Z',
+          required: ['sales-manager', 'finance-clerk'],
         },
       },
     ]);
@@ -680,7 +689,7 @@ describe('dormant limit', () => {
     l.onboard('1000.00', '2026-01-31T23:00:00Z');
     expect(kinds(dormantLimit(l.state, '2026-07-31T00:00:00Z', l.policy))).toEqual([
       'DormantLimitFlagged:',
-      'LimitChangeRequested:',
+      'ApprovalRequested:',
     ]);
     const z = new Ledger();
     z.onboard('0');

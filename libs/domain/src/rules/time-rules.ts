@@ -6,7 +6,7 @@ import {
   type RerateTrigger,
 } from '../control/control-events';
 import { ladderFor } from '../control/collections';
-import { requestLimitChange } from '../control/credit-control';
+import { decideApproval } from '../control/approvals';
 import { cloneState, type CustomerState, type InvoiceState } from '../customer/state';
 import { dateOf, dayNumber, toInstant } from '../dates';
 import { formatAmount } from '../money';
@@ -176,11 +176,18 @@ export function dormantLimit(state: CustomerState, at: string, policy: GradePoli
   );
   const newLimit = dormantTarget(state, policy);
   if (newLimit >= state.creditLimit) return [flagged];
-  const request = requestLimitChange(state, policy, SYSTEM_ACTOR, iso, {
-    requestId: `dormant-${lastUsedOn}`,
-    newLimit,
-    reason: `limit unused since ${lastUsedOn} (${policy.dormantLimitMonths} months): reduce to ${formatAmount(newLimit, state.currency!)}`,
-  });
+  const request = decideApproval(
+    {
+      type: 'RequestLimitChange',
+      data: {
+        requestId: `dormant-${lastUsedOn}`,
+        newLimit,
+        reason: `limit unused since ${lastUsedOn} (${policy.dormantLimitMonths} months): reduce to ${formatAmount(newLimit, state.currency!)}`,
+      },
+    },
+    state,
+    { by: SYSTEM_ACTOR, at: iso, policy },
+  );
   return request.ok ? [flagged, ...request.events] : [flagged];
 }
 

@@ -1,11 +1,8 @@
 import { BadRequestException } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { deserializeState } from '@credit-ledger/domain';
-import {
-  ApproveLimitChangeCommand,
-  DecideHeldOrderCommand,
-  RejectLimitChangeCommand,
-} from '../../control/commands';
+import { randomUUID } from 'node:crypto';
+import { DecideDirectlyCommand, RunApprovalCommand } from '../../control/commands';
 import { HeldOrderDecisionBody, NoBody, ReasonBody } from '../../control/control.dto';
 import { CustomerControlController, HeldOrdersController } from '../../control/control.controller';
 import {
@@ -47,8 +44,19 @@ export function queuePages(app: FastifyInstance, deps: WorkspaceDeps): void {
       mustMay(ctx.session, HeldOrdersController, decision);
       const body = await formBody(req, HeldOrderDecisionBody);
       const orderId = checkedId(req.params.orderId, 'orderId');
+      // A release up to the cap by a finance-clerk is done at once; otherwise it is an approval request.
+      const requestId = `OR-${randomUUID()}`;
       await deps.commands.execute(
-        new DecideHeldOrderCommand(body.customerId, ctx.session, orderId, decision, body.reason),
+        decision === 'release'
+          ? new RunApprovalCommand(body.customerId, ctx.session, requestId, () => ({
+              type: 'ReleaseHeldOrder',
+              data: { requestId, orderId, reason: body.reason },
+            }))
+          : new DecideDirectlyCommand(body.customerId, ctx.session, {
+              type: 'reject-order',
+              orderId,
+              reason: body.reason,
+            }),
       );
       return done(reply, ctx.t('queue.done', { what: `${ctx.t(`queue.${decision}`)} ${orderId}` }));
     };
@@ -73,7 +81,12 @@ export function queuePages(app: FastifyInstance, deps: WorkspaceDeps): void {
       mustMay(ctx.session, CustomerControlController, 'approve');
       const { id, requestId } = ids(req.params);
       await formBody(req, NoBody);
-      await deps.commands.execute(new ApproveLimitChangeCommand(id, ctx.session, requestId));
+      await deps.commands.execute(
+        new RunApprovalCommand(id, ctx.session, requestId, () => ({
+          type: 'ApproveRequest',
+          data: { requestId },
+        })),
+      );
       return done(reply, ctx.t('queue.done', { what: `${ctx.t('queue.approve')} ${requestId}` }));
     },
   );
@@ -85,7 +98,12 @@ export function queuePages(app: FastifyInstance, deps: WorkspaceDeps): void {
       mustMay(ctx.session, CustomerControlController, 'rejectRequest');
       const { id, requestId } = ids(req.params);
       const body = await formBody(req, ReasonBody);
-      await deps.commands.execute(new RejectLimitChangeCommand(id, ctx.session, requestId, body.reason));
+      await deps.commands.execute(
+        new RunApprovalCommand(id, ctx.session, requestId, () => ({
+          type: 'RejectRequest',
+          data: { requestId, reason: body.reason },
+        })),
+      );
       return done(reply, ctx.t('queue.done', { what: `${ctx.t('queue.reject')} ${requestId}` }));
     },
   );
