@@ -90,12 +90,44 @@ export function decideCreditControl(state: CustomerState, event: CreditControlEv
   }
 }
 
+/** What a request event says; the rest of a pending request (no approvals, no reminders yet) is the same for all. */
+type RequestOpening = Omit<
+  LimitRequestState,
+  | 'requestedAt'
+  | 'reminders'
+  | 'remindersAtTier'
+  | 'lastNudgeAt'
+  | 'required'
+  | 'approvals'
+  | 'status'
+  | 'closedAt'
+  | 'closedBy'
+  | 'closeReason'
+> & { required: readonly LimitRequestState['required'][number][] };
+
+/** A pending request, from a legacy LimitChangeRequested or an ApprovalRequested. */
+function openRequest(state: CustomerState, at: string, opening: RequestOpening): void {
+  state.limitRequests.set(opening.requestId, {
+    ...opening,
+    requestedAt: at,
+    reminders: 0,
+    remindersAtTier: 0,
+    lastNudgeAt: at,
+    required: opening.required.slice(),
+    approvals: [],
+    status: 'pending',
+    closedAt: null,
+    closedBy: null,
+    closeReason: null,
+  });
+}
+
 /** Applies a credit-control event to `state` in place. */
 export function mutateCreditControl(state: CustomerState, event: CreditControlEvent, at: string): void {
   switch (event.type) {
     case 'LimitChangeRequested': {
       const p = event.payload;
-      state.limitRequests.set(p.requestId, {
+      openRequest(state, at, {
         requestId: p.requestId,
         kind: p.newLimit > p.currentLimit ? 'increase' : 'decrease',
         newLimit: p.newLimit,
@@ -105,18 +137,9 @@ export function mutateCreditControl(state: CustomerState, event: CreditControlEv
         grade: null,
         reason: p.reason,
         requestedBy: p.by,
-        requestedAt: at,
         expiresAt: p.expiresAt,
         tier: 0,
-        reminders: 0,
-        remindersAtTier: 0,
-        lastNudgeAt: at,
-        required: p.required.slice(),
-        approvals: [],
-        status: 'pending',
-        closedAt: null,
-        closedBy: null,
-        closeReason: null,
+        required: p.required,
       });
       return;
     }
@@ -189,7 +212,7 @@ export function mutateCreditControl(state: CustomerState, event: CreditControlEv
       return;
     case 'ApprovalRequested': {
       const p = event.payload;
-      state.limitRequests.set(p.requestId, {
+      openRequest(state, at, {
         requestId: p.requestId,
         kind: p.kind,
         newLimit: p.amount,
@@ -199,18 +222,9 @@ export function mutateCreditControl(state: CustomerState, event: CreditControlEv
         grade: p.grade,
         reason: p.reason,
         requestedBy: p.by,
-        requestedAt: at,
         expiresAt: null,
         tier: p.tier,
-        reminders: 0,
-        remindersAtTier: 0,
-        lastNudgeAt: at,
-        required: p.required.slice(),
-        approvals: [],
-        status: 'pending',
-        closedAt: null,
-        closedBy: null,
-        closeReason: null,
+        required: p.required,
       });
       return;
     }
