@@ -1,7 +1,7 @@
 import { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { ALERT_TOPICS } from '@credit-ledger/domain';
-import { LedgerHarness, waitUntil } from './support/ledger-harness';
+import { LedgerHarness, TRIAL_COVERS_ALL, waitUntil } from './support/ledger-harness';
 import { onboarded, wire } from './support/wire';
 import {
   AlertCollector,
@@ -96,7 +96,7 @@ describe('alert e-mail', () => {
 
   beforeAll(async () => {
     smtp = await TestSmtp.start();
-    h = await LedgerHarness.start({ env: { QUEUE_PREFIX: prefix } });
+    h = await LedgerHarness.start({ env: { QUEUE_PREFIX: prefix }, policy: TRIAL_COVERS_ALL });
     collector = await AlertCollector.start(h.broker.address);
     await start();
   });

@@ -1,6 +1,6 @@
 import { ALERT_TOPICS } from '@credit-ledger/domain';
 import { JobsClient } from '@credit-ledger/jobs';
-import { KEYS, LedgerHarness } from './support/ledger-harness';
+import { KEYS, LedgerHarness, TRIAL_COVERS_ALL } from './support/ledger-harness';
 import { onboarded, wire } from './support/wire';
 import { AlertCollector, jobsClient, startAlertStack } from './support/worker-harness';
 
@@ -16,7 +16,7 @@ describe('credit control as the seeds do', () => {
   let stop: (() => Promise<void>) | null = null;
 
   beforeAll(async () => {
-    ({ h, collector, stop } = await startAlertStack());
+    ({ h, collector, stop } = await startAlertStack({}, TRIAL_COVERS_ALL));
     jobs = jobsClient(h.config);
   });
 
@@ -231,15 +231,34 @@ describe('credit control as the seeds do', () => {
       const r = await h.send('POST', path, body, key);
       if (r.status >= 300) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
     };
+    // Within the release cap one finance-clerk releases at once; the rest are requests (docs/approvals.md): under
+    // 50,000 a sales-manager and a finance-clerk other than the requester approve.
     await ok('/orders/SO-R1/release', { customerId: 'C-R', reason: 'prepaid by wire' }, KEYS.analyst);
+    const requested = async (
+      path: string,
+      body: Record<string, unknown>,
+      key: string,
+      approvers: string[],
+    ) => {
+      const r = await h.send('POST', path, body, key);
+      if (r.status !== 202) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
+      for (const k of approvers) await ok(`/customers/C-R/limit-requests/${r.body.requestId}/approve`, {}, k);
+    };
     const expiresAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
-    await ok(
+    await requested(
       '/customers/C-R/temporary-limit',
       { amount: '400.00', expiresAt, reason: 'trade fair' },
       KEYS.finance,
+      [KEYS.sales, KEYS.analyst2],
     );
-    await ok('/customers/C-R/freeze', { reason: 'site visit' }, KEYS.analyst);
-    await ok('/customers/C-R/unfreeze', { reason: 'visit done' }, KEYS.analyst2);
+    await requested('/customers/C-R/freeze', { reason: 'site visit' }, KEYS.analyst, [
+      KEYS.sales,
+      KEYS.analyst2,
+    ]);
+    await requested('/customers/C-R/unfreeze', { reason: 'visit done' }, KEYS.analyst2, [
+      KEYS.sales,
+      KEYS.analyst,
+    ]);
 
     const r = await h.get('/reports/exceptions?from=2026-01-01');
     expect(r.status).toBe(200);
@@ -256,11 +275,12 @@ describe('credit control as the seeds do', () => {
           x.currency,
           x.reference,
         ]);
+    // `by` is the approver who completed each request (the request and all approvers are in ApprovalCompleted).
     expect(of('C-R')).toEqual([
       ['manual-release', 'OrderReleased', 'carl', 'prepaid by wire', '500.00', 'EUR', 'SO-R1'],
-      ['temporary-limit', 'TemporaryLimitGranted', 'fiona', 'trade fair', '400.00', 'EUR', null],
-      ['manual-freeze', 'CustomerFrozen', 'carl', 'site visit', null, 'EUR', null],
-      ['manual-unfreeze', 'CustomerUnfrozen', 'cora', 'visit done', null, 'EUR', null],
+      ['temporary-limit', 'TemporaryLimitGranted', 'cora', 'trade fair', '400.00', 'EUR', null],
+      ['manual-freeze', 'CustomerFrozen', 'cora', 'site visit', null, 'EUR', null],
+      ['manual-unfreeze', 'CustomerUnfrozen', 'carl', 'visit done', null, 'EUR', null],
     ]);
     expect(of('C-B')).toEqual([
       ['blacklist', 'CustomerBlacklisted', 'cleo', 'fraud', null, 'EUR', null],

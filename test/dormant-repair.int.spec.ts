@@ -1,5 +1,5 @@
 import { JobsClient, type JobName } from '@credit-ledger/jobs';
-import { KEYS, LedgerHarness } from './support/ledger-harness';
+import { KEYS, LedgerHarness, TRIAL_COVERS_ALL } from './support/ledger-harness';
 import { onboarded, wire } from './support/wire';
 import {
   cleanRedis,
@@ -24,7 +24,11 @@ describe('dormant limit → system request → approvals → lowered → repaire
   const prefix = uniqueQueuePrefix();
 
   beforeAll(async () => {
-    h = await LedgerHarness.start({ clock: () => now, env: { QUEUE_PREFIX: prefix } });
+    h = await LedgerHarness.start({
+      clock: () => now,
+      env: { QUEUE_PREFIX: prefix },
+      policy: TRIAL_COVERS_ALL,
+    });
     const w = await startWorker(workerConfig(h.config));
     stopWorker = () => w.app.close();
     jobs = jobsClient(h.config);
@@ -86,10 +90,10 @@ describe('dormant limit → system request → approvals → lowered → repaire
       requestedBy: 'system',
       newLimit: '20000.00',
       currentLimit: '50000.00',
-      required: ['sales-manager', 'credit-analyst'],
-      missing: ['sales-manager', 'credit-analyst'],
+      required: ['sales-manager', 'finance-clerk'],
+      missing: ['sales-manager', 'finance-clerk'],
       requestedAt: '2025-07-10T00:00:00.000Z',
-      expiresAt: '2025-07-24T00:00:00.000Z',
+      expiresAt: null, // reminded and escalated, not expired (docs/approvals.md)
     });
     await run('dormant-limit-review', '2025-07-11T00:00:00.000Z'); // once per dormancy
     expect((await h.get(`/customers/${C}/limit-requests`)).body.items).toHaveLength(1);

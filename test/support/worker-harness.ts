@@ -120,9 +120,12 @@ export interface AlertStack {
   stop(): Promise<void>;
 }
 
-export async function startAlertStack(workerEnv: Record<string, string> = {}): Promise<AlertStack> {
+export async function startAlertStack(
+  workerEnv: Record<string, string> = {},
+  policy?: Record<string, unknown>,
+): Promise<AlertStack> {
   const prefix = uniqueQueuePrefix();
-  const h = await LedgerHarness.start({ env: { QUEUE_PREFIX: prefix } });
+  const h = await LedgerHarness.start({ env: { QUEUE_PREFIX: prefix }, policy });
   const w = await startWorker(workerConfig(h.config, workerEnv));
   const collector = await AlertCollector.start(h.broker.address);
   return {
