@@ -34,6 +34,7 @@ function pendingRequest(state: CustomerState, requestId: string): LimitRequestSt
 export function decideCreditControl(state: CustomerState, event: CreditControlEvent): Decision {
   switch (event.type) {
     case 'LimitChangeRequested':
+    case 'ApprovalRequested':
       return state.limitRequests.has(event.payload.requestId)
         ? {
             kind: 'reject',
@@ -63,14 +64,6 @@ export function decideCreditControl(state: CustomerState, event: CreditControlEv
       return state.status === 'blacklisted' ? invalid('customer is already blacklisted') : ACCEPT;
     case 'CustomerUnblacklisted':
       return state.status === 'blacklisted' ? ACCEPT : invalid('customer is not blacklisted');
-    case 'ApprovalRequested':
-      return state.limitRequests.has(event.payload.requestId)
-        ? {
-            kind: 'reject',
-            code: 'DUPLICATE_ID',
-            reason: `request ${event.payload.requestId} already exists`,
-          }
-        : ACCEPT;
     case 'ApprovalGiven':
       return pendingRequest(state, event.payload.requestId)?.approvals.some(
         (a) => a.by.toLowerCase() === event.payload.by.toLowerCase(),
