@@ -11,26 +11,13 @@ import {
   validatePolicy,
 } from '@credit-ledger/domain';
 import { createLedgerDataSource } from '@credit-ledger/ledger-store';
-import { generateHistory, type WireEvent } from '@credit-ledger/testing';
+import { generateHistory, looserDraftPolicy, type WireEvent } from '@credit-ledger/testing';
 import { regradeAll } from '../apps/cli/src/commands/policy';
 import { KEYS, LedgerHarness, waitUntil } from './support/ledger-harness';
 import { wire } from './support/wire';
 
 /** The draft: looser bands, and for enterprises a heavier weight on collection than the default policy. */
-function draft(): GradePolicy {
-  const p = JSON.parse(JSON.stringify(DEFAULT_GRADE_POLICY));
-  p.version = 2;
-  [85, 70, 55, 0].forEach((min, i) => (p.bands[i].minScore = min));
-  p.segments.enterprise.history.weights = {
-    collection: 40,
-    overdueOccurrences: 25,
-    volume: 15,
-    tenure: 10,
-    complaints: 10,
-  };
-  return validatePolicy(p);
-}
-const DRAFT = draft();
+const DRAFT = looserDraftPolicy(2);
 
 /** Folds the published events per customer with the pure domain, as the writer does (no database). */
 function fold(events: WireEvent[]): Map<string, CustomerState> {
