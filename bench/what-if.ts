@@ -1,6 +1,6 @@
-import { DEFAULT_GRADE_POLICY, GradePolicy, validatePolicy } from '@credit-ledger/domain';
 import { createLedgerDataSource } from '@credit-ledger/ledger-store';
 import { simulatePolicy } from '@credit-ledger/projections';
+import { looserDraftPolicy } from '@credit-ledger/testing';
 
 export interface WhatIfRun {
   customers: number;
@@ -12,24 +12,7 @@ export interface WhatIfRun {
   asOf: { seconds: number; events: number; eventsPerSec: number };
 }
 
-/**
- * A draft that moves people: looser bands and, for enterprises, a heavier weight on collection than the default
- * policy (the draft of test/what-if.int.spec.ts).
- */
-function draft(): GradePolicy {
-  const p = JSON.parse(JSON.stringify(DEFAULT_GRADE_POLICY));
-  p.version = 999;
-  [85, 70, 55, 0].forEach((min, i) => (p.bands[i].minScore = min));
-  p.segments.enterprise.history.weights = {
-    collection: 40,
-    overdueOccurrences: 25,
-    volume: 15,
-    tenure: 10,
-    complaints: 10,
-  };
-  return validatePolicy(p);
-}
-const DRAFT = draft();
+const DRAFT = looserDraftPolicy(999);
 
 /** The what-if simulation over the idle bench ledger, in this process (the API runs the same in a worker thread). */
 export async function measureWhatIf(databaseUrl: string): Promise<WhatIfRun> {

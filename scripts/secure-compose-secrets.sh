@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes the secrets of docker-compose.yml's `secure` profile in deploy/secure/ (git- and docker-ignored): a CA,
 # certificates for kafka-secure, postgres-secure and redis-secure signed by it, the broker's PKCS12 keystore,
-# random passwords, the broker's JAAS file, the admin client properties, the Redis ACL file and PostgreSQL's
+# random passwords, the personal-data master key, the broker's JAAS file, the admin client properties, the Redis ACL file and PostgreSQL's
 # pg_hba.conf. Existing files are kept, so running it again changes nothing.
 #
 # This is a local rehearsal of a production setup: on a real platform the CA is your PKI's or the managed
@@ -41,6 +41,9 @@ for secret in kafka_admin_password kafka_ledger_password kafka_billing_password 
   postgres_password redis_password; do
   [[ -f "$secret" ]] || password >"$secret"
 done
+
+# The master key wrapping personal data's per-customer keys (docs/personal-data.md): version 1, 32 random bytes.
+[[ -f personal_data_master_key ]] || printf '1:%s' "$(openssl rand -base64 32)" >personal_data_master_key
 
 # The broker's keystore (Kafka reads PKCS12; the image wants the store and key passwords in files).
 [[ -f kafka.keystore.p12 ]] || openssl pkcs12 -export -in kafka-secure.pem -inkey kafka-secure.key \

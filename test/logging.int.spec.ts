@@ -109,20 +109,25 @@ describe('logs', () => {
     expect(all.filter((l) => /Mapped \{|dependencies initialized/.test(l.msg))).toEqual([]);
   });
 
-  it('are pretty text from `up`', async () => {
-    child = spawnTsChild(
+  const up = (logLevel: string) =>
+    spawnTsChild(
       'cli-child.ts',
       {
         KAFKA_BROKERS: '',
         DATABASE_URL: db.url,
         PORT: '0',
-        LOG_LEVEL: 'info',
+        LOG_LEVEL: logLevel,
         LOG_FORMAT: '',
-        KAFKA_GROUP_ID: 'logging-test-up',
+        KAFKA_GROUP_ID: `logging-test-up-${logLevel}`,
         QUEUE_PREFIX: `logging-test-up-${process.pid}`,
       },
       ['up', '--kafka-port', '0', '--customers', '0', '--no-worker'],
     );
+  // Nest's route table and module lines.
+  const START_UP = /RouterExplorer|RoutesResolver|InstanceLoader|Mapped \{/;
+
+  it('are pretty text from `up`: its URLs and a short summary, no route table', async () => {
+    child = up('info');
     const c = child;
     await waitUntil(
       () => /credit-ledger is up/.test(c.stdout()),
@@ -139,5 +144,18 @@ describe('logs', () => {
       true,
     );
     expect(lines.some((l) => l.startsWith('{'))).toBe(false);
+    expect(lines.filter((l) => START_UP.test(l))).toEqual([]);
+    expect(c.stdout()).toMatch(/workspace http:\/\/127\.0\.0\.1:\d+\/app/);
+  });
+
+  it('are verbose from `up` with LOG_LEVEL=debug: the route table is there', async () => {
+    child = up('debug');
+    const c = child;
+    await waitUntil(
+      () => /credit-ledger is up/.test(c.stdout()),
+      60_000,
+      () => c.output(),
+    );
+    expect(c.stdout()).toMatch(/Mapped \{\/customers\/:id, GET\} route/);
   });
 });

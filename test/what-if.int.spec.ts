@@ -7,29 +7,17 @@ import {
   initialState,
   parseEvent,
   rate,
+  requiredApprovals,
   validatePolicy,
 } from '@credit-ledger/domain';
 import { createLedgerDataSource } from '@credit-ledger/ledger-store';
-import { generateHistory, type WireEvent } from '@credit-ledger/testing';
+import { generateHistory, looserDraftPolicy, type WireEvent } from '@credit-ledger/testing';
 import { regradeAll } from '../apps/cli/src/commands/policy';
 import { KEYS, LedgerHarness, waitUntil } from './support/ledger-harness';
 import { wire } from './support/wire';
 
 /** The draft: looser bands, and for enterprises a heavier weight on collection than the default policy. */
-function draft(): GradePolicy {
-  const p = JSON.parse(JSON.stringify(DEFAULT_GRADE_POLICY));
-  p.version = 2;
-  [85, 70, 55, 0].forEach((min, i) => (p.bands[i].minScore = min));
-  p.segments.enterprise.history.weights = {
-    collection: 40,
-    overdueOccurrences: 25,
-    volume: 15,
-    tenure: 10,
-    complaints: 10,
-  };
-  return validatePolicy(p);
-}
-const DRAFT = draft();
+const DRAFT = looserDraftPolicy(2);
 
 /** Folds the published events per customer with the pure domain, as the writer does (no database). */
 function fold(events: WireEvent[]): Map<string, CustomerState> {
@@ -96,14 +84,42 @@ describe('what-if: simulate a draft policy before adopting it', () => {
 
     const expected: Record<string, Record<string, number>> = {};
     let changed = 0;
+    // Approvals the change would trigger: who must approve each customer's limit, by amount and grade (seed 004).
+    const routes = { before: {} as Record<string, number>, after: {} as Record<string, number> };
+    let routedDifferently = 0;
+    let unblocked = 0;
     for (const s of fold(history).values()) {
       const from = s.rating!.grade;
       const to = rate(s, s.clock!, DRAFT).grade;
       expected[from] ??= {};
       expected[from][to] = (expected[from][to] ?? 0) + 1;
       if (from !== to) changed++;
+      const before = requiredApprovals(DEFAULT_GRADE_POLICY, s.currency!, s.creditLimit, from).join(' + ');
+      const after = requiredApprovals(DRAFT, s.currency!, s.creditLimit, to).join(' + ');
+      routes.before[before] = (routes.before[before] ?? 0) + 1;
+      routes.after[after] = (routes.after[after] ?? 0) + 1;
+      if (before !== after) routedDifferently++;
+      // Pending requests that extend credit wait while the grade is cash-only: the draft lets them through.
+      const cashOnly = (grade: string, p: GradePolicy) =>
+        p.bands.find((b) => b.grade === grade)!.terms!.settlement === 'cash-only';
+      if (cashOnly(from, DEFAULT_GRADE_POLICY) && !cashOnly(to, DRAFT))
+        for (const r of s.limitRequests.values())
+          if (
+            r.status === 'pending' &&
+            ['initial', 'increase', 'temporary', 'order-release'].includes(r.kind)
+          )
+            unblocked++;
     }
     expect(a.summary.migration).toEqual(expected);
+    expect(a.summary.approvals).toMatchObject({
+      routesBefore: routes.before,
+      routesAfter: routes.after,
+      customersRoutedDifferently: routedDifferently,
+      pendingBlocked: 0, // the draft only loosens
+      pendingUnblocked: unblocked,
+    });
+    expect(unblocked).toBeGreaterThan(0); // first applications waiting on a cash-only grade
+    expect(routedDifferently).toBeGreaterThan(0); // some customers move into or out of the simplified band
     expect(a.summary.customers).toBe(120);
     expect(a.summary.changed).toBe(changed);
     expect(changed).toBeGreaterThan(5); // the draft moves people, or this test proves little
@@ -131,7 +147,7 @@ describe('what-if: simulate a draft policy before adopting it', () => {
     );
     expect(csv.contentType).toMatch(/^text\/csv/);
     expect(csv.text.split('\r\n')[0]).toBe(
-      'customerId,currency,gradeBefore,scoreBefore,gradeAfter,scoreAfter,factorsMoved,ordersReleased,ordersHeld,heldBefore,heldAfter,cashOnlyHeldBefore,cashOnlyHeldAfter,termsBefore,termsAfter',
+      'customerId,currency,gradeBefore,scoreBefore,gradeAfter,scoreAfter,factorsMoved,ordersReleased,ordersHeld,heldBefore,heldAfter,cashOnlyHeldBefore,cashOnlyHeldAfter,termsBefore,termsAfter,approversBefore,approversAfter,requestsBlocked,requestsUnblocked',
     );
     expect(csv.text.trim().split('\r\n')).toHaveLength(121);
   });
@@ -168,21 +184,21 @@ describe('what-if: simulate a draft policy before adopting it', () => {
   it('adopts exactly the simulated draft; re-grading then gives the predicted grades', async () => {
     const sim = await simulate({ policy: DRAFT });
     const other = validatePolicy({ ...JSON.parse(JSON.stringify(DRAFT)), lookbackDays: 366 });
-    const mismatch = await h.send('POST', '/policy/versions', {
-      policy: other,
-      simulationId: sim.simulationId,
-    });
+    const mismatch = await h.adoptPolicy({ policy: other, simulationId: sim.simulationId });
     expect(mismatch.status).toBe(409);
     expect(mismatch.body.message).toMatch(/policy differs from the draft simulated by sim-/);
-    const adopted = await h.send('POST', '/policy/versions', {
-      policy: DRAFT,
-      simulationId: sim.simulationId,
-    });
-    expect(adopted.status).toBe(201);
+    const adopted = await h.adoptPolicy({ policy: DRAFT, simulationId: sim.simulationId });
+    expect(adopted.status).toBe(200);
+    expect(adopted.body.adopted).toMatchObject({ version: 2, policyHash: sim.draftHash });
     const [row] = await h.query<{ policy_hash: string; simulation_id: string }>(
       `SELECT policy_hash, simulation_id FROM grade_policies WHERE version = 2`,
     );
     expect(row).toEqual({ policy_hash: sim.draftHash, simulation_id: sim.simulationId });
+    const [proposal] = await h.query<{ policy_hash: string; simulation_id: string }>(
+      `SELECT policy_hash, simulation_id FROM policy_proposals WHERE id = $1`,
+      [adopted.proposalId],
+    );
+    expect(proposal).toEqual(row);
 
     const ds = await createLedgerDataSource(h.db.url, { poolSize: 2 }).initialize();
     try {

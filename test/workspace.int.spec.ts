@@ -7,6 +7,8 @@ import { onboarded, wire } from './support/wire';
 import { soundProfile } from '../libs/domain/test/builders';
 
 const NOW = new Date('2026-06-15T12:00:00Z');
+/** The ledger's clock: NOW, moved forward only by the session-expiry test. */
+let now = NOW;
 
 const owner = (id: string, name: string) => ({ accountOwner: { id, name } });
 const invoice = (
@@ -41,7 +43,7 @@ describe('finance workspace (/app) in Chromium', () => {
   };
 
   beforeAll(async () => {
-    h = await LedgerHarness.start({ clock: () => NOW, policy: TRIAL_COVERS_ALL });
+    h = await LedgerHarness.start({ clock: () => now, policy: TRIAL_COVERS_ALL });
     await h.publish([
       onboarded(
         'W-1',
@@ -332,17 +334,40 @@ describe('finance workspace (/app) in Chromium', () => {
       KEYS.analyst,
     );
     expect(asked.status).toBe(201);
+    // The page is the inbox of GET /approvals: the same requests for the same principal.
+    const inboxOf = async (page: Page, key: string) => {
+      await page.goto(`${h.url}/app/queues/approvals`);
+      const shown = await page
+        .locator('#approvals tr[data-request]')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-request')));
+      const api = (await h.get('/approvals', key)).body.items.map((i: { requestId: string }) => i.requestId);
+      expect(shown).toEqual(api);
+      return shown;
+    };
     const approveAs = async (key: string) => {
       const page = await signIn(key);
-      await page.goto(`${h.url}/app/queues/approvals`);
+      expect(await inboxOf(page, key)).toContain('LR-W1');
       await page.locator('tr[data-request=LR-W1] button.approve').click();
       await page.locator('#flash .flash, #approvals .flash').first().waitFor();
       const text = (await page.locator('#flash, #approvals .flash').allTextContents()).join(' ');
+      // approved by this principal: no longer in its inbox
+      expect(await inboxOf(page, key)).not.toContain('LR-W1');
       await page.close();
       return text;
     };
-    // carl asked for it: he may not approve it (the API's four-eyes rule answers, the page shows it)
-    expect(await approveAs(KEYS.analyst)).toMatch(/four-eyes|own request|requester/i);
+    // carl asked for it: not in his inbox, and the API's four-eyes rule refuses it if he posts anyway
+    const carl = await signIn(KEYS.analyst);
+    expect(await inboxOf(carl, KEYS.analyst)).not.toContain('LR-W1');
+    const token = JSON.parse((await carl.getAttribute('body', 'hx-headers'))!)['x-csrf-token'];
+    const cookie = (await carl.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const own = await fetch(`${h.url}/app/customers/W-1/limit-requests/LR-W1/approve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, 'x-csrf-token': token },
+      body: '',
+    });
+    expect(own.status).toBe(403);
+    expect(await own.text()).toMatch(/four-eyes|own request|requester/i);
+    await carl.close();
     expect(await approveAs(KEYS.sales)).toContain('Done');
     let r = await h.get('/customers/W-1/limit-requests');
     expect(r.body.items[0]).toMatchObject({ status: 'pending', missing: ['finance-clerk'] });
@@ -384,6 +409,73 @@ describe('finance workspace (/app) in Chromium', () => {
     await page.goto(`${h.url}/app/reports`);
     expect(await page.locator('#reports a[href="/app/reports/2026-05/pdf"]').count()).toBe(1);
     await screenshot(page, 'reports');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('refuses a session past its expiry: back to the sign-in page', async () => {
+    const page = await signIn(KEYS.reader);
+    await page.goto(`${h.url}/app/queues/held-orders`);
+    expect(page.url()).toMatch(/\/app\/queues\/held-orders$/);
+    // SESSION_TTL_MINUTES defaults to 480: one minute past it, the same cookie is no session
+    now = new Date(NOW.getTime() + 481 * 60_000);
+    try {
+      await page.goto(`${h.url}/app/queues/held-orders`);
+      expect(page.url()).toMatch(/\/app\/sign-in$/);
+      const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+      const r = await fetch(`${h.url}/app/dashboard`, { redirect: 'manual', headers: { cookie } });
+      expect([r.status, r.headers.get('location')]).toEqual([303, '/app/sign-in']);
+      const htmx = await fetch(`${h.url}/app/queues/approvals`, {
+        redirect: 'manual',
+        headers: { cookie, 'hx-request': 'true' },
+      });
+      expect([htmx.status, htmx.headers.get('hx-redirect')]).toEqual([401, '/app/sign-in']);
+    } finally {
+      now = NOW;
+    }
+    await page.close();
+  });
+
+  it('pages a timeline beyond 50 events, newest first', async () => {
+    // W-5: onboarded, then 35 invoices and 35 payments in GBP (71 events), all before NOW
+    const day = (i: number) => new Date(Date.UTC(2026, 0, 10) + i * 86_400_000).toISOString().slice(0, 10);
+    const events = [
+      onboarded('W-5', '2026-01-02T09:00:00Z', {
+        name: 'Many Events plc',
+        currency: 'GBP',
+        creditLimit: '5000.00',
+      }),
+    ];
+    for (let i = 0; i < 35; i++) {
+      events.push(invoice('W-5', `INV-5-${i}`, '10.00', 'GBP', day(i * 4), day(i * 4 + 30)));
+      events.push(
+        wire('W-5', 'PaymentReceived', `${day(i * 4 + 2)}T10:00:00Z`, {
+          paymentId: `PAY-5-${i}`,
+          amount: '10.00',
+          currency: 'GBP',
+          receivedOn: day(i * 4 + 2),
+          allocations: [{ invoiceId: `INV-5-${i}`, amount: '10.00' }],
+        }),
+      );
+    }
+    await h.publish(events);
+    await h.waitForIngestion();
+    const api = await h.get('/customers/W-5/timeline?limit=500');
+    const versions = api.body.items.map((e: { streamVersion: number }) => e.streamVersion).reverse();
+    expect(versions.length).toBeGreaterThan(70);
+
+    const page = await signIn(KEYS.reader);
+    await page.goto(`${h.url}/app/customers/W-5`);
+    const shown = () =>
+      page
+        .locator('#timeline tr[data-version]')
+        .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-version'))));
+    expect(await shown()).toEqual(versions.slice(0, 50));
+    await page.click('#timeline-older');
+    await page.locator(`#timeline tr[data-version="${versions[versions.length - 1]}"]`).waitFor();
+    expect(await shown()).toEqual(versions);
+    expect(await page.locator('#timeline-older').count()).toBe(0);
+    await screenshot(page, 'customer-timeline');
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.close();
   });

@@ -67,6 +67,18 @@ export function quietRepeats(log: LogFn, windowMs = 10_000, now: () => number = 
 }
 
 /**
+ * A metadata answer naming a topic the broker is still creating (just after start-up): kafkajs retries it, and a
+ * failure that lasts surfaces as an error of its own, so the line is debug.
+ */
+function retriedAtStart(message: string, extra: Record<string, unknown>): boolean {
+  return (
+    message.startsWith('Response Metadata') &&
+    typeof extra.error === 'string' &&
+    /does not host this topic-partition|no leader for this topic-partition/.test(extra.error)
+  );
+}
+
+/**
  * The one way the ledger makes Kafka clients (ingestion, dead letters, alert relay, demo, CLI, bench): it applies
  * the TLS and SASL settings, and a client's `connect()` that fails says which Kafka, how it authenticates and
  * which settings to check (a ConnectionError) instead of a bare kafkajs error.
@@ -94,7 +106,10 @@ export function createKafka(opts: KafkaClientOptions): Kafka {
       ({ level, log }: LogEntry) => {
         const { message, ...extra } = log;
         const detail = Object.keys(extra).length ? ` ${JSON.stringify(extra)}` : '';
-        quiet?.(LEVELS[level] ?? 'info', `kafkajs: ${message}${detail}`);
+        quiet?.(
+          retriedAtStart(message, extra) ? 'debug' : (LEVELS[level] ?? 'info'),
+          `kafkajs: ${message}${detail}`,
+        );
       },
   };
   return new ConnectionNamingKafka(

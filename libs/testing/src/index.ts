@@ -3,3 +3,4 @@ export * from './test-database';
 export * from './fold';
 export * from './tls-certificates';
 export * from './tcp-proxy';
+export * from './draft-policy';

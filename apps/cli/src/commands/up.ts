@@ -73,7 +73,8 @@ export function upCommand(): Command {
       console.log(
         [
           '',
-          'credit-ledger is up. Try:',
+          `credit-ledger is up: API ${url}, workspace ${url}/app (sign in with a key below), API docs ${url}/docs`,
+          'Try:',
           `  curl -s ${url}/health`,
           `  curl -s -H "Authorization: Bearer ${reader}" ${url}/customers/C-000001`,
           `  curl -s -H "Authorization: Bearer ${reader}" ${url}/customers/C-000001/file`,

@@ -1,5 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { FactorMove, WhatIfRow, WhatIfSummary, WhatIfTerms } from '@credit-ledger/domain';
+import type {
+  FactorMove,
+  WhatIfApprovals,
+  WhatIfRow,
+  WhatIfSummary,
+  WhatIfTerms,
+} from '@credit-ledger/domain';
 import type { SimulationInfo } from '@credit-ledger/projections';
 import { IdField, InstantField, IntField, OneOfField, PolicyField } from '../api/fields';
 import {
@@ -61,6 +67,24 @@ export class CurrencyHeldResponse {
   @Amount() exposureAfter!: string;
 }
 
+const ROUTES = { type: 'object', additionalProperties: { type: 'integer' } } as const;
+
+export class WhatIfApprovalsSummaryResponse {
+  @Int('pending credit-extending requests a cash-only grade would stop') pendingBlocked!: number;
+  @Int('pending requests stopped now that the draft lets through') pendingUnblocked!: number;
+  @Int('customers whose limit would route to other approvers') customersRoutedDifferently!: number;
+  @ApiProperty({
+    ...ROUTES,
+    description: 'customers per approval route ("a + b"), under the policy in force',
+  })
+  routesBefore!: Record<string, number>;
+  @ApiProperty({ ...ROUTES, description: 'customers per approval route under the draft' })
+  routesAfter!: Record<string, number>;
+  @Int('held orders above the release cap (an order-release approval each), before')
+  releasesToApproveBefore!: number;
+  @Int('the same under the draft') releasesToApproveAfter!: number;
+}
+
 export class WhatIfSummaryResponse implements WhatIfSummary {
   @Int() customers!: number;
   @Int('customers whose grade changes') changed!: number;
@@ -76,6 +100,18 @@ export class WhatIfSummaryResponse implements WhatIfSummary {
   @Int() customersWithOrdersHeld!: number;
   @Texts('the customers whose held orders re-grading would release') customersReleased!: string[];
   @Texts('the customers whose orders re-grading would hold') customersHeld!: string[];
+  @One(WhatIfApprovalsSummaryResponse, 'the approval work the draft would change')
+  approvals!: WhatIfSummary['approvals'];
+}
+
+export class WhatIfApprovalsResponse implements WhatIfApprovals {
+  @Texts('pending requests the draft would stop (its grade is cash-only)') blocked!: string[];
+  @Texts('pending requests the draft would let through again') unblocked!: string[];
+  @Texts('approval slots for a change of the current limit, policy in force ("a|b": either role)')
+  routingBefore!: string[];
+  @Texts('the same under the draft and the grade after') routingAfter!: string[];
+  @Int() releasesToApproveBefore!: number;
+  @Int() releasesToApproveAfter!: number;
 }
 
 export class WhatIfTermsResponse implements WhatIfTerms {
@@ -137,6 +173,7 @@ export class WhatIfRowResponse implements WhatIfRow {
   @OneOrNull(WhatIfTermsResponse, "the grade's terms after") termsAfter!: WhatIfTerms | null;
   @Amount() exposureBefore!: string;
   @Amount() exposureAfter!: string;
+  @One(WhatIfApprovalsResponse) approvals!: WhatIfApprovals;
 }
 
 export class SimulationCustomersResponse {

@@ -93,6 +93,8 @@ const EXTENDS_CREDIT: ReadonlySet<ApprovalKind> = new Set([
   'order-release',
 ]);
 
+export const extendsCredit = (kind: ApprovalKind): boolean => EXTENDS_CREDIT.has(kind);
+
 /** Why `kind` cannot extend credit to the customer now, or null. */
 function noCredit(state: CustomerState, kind: ApprovalKind): string | null {
   if (!EXTENDS_CREDIT.has(kind)) return null;

@@ -2,6 +2,8 @@ import { TestLedger, wire } from '../../test/builders';
 import { initialState } from '../customer/state';
 import { DEFAULT_GRADE_POLICY, FIVE_FACTOR_GRADE_POLICY } from '../rating/policy';
 import { applyWithRules } from './apply-with-rules';
+import { apply } from '../customer/apply';
+import { decideApproval } from '../control/approvals';
 import { validatePolicy } from '../rating/validate-policy';
 import { regradeEvents, summariseWhatIf, whatIfCustomer, whatIfRow } from './what-if';
 
@@ -35,7 +37,7 @@ describe('what-if', () => {
     // = 6530 → 65 (D). Draft: 100×40 + 100×25 + 0×15 + 2×10 + 100×10 = 7520 → 75, B under its bands.
     expect(l.state.rating).toMatchObject({ score: 65, grade: 'D' });
     const before = JSON.stringify(l.state.rating);
-    const r = whatIfCustomer(l.state, DRAFT, l.state.clock!)!;
+    const r = whatIfCustomer(l.state, DRAFT, l.state.clock!, BASE)!;
     expect(r).toMatchObject({
       customerId: 'C-1',
       before: { grade: 'D', score: 65, policyVersion: 1 },
@@ -60,7 +62,7 @@ describe('what-if', () => {
     // Same grade under a policy that changes nothing: no event, and the draft's own score still shown.
     const same = validatePolicy({ ...JSON.parse(JSON.stringify(BASE)), version: 3 });
     expect(regradeEvents(l.state, same)).toEqual([]);
-    expect(whatIfCustomer(l.state, same, l.state.clock!)).toMatchObject({
+    expect(whatIfCustomer(l.state, same, l.state.clock!, BASE)).toMatchObject({
       after: { grade: 'D', score: 65, policyVersion: 3 },
       events: [],
       factorsMoved: [],
@@ -68,7 +70,7 @@ describe('what-if', () => {
   });
 
   it('summarises a migration matrix and per-currency sums, whatever the row order', () => {
-    const a = whatIfCustomer(paidOnTime().state, DRAFT, '2026-01-20T10:00:00.000Z')!;
+    const a = whatIfCustomer(paidOnTime().state, DRAFT, '2026-01-20T10:00:00.000Z', BASE)!;
     const b = {
       ...a,
       customerId: 'C-2',
@@ -115,7 +117,7 @@ describe('what-if', () => {
       version: 2,
       bands: [p.bands[0], p.bands[1], { ...p.bands[2], minScore: 0 }],
     });
-    const r = whatIfCustomer(state, draft, state.clock!)!;
+    const r = whatIfCustomer(state, draft, state.clock!, DEFAULT_GRADE_POLICY)!;
     expect(r).toMatchObject({
       before: { grade: 'D' },
       after: { grade: 'C' },
@@ -137,6 +139,80 @@ describe('what-if', () => {
       byCurrency: {
         EUR: { cashOnlyHeldBefore: '300.00', cashOnlyHeldAfter: '0.00', exposureAfter: '300.00' },
       },
+    });
+  });
+
+  describe('the approval work a draft changes (seed 004: routed by amount and grade)', () => {
+    const P = DEFAULT_GRADE_POLICY;
+    /** A C-grade EUR customer with 5,000.00 and a pending increase to 20,000.00 asked for by a sales manager. */
+    function withPendingIncrease(): TestLedger {
+      const l = new TestLedger('C-1', P);
+      l.onboard('EUR', '5000.00');
+      const r = decideApproval(
+        { type: 'RequestLimitChange', data: { requestId: 'R-1', newLimit: 2_000_000n, reason: 'growth' } },
+        l.state,
+        { by: { name: 'sam', role: 'sales-manager' }, at: l.state.clock!, policy: P },
+      );
+      if (!r.ok) throw new Error(r.message);
+      for (const event of r.events)
+        apply(
+          l.state,
+          { event, sequence: String(l.state.lastSequence + 1), streamVersion: l.state.streamVersion + 1 },
+          P,
+        );
+      return l;
+    }
+    const withBands = (version: number, minScores: [number, number, number]) => {
+      const p = JSON.parse(JSON.stringify(P));
+      return validatePolicy({
+        ...p,
+        version,
+        bands: p.bands.map((b: { minScore: number }, i: number) => ({
+          ...b,
+          minScore: [...minScores, 0][i],
+        })),
+      });
+    };
+
+    it('a draft that makes the grade cash-only stops the pending increase; the route of the limit is unchanged', () => {
+      const l = withPendingIncrease();
+      expect(l.state.rating!.grade).toBe('C');
+      const r = whatIfCustomer(l.state, withBands(2, [100, 99, 98]), l.state.clock!, P)!;
+      expect(r.after.grade).toBe('D');
+      expect(r.approvals).toEqual({
+        blocked: ['R-1'],
+        unblocked: [],
+        // 5,000.00 is in the lowest tier: a sales manager and a finance clerk, whatever the grade's band.
+        routingBefore: ['sales-manager', 'finance-clerk'],
+        routingAfter: ['sales-manager', 'finance-clerk'],
+        releasesToApproveBefore: 0,
+        releasesToApproveAfter: 0,
+      });
+      expect(summariseWhatIf([r]).approvals).toEqual({
+        pendingBlocked: 1,
+        pendingUnblocked: 0,
+        customersRoutedDifferently: 0,
+        routesBefore: { 'sales-manager + finance-clerk': 1 },
+        routesAfter: { 'sales-manager + finance-clerk': 1 },
+        releasesToApproveBefore: 0,
+        releasesToApproveAfter: 0,
+      });
+    });
+
+    it('a draft that lifts the customer into the simplified band needs one approver of the tier', () => {
+      const l = withPendingIncrease();
+      const r = whatIfCustomer(l.state, withBands(2, [3, 2, 1]), l.state.clock!, P)!;
+      expect(r.after.grade).toBe('A');
+      expect(r.approvals).toMatchObject({
+        blocked: [],
+        unblocked: [],
+        routingBefore: ['sales-manager', 'finance-clerk'],
+        routingAfter: ['sales-manager|finance-clerk'],
+      });
+      expect(summariseWhatIf([r]).approvals).toMatchObject({
+        customersRoutedDifferently: 1,
+        routesAfter: { 'sales-manager|finance-clerk': 1 },
+      });
     });
   });
 });

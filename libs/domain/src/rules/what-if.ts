@@ -3,12 +3,14 @@
  * appends once a version is in force (regradeEvents), applied to a copy of the state, so a simulation predicts
  * exactly what adopting the draft and re-grading will do.
  */
+import { extendsCredit } from '../control/approvals';
 import type { ControlEvent } from '../control/control-events';
+import { requiredApprovals } from '../control/limit-approval';
 import { formatAmount } from '../money';
 import { cloneState, type CustomerState } from '../customer/state';
 import { evaluatePosition } from '../position/position';
-import type { FactorScore, Rating } from '../rating/rating';
-import type { GradePolicy } from '../rating/policy';
+import { isCashOnly, type FactorScore, type Rating } from '../rating/rating';
+import { amountFor, type GradePolicy } from '../rating/policy';
 import { rate } from '../rating/rate';
 import { applyControl } from './apply-with-rules';
 import { rerate } from './time-rules';
@@ -55,6 +57,60 @@ function cashOnlyHeld(state: CustomerState): bigint {
   return sum;
 }
 
+/**
+ * The approval work a draft would change for one customer (seed 004: routed by the amount 和客户信用等级; a cash-only
+ * grade gets no credit whatever the request).
+ */
+export interface WhatIfApprovals {
+  /** Pending requests that extend credit: approvable now, but not once the draft makes the grade cash-only. */
+  blocked: string[];
+  /** Pending requests that extend credit: stopped by a cash-only grade now, approvable under the draft. */
+  unblocked: string[];
+  /**
+   * Who must approve a change of the customer's current limit: under the policy in force with the grade now, and
+   * under the draft with the grade after (slots as ApprovalRequested.required records them).
+   */
+  routingBefore: string[];
+  routingAfter: string[];
+  /** Held orders above the release cap: each needs an order-release approval to be released by hand. */
+  releasesToApproveBefore: number;
+  releasesToApproveAfter: number;
+}
+
+function heldAboveCap(state: CustomerState, policy: GradePolicy): number {
+  if (state.currency === null) return 0;
+  const cap = amountFor(policy.approvals.orderReleaseCap, state.currency);
+  let n = 0;
+  for (const o of state.orders.values()) if (o.status === 'held' && o.amount > cap) n++;
+  return n;
+}
+
+function approvalsWhatIf(
+  before: CustomerState,
+  after: CustomerState,
+  current: GradePolicy,
+  draft: GradePolicy,
+): WhatIfApprovals {
+  const blocked: string[] = [];
+  const unblocked: string[] = [];
+  const stopsNow = isCashOnly(before.rating);
+  const stopsAfter = isCashOnly(after.rating);
+  for (const r of before.limitRequests.values()) {
+    if (r.status !== 'pending' || !extendsCredit(r.kind) || stopsNow === stopsAfter) continue;
+    (stopsAfter ? blocked : unblocked).push(r.requestId);
+  }
+  const routing = (s: CustomerState, p: GradePolicy): string[] =>
+    s.currency === null ? [] : requiredApprovals(p, s.currency, s.creditLimit, s.rating?.grade ?? null);
+  return {
+    blocked: blocked.sort(),
+    unblocked: unblocked.sort(),
+    routingBefore: routing(before, current),
+    routingAfter: routing(after, draft),
+    releasesToApproveBefore: heldAboveCap(before, current),
+    releasesToApproveAfter: heldAboveCap(after, draft),
+  };
+}
+
 export interface WhatIfCustomer {
   customerId: string;
   currency: string | null;
@@ -77,6 +133,7 @@ export interface WhatIfCustomer {
   termsAfter: WhatIfTerms | null;
   exposureBefore: bigint;
   exposureAfter: bigint;
+  approvals: WhatIfApprovals;
 }
 
 function moves(before: FactorScore[], after: FactorScore[]): FactorMove[] {
@@ -93,10 +150,15 @@ function moves(before: FactorScore[], after: FactorScore[]): FactorMove[] {
 }
 
 /**
- * The customer now (its stored rating, or `current` rated at its clock when `rated` is false, e.g. an as-of state
- * that was folded without ratings) against the customer under `draft` after re-grading. Pure; `state` is untouched.
+ * The customer now (its stored rating, under `current`, the policy in force) against the customer under `draft`
+ * after re-grading. Pure; `state` is untouched.
  */
-export function whatIfCustomer(state: CustomerState, draft: GradePolicy, at: string): WhatIfCustomer | null {
+export function whatIfCustomer(
+  state: CustomerState,
+  draft: GradePolicy,
+  at: string,
+  current: GradePolicy,
+): WhatIfCustomer | null {
   if (!state.onboarded || state.rating === null || state.clock === null) return null;
   const beforeRating: Rating = state.rating;
   const beforePosition = evaluatePosition(state, at);
@@ -133,6 +195,7 @@ export function whatIfCustomer(state: CustomerState, draft: GradePolicy, at: str
     termsAfter: termsOf(afterRating),
     exposureBefore: beforePosition.exposure,
     exposureAfter: afterPosition.exposure,
+    approvals: approvalsWhatIf(state, sim, current, draft),
   };
 }
 
@@ -160,6 +223,19 @@ export interface WhatIfSummary {
   /** Who they are (sorted). */
   customersReleased: string[];
   customersHeld: string[];
+  approvals: {
+    /** Pending credit-extending requests the draft would stop (cash-only) or let through again. */
+    pendingBlocked: number;
+    pendingUnblocked: number;
+    /** Customers whose limit would route to other approvers (grade → simplified flow, or other tiers). */
+    customersRoutedDifferently: number;
+    /** Customers per approval route ("sales-manager + finance-clerk"), before and after. */
+    routesBefore: Record<string, number>;
+    routesAfter: Record<string, number>;
+    /** Held orders whose release needs an order-release approval, before and after. */
+    releasesToApproveBefore: number;
+    releasesToApproveAfter: number;
+  };
 }
 
 /** A customer row as the API and CSV show it: amounts as decimal strings in the customer's currency. */
@@ -199,7 +275,18 @@ export function summariseWhatIf(rows: Iterable<WhatIfCustomer>): WhatIfSummary {
     customersWithOrdersHeld: 0,
     customersReleased: [],
     customersHeld: [],
+    approvals: {
+      pendingBlocked: 0,
+      pendingUnblocked: 0,
+      customersRoutedDifferently: 0,
+      routesBefore: {},
+      routesAfter: {},
+      releasesToApproveBefore: 0,
+      releasesToApproveAfter: 0,
+    },
   };
+  const routeName = (slots: string[]): string => slots.join(' + ') || 'none';
+  const routes = { before: new Map<string, number>(), after: new Map<string, number>() };
   type Sums = { customers: number; hb: bigint; ha: bigint; cb: bigint; ca: bigint; eb: bigint; ea: bigint };
   const sums = new Map<string, Sums>();
   for (const r of rows) {
@@ -209,6 +296,16 @@ export function summariseWhatIf(rows: Iterable<WhatIfCustomer>): WhatIfSummary {
     row[r.after.grade] = (row[r.after.grade] ?? 0) + 1;
     if (r.ordersReleased.length) s.customersReleased.push(r.customerId);
     if (r.ordersHeld.length) s.customersHeld.push(r.customerId);
+    const a = r.approvals;
+    s.approvals.pendingBlocked += a.blocked.length;
+    s.approvals.pendingUnblocked += a.unblocked.length;
+    const before = routeName(a.routingBefore);
+    const after = routeName(a.routingAfter);
+    if (before !== after) s.approvals.customersRoutedDifferently++;
+    routes.before.set(before, (routes.before.get(before) ?? 0) + 1);
+    routes.after.set(after, (routes.after.get(after) ?? 0) + 1);
+    s.approvals.releasesToApproveBefore += a.releasesToApproveBefore;
+    s.approvals.releasesToApproveAfter += a.releasesToApproveAfter;
     const c = r.currency ?? 'XXX';
     const t = sums.get(c) ?? { customers: 0, hb: 0n, ha: 0n, cb: 0n, ca: 0n, eb: 0n, ea: 0n };
     t.customers++;
@@ -232,6 +329,11 @@ export function summariseWhatIf(rows: Iterable<WhatIfCustomer>): WhatIfSummary {
       exposureAfter: fmt(t.ea),
     };
   }
+  // Keys sorted, so the summary's bytes do not depend on the order customers came in.
+  const sorted = (m: Map<string, number>): Record<string, number> =>
+    Object.fromEntries([...m].sort(([x], [y]) => (x < y ? -1 : 1)));
+  s.approvals.routesBefore = sorted(routes.before);
+  s.approvals.routesAfter = sorted(routes.after);
   s.customersReleased.sort();
   s.customersHeld.sort();
   s.customersWithOrdersReleased = s.customersReleased.length;

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import {
   CustomerState,
+  GradePolicy,
   WhatIfCustomer,
   WhatIfRow,
   WhatIfSummary,
@@ -68,12 +69,15 @@ export async function simulatePolicy(
       done += batch.length;
       opts.onProgress?.(done, total);
     };
+    // The policy in force at the position read: what the draft is compared with (approval routing before).
+    const policies = new PolicyStore(ds);
+    await policies.load(qr);
     const states = opts.asOf
-      ? replayedStates(new LedgerReader(qr), ds, head, opts)
-      : storedStates(qr, opts.customerId, opts.pageSize ?? 1000);
+      ? replayedStates(new LedgerReader(qr), policies, head, opts)
+      : storedStates(qr, opts.customerId, opts.pageSize ?? 1000, policies.inForceAt(head));
     let page: WhatIfCustomer[] = [];
-    for await (const state of states) {
-      const row = whatIfCustomer(state, draft, state.clock ?? '1970-01-01T00:00:00.000Z');
+    for await (const { state, policy } of states) {
+      const row = whatIfCustomer(state, draft, state.clock ?? '1970-01-01T00:00:00.000Z', policy);
       if (row) page.push(row);
       if (page.length >= 500) {
         await emit(page);
@@ -104,7 +108,8 @@ async function* storedStates(
   qr: { query: DataSource['query'] },
   customerId: string | undefined,
   pageSize: number,
-): AsyncGenerator<CustomerState> {
+  policy: GradePolicy,
+): AsyncGenerator<{ state: CustomerState; policy: GradePolicy }> {
   let after = '';
   for (;;) {
     const page: Array<{ customer_id: string; state: string }> = await qr.query(
@@ -112,7 +117,7 @@ async function* storedStates(
        WHERE customer_id > $1 AND ($2::text IS NULL OR customer_id = $2) ORDER BY customer_id LIMIT $3`,
       [after, customerId ?? null, pageSize],
     );
-    for (const r of page) yield deserializeState(r.state);
+    for (const r of page) yield { state: deserializeState(r.state), policy };
     if (page.length < pageSize) return;
     after = page[page.length - 1].customer_id;
   }
@@ -121,18 +126,17 @@ async function* storedStates(
 /** States as of an instant: each stream replayed up to its last event that occurred at or before it. */
 async function* replayedStates(
   reader: LedgerReader,
-  ds: DataSource,
+  policies: PolicyStore,
   head: string,
   opts: SimulationOptions,
-): AsyncGenerator<CustomerState> {
-  const policies = new PolicyStore(ds);
-  await policies.load();
+): AsyncGenerator<{ state: CustomerState; policy: GradePolicy }> {
   const until = new Date(opts.asOf!).toISOString();
   for await (const stream of customerStreams(reader, { customerId: opts.customerId, untilSequence: head })) {
     const cut = stream.events.findIndex((e) => e.event.occurredAt > until);
     const events = cut === -1 ? stream.events : stream.events.slice(0, cut);
     if (events.length === 0) continue;
-    yield replayStream(stream.customerId, events, (s) => policies.inForceAt(s)).state;
+    const policy = policies.inForceAt(events[events.length - 1].sequence);
+    yield { state: replayStream(stream.customerId, events, (s) => policies.inForceAt(s)).state, policy };
   }
 }
 

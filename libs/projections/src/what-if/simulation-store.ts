@@ -1,6 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { WhatIfRow, WhatIfSummary, canonicalJson, validatePolicy } from '@credit-ledger/domain';
+import {
+  WhatIfApprovals,
+  WhatIfRow,
+  WhatIfSummary,
+  canonicalJson,
+  validatePolicy,
+} from '@credit-ledger/domain';
 import { policyHash } from '@credit-ledger/ledger-store';
 import type { SimulationResult } from './simulate';
 
@@ -172,6 +178,7 @@ export function flatSimulationRow(r: Record<string, unknown>): Record<string, st
   const before = r.before as { grade: string; score: number };
   const after = r.after as { grade: string; score: number };
   const moved = r.factorsMoved as Array<{ factor: string; delta: number }>;
+  const a = r.approvals as WhatIfApprovals | undefined;
   return {
     customerId: r.customerId as string,
     currency: r.currency as string | null,
@@ -188,6 +195,11 @@ export function flatSimulationRow(r: Record<string, unknown>): Record<string, st
     cashOnlyHeldAfter: r.cashOnlyHeldAfter as string,
     termsBefore: termsText(r.termsBefore),
     termsAfter: termsText(r.termsAfter),
+    // Rows stored before approvals were simulated have none.
+    approversBefore: a ? a.routingBefore.join(' + ') : null,
+    approversAfter: a ? a.routingAfter.join(' + ') : null,
+    requestsBlocked: a ? a.blocked.join(' ') : null,
+    requestsUnblocked: a ? a.unblocked.join(' ') : null,
   };
 }
 

@@ -54,6 +54,11 @@ export const en = {
   },
   bucket: { current: 'Current', d1_30: '1–30', d31_60: '31–60', d61_90: '61–90', d90plus: '90+' },
   customer: {
+    task: 'Task',
+    owner: 'Owner',
+    event: 'Event',
+    eventCount: '{{n}} events',
+    older: 'Older events ({{n}} more)',
     title: 'Customer {{id}}',
     search: 'Customer id',
     open: 'Open',
@@ -85,6 +90,8 @@ export const en = {
     notFound: 'Customer {{id}} is not in the ledger.',
   },
   queue: {
+    inbox:
+      'The requests you may approve now (as GET /approvals answers): not your own, not ones you approved.',
     customer: 'Customer',
     order: 'Order',
     amount: 'Amount',

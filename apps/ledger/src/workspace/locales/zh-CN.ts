@@ -62,6 +62,11 @@ export const zhCN: Strings = {
     d90plus: '90 天以上',
   },
   customer: {
+    task: '任务',
+    owner: '负责人',
+    event: '事件',
+    eventCount: '共 {{n}} 条事件',
+    older: '更早的事件（还有 {{n}} 条）',
     title: '客户 {{id}}',
     search: '客户编号',
     open: '打开',
@@ -93,6 +98,7 @@ export const zhCN: Strings = {
     notFound: '账本中没有客户 {{id}}。',
   },
   queue: {
+    inbox: '您现在可以审批的申请（与 GET /approvals 相同）：不含您自己提交的和您已审批过的。',
     customer: '客户',
     order: '订单',
     amount: '金额',

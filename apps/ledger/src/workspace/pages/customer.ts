@@ -17,6 +17,8 @@ import { WorkspaceDeps, jsonForScript, may, pageContext, render } from '../conte
 const BUCKETS = ['current', 'd1_30', 'd31_60', 'd61_90', 'd90plus'] as const;
 const ID = /^[A-Za-z0-9._:@/-]{1,64}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** Timeline rows per page (and per "older events" click). */
+export const TIMELINE_PAGE = 50;
 
 /** A date from the as-of picker means the end of that day (UTC), the moment a finance person means by "on". */
 export function asOfInstant(date: string | undefined): string | undefined {
@@ -32,6 +34,19 @@ export function asOfInstant(date: string | undefined): string | undefined {
  */
 export function customerPages(app: FastifyInstance, deps: WorkspaceDeps): void {
   const q = deps.queries;
+
+  /**
+   * A page of the timeline up to `asOf`, newest first. The query reads forward from the first event (its trace
+   * folds the whole stream anyway), so the page is cut from the end.
+   */
+  const newestFirst = async (id: string, asOf: string | undefined, offset: number) => {
+    const all = (await q.execute(
+      new GetTimelineQuery(id, { limit: Number.MAX_SAFE_INTEGER, to: asOf }),
+    )) as TimelineView | null;
+    const items = (all?.items ?? []).slice().reverse();
+    const next = offset + TIMELINE_PAGE;
+    return { items: items.slice(offset, next), next: next < items.length ? next : null, total: items.length };
+  };
 
   app.get<{ Querystring: { id?: string } }>('/customers', async (req, reply) => {
     const ctx = pageContext(req);
@@ -60,7 +75,7 @@ export function customerPages(app: FastifyInstance, deps: WorkspaceDeps): void {
       }
       const [history, timeline, requests, held, tasks, alerts] = await Promise.all([
         q.execute(new GetGradeHistoryQuery(id)) as Promise<GradeHistoryView | null>,
-        q.execute(new GetTimelineQuery(id, { limit: 50, to: asOf })) as Promise<TimelineView | null>,
+        newestFirst(id, asOf, 0),
         q.execute(new ListLimitRequestsQuery(id)) as Promise<{ items: LimitRequestView[] } | null>,
         q.execute(new ListHeldOrdersQuery(10_000)) as Promise<{ items: HeldOrderView[] }>,
         q.execute(new ListCollectionTasksQuery(null, 'all', 10_000)) as Promise<{
@@ -85,6 +100,9 @@ export function customerPages(app: FastifyInstance, deps: WorkspaceDeps): void {
             changes.map((c) => c.ratedAt.slice(0, 10)),
             [{ name: t('chart.score'), data: [] }],
           ),
+          // Scores are 0–100: a fixed axis leaves room above the top point's grade label, under the title.
+          yAxis: { type: 'value', min: 0, max: 100 },
+          grid: { left: 8, right: 24, bottom: 8, top: 56, containLabel: true },
           series: [
             {
               type: 'line',
@@ -103,13 +121,44 @@ export function customerPages(app: FastifyInstance, deps: WorkspaceDeps): void {
         p: position,
         asOfDate: req.query.asOf ?? '',
         changes,
-        timeline: (timeline?.items ?? []).slice().reverse(),
+        timeline: {
+          ...timeline,
+          customerId: id,
+          asOfDate: req.query.asOf ?? '',
+          currency: position.currency,
+        },
         requests: requests?.items ?? [],
         held: held.items.filter((o) => o.customerId === id),
         tasks: tasks.items.filter((k) => k.customerId === id),
         alerts,
         charts: jsonForScript(charts),
         mayDecideHeld: may(ctx.session, HeldOrdersController, 'release'),
+      });
+    },
+  );
+
+  // Older timeline rows (htmx fragment): they replace the "older events" row they were asked from.
+  app.get<{ Params: { id: string }; Querystring: { asOf?: string; offset?: string } }>(
+    '/customers/:id/timeline',
+    async (req, reply) => {
+      const ctx = pageContext(req);
+      const id = req.params.id;
+      if (!ID.test(id)) throw new HttpException(ctx.t('customer.notFound', { id }), 404);
+      const offset = Number(req.query.offset ?? '0');
+      if (!Number.isSafeInteger(offset) || offset < 0)
+        throw new HttpException(
+          `offset must be a whole number ≥ 0, got ${JSON.stringify(req.query.offset)}`,
+          400,
+        );
+      const position = (await q.execute(
+        new GetCustomerPositionQuery(id, asOfInstant(req.query.asOf)),
+      )) as PositionView | null;
+      if (!position) throw new HttpException(ctx.t('customer.notFound', { id }), 404);
+      const page = await newestFirst(id, asOfInstant(req.query.asOf), offset);
+      return reply.view('timeline-rows.eta', {
+        t: ctx.t,
+        f: ctx.f,
+        timeline: { ...page, customerId: id, asOfDate: req.query.asOf ?? '', currency: position.currency },
       });
     },
   );

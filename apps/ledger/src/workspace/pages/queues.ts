@@ -1,21 +1,13 @@
 import { BadRequestException } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { deserializeState } from '@credit-ledger/domain';
 import { randomUUID } from 'node:crypto';
 import { DecideDirectlyCommand, RunApprovalCommand } from '../../control/commands';
 import { HeldOrderDecisionBody, NoBody, ReasonBody } from '../../control/control.dto';
 import { CustomerControlController, HeldOrdersController } from '../../control/control.controller';
-import {
-  HeldOrderView,
-  LimitRequestView,
-  ListHeldOrdersQuery,
-  limitRequestViews,
-} from '../../control/control-queries';
+import { HeldOrderView, InboxItem, ListHeldOrdersQuery, ListInboxQuery } from '../../control/control-queries';
 import { WorkspaceDeps, escapeHtml, formBody, may, mustMay, pageContext, render } from '../context';
 
 const ID = /^[A-Za-z0-9._:@/-]{1,64}$/;
-
-type PendingRequest = LimitRequestView & { customerId: string; name: string | null };
 
 /**
  * The work queues: held orders (release / reject with a reason) and limit requests waiting for approval
@@ -67,7 +59,12 @@ export function queuePages(app: FastifyInstance, deps: WorkspaceDeps): void {
     const ctx = pageContext(req);
     return render(reply, ctx, 'approvals.eta', {
       title: ctx.t('nav.approvals'),
-      items: await pendingRequests(deps),
+      // The inbox of GET /approvals: what this principal may approve now (not its own requests, not twice).
+      items: (
+        (await deps.queries.execute(
+          new ListInboxQuery({ name: ctx.session.name, role: ctx.session.role }),
+        )) as { items: InboxItem[] }
+      ).items,
       mayApprove: may(ctx.session, CustomerControlController, 'approve'),
       mayReject: may(ctx.session, CustomerControlController, 'rejectRequest'),
       me: ctx.session.name,
@@ -107,19 +104,6 @@ export function queuePages(app: FastifyInstance, deps: WorkspaceDeps): void {
       return done(reply, ctx.t('queue.done', { what: `${ctx.t('queue.reject')} ${requestId}` }));
     },
   );
-}
-
-/** Pending limit requests of every customer (the LIKE narrows the rows that can hold one). */
-async function pendingRequests(deps: WorkspaceDeps): Promise<PendingRequest[]> {
-  const rows: Array<{ state: string }> = await deps.ds.query(
-    `SELECT state FROM customer_positions WHERE state LIKE '%"status":"pending"%' ORDER BY customer_id`,
-  );
-  return rows.flatMap((r) => {
-    const s = deserializeState(r.state);
-    return limitRequestViews(s)
-      .filter((v) => v.status === 'pending')
-      .map((v) => ({ ...v, customerId: s.customerId, name: s.name }));
-  });
 }
 
 function checkedId(v: string, what: string): string {
