@@ -110,7 +110,8 @@ describe('API security', () => {
       expect.arrayContaining([
         'POST /customers/:id/limit-requests',
         'POST /orders/:orderId/release',
-        'POST /policy/versions',
+        'POST /policy/proposals',
+        'POST /policy/proposals/:proposalId/approve',
         'GET /docs/json',
       ]),
     );

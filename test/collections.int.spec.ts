@@ -1,6 +1,5 @@
 import { ALERT_TOPICS } from '@credit-ledger/domain';
 import { JobsClient, type JobName } from '@credit-ledger/jobs';
-import { KEYS } from './support/ledger-harness';
 import { onboarded, wire } from './support/wire';
 import { jobsClient, startAlertStack, type AlertStack } from './support/worker-harness';
 import { soundProfile } from '../libs/domain/test/builders';
@@ -144,9 +143,7 @@ describe('collections', () => {
         { ladder: 'firm', customerTypes: ['channel'] },
       ],
     };
-    expect(
-      (await h.send('POST', '/policy/versions', { policy, note: 'ladders per segment' }, KEYS.admin)).status,
-    ).toBe(201);
+    expect((await h.adoptPolicy({ policy, note: 'ladders per segment' })).status).toBe(200);
     await h.publish([
       customer('C-IND', { customerType: 'individual' }),
       customer('C-CHN', { customerType: 'channel' }),

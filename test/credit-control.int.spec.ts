@@ -259,8 +259,8 @@ describe('credit repair', () => {
         },
       })),
     };
-    const adopted = await h.send('POST', '/policy/versions', { policy, note: 'grade cuts on' }, KEYS.admin);
-    expect(adopted.status).toBe(201);
+    const adopted = await h.adoptPolicy({ policy, note: 'grade cuts on' });
+    expect(adopted.status).toBe(200);
     expect((await h.get(`/customers/${C}`)).body.grade).toBe('D');
 
     expect((await review('2026-02-01T00:00:00Z')).events).toEqual([

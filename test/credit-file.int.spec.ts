@@ -388,13 +388,8 @@ describe('the example five-band policy (seed 004) end to end', () => {
       ...JSON.parse(readFileSync(join(__dirname, '../policies/five-band.json'), 'utf8')),
       ...TRIAL_COVERS_ALL,
     };
-    const adopted = await h.send(
-      'POST',
-      '/policy/versions',
-      { policy, note: 'five bands (seed 004)' },
-      KEYS.admin,
-    );
-    expect(adopted.status).toBe(201);
+    const adopted = await h.adoptPolicy({ policy, note: 'five bands (seed 004)' });
+    expect(adopted.status).toBe(200);
     await h.publish([
       onboarded('T-1', '2026-03-01T09:00:00Z', {
         name: 'Strategic Partner AG',

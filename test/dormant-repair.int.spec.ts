@@ -68,9 +68,7 @@ describe('dormant limit → system request → approvals → lowered → repaire
       version: current.policy.version + 1,
       dormantLimitReduction: { to: 'share', sharePct: 40 },
     };
-    expect(
-      (await h.send('POST', '/policy/versions', { policy, note: 'dormant to 40 %' }, KEYS.admin)).status,
-    ).toBe(201);
+    expect((await h.adoptPolicy({ policy, note: 'dormant to 40 %' })).status).toBe(200);
     await h.publish([
       onboarded(C, '2025-01-02T09:00:00Z', { name: 'Dormant Co', currency: 'EUR', creditLimit: '50000.00' }),
       invoice(1, '2025-01-10', '2025-02-09'),

@@ -294,10 +294,28 @@ describe('OpenAPI document', () => {
     // Policy, jobs, reports (JSON and CSV), health, metrics, the explorer.
     const policy = await call('GET', '/policy', '/policy');
     await call('GET', '/policy/versions', '/policy/versions');
-    await call('POST', '/policy/versions', '/policy/versions', {
+    const proposal = await call('POST', '/policy/proposals', '/policy/proposals', {
       policy: { ...policy.body.policy, version: policy.body.policy.version + 1 },
       note: 'same rules, checked by the document test',
     });
+    await call('GET', '/policy/proposals', '/policy/proposals?status=pending');
+    await call('GET', '/policy/proposals/:proposalId', `/policy/proposals/${proposal.body.proposalId}`);
+    await call(
+      'POST',
+      '/policy/proposals/:proposalId/approve',
+      `/policy/proposals/${proposal.body.proposalId}/approve`,
+      undefined,
+      KEYS.cfo,
+    );
+    const rejected = await call('POST', '/policy/proposals', '/policy/proposals', {
+      policy: { ...policy.body.policy, version: policy.body.policy.version + 2 },
+    });
+    await call(
+      'POST',
+      '/policy/proposals/:proposalId/reject',
+      `/policy/proposals/${rejected.body.proposalId}/reject`,
+      { reason: 'withdrawn: checked by the document test' },
+    );
     // A what-if run on one customer (the routes under the run are read by the known-id sweep below).
     const simulation = await call(
       'POST',

@@ -184,21 +184,21 @@ describe('what-if: simulate a draft policy before adopting it', () => {
   it('adopts exactly the simulated draft; re-grading then gives the predicted grades', async () => {
     const sim = await simulate({ policy: DRAFT });
     const other = validatePolicy({ ...JSON.parse(JSON.stringify(DRAFT)), lookbackDays: 366 });
-    const mismatch = await h.send('POST', '/policy/versions', {
-      policy: other,
-      simulationId: sim.simulationId,
-    });
+    const mismatch = await h.adoptPolicy({ policy: other, simulationId: sim.simulationId });
     expect(mismatch.status).toBe(409);
     expect(mismatch.body.message).toMatch(/policy differs from the draft simulated by sim-/);
-    const adopted = await h.send('POST', '/policy/versions', {
-      policy: DRAFT,
-      simulationId: sim.simulationId,
-    });
-    expect(adopted.status).toBe(201);
+    const adopted = await h.adoptPolicy({ policy: DRAFT, simulationId: sim.simulationId });
+    expect(adopted.status).toBe(200);
+    expect(adopted.body.adopted).toMatchObject({ version: 2, policyHash: sim.draftHash });
     const [row] = await h.query<{ policy_hash: string; simulation_id: string }>(
       `SELECT policy_hash, simulation_id FROM grade_policies WHERE version = 2`,
     );
     expect(row).toEqual({ policy_hash: sim.draftHash, simulation_id: sim.simulationId });
+    const [proposal] = await h.query<{ policy_hash: string; simulation_id: string }>(
+      `SELECT policy_hash, simulation_id FROM policy_proposals WHERE id = $1`,
+      [adopted.proposalId],
+    );
+    expect(proposal).toEqual(row);
 
     const ds = await createLedgerDataSource(h.db.url, { poolSize: 2 }).initialize();
     try {

@@ -255,6 +255,28 @@ export class LedgerHarness {
     return { status: res.status, body: parsed, text, contentType: res.headers.get('content-type') };
   }
 
+  /**
+   * Puts a policy version in force the only way the API allows, four-eyes: `proposer` proposes it
+   * (`POST /policy/proposals`) and `approver`, another principal of a role the policy in force names, approves
+   * it. Answers the approval (200, `body.adopted` the version now in force), or the proposal's refusal.
+   */
+  async adoptPolicy(
+    body: { policy: unknown; note?: string; simulationId?: string },
+    keys: { proposer?: string; approver?: string } = {},
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  ): Promise<{ status: number; body: any; proposalId: string | null }> {
+    const proposed = await this.send('POST', '/policy/proposals', body, keys.proposer ?? KEYS.admin);
+    if (proposed.status !== 201) return { status: proposed.status, body: proposed.body, proposalId: null };
+    const id = proposed.body.proposalId as string;
+    const approved = await this.send(
+      'POST',
+      `/policy/proposals/${id}/approve`,
+      undefined,
+      keys.approver ?? KEYS.cfo,
+    );
+    return { status: approved.status, body: approved.body, proposalId: id };
+  }
+
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
     const { Client } = await import('pg');
     const c = new Client({ connectionString: this.db.url });

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
+import { approvalsCommand } from './commands/approvals';
 import { brokerCommand } from './commands/broker';
 import { chaosCommand } from './commands/chaos';
 import { controlCommand, keysCommand } from './commands/control';
@@ -39,6 +40,7 @@ export function buildCli(): Command {
     .addCommand(replayCommand())
     .addCommand(rebuildCommand())
     .addCommand(policyCommand())
+    .addCommand(approvalsCommand())
     .addCommand(workerCommand())
     .addCommand(jobsCommand())
     .addCommand(controlCommand())

@@ -37,6 +37,7 @@ export * from './control/credit-control';
 export * from './control/effective-limit';
 export * from './control/limit-approval';
 export * from './control/approvals';
+export * from './control/policy-adoption';
 export * from './control/credit-review';
 export * from './control/personal-data-events';
 export * from './control/forget';

@@ -8,6 +8,7 @@ import { AlertOutbox1764600000000 } from './migrations/1764600000000-AlertOutbox
 import { StateCompression1764700000000 } from './migrations/1764700000000-StateCompression';
 import { RawBytesAndContentHash1764800000000 } from './migrations/1764800000000-RawBytesAndContentHash';
 import { PolicySimulations1764900000000 } from './migrations/1764900000000-PolicySimulations';
+import { PolicyProposals1765300000000 } from './migrations/1765300000000-PolicyProposals';
 import { AssessmentPolicy1765000000000 } from './migrations/1765000000000-AssessmentPolicy';
 import { ExceptionsIndex1765100000000 } from './migrations/1765100000000-ExceptionsIndex';
 import { CollectionTasks1765200000000 } from './migrations/1765200000000-CollectionTasks';
@@ -29,6 +30,7 @@ export const LEDGER_MIGRATIONS = [
   ExceptionsIndex1765100000000,
   CollectionTasks1765200000000,
   AlertMails1765200000001,
+  PolicyProposals1765300000000,
   MonthlyReports1765400000000,
   PersonalData1765500000000,
   CommitOrder1765600000000,

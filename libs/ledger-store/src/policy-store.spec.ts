@@ -6,6 +6,11 @@ const v = (version: number, from: string): PolicyVersionInfo => ({
   createdAt: '2026-01-01T00:00:00.000Z',
   createdBy: 'test',
   note: null,
+  approvedBy: [],
+  approvedRoles: [],
+  approvedAt: null,
+  proposalId: null,
+  policyHash: null,
 });
 
 describe('versionInForce', () => {

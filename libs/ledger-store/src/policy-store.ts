@@ -8,8 +8,16 @@ export interface PolicyVersionInfo {
   /** First ledger sequence rated under this version (decimal string). */
   effectiveFromSequence: string;
   createdAt: string;
+  /** Who proposed it (versions adopted before four-eyes: who adopted it). */
   createdBy: string;
   note: string | null;
+  /** Who approved the proposal and in which role, and when it came into force (null before four-eyes adoption). */
+  approvedBy: string[];
+  approvedRoles: string[];
+  approvedAt: string | null;
+  proposalId: string | null;
+  /** sha256 of the validated policy's canonical JSON (null for versions stored before hashes). */
+  policyHash: string | null;
 }
 
 interface PolicyRow {
@@ -19,6 +27,11 @@ interface PolicyRow {
   created_at: Date;
   created_by: string;
   note: string | null;
+  approved_by: string[] | null;
+  approved_roles: string[] | null;
+  approved_at: Date | null;
+  proposal_id: string | null;
+  policy_hash: string | null;
 }
 
 /**
@@ -36,7 +49,8 @@ export class PolicyStore {
 
   async load(q: Queryable = this.ds): Promise<GradePolicy> {
     const rows: PolicyRow[] = await q.query(
-      `SELECT version, policy, effective_from_sequence::text AS effective_from_sequence, created_at, created_by, note
+      `SELECT version, policy, effective_from_sequence::text AS effective_from_sequence, created_at, created_by, note,
+              approved_by, approved_roles, approved_at, proposal_id, policy_hash
        FROM grade_policies ORDER BY grade_policies.effective_from_sequence, version`, // the bigint, not the text alias
     );
     if (rows.length === 0) throw new Error('grade_policies is empty: run `credit-ledger migrate`');
@@ -49,6 +63,11 @@ export class PolicyStore {
       createdAt: new Date(r.created_at).toISOString(),
       createdBy: r.created_by,
       note: r.note,
+      approvedBy: r.approved_by ?? [],
+      approvedRoles: r.approved_roles ?? [],
+      approvedAt: r.approved_at === null ? null : new Date(r.approved_at).toISOString(),
+      proposalId: r.proposal_id,
+      policyHash: r.policy_hash,
     }));
     this.currentVersion = this.schedule[this.schedule.length - 1].version;
     return this.current();

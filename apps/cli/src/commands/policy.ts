@@ -2,12 +2,22 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { DataSource } from 'typeorm';
 import { ControlEvent, CustomerState, GradePolicy, regradeEvents } from '@credit-ledger/domain';
-import { LedgerWriter, PolicyStore, PolicyVersionInfo, adoptPolicy } from '@credit-ledger/ledger-store';
+import {
+  LedgerWriter,
+  PolicyStore,
+  PolicyVersionInfo,
+  approvePolicyProposal,
+  getPolicyProposal,
+  listPolicyProposals,
+  proposePolicy,
+  rejectPolicyProposal,
+  type PolicyProposalView,
+} from '@credit-ledger/ledger-store';
 import { SimulationStore, flatSimulationRow, runStoredSimulation } from '@credit-ledger/projections';
 import { toCsv } from '../../../ledger/src/reports/portfolio-reports';
 import { progressBar } from '../progress';
 import { cliInstant, formatTable } from '../table';
-import { openLedger } from './shared';
+import { CLI_KEY_ENV, cliPrincipal, config, openLedger } from './shared';
 
 async function withDataSource<T>(f: (ds: DataSource) => Promise<T>): Promise<T> {
   const ds = await openLedger(2);
@@ -20,29 +30,37 @@ async function withDataSource<T>(f: (ds: DataSource) => Promise<T>): Promise<T> 
 
 export function renderVersions(versions: PolicyVersionInfo[]): string {
   return formatTable([
-    ['version', 'in force from sequence', 'adopted at', 'by', 'note'],
+    ['version', 'in force from sequence', 'adopted at', 'proposed by', 'approved by', 'note'],
     ...versions.map((v) => [
       String(v.version),
       v.effectiveFromSequence,
-      v.createdAt,
+      v.approvedAt ?? v.createdAt,
       v.createdBy,
+      v.approvedBy.join(', '),
       v.note ?? '',
     ]),
   ]);
 }
 
-/** Reads and adopts a policy file; file and validation problems come back as one clear message. */
-export async function adoptPolicyFile(
-  ds: DataSource,
-  file: string,
-  opts: { by: string; note?: string; simulation?: string },
-): Promise<PolicyVersionInfo> {
-  return adoptPolicy(ds, await readPolicyFile(file), {
-    createdBy: opts.by,
-    note: opts.note,
-    simulationId: opts.simulation,
-  });
+export function renderProposals(proposals: PolicyProposalView[]): string {
+  return formatTable([
+    ['proposal', 'version', 'status', 'proposed by', 'at', 'approved by', 'missing', 'note / reason'],
+    ...proposals.map((p) => [
+      p.proposalId,
+      String(p.version),
+      p.status,
+      `${p.proposedBy} (${p.proposedRole})`,
+      p.proposedAt,
+      p.approvals.map((a) => `${a.by} (${a.role})`).join(', '),
+      p.missing.join(' and '),
+      p.status === 'rejected' ? `${p.closedBy}: ${p.closeReason}` : (p.note ?? ''),
+    ]),
+  ]);
 }
+
+const KEY_HELP =
+  `\nYou act as the principal of your API key: set ${CLI_KEY_ENV} to a key of API_KEYS (the same keys as the\n` +
+  'HTTP API, so four-eyes holds across both: who proposed on the API cannot approve here).';
 
 async function readPolicyFile(file: string): Promise<unknown> {
   let text: string;
@@ -99,7 +117,7 @@ export async function regradeAll(
 
 export function policyCommand(): Command {
   const policy = new Command('policy').description(
-    'Grading policy versions: show the one in force, list versions, adopt a new one, re-grade under it.',
+    'Grading policy versions: show the one in force, list versions, propose a new one and approve it (four-eyes), re-grade under it.',
   );
   policy
     .command('show')
@@ -126,13 +144,14 @@ export function policyCommand(): Command {
       }),
     );
   policy
-    .command('adopt')
+    .command('propose')
     .description(
-      'Adopt a new policy version from a JSON file (admin). It grades every event appended from now on; ' +
-        'existing grades stay as they were until `policy regrade` or the customer’s next event.',
+      'Propose a new policy version from a JSON file (four-eyes, step one). Nothing changes until principals of ' +
+        'the roles the policy in force names (approvals.policyApproval; default a cfo or the general manager), ' +
+        'other than you, approve it with `policy approve`. Who may propose: approvals.policyProposers (default ' +
+        'admin, cfo).',
     )
     .argument('<file>', 'policy JSON: the fields of `policy show`, with version = the next version')
-    .option('--by <name>', 'who adopts it (recorded)', process.env.USER ?? 'cli')
     .option('--note <text>', 'why (recorded)')
     .option(
       '--simulation <id>',
@@ -140,15 +159,89 @@ export function policyCommand(): Command {
     )
     .addHelpText(
       'after',
-      '\nExample: credit-ledger policy show > p.json; edit weights and version; credit-ledger policy simulate p.json;\n' +
-        '         credit-ledger policy adopt p.json --simulation sim-…',
+      KEY_HELP +
+        '\n\nExample: credit-ledger policy show > p.json; edit weights and version; credit-ledger policy simulate p.json;\n' +
+        '         CREDIT_LEDGER_API_KEY=$ADMIN_KEY credit-ledger policy propose p.json --simulation sim-… --note "why"\n' +
+        '         CREDIT_LEDGER_API_KEY=$CFO_KEY credit-ledger policy approve pp-…',
     )
-    .action(async (file: string, opts: { by: string; note?: string; simulation?: string }) =>
-      withDataSource(async (ds) => {
-        const v = await adoptPolicyFile(ds, file, opts);
+    .action(async (file: string, opts: { note?: string; simulation?: string }) => {
+      const cfg = config();
+      const by = cliPrincipal(cfg);
+      const input = await readPolicyFile(file);
+      await withDataSource(async (ds) => {
+        const p = await proposePolicy(ds, input, {
+          by,
+          at: new Date().toISOString(),
+          note: opts.note,
+          simulationId: opts.simulation,
+        });
         console.log(
-          `adopted policy version ${v.version}, in force from ledger sequence ${v.effectiveFromSequence}`,
+          `proposed policy version ${p.version} as ${p.proposalId} (by ${p.proposedBy}); ` +
+            `it needs the approval of ${p.missing.join(' and ')}: credit-ledger policy approve ${p.proposalId}`,
         );
+      });
+    });
+  policy
+    .command('proposals')
+    .description('List policy proposals, newest first: who proposed, who approved, what is still missing.')
+    .option('--status <status>', 'pending | adopted | rejected (default: all)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { status?: string; json?: boolean }) => {
+      if (opts.status !== undefined && !['pending', 'adopted', 'rejected'].includes(opts.status))
+        throw new Error('--status must be pending, adopted or rejected');
+      await withDataSource(async (ds) => {
+        const items = await listPolicyProposals(ds, opts.status as PolicyProposalView['status'] | undefined);
+        console.log(opts.json ? JSON.stringify(items, null, 2) : renderProposals(items));
+      });
+    });
+  policy
+    .command('approve')
+    .description(
+      'Approve a pending policy proposal (four-eyes, step two). Refused for its proposer, for a second approval ' +
+        'by the same principal and for a role the policy in force does not name; the approval that completes it ' +
+        'puts the version in force, recording who proposed and approved it, when, and its hash.',
+    )
+    .argument('<proposal>', 'the proposal id (`policy proposals --status pending`)')
+    .addHelpText(
+      'after',
+      KEY_HELP + '\n\nExample: CREDIT_LEDGER_API_KEY=$CFO_KEY credit-ledger policy approve pp-3-1a2b3c4d',
+    )
+    .action(async (id: string) => {
+      const by = cliPrincipal(config());
+      await withDataSource(async (ds) => {
+        const r = await approvePolicyProposal(ds, id, { by, at: new Date().toISOString() });
+        console.log(
+          r.adopted
+            ? `adopted policy version ${r.adopted.version} (proposed by ${r.adopted.createdBy}, approved by ` +
+                `${r.adopted.approvedBy.join(', ')}), in force from ledger sequence ${r.adopted.effectiveFromSequence}`
+            : `approved ${id} as ${by.name}; still missing: ${r.proposal.missing.join(' and ')}`,
+        );
+      });
+    });
+  policy
+    .command('reject')
+    .description(
+      'Reject a pending policy proposal with a reason (a role that may approve it), or withdraw your own.',
+    )
+    .argument('<proposal>', 'the proposal id')
+    .requiredOption('--reason <text>', 'why (recorded)')
+    .addHelpText('after', KEY_HELP)
+    .action(async (id: string, opts: { reason: string }) => {
+      const by = cliPrincipal(config());
+      await withDataSource(async (ds) => {
+        await rejectPolicyProposal(ds, id, { by, at: new Date().toISOString(), reason: opts.reason });
+        console.log(`rejected ${id} as ${by.name}: ${opts.reason}`);
+      });
+    });
+  policy
+    .command('proposal')
+    .description('Print one proposal with the policy it proposes (JSON).')
+    .argument('<proposal>', 'the proposal id')
+    .action(async (id: string) =>
+      withDataSource(async (ds) => {
+        const p = await getPolicyProposal(ds, id);
+        if (!p) throw new Error(`no policy proposal ${id}`);
+        console.log(JSON.stringify(p, null, 2));
       }),
     );
   policy
@@ -158,7 +251,7 @@ export function policyCommand(): Command {
         'the grade migration matrix, held credit before and after, orders released or held. The run is stored, so ' +
         'the same file can be adopted with --simulation and the API shows it (GET /policy/simulations/:id).',
     )
-    .argument('<file>', 'the draft policy JSON (as for `policy adopt`)')
+    .argument('<file>', 'the draft policy JSON (as for `policy propose`)')
     .option('--as-of <instant>', 'simulate on the customers as they were then (replayed from the ledger)')
     .option('--customer <id>', 'one customer only')
     .option('--by <name>', 'who runs it (recorded)', process.env.USER ?? 'cli')
@@ -203,7 +296,7 @@ export function policyCommand(): Command {
           console.log(`rows written to ${opts.out}`);
         }
         console.log(
-          `adopt exactly this draft with: credit-ledger policy adopt ${file} --simulation ${done.simulationId}`,
+          `propose exactly this draft with: credit-ledger policy propose ${file} --simulation ${done.simulationId}`,
         );
       }),
     );

@@ -5,6 +5,8 @@ import { AppConfig, ROLES, loadConfig } from '@credit-ledger/config';
 import { createLedgerDataSource } from '@credit-ledger/ledger-store';
 import { createKafka } from '@credit-ledger/messaging';
 import { PersonalDataKeys, PersonalDataReader, loadMasterKeyring } from '@credit-ledger/personal-data';
+import { ApiKeyRing } from '../../../ledger/src/auth/api-key.guard';
+import type { Principal } from '../../../ledger/src/auth/roles';
 
 export function config(): AppConfig {
   return loadConfig();
@@ -68,3 +70,26 @@ export const PERSONAL_OPTION = [
   '--personal',
   'open personal data (contacts) instead of showing [restricted]; the read is logged',
 ] as const;
+
+/** The environment variable holding the API key a CLI decision is made with. */
+export const CLI_KEY_ENV = 'CREDIT_LEDGER_API_KEY';
+
+/**
+ * Who a CLI decision (propose, approve, reject) is made by: the principal of the API key in
+ * CREDIT_LEDGER_API_KEY, looked up in API_KEYS exactly as the HTTP API does, so a person is the same principal
+ * on both paths and four-eyes holds across them (approving on the CLI what one proposed on the API is refused).
+ * A name typed on the command line would prove nothing; a key proves as much as it does to the API. The CLI
+ * opens the database directly, though: whoever holds DATABASE_URL can bypass any check with SQL, so the
+ * database credentials stay with operators (docs/approvals.md).
+ */
+export function cliPrincipal(cfg: AppConfig): Principal {
+  const key = process.env[CLI_KEY_ENV];
+  if (!key)
+    throw new Error(
+      `${CLI_KEY_ENV} is not set: decisions are made with your API key (an API_KEYS entry), e.g. ` +
+        `${CLI_KEY_ENV}=… credit-ledger approvals list`,
+    );
+  const principal = new ApiKeyRing(cfg).principal(key);
+  if (!principal) throw new Error(`${CLI_KEY_ENV} is not a key of API_KEYS`);
+  return principal;
+}

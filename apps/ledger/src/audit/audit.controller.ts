@@ -48,7 +48,7 @@ export class AuditController {
   }
 }
 
-/** The grading policy in force and every adopted version (adoption: `POST /policy/versions` or the CLI). */
+/** The grading policy in force and every adopted version (adoption, four-eyes: `POST /policy/proposals` and its approval, or the CLI). */
 @ApiTags('policy')
 @Controller('policy')
 @RequireRole('reader')

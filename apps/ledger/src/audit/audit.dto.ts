@@ -180,8 +180,13 @@ export class PolicyVersionResponse implements PolicyVersionInfo {
   @Int() version!: number;
   @BigText('first ledger sequence rated under this version') effectiveFromSequence!: string;
   @Instant() createdAt!: string;
-  @Text() createdBy!: string;
+  @Text('who proposed it (before four-eyes adoption: who adopted it)') createdBy!: string;
   @TextOrNull() note!: string | null;
+  @Texts('who approved the proposal, in order (empty before four-eyes adoption)') approvedBy!: string[];
+  @Texts('the role each approver approved in') approvedRoles!: string[];
+  @InstantOrNull('when the last approval put it in force') approvedAt!: string | null;
+  @TextOrNull('the proposal it was adopted from') proposalId!: string | null;
+  @TextOrNull("sha256 of the validated policy's canonical JSON") policyHash!: string | null;
 }
 
 export class PolicyVersionListResponse {

@@ -64,7 +64,7 @@ const DONE = new Set(['ApprovalCompleted', 'OrderReleased']);
 
 /** Stamps the instant once, so a decision re-run under the append lock sees the same `at`. */
 @Injectable()
-class Decider {
+export class Decider {
   constructor(
     private readonly appender: ControlAppender,
     @Inject(CLOCK) private readonly clock: Clock,

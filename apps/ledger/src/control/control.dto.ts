@@ -5,6 +5,7 @@ import {
   IdField,
   InstantField,
   IntField,
+  OneOfField,
   PolicyField,
   ReasonField,
 } from '../api/fields';
@@ -65,16 +66,29 @@ export class ReviewBody {
   @InstantField({ optional: true, description: 'review as of this instant (default: now)' }) at?: string;
 }
 
-export class AdoptPolicyBody {
+export class ProposePolicyBody {
   @PolicyField() policy!: Record<string, unknown>;
   @ReasonField({ optional: true, example: 'raise the D band', description: 'why the policy changes' })
   note?: string;
   @IdField({
     optional: true,
     example: 'sim-5f0c2a1e-9d1b-4c6e-8a3f-1b2c3d4e5f60',
-    description: 'a finished what-if run of exactly this policy: the adoption is refused (409) if it differs',
+    description: 'a finished what-if run of exactly this policy: the proposal is refused (409) if it differs',
   })
   simulationId?: string;
+}
+
+export class RejectPolicyBody {
+  @ReasonField({ example: 'the D band cut is too harsh', description: 'why it is rejected (recorded)' })
+  reason!: string;
+}
+
+export class PolicyProposalsQueryDto {
+  @OneOfField(['pending', 'adopted', 'rejected'], {
+    optional: true,
+    description: 'only proposals in this status',
+  })
+  status?: 'pending' | 'adopted' | 'rejected';
 }
 
 export class HeldOrdersQueryDto {

@@ -15,7 +15,7 @@ import {
 } from './control.controller';
 import { CONTROL_QUERY_HANDLERS } from './control-queries';
 import { RunCreditReviewHandler } from './credit-review';
-import { AdoptPolicyHandler, PolicyAdminController } from './policy-admin.controller';
+import { PolicyAdminController, PolicyAdoptionStepHandler } from './policy-admin.controller';
 import { PolicySimulations, PolicySimulationsController } from '../policy/policy-simulations.controller';
 import { ListCollectionTasksHandler } from '../collections/collection-tasks';
 import { CollectionsController } from '../collections/collections.controller';
@@ -38,7 +38,7 @@ export const CONTROL_PROVIDERS = [
   ...CONTROL_COMMAND_HANDLERS,
   ...CONTROL_QUERY_HANDLERS,
   RunCreditReviewHandler,
-  AdoptPolicyHandler,
+  PolicyAdoptionStepHandler,
   PolicySimulations,
   GetReportHandler,
   ListCollectionTasksHandler,

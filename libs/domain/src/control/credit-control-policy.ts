@@ -53,8 +53,13 @@ export interface ApprovalRules {
   orderReleaseCap: AmountByCurrency;
   /** The part of a new customer's requested limit in force at once; the rest waits for an `initial` approval. */
   trialLimit: AmountByCurrency;
-  /** Roles that approve a proposed policy (one principal, not the proposer). */
+  /**
+   * Roles that approve a proposed policy version, one entry per approver (`"a|b"`: either); the proposer never
+   * approves and one principal fills one entry. Read from the policy in force when the approval is given.
+   */
   policyApproval: string[];
+  /** Roles that may propose a new policy version (admin administers the policy; it cannot approve it alone). */
+  policyProposers: string[];
 }
 
 export interface CreditControlPolicy extends CollectionsPolicy {
@@ -101,6 +106,7 @@ export const CREDIT_CONTROL_POLICY_DEFAULTS: CreditControlPolicy = {
     orderReleaseCap: { default: '10000.00', JPY: '1000000', KWD: '3000.000' },
     trialLimit: { default: '5000.00', JPY: '500000', KWD: '1500.000' },
     policyApproval: ['cfo|general-manager'],
+    policyProposers: ['admin', 'cfo'],
   },
   creditRepair: { onTimeMonths: 3, restorePct: 50 },
   reduceLimitToGradeDefault: false,
@@ -175,6 +181,20 @@ function validateRoleSlots(input: unknown, field: string): string[] {
   });
 }
 
+/** A non-empty list of distinct roles: the approver roles or admin. */
+function validateRoleList(input: unknown, field: string): string[] {
+  if (!Array.isArray(input) || input.length === 0) fail(field, 'must be a non-empty array');
+  const allowed: readonly string[] = [...APPROVER_ROLES, 'admin'];
+  const roles = (input as unknown[]).map((r, j) => {
+    const role = typeof r === 'string' ? canonicalRole(r) : '';
+    if (!allowed.includes(role))
+      fail(`${field}[${j}]`, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(r)}`);
+    return role;
+  });
+  if (new Set(roles).size !== roles.length) fail(field, 'names a role twice');
+  return roles;
+}
+
 function amountMap(v: unknown, field: string): AmountByCurrency {
   const o = obj(v, field);
   if (typeof o.default !== 'string') fail(`${field}.default`, 'is missing');
@@ -196,6 +216,7 @@ const APPROVAL_RULE_FIELDS = [
   'orderReleaseCap',
   'trialLimit',
   'policyApproval',
+  'policyProposers',
 ];
 
 function validateApprovalRules(v: unknown): ApprovalRules {
@@ -221,6 +242,10 @@ function validateApprovalRules(v: unknown): ApprovalRules {
       o.policyApproval === undefined
         ? d.policyApproval
         : validateRoleSlots(o.policyApproval, 'approvals.policyApproval'),
+    policyProposers:
+      o.policyProposers === undefined
+        ? d.policyProposers
+        : validateRoleList(o.policyProposers, 'approvals.policyProposers'),
   };
 }
 

@@ -107,8 +107,11 @@ export function missingApprovals(request: Pick<LimitRequestState, 'required' | '
 export type ApprovalCheck =
   { ok: true; completes: boolean } | { ok: false; kind: 'forbidden' | 'conflict'; message: string };
 
+/** What four-eyes reads of a request (a customer's credit request or a policy proposal). */
+export type FourEyesSubject = Pick<LimitRequestState, 'requestId' | 'requestedBy' | 'required' | 'approvals'>;
+
 /** Whether `actor` may approve `request` (the request is known to be pending and unexpired). */
-export function checkApproval(request: LimitRequestState, actor: Actor): ApprovalCheck {
+export function checkApproval(request: FourEyesSubject, actor: Actor): ApprovalCheck {
   if (samePrincipal(actor.name, request.requestedBy)) {
     return {
       ok: false,
