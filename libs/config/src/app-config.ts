@@ -78,6 +78,7 @@ export interface JobsConfig {
     dormantLimitReview: string;
     rerateCustomers: string;
     creditControlReview: string;
+    monthlyReport: string;
   };
   outboxPollMs: number;
   outboxBatchSize: number;
@@ -309,6 +310,11 @@ export const CONFIG_DOC: Setting[] = [
     doc: 'Cron (UTC) of the credit-control review (approval reminders, escalation and expiry; temporary-limit expiry, grade cuts, credit repair). Hourly, so a reminder is at most an hour late.',
   },
   {
+    env: 'SCHEDULE_MONTHLY_REPORT',
+    default: '5 0 1 * *',
+    doc: "Cron (UTC, as the report's months are) of the month-end credit report: each run stores the report of the month before it, unless one is stored already.",
+  },
+  {
     env: 'OUTBOX_POLL_MS',
     default: '1000',
     doc: 'Fallback poll of the alert relay; a commit that writes alerts wakes it at once through NOTIFY.',
@@ -479,6 +485,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         dormantLimitReview: cronSetting(env, 'SCHEDULE_DORMANT_LIMIT_REVIEW', '0 3 * * *'),
         rerateCustomers: cronSetting(env, 'SCHEDULE_RERATE_CUSTOMERS', '0 2 * * *'),
         creditControlReview: cronSetting(env, 'SCHEDULE_CREDIT_CONTROL_REVIEW', '15 * * * *'),
+        monthlyReport: cronSetting(env, 'SCHEDULE_MONTHLY_REPORT', '5 0 1 * *'),
       },
       outboxPollMs: intSetting(env, 'OUTBOX_POLL_MS', 1000, 10),
       outboxBatchSize: intSetting(env, 'OUTBOX_BATCH_SIZE', 500, 1),
