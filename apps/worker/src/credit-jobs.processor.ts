@@ -1,20 +1,26 @@
-import { Job, Queue, WaitingChildrenError } from 'bullmq';
+import { Job, Queue, UnrecoverableError, WaitingChildrenError } from 'bullmq';
 import { DataSource } from 'typeorm';
 import {
   CHUNK_JOB,
   ChunkJobData,
   ChunkResult,
   JOB_DEFAULTS,
+  MONTHLY_REPORT_JOB,
+  MonthlyReportJobData,
+  MonthlyReportResult,
   ScanJobData,
   ScanResult,
   isJobName,
 } from '@credit-ledger/jobs';
 import { ControlAppendResult, LedgerWriter } from '@credit-ledger/ledger-store';
+import { MonthlyReports, monthBefore, monthBounds } from '@credit-ledger/projections';
 import { CANDIDATES, ruleFor } from './job-rules';
 
 export interface WorkerHooks {
   /** Test seam: runs after a chunk's control events committed, before the chunk job completes. */
   afterChunk?: (job: Job<ChunkJobData>, result: ControlAppendResult) => Promise<void>;
+  /** Test seam: the worker's clock (a month's report is built only once the month has ended by it). */
+  clock?: () => Date;
 }
 
 /**
@@ -29,13 +35,30 @@ export class CreditJobsProcessor {
     private readonly writer: LedgerWriter,
     private readonly queue: Queue,
     private readonly chunkSize: number,
+    private readonly reports: MonthlyReports,
     private readonly hooks: WorkerHooks = {},
   ) {}
 
-  process = async (job: Job, token?: string): Promise<ChunkResult | ScanResult> => {
+  process = async (job: Job, token?: string): Promise<ChunkResult | ScanResult | MonthlyReportResult> => {
     if (job.name === CHUNK_JOB) return this.chunk(job as Job<ChunkJobData>);
+    if (job.name === MONTHLY_REPORT_JOB) return this.monthlyReport(job as Job<MonthlyReportJobData>);
     return this.scan(job as Job<ScanJobData>, token);
   };
+
+  /**
+   * The month-end report of the month before the run's scheduled instant (prevMillis, as for the scans), stored
+   * unless one is stored already: a retry, a second worker or a late event after the month changes nothing stored.
+   */
+  private async monthlyReport(job: Job<MonthlyReportJobData>): Promise<MonthlyReportResult> {
+    const at = job.data.at ?? new Date(job.opts.prevMillis ?? job.timestamp).toISOString();
+    const month = monthBefore(at);
+    const now = (this.hooks.clock?.() ?? new Date()).toISOString();
+    // Not a retryable failure: the month is not over by this worker's clock (a run dated ahead of it).
+    if (monthBounds(month).end >= now) throw new UnrecoverableError(`${month} has not ended at ${now}`);
+    const { hash, built } = await this.reports.ensureStored(month);
+    await job.updateProgress(100);
+    return { month, hash, built };
+  }
 
   private async scan(job: Job<ScanJobData>, token?: string): Promise<ScanResult> {
     const name = job.name;

@@ -5,7 +5,8 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '@credit-ledger/config';
 import { ALL_ALERT_TOPICS } from '@credit-ledger/domain';
 import { CREDIT_JOBS_QUEUE, JobsClient, schedulesOf } from '@credit-ledger/jobs';
-import { LedgerWriter, type Log } from '@credit-ledger/ledger-store';
+import { LedgerWriter, PolicyStore, type Log } from '@credit-ledger/ledger-store';
+import { MonthlyReports } from '@credit-ledger/projections';
 import { PersonalDataKeys, PersonalDataReader, loadMasterKeyring } from '@credit-ledger/personal-data';
 import {
   ALERT_OUTBOX,
@@ -40,6 +41,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(WORKER_CONFIG) private readonly config: AppConfig,
     @Inject(WORKER_DATA_SOURCE) private readonly ds: DataSource,
     @Inject(LedgerWriter) private readonly writer: LedgerWriter,
+    @Inject(PolicyStore) private readonly policies: PolicyStore,
     @Inject(JOBS_CLIENT) readonly jobs: JobsClient,
     @Inject(WORKER_HOOKS) private readonly opts: WorkerRunOptions,
     private readonly metrics: WorkerMetrics,
@@ -53,6 +55,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
       this.writer,
       this.jobs.queue,
       cfg.chunkSize,
+      new MonthlyReports(this.ds, this.policies),
       this.opts,
     );
     this.worker = new Worker(CREDIT_JOBS_QUEUE, processor.process, {

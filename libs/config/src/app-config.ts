@@ -45,6 +45,8 @@ export interface AppConfig {
   alertMail: AlertMailConfig | null;
   /** Customer states the ledger API keeps in memory (LRU); 0 disables the cache. */
   positionCacheEntries: number;
+  /** Estimated heap (MB) the ingesting writer may keep customer states in between appends; 0 keeps none. */
+  residentStateMb: number;
   /** How far ahead of the ledger's clock occurredAt may be before an event is FUTURE_EVENT. */
   futureEventToleranceMs: number;
   /** Lag that has not moved for this long turns health degraded. */
@@ -76,6 +78,7 @@ export interface JobsConfig {
     dormantLimitReview: string;
     rerateCustomers: string;
     creditControlReview: string;
+    monthlyReport: string;
   };
   outboxPollMs: number;
   outboxBatchSize: number;
@@ -246,6 +249,11 @@ export const CONFIG_DOC: Setting[] = [
     doc: 'Customer states the ledger API keeps in memory for `GET /customers/:id` (least recently used dropped first, about 6 KB each; kept coherent with every writer through the ledger notifications). 0 disables the cache.',
   },
   {
+    env: 'RESIDENT_STATE_MB',
+    default: '64',
+    doc: 'Estimated memory (MB) the ledger keeps the customer states it has just appended to in, so the next event of the same customer skips reading and parsing its stored state (least recently used dropped first; each is checked against the stored stream version, dropped on a consumer-group rebalance). 0 keeps none.',
+  },
+  {
     env: 'FUTURE_EVENT_TOLERANCE_MS',
     default: '86400000',
     doc: "Plausibility window: an event whose occurredAt (or issuedOn/receivedOn) is later than the ledger's clock plus this is rejected FUTURE_EVENT.",
@@ -300,6 +308,11 @@ export const CONFIG_DOC: Setting[] = [
     env: 'SCHEDULE_CREDIT_CONTROL_REVIEW',
     default: '15 * * * *',
     doc: 'Cron (UTC) of the credit-control review (approval reminders, escalation and expiry; temporary-limit expiry, grade cuts, credit repair). Hourly, so a reminder is at most an hour late.',
+  },
+  {
+    env: 'SCHEDULE_MONTHLY_REPORT',
+    default: '5 0 1 * *',
+    doc: "Cron (UTC, as the report's months are) of the month-end credit report: each run stores the report of the month before it, unless one is stored already.",
   },
   {
     env: 'OUTBOX_POLL_MS',
@@ -457,6 +470,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logFormat,
     alertMail: alertMailConfig(env),
     positionCacheEntries: intSetting(env, 'POSITION_CACHE_ENTRIES', 10_000, 0),
+    residentStateMb: intSetting(env, 'RESIDENT_STATE_MB', 64, 0),
     futureEventToleranceMs: intSetting(env, 'FUTURE_EVENT_TOLERANCE_MS', 86_400_000, 0),
     ingestStallMs: intSetting(env, 'INGEST_STALL_MS', 60_000, 1000),
     kafkaHealthIntervalMs: intSetting(env, 'KAFKA_HEALTH_INTERVAL_MS', 5000, 100),
@@ -471,6 +485,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         dormantLimitReview: cronSetting(env, 'SCHEDULE_DORMANT_LIMIT_REVIEW', '0 3 * * *'),
         rerateCustomers: cronSetting(env, 'SCHEDULE_RERATE_CUSTOMERS', '0 2 * * *'),
         creditControlReview: cronSetting(env, 'SCHEDULE_CREDIT_CONTROL_REVIEW', '15 * * * *'),
+        monthlyReport: cronSetting(env, 'SCHEDULE_MONTHLY_REPORT', '5 0 1 * *'),
       },
       outboxPollMs: intSetting(env, 'OUTBOX_POLL_MS', 1000, 10),
       outboxBatchSize: intSetting(env, 'OUTBOX_BATCH_SIZE', 500, 1),

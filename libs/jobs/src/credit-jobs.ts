@@ -11,6 +11,29 @@ export const JOB_NAMES = [
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
+/**
+ * The month-end credit report (seed 000: 财务团队每月底自动生成信用报告): not a customer scan, a job of its own on
+ * the same queue and schedule mechanism. Each run stores the report of the month before its scheduled instant.
+ */
+export const MONTHLY_REPORT_JOB = 'monthly-credit-report';
+
+/** Every job with a schedule: the scans, and the month-end report. */
+export const SCHEDULED_JOBS = [...JOB_NAMES, MONTHLY_REPORT_JOB] as const;
+export type ScheduledJob = (typeof SCHEDULED_JOBS)[number];
+
+export interface MonthlyReportJobData {
+  /** The instant the run stands for (default: its scheduled instant); the report is of the month before it. */
+  at?: string;
+  trigger?: JobTrigger;
+}
+
+export interface MonthlyReportResult {
+  month: string;
+  hash: string;
+  /** false: a report of that month was stored already and is left as it is. */
+  built: boolean;
+}
+
 /** Child job of every scan: one chunk of customers. */
 export const CHUNK_JOB = 'customers-chunk';
 

@@ -1,7 +1,15 @@
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { AppConfig, JobsConfig } from '@credit-ledger/config';
-import { CREDIT_JOBS_QUEUE, JOB_DEFAULTS, JOB_NAMES, JobName, ScanJobData, ScanResult } from './credit-jobs';
+import {
+  CREDIT_JOBS_QUEUE,
+  JOB_DEFAULTS,
+  SCHEDULED_JOBS,
+  JobName,
+  ScanJobData,
+  ScanResult,
+  ScheduledJob,
+} from './credit-jobs';
 import { redisConnection } from './redis-connection';
 
 export const JOB_STATES = [
@@ -30,9 +38,10 @@ export interface QueueDepth {
   failed: number;
 }
 
-/** Cron of each job from the configuration. */
-export function schedulesOf(cfg: JobsConfig): Record<JobName, string> {
+/** Cron of each scheduled job from the configuration. */
+export function schedulesOf(cfg: JobsConfig): Record<ScheduledJob, string> {
   return {
+    'monthly-credit-report': cfg.schedules.monthlyReport,
     'overdue-scan': cfg.schedules.overdueScan,
     'freeze-review': cfg.schedules.freezeReview,
     'dormant-limit-review': cfg.schedules.dormantLimitReview,
@@ -58,9 +67,12 @@ export class JobsClient {
     return new JobsClient(redisConnection(config.redisUrl, config.redisSecurity), config.jobs.queuePrefix);
   }
 
-  /** Idempotent: a scheduler per job with a stable id, so restarts never duplicate a schedule. */
-  async upsertSchedules(schedules: Record<JobName, string>): Promise<void> {
-    for (const name of JOB_NAMES) {
+  /**
+   * Idempotent: a scheduler per job with a stable id, so restarts never duplicate a schedule. In UTC: the scans
+   * evaluate instants, and the month-end report's months are UTC months (the report's `monthBounds`).
+   */
+  async upsertSchedules(schedules: Record<ScheduledJob, string>): Promise<void> {
+    for (const name of SCHEDULED_JOBS) {
       await this.queue.upsertJobScheduler(
         name,
         { pattern: schedules[name], tz: 'UTC' },

@@ -149,8 +149,7 @@ export class ReportsController {
     if (monthBounds(month).end >= this.clock().toISOString()) {
       throw new ConflictException(`${month} has not ended yet: its report is built after its last day`);
     }
-    const report =
-      (await this.monthly.stored(month))?.report ?? (await this.monthly.buildAndStore(month)).report;
+    const { report } = await this.monthly.ensureStored(month);
     if (accept !== undefined && /\bapplication\/pdf\b/i.test(accept)) {
       void reply.header('content-type', 'application/pdf');
       void reply.header('content-disposition', `attachment; filename="credit-report-${month}.pdf"`);

@@ -81,6 +81,14 @@ export function monthBounds(month: string): { start: string; end: string } {
   };
 }
 
+/** The month before the one instant `at` is in (UTC): what a run at 00:05 on 1 June reports is May. */
+export function monthBefore(at: string): string {
+  const t = new Date(at);
+  if (Number.isNaN(t.getTime())) throw new Error(`not an instant: ${JSON.stringify(at)}`);
+  const lastOfBefore = new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), 1) - 1);
+  return `${lastOfBefore.getUTCFullYear()}-${String(lastOfBefore.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
 /**
  * The month-end credit report (seed 000: 财务团队每月底自动生成信用报告): built by replaying every customer's
  * stream as of the month's last instant (and of the previous month's, for grade migration), so the same ledger
@@ -156,17 +164,26 @@ export class MonthlyReports {
     };
   }
 
-  /** Builds the month and stores it (a rebuild replaces it; the hash says whether anything changed). */
-  async buildAndStore(month: string): Promise<{ report: MonthlyReport; hash: string }> {
-    const report = await this.build(month);
-    const document = canonicalJson(report);
+  /**
+   * The stored report of a month, built and stored first when there is none; a stored one is never replaced, so the
+   * scheduled build, its retries and the API's first read all end with the same row (of two builders at once, the
+   * first insert wins and both answer it). `built` says whether this call stored it.
+   */
+  async ensureStored(
+    month: string,
+  ): Promise<{ report: MonthlyReport; hash: string; builtAt: string; built: boolean }> {
+    const existing = await this.stored(month);
+    if (existing) return { ...existing, built: false };
+    const document = canonicalJson(await this.build(month));
     const hash = createHash('sha256').update(document).digest('hex');
-    await this.ds.query(
+    const inserted: unknown[] = await this.ds.query(
       `INSERT INTO monthly_credit_reports (month, document, hash) VALUES ($1, $2, $3)
-       ON CONFLICT (month) DO UPDATE SET document = EXCLUDED.document, hash = EXCLUDED.hash, built_at = now()`,
+       ON CONFLICT (month) DO NOTHING RETURNING month`,
       [month, document, hash],
     );
-    return { report, hash };
+    const stored = await this.stored(month);
+    if (!stored) throw new Error(`the report of ${month} was not stored`);
+    return { ...stored, built: inserted.length > 0 };
   }
 
   async stored(month: string): Promise<{ report: MonthlyReport; hash: string; builtAt: string } | null> {

@@ -21,7 +21,7 @@ export function reportPages(app: FastifyInstance, deps: WorkspaceDeps, monthly: 
       throw new HttpException('no such report', 404);
     if (monthBounds(month).end >= deps.clock().toISOString())
       throw new HttpException(`${month} has not ended yet`, 409);
-    const report = (await monthly.stored(month))?.report ?? (await monthly.buildAndStore(month)).report;
+    const { report } = await monthly.ensureStored(month);
     void reply.header('content-disposition', `attachment; filename="credit-report-${month}.${format}"`);
     if (format === 'pdf')
       return reply
