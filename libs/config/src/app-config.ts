@@ -45,6 +45,8 @@ export interface AppConfig {
   alertMail: AlertMailConfig | null;
   /** Customer states the ledger API keeps in memory (LRU); 0 disables the cache. */
   positionCacheEntries: number;
+  /** Estimated heap (MB) the ingesting writer may keep customer states in between appends; 0 keeps none. */
+  residentStateMb: number;
   /** How far ahead of the ledger's clock occurredAt may be before an event is FUTURE_EVENT. */
   futureEventToleranceMs: number;
   /** Lag that has not moved for this long turns health degraded. */
@@ -245,6 +247,11 @@ export const CONFIG_DOC: Setting[] = [
     env: 'POSITION_CACHE_ENTRIES',
     default: '10000',
     doc: 'Customer states the ledger API keeps in memory for `GET /customers/:id` (least recently used dropped first, about 6 KB each; kept coherent with every writer through the ledger notifications). 0 disables the cache.',
+  },
+  {
+    env: 'RESIDENT_STATE_MB',
+    default: '64',
+    doc: 'Estimated memory (MB) the ledger keeps the customer states it has just appended to in, so the next event of the same customer skips reading and parsing its stored state (least recently used dropped first; each is checked against the stored stream version, dropped on a consumer-group rebalance). 0 keeps none.',
   },
   {
     env: 'FUTURE_EVENT_TOLERANCE_MS',
@@ -463,6 +470,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logFormat,
     alertMail: alertMailConfig(env),
     positionCacheEntries: intSetting(env, 'POSITION_CACHE_ENTRIES', 10_000, 0),
+    residentStateMb: intSetting(env, 'RESIDENT_STATE_MB', 64, 0),
     futureEventToleranceMs: intSetting(env, 'FUTURE_EVENT_TOLERANCE_MS', 86_400_000, 0),
     ingestStallMs: intSetting(env, 'INGEST_STALL_MS', 60_000, 1000),
     kafkaHealthIntervalMs: intSetting(env, 'KAFKA_HEALTH_INTERVAL_MS', 5000, 100),

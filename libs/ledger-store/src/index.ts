@@ -3,6 +3,7 @@ export * from './data-source';
 export * from './inbound';
 export * from './grade-change';
 export * from './ledger-writer';
+export * from './resident-states';
 export * from './ledger-reader';
 export * from './policy-store';
 export * from './policy-admin';

@@ -38,6 +38,7 @@ import {
   REJECTED_CHANNEL,
 } from './ledger-notifications';
 import { ADVISORY_LOCKS } from './advisory-locks';
+import { ResidentStates } from './resident-states';
 
 /**
  * Appends hold this transaction-scoped lock SHARED: they never wait for one another (per-customer order comes
@@ -76,6 +77,16 @@ export type ParkedRetry = 'all' | 'none' | { source: string; eventId: string; cu
 export interface AppendOptions {
   retryParked?: ParkedRetry;
 }
+
+export interface LedgerWriterOptions {
+  /**
+   * Estimated heap the writer may keep customer states in between appends (ResidentStates); 0 keeps none.
+   * Default 64 MB.
+   */
+  residentStateBytes?: number;
+}
+
+export const DEFAULT_RESIDENT_STATE_BYTES = 64 * 1024 * 1024;
 
 interface LedgerRow {
   sequence: string;
@@ -146,19 +157,23 @@ class AppendPlan {
     return n;
   }
 
-  /** Records an applied event: its row, grade change and alert. */
+  /**
+   * Records an applied event: its row, grade change and alert. `hash`: the content hash the idempotency gate
+   * already computed for an inbound event (a sha256 of canonical JSON per event is worth not doing twice).
+   */
   record(
     state: CustomerState,
     applied: AppliedEvent,
     origin: MessageOrigin | null,
     outcome: ApplyOutcome,
+    hash?: string,
   ): void {
     const event = applied.event;
     this.rows.push({
       sequence: applied.sequence,
       item: { event, origin },
       streamVersion: applied.streamVersion,
-      hash: contentHash(event),
+      hash: hash ?? contentHash(event),
     });
     this.touched.add(event.customerId);
     const change = gradeChangeOf(event.customerId, applied, outcome);
@@ -199,21 +214,26 @@ export class LedgerWriter {
    * twice for want of sequences. Unused reserved numbers are gaps, which the sequence may have (it orders).
    */
   private derivedRatio = 0;
+  /** States of the customers this writer appended to lately, checked against the stored stream version. */
+  readonly resident: ResidentStates;
 
   /** `sealer`: personal data sealed before anything of a chunk is hashed or stored (libs/personal-data). */
   constructor(
     private readonly ds: DataSource,
     private readonly policies: PolicyStore,
     private readonly sealer: InboundSealer | null = null,
-  ) {}
+    opts: LedgerWriterOptions = {},
+  ) {
+    this.resident = new ResidentStates(opts.residentStateBytes ?? DEFAULT_RESIDENT_STATE_BYTES);
+  }
 
   async append(
     inbound: InboundEvent[],
     invalid: Rejection[] = [],
     opts: AppendOptions = {},
   ): Promise<AppendResult> {
-    return this.inTransaction((qr, notify, atLeast) =>
-      this.appendInTransaction(qr, notify, atLeast, inbound, invalid, opts.retryParked ?? 'all'),
+    return this.inTransaction((qr, notify, atLeast, afterCommit) =>
+      this.appendInTransaction(qr, notify, atLeast, afterCommit, inbound, invalid, opts.retryParked ?? 'all'),
     );
   }
 
@@ -290,7 +310,12 @@ export class LedgerWriter {
    * Notifications are wake-up calls; a crash between the two leaves the listeners to their next poll.
    */
   private async inTransaction<T>(
-    fn: (qr: QueryRunner, notify: Set<LedgerChannel>, atLeast: number) => Promise<T>,
+    fn: (
+      qr: QueryRunner,
+      notify: Set<LedgerChannel>,
+      atLeast: number,
+      afterCommit: Array<() => void>,
+    ) => Promise<T>,
   ): Promise<T> {
     let atLeast = 0;
     for (let attempt = 1; ; attempt++) {
@@ -298,9 +323,11 @@ export class LedgerWriter {
       await qr.connect();
       try {
         const notify = new Set<LedgerChannel>();
+        const afterCommit: Array<() => void> = [];
         await qr.startTransaction();
-        const result = await fn(qr, notify, atLeast);
+        const result = await fn(qr, notify, atLeast, afterCommit);
         await qr.commitTransaction();
+        for (const f of afterCommit) f();
         if (notify.size)
           await qr
             .query('SELECT pg_notify(c, $2) FROM unnest($1::text[]) AS c', [[...notify], ''])
@@ -329,6 +356,7 @@ export class LedgerWriter {
     qr: QueryRunner,
     notify: Set<LedgerChannel>,
     atLeast: number,
+    afterCommit: Array<() => void>,
     inbound: InboundEvent[],
     invalid: Rejection[],
     retry: ParkedRetry,
@@ -343,7 +371,14 @@ export class LedgerWriter {
       chunkCustomers.push(retry.customerId);
     const first = statementLane(qr);
     void first.query('SELECT pg_advisory_xact_lock_shared($1)', [APPEND_LOCK]);
-    const statesP = this.loadStates(first, chunkCustomers);
+    // Resident states are taken out for the transaction (the fold mutates them) and go back only on commit.
+    const jsonLengths = new Map<string, number>();
+    const statesP = this.loadCurrentStates(
+      first,
+      chunkCustomers,
+      this.resident.take(chunkCustomers),
+      jsonLengths,
+    );
     first.pending.push(statesP);
     await settleAll(first.pending);
     if (this.sealer) ({ inbound, invalid } = await this.sealer.seal(qr, inbound, invalid));
@@ -382,7 +417,7 @@ export class LedgerWriter {
       };
       // Control events the rules derive (held order, release, limit breach) follow their cause directly.
       const { outcome, derived } = applyWithRules(state, applied, policy, () => plan.takeSequence());
-      plan.record(state, applied, item.origin, outcome);
+      plan.record(state, applied, item.origin, outcome, item.hash);
       for (const d of derived) plan.record(state, d.applied, null, d.outcome);
     };
     // After an accepted event, anything parked for that customer may now apply; loop until nothing moves.
@@ -429,7 +464,14 @@ export class LedgerWriter {
 
     if (needed > 0) this.derivedRatio = Math.max(this.derivedRatio * 0.9, plan.derivedCount / needed);
     plan.checkReservation();
-    await this.write(qr, plan, states, notify);
+    await this.write(qr, plan, states, notify, jsonLengths);
+    afterCommit.push(() => {
+      for (const [id, s] of states) {
+        const length = jsonLengths.get(id);
+        // A customer with only parked events has no stored state yet (nothing to check a version against).
+        if (length !== undefined && s.streamVersion > 0) this.resident.put(s, length);
+      }
+    });
     return {
       appended: plan.rows.length - plan.derivedCount,
       derived: plan.derivedCount,
@@ -571,14 +613,53 @@ export class LedgerWriter {
     return hashes;
   }
 
-  private async loadStates(qr: Queryable, customers: string[]): Promise<Map<string, CustomerState>> {
+  /**
+   * The customers' current states: a resident one (`held`) when its stream version is still the stored one,
+   * otherwise the stored state, read in the same statement (PostgreSQL returns, and node parses, a state only
+   * where the versions differ). `jsonLengths` gets the length of each state's JSON (its size estimate).
+   */
+  private async loadCurrentStates(
+    qr: Queryable,
+    customers: string[],
+    held: Map<string, { state: CustomerState; jsonLength: number }>,
+    jsonLengths: Map<string, number>,
+  ): Promise<Map<string, CustomerState>> {
+    const states = new Map<string, CustomerState>();
+    if (customers.length === 0) return states;
+    if (held.size === 0) return this.loadStates(qr, customers, jsonLengths);
+    const rows: Array<{ customer_id: string; state: string | null }> = await qr.query(
+      `SELECT p.customer_id, CASE WHEN p.stream_version IS DISTINCT FROM k.v THEN p.state END AS state
+       FROM unnest($1::text[], $2::int[]) AS k(id, v) JOIN customer_positions p ON p.customer_id = k.id`,
+      [customers, customers.map((c) => held.get(c)?.state.streamVersion ?? null)],
+    );
+    for (const r of rows) {
+      if (r.state === null) {
+        const h = held.get(r.customer_id)!;
+        states.set(r.customer_id, h.state);
+        jsonLengths.set(r.customer_id, h.jsonLength);
+      } else {
+        states.set(r.customer_id, deserializeState(r.state));
+        jsonLengths.set(r.customer_id, r.state.length);
+      }
+    }
+    return states;
+  }
+
+  private async loadStates(
+    qr: Queryable,
+    customers: string[],
+    jsonLengths?: Map<string, number>,
+  ): Promise<Map<string, CustomerState>> {
     const states = new Map<string, CustomerState>();
     if (customers.length === 0) return states;
     const rows: Array<{ customer_id: string; state: string }> = await qr.query(
       'SELECT customer_id, state FROM customer_positions WHERE customer_id = ANY($1::text[])',
       [customers],
     );
-    for (const r of rows) states.set(r.customer_id, deserializeState(r.state));
+    for (const r of rows) {
+      states.set(r.customer_id, deserializeState(r.state));
+      jsonLengths?.set(r.customer_id, r.state.length);
+    }
     return states;
   }
 
@@ -635,6 +716,7 @@ export class LedgerWriter {
     plan: AppendPlan,
     states: Map<string, CustomerState>,
     notify: Set<LedgerChannel>,
+    jsonLengths?: Map<string, number>,
   ): Promise<void> {
     // Statements go out back to back: node builds the next one's parameters (state serialisation above all)
     // while PostgreSQL executes the previous. Any failure fails the transaction.
@@ -674,6 +756,8 @@ export class LedgerWriter {
         upsertPositions(
           q,
           [...plan.touched].map((c) => states.get(c)!),
+          'customer_positions',
+          jsonLengths,
         ),
       );
       // After the commit: wakes position caches (and the relays, below) instead of them polling. No per-append
@@ -809,9 +893,15 @@ export async function upsertPositions(
   q: Query,
   states: CustomerState[],
   table = 'customer_positions',
+  jsonLengths?: Map<string, number>,
 ): Promise<void> {
   if (states.length === 0) return;
   const positions = states.map((s) => evaluatePosition(s, s.clock ?? '1970-01-01T00:00:00.000Z'));
+  const texts = states.map((s) => {
+    const json = serializeState(s);
+    jsonLengths?.set(s.customerId, json.length);
+    return json;
+  });
   await q(
     `INSERT INTO ${table} (customer_id, name, currency, credit_limit, open_receivables, open_orders, exposure,
         available, utilisation_bp, score, grade, status, policy_version, rated_at, stream_version, last_sequence, state, updated_at)
@@ -842,7 +932,7 @@ export async function upsertPositions(
       states.map((s) => s.rating?.at ?? null),
       states.map((s) => s.streamVersion),
       states.map((s) => s.lastSequence),
-      states.map((s) => serializeState(s)).join(JSON_TEXT_SEPARATOR),
+      texts.join(JSON_TEXT_SEPARATOR),
     ],
   );
 }

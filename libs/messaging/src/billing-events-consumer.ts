@@ -156,7 +156,7 @@ export class BillingEventsConsumer {
 
   constructor(
     private readonly kafka: Kafka,
-    writer: LedgerWriter,
+    private readonly writer: LedgerWriter,
     private readonly opts: IngestOptions,
   ) {
     this.isolating = new IsolatingAppender(writer, opts.maxConsecutiveIsolations);
@@ -234,6 +234,9 @@ export class BillingEventsConsumer {
 
   private joined(consumer: Consumer, partitions: number): void {
     if (consumer !== this.consumer) return;
+    // The partitions owned may have changed: resident states of customers now owned elsewhere would only be
+    // reloaded (their stream version moved on) but would hold memory until then.
+    this.writer.resident.clear();
     this.stats.running = true;
     this.stats.partitions = partitions;
     this.rebuildAttempts = 0;

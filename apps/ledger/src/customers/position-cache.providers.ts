@@ -36,8 +36,9 @@ export class CacheCoherentWriter extends LedgerWriter {
     private readonly cache: PositionCache,
     private readonly metrics: LedgerMetrics,
     sealer: InboundSealer,
+    residentStateBytes?: number,
   ) {
-    super(ds, policies, sealer);
+    super(ds, policies, sealer, { residentStateBytes });
   }
 
   override async append(
@@ -112,8 +113,10 @@ export function positionCacheProviders(overrides: PositionCacheOverrides = {}): 
         cache: PositionCache,
         metrics: LedgerMetrics,
         sealer: PersonalDataSealer,
-      ) => new CacheCoherentWriter(ds, policies, cache, metrics, sealer),
-      inject: [LEDGER_DATA_SOURCE, PolicyStore, PositionCache, LedgerMetrics, PersonalDataSealer],
+        config: AppConfig,
+      ) =>
+        new CacheCoherentWriter(ds, policies, cache, metrics, sealer, config.residentStateMb * 1024 * 1024),
+      inject: [LEDGER_DATA_SOURCE, PolicyStore, PositionCache, LedgerMetrics, PersonalDataSealer, APP_CONFIG],
     },
     PositionCacheLifecycle,
   ];
