@@ -90,3 +90,42 @@ export function gaugeChart(title: string, utilisation: string | null): ChartOpti
     ],
   };
 }
+
+/**
+ * A from × to matrix as a heatmap: `cells` are [column, row, value] (ECharts' order), only the non-empty ones; the
+ * rows read top-down in the order given, as a migration matrix is printed.
+ */
+export function heatmapChart(
+  title: string,
+  axes: { x: string[]; y: string[]; xName: string; yName: string },
+  cells: Array<[number, number, number]>,
+  seriesName: string,
+): ChartOption {
+  const max = cells.reduce((m, c) => Math.max(m, c[2]), 0);
+  return {
+    ...base(title),
+    tooltip: { trigger: 'item' },
+    grid: { left: 8, right: 40, bottom: 56, top: 48, containLabel: true },
+    xAxis: { type: 'category', data: axes.x, name: axes.xName, splitArea: { show: true } },
+    yAxis: {
+      type: 'category',
+      data: axes.y,
+      name: axes.yName,
+      // inverse puts the end at the bottom: the name goes at the top, over the first row
+      nameLocation: 'start',
+      inverse: true,
+      splitArea: { show: true },
+    },
+    visualMap: {
+      min: 0,
+      max: Math.max(max, 1),
+      calculable: false,
+      orient: 'horizontal',
+      left: 'center',
+      bottom: 0,
+      itemHeight: 120,
+      inRange: { color: ['#e3f2fd', '#0b5cad'] },
+    },
+    series: [{ type: 'heatmap', name: seriesName, data: cells, label: { show: true } }],
+  };
+}

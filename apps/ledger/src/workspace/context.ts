@@ -74,6 +74,11 @@ export async function formBody<T extends object>(req: FastifyRequest, dto: Type<
   const raw = (req.body ?? {}) as Record<string, unknown>;
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new BadRequestException('form expected');
   const { _csrf: _, ...fields } = raw;
+  return validBody(fields, dto);
+}
+
+/** Fields a page prepared (e.g. a JSON text parsed) validated with the API's body DTO. */
+export async function validBody<T extends object>(fields: Record<string, unknown>, dto: Type<T>): Promise<T> {
   return (await pipe.transform(fields, { type: 'body', metatype: dto })) as T;
 }
 

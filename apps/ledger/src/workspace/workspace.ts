@@ -16,6 +16,7 @@ import type { AppConfig } from '@credit-ledger/config';
 import { PersonalDataReader } from '@credit-ledger/personal-data';
 import { MonthlyReports } from '@credit-ledger/projections';
 import { ApiKeyRing } from '../auth/api-key.guard';
+import { PolicySimulations, PolicySimulationsController } from '../policy/policy-simulations.controller';
 import { APP_CONFIG, CLOCK, LEDGER_DATA_SOURCE } from '../tokens';
 import { WorkspaceDeps, escapeHtml, makeContext, render } from './context';
 import { LANG_COOKIE, isLanguage, languageOf, translator } from './i18n';
@@ -24,6 +25,7 @@ import { customerPages } from './pages/customer';
 import { dashboardPages } from './pages/dashboard';
 import { queuePages } from './pages/queues';
 import { reportPages } from './pages/reports';
+import { whatIfPages } from './pages/what-if';
 import { WORKSPACE_PATH, endSession, readSession, startSession } from './session';
 
 /** The pages of the workspace, each a function that adds its routes. */
@@ -211,6 +213,7 @@ export async function registerWorkspace(app: NestFastifyApplication): Promise<vo
 
       for (const page of PAGES) page(scope, deps);
       reportPages(scope, deps, app.get(MonthlyReports));
+      whatIfPages(scope, deps, app.get(PolicySimulations), app.get(PolicySimulationsController));
     },
     { prefix: WORKSPACE_PATH },
   );
