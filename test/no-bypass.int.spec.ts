@@ -60,6 +60,7 @@ const CLASSIFIED: Record<string, 'operation' | 'decision' | 'takes-credit' | 'no
   // The workspace's forms dispatch the API's commands (RunApprovalCommand) with the signed-in principal.
   'POST /app/sign-in': 'none',
   'POST /app/sign-out': 'none',
+  'POST /app/what-if': 'none', // starts a what-if run (the API's PolicySimulations): adopts nothing
   'POST /app/held-orders/:orderId/release': 'operation',
   'POST /app/held-orders/:orderId/reject': 'takes-credit',
   'POST /app/customers/:id/limit-requests/:requestId/approve': 'decision',

@@ -204,6 +204,15 @@ describe('policy adoption, four-eyes (API and CLI)', () => {
       /cannot approve .* still needs cfo and/,
     );
     expect(await cli(KEYS.reader, 'policy', 'proposals', '--status', 'pending')).toContain(id);
+    // The inbox (API and CLI) offers it to whoever may approve it now, not to its proposer.
+    const inbox = async (key: string) =>
+      (await h.get('/approvals', key)).body.policyProposals.map((p: { proposalId: string }) => p.proposalId);
+    expect(await inbox(KEYS.gm)).toEqual([id]);
+    expect(await inbox(KEYS.admin)).toEqual([]);
+    expect(await inbox(KEYS.sales)).toEqual([]);
+    expect(await cli(KEYS.gm, 'approvals', 'list')).toMatch(
+      new RegExp(`${id}[\\s\\S]*1 policy proposal\\(s\\) waiting`),
+    );
     expect(await cli(KEYS.gm, 'policy', 'approve', id)).toMatch(/approved .* as gina; still missing: cfo/);
     await expect(cli(KEYS.gm, 'policy', 'approve', id)).rejects.toThrow(/gina already approved/);
     expect(await cli(KEYS.cfo, 'policy', 'approve', id)).toMatch(

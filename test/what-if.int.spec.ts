@@ -117,6 +117,8 @@ describe('what-if: simulate a draft policy before adopting it', () => {
       customersRoutedDifferently: routedDifferently,
       pendingBlocked: 0, // the draft only loosens
       pendingUnblocked: unblocked,
+      // Adopting it is four-eyes, as the policy in force says; the draft moves grades, not approval rules.
+      adoption: { proposers: ['admin', 'cfo'], approvers: ['cfo|general-manager'], rulesChanged: [] },
     });
     expect(unblocked).toBeGreaterThan(0); // first applications waiting on a cash-only grade
     expect(routedDifferently).toBeGreaterThan(0); // some customers move into or out of the simplified band

@@ -74,6 +74,7 @@ export class IngestionService implements OnApplicationBootstrap, OnApplicationSh
       groupId: c.kafkaGroupId,
       sessionTimeoutMs: c.kafkaSessionTimeoutMs,
       batchSize: c.ingestBatchSize,
+      appendConcurrency: c.ingestAppendConcurrency,
       futureToleranceMs: c.futureEventToleranceMs,
       now: this.hooks.now,
       log: this.log,

@@ -36,6 +36,8 @@ export interface AppConfig {
   workerPort: number | null;
   apiKeys: ApiKey[];
   ingestBatchSize: number;
+  /** Append transactions the ingestion runs at once, each for other partitions. */
+  ingestAppendConcurrency: number;
   parkTimeoutMs: number;
   parkSweepIntervalMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -230,6 +232,11 @@ export const CONFIG_DOC: Setting[] = [
     env: 'INGEST_BATCH_SIZE',
     default: '2000',
     doc: 'Most Kafka messages in one append transaction; small chunks of partitions arriving together share one.',
+  },
+  {
+    env: 'INGEST_APPEND_CONCURRENCY',
+    default: '2',
+    doc: 'Append transactions the ingestion runs at once, each for other partitions (so other customers): node decides one chunk while PostgreSQL writes another.',
   },
   {
     env: 'PARK_TIMEOUT_MS',
@@ -464,6 +471,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     workerPort: env.WORKER_PORT ? intSetting(env, 'WORKER_PORT', 0, 0) : null,
     apiKeys: parseApiKeys(env.API_KEYS),
     ingestBatchSize: intSetting(env, 'INGEST_BATCH_SIZE', 2000, 1),
+    ingestAppendConcurrency: intSetting(env, 'INGEST_APPEND_CONCURRENCY', 2, 1),
     parkTimeoutMs: intSetting(env, 'PARK_TIMEOUT_MS', 86_400_000, 0),
     parkSweepIntervalMs: intSetting(env, 'PARK_SWEEP_INTERVAL_MS', 30_000, 10),
     logLevel,

@@ -59,4 +59,23 @@ describe('canonicalJson', () => {
       { numRuns: 500 },
     );
   });
+
+  it('given any string or finite number, when written, then the bytes are those of JSON.stringify', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary' }),
+          fc.string({ unit: 'grapheme' }),
+          fc.constantFrom('"', '\\', '\u0000', '\u001f', '\u2028', '\ud800', 'a\udc00b', '😀', '\u007f'),
+        ),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        (text, n) => {
+          expect(canonicalJson(text)).toBe(JSON.stringify(text));
+          expect(canonicalJson({ [text]: n })).toBe(JSON.stringify({ [text]: n }));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    expect(canonicalJson([-0, 1e21, 5e-7, 0.1])).toBe('[0,1e+21,5e-7,0.1]');
+  });
 });

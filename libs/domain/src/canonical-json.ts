@@ -24,15 +24,36 @@ function pathOf(path: Path): string {
   return s;
 }
 
+/**
+ * Characters JSON.stringify escapes: the quote, the backslash, controls, and surrogates (a lone one is escaped; a
+ * string with any goes through JSON.stringify, which keeps a valid pair as it is). Every other string is written
+ * between quotes as it is, byte for byte what JSON.stringify writes: this path writes every state on every append,
+ * and most of its strings are ids, dates and decimal amounts.
+ */
+// eslint-disable-next-line no-control-regex -- the control characters are what must be escaped
+const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** Object keys come from a small set (field names): each is quoted once. Bounded, in case keys are data. */
+const quotedKeys = new Map<string, string>();
+function quotedKey(k: string): string {
+  let q = quotedKeys.get(k);
+  if (q === undefined) {
+    q = JSON.stringify(k);
+    if (quotedKeys.size < 10_000) quotedKeys.set(k, q);
+  }
+  return q;
+}
+
 function write(value: unknown, out: string[], path: Path): void {
   switch (typeof value) {
     case 'string':
-      out.push(JSON.stringify(value));
+      out.push(NEEDS_ESCAPING.test(value) ? JSON.stringify(value) : `"${value}"`);
       return;
     case 'number':
       if (!Number.isFinite(value))
         throw new DomainError('NOT_CANONICAL', `${pathOf(path)}: ${value} is not finite`);
-      out.push(JSON.stringify(value));
+      // For a finite number, String() is what JSON.stringify writes (-0 as 0, 1e21 as 1e+21).
+      out.push(String(value));
       return;
     case 'boolean':
       out.push(value ? 'true' : 'false');
@@ -70,7 +91,7 @@ function write(value: unknown, out: string[], path: Path): void {
           if (v === undefined) continue;
           if (!first) out.push(',');
           first = false;
-          out.push(JSON.stringify(k), ':');
+          out.push(quotedKey(k), ':');
           path.push(k);
           write(v, out, path);
           path.pop();

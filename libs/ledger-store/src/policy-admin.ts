@@ -5,6 +5,7 @@ import {
   GradePolicy,
   canonicalJson,
   decidePolicyAdoption,
+  mayApprovePolicy,
   missingPolicyApprovals,
   validatePolicy,
   type Actor,
@@ -340,6 +341,19 @@ export async function listPolicyProposals(
   );
   const now = await inForce(ds);
   return rows.map((r) => viewOf(proposalOf(r), r, now.policy));
+}
+
+/** The pending proposals `actor` may approve now (not its own, not approved by it, its role still needed). */
+export async function approvablePolicyProposals(ds: DataSource, actor: Actor): Promise<PolicyProposalView[]> {
+  const rows: ProposalRow[] = await ds.query(
+    `SELECT * FROM policy_proposals WHERE status = 'pending' ORDER BY proposed_at, id`,
+  );
+  if (rows.length === 0) return [];
+  const now = await inForce(ds);
+  return rows
+    .map((r) => ({ r, p: proposalOf(r) }))
+    .filter(({ p }) => mayApprovePolicy(p, now.policy, actor))
+    .map(({ r, p }) => viewOf(p, r, now.policy));
 }
 
 /** One proposal with the policy it proposes, or null. */

@@ -18,6 +18,12 @@ export interface IngestOptions {
   groupId: string;
   sessionTimeoutMs?: number;
   batchSize: number;
+  /**
+   * Append transactions one process runs at once (default 2), each for other partitions, hence other customers:
+   * node decides one chunk while PostgreSQL writes another, where one at a time left each idle while the other
+   * worked.
+   */
+  appendConcurrency?: number;
   partitionsConsumedConcurrently?: number;
   fromBeginning?: boolean;
   log: Log;
@@ -147,9 +153,10 @@ export class BillingEventsConsumer {
   private crashedSinceJoin = false;
 
   /**
-   * Chunks of several partitions handed in while an append runs go into the next append together, up to
-   * batchSize messages: one transaction (one turn of the append lock, one commit) instead of one each. Each
-   * partition still hands in one chunk at a time, in offset order, and commits its offset only after the append.
+   * Chunks of several partitions handed in while appends run go into the next append together, up to batchSize
+   * messages: one transaction (one commit) instead of one each; up to appendConcurrency appends run at once. Each
+   * partition still hands in one chunk at a time, in offset order, and commits its offset only after the append,
+   * so appends running at once never share a partition (nor a customer: messages are keyed by customer).
    */
   private readonly appends: AppendCoalescer;
   private readonly isolating: IsolatingAppender;
@@ -160,7 +167,9 @@ export class BillingEventsConsumer {
     private readonly opts: IngestOptions,
   ) {
     this.isolating = new IsolatingAppender(writer, opts.maxConsecutiveIsolations);
-    this.appends = new AppendCoalescer(opts.batchSize, (inputs) => this.appendChunks(inputs));
+    this.appends = new AppendCoalescer(opts.batchSize, opts.appendConcurrency ?? 2, (inputs) =>
+      this.appendChunks(inputs),
+    );
   }
 
   private get maxBackoffMs(): number {
@@ -403,26 +412,34 @@ interface ChunkInput {
  */
 class AppendCoalescer {
   private queue: Array<ChunkInput & { done: (err?: unknown) => void }> = [];
-  private running = false;
+  private inFlight = 0;
+  private scheduled = false;
 
   constructor(
     private readonly maxMessages: number,
+    private readonly concurrency: number,
     private readonly run: (inputs: ChunkInput[]) => Promise<void>,
   ) {}
 
   submit(input: ChunkInput['input'], messages: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ input, messages, done: (err) => (err === undefined ? resolve() : reject(err)) });
-      if (!this.running) {
-        this.running = true;
-        // After this turn of the event loop, so partitions handing in chunks at the same moment share the append.
-        setImmediate(() => void this.drain());
-      }
+      this.schedule();
     });
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length) {
+  /** After this turn of the event loop, so partitions handing in chunks at the same moment share the append. */
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.concurrency || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.launch();
+    });
+  }
+
+  private launch(): void {
+    while (this.inFlight < this.concurrency && this.queue.length) {
       let n = 0;
       let total = 0;
       while (n < this.queue.length && (n === 0 || total + this.queue[n].messages <= this.maxMessages)) {
@@ -430,14 +447,21 @@ class AppendCoalescer {
         n++;
       }
       const group = this.queue.splice(0, n);
-      try {
-        await this.run(group);
-        for (const g of group) g.done();
-      } catch (err) {
-        for (const g of group) g.done(err ?? new Error('append failed'));
-      }
+      this.inFlight++;
+      void this.run(group)
+        .then(
+          () => {
+            for (const g of group) g.done();
+          },
+          (err: unknown) => {
+            for (const g of group) g.done(err ?? new Error('append failed'));
+          },
+        )
+        .finally(() => {
+          this.inFlight--;
+          this.schedule();
+        });
     }
-    this.running = false;
   }
 }
 

@@ -8,6 +8,7 @@ import {
   type InboxItem,
 } from '../../../ledger/src/control/control-queries';
 import { formatTable } from '../table';
+import { renderProposals } from './policy';
 import { CLI_KEY_ENV, cliPrincipal, config, openLedger } from './shared';
 
 const KEY_HELP =
@@ -57,7 +58,8 @@ export function approvalsCommand(): Command {
   cmd
     .command('list')
     .description(
-      'The pending requests your principal may approve now: your role fills a missing entry, you did not make it, you have not approved it. Oldest first.',
+      'The pending requests your principal may approve now: your role fills a missing entry, you did not make it, ' +
+        'you have not approved it. Oldest first; then the policy proposals you may approve.',
     )
     .option('--json', 'print JSON (with each customer position)')
     .addHelpText(
@@ -68,14 +70,20 @@ export function approvalsCommand(): Command {
       const by = cliPrincipal(config());
       const ds = await openLedger(1);
       try {
-        const { items } = await new ListInboxHandler(ds).execute(
+        const inbox = await new ListInboxHandler(ds).execute(
           new ListInboxQuery({ name: by.name, role: by.role }),
         );
-        if (opts.json) console.log(JSON.stringify(items, null, 2));
-        else
+        if (opts.json) console.log(JSON.stringify(inbox, null, 2));
+        else {
           console.log(
-            `${renderInbox(items)}\n${items.length} request(s) waiting for ${by.name} (${by.role})`,
+            `${renderInbox(inbox.items)}\n${inbox.items.length} request(s) waiting for ${by.name} (${by.role})`,
           );
+          if (inbox.policyProposals.length > 0)
+            console.log(
+              `\n${renderProposals(inbox.policyProposals)}\n${inbox.policyProposals.length} policy proposal(s) ` +
+                'waiting too: credit-ledger policy approve <proposal>',
+            );
+        }
       } finally {
         await ds.destroy();
       }

@@ -1,7 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { DataSource } from 'typeorm';
-import { ControlEvent, CustomerState, GradePolicy, regradeEvents } from '@credit-ledger/domain';
+import {
+  ControlEvent,
+  CustomerState,
+  GradePolicy,
+  WhatIfSummary,
+  regradeEvents,
+} from '@credit-ledger/domain';
 import {
   LedgerWriter,
   PolicyStore,
@@ -287,6 +293,7 @@ export function policyCommand(): Command {
           `${s.customers} customers, ${s.changed} change grade; orders released for ${s.customersWithOrdersReleased}, held for ${s.customersWithOrdersHeld}`,
         );
         console.log(`\n${renderMigration(s.migration)}\n`);
+        console.log(renderApprovalEffects(s.approvals));
         if (opts.out) {
           const rows = await store.rows(done.simulationId);
           await writeFile(
@@ -324,4 +331,24 @@ export function policyCommand(): Command {
       }),
     );
   return policy;
+}
+
+/** The approval work a draft changes, in a few lines (the summary's `approvals`). */
+export function renderApprovalEffects(a: WhatIfSummary['approvals']): string {
+  const routes = (m: Record<string, number>) =>
+    Object.entries(m)
+      .map(([route, n]) => `${n} × ${route}`)
+      .join('; ') || 'none';
+  return [
+    `approvals: ${a.pendingBlocked} pending request(s) stopped by a cash-only grade, ${a.pendingUnblocked} let through; ` +
+      `${a.customersRoutedDifferently} customer(s) routed to other approvers`,
+    `  routes now:   ${routes(a.routesBefore)}`,
+    `  routes after: ${routes(a.routesAfter)}`,
+    `  held orders needing an order-release approval: ${a.releasesToApproveBefore} → ${a.releasesToApproveAfter}`,
+    `  adopting it: proposed by ${a.adoption.proposers.join(' or ')}, approved by ${a.adoption.approvers.join(' and ')}` +
+      (a.adoption.rulesChanged.length
+        ? `; approval settings changed: ${a.adoption.rulesChanged.join(', ')}`
+        : ''),
+    '',
+  ].join('\n');
 }

@@ -12,6 +12,7 @@ import {
   type CustomerState,
   type LimitRequestState,
 } from '@credit-ledger/domain';
+import { approvablePolicyProposals, type PolicyProposalView } from '@credit-ledger/ledger-store';
 import { LEDGER_DATA_SOURCE } from '../tokens';
 
 export interface HeldOrderView {
@@ -74,7 +75,13 @@ export interface InboxItem extends LimitRequestView {
   };
 }
 
-export class ListInboxQuery extends Query<{ items: InboxItem[] }> {
+/** The inbox: credit requests, and policy proposals (four-eyes adoption), the caller may approve now. */
+export interface Inbox {
+  items: InboxItem[];
+  policyProposals: PolicyProposalView[];
+}
+
+export class ListInboxQuery extends Query<Inbox> {
   constructor(readonly by: Actor) {
     super();
   }
@@ -156,13 +163,13 @@ export class ListLimitRequestsHandler implements IQueryHandler<ListLimitRequests
 
 /**
  * `GET /approvals`: the pending requests the caller's principal may approve now (its role fills a missing entry,
- * it did not make the request and has not approved it), oldest first.
+ * it did not make the request and has not approved it), oldest first; and the policy proposals it may approve.
  */
 @QueryHandler(ListInboxQuery)
 export class ListInboxHandler implements IQueryHandler<ListInboxQuery> {
   constructor(@Inject(LEDGER_DATA_SOURCE) private readonly ds: DataSource) {}
 
-  async execute(q: ListInboxQuery): Promise<{ items: InboxItem[] }> {
+  async execute(q: ListInboxQuery): Promise<Inbox> {
     // Pending requests are in the stored state only; the LIKE narrows the rows that can have one.
     const rows: Array<{ state: string }> = await this.ds.query(
       `SELECT state FROM customer_positions WHERE state LIKE '%"limitRequests"%' ORDER BY customer_id`,
@@ -176,7 +183,7 @@ export class ListInboxHandler implements IQueryHandler<ListInboxQuery> {
       }
     }
     items.sort((a, b) => (a.requestedAt < b.requestedAt ? -1 : a.requestedAt > b.requestedAt ? 1 : 0));
-    return { items };
+    return { items, policyProposals: await approvablePolicyProposals(this.ds, q.by) };
   }
 }
 

@@ -1,4 +1,5 @@
-import { HOLD_REASONS } from '@credit-ledger/domain';
+import { HOLD_REASONS, type PolicyProposal } from '@credit-ledger/domain';
+import type { PolicyProposalView } from '@credit-ledger/ledger-store';
 import {
   AmountField,
   ApiDto,
@@ -160,8 +161,27 @@ export class InboxItemResponse extends LimitRequestResponse implements InboxItem
   @One(InboxPositionResponse, "the customer's position now") position!: InboxItem['position'];
 }
 
+export class PolicyProposalResponse implements PolicyProposalView {
+  @Text() proposalId!: string;
+  @Int('the version it would put in force') version!: number;
+  @Text("sha256 of the validated policy's canonical JSON") hash!: string;
+  @Text() proposedBy!: string;
+  @Text() proposedRole!: string;
+  @Instant() proposedAt!: string;
+  @OneOf(['pending', 'adopted', 'rejected']) status!: PolicyProposal['status'];
+  @Many(ApprovalResponse) approvals!: Array<{ by: string; role: string; at: string }>;
+  @Texts('approval entries still missing under the policy in force ("a|b": either role)') missing!: string[];
+  @TextOrNull() note!: string | null;
+  @TextOrNull('the what-if run it was proposed from') simulationId!: string | null;
+  @InstantOrNull() closedAt!: string | null;
+  @TextOrNull('who rejected it') closedBy!: string | null;
+  @TextOrNull('why it was rejected') closeReason!: string | null;
+}
+
 export class InboxResponse {
   @Many(InboxItemResponse, 'requests the caller may approve now, oldest first') items!: InboxItem[];
+  @Many(PolicyProposalResponse, 'policy proposals the caller may approve now, oldest first')
+  policyProposals!: PolicyProposalView[];
 }
 
 export class HeldOrderResponse implements HeldOrderView {

@@ -22,7 +22,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { DomainError, type PolicyProposal } from '@credit-ledger/domain';
+import { DomainError } from '@credit-ledger/domain';
 import {
   PolicyStore,
   approvePolicyProposal,
@@ -34,27 +34,14 @@ import {
   type PolicyProposalView,
 } from '@credit-ledger/ledger-store';
 import { PathId } from '../api/path-params';
-import {
-  AnyObject,
-  ErrorResponse,
-  Instant,
-  InstantOrNull,
-  Int,
-  Many,
-  One,
-  OneOf,
-  OneOrNull,
-  Text,
-  TextOrNull,
-  Texts,
-} from '../api/schema';
+import { AnyObject, ErrorResponse, Many, One, OneOrNull } from '../api/schema';
 import { PolicyVersionResponse } from '../audit/audit.dto';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { APPROVERS, RequireRole, type Principal } from '../auth/roles';
 import { CLOCK, LEDGER_DATA_SOURCE } from '../tokens';
 import {
-  ApprovalResponse,
   NoBody,
+  PolicyProposalResponse,
   PolicyProposalsQueryDto,
   ProposePolicyBody,
   RejectPolicyBody,
@@ -111,23 +98,6 @@ export class PolicyAdoptionStepHandler implements ICommandHandler<PolicyAdoption
       throw policyRefusal(e);
     }
   }
-}
-
-export class PolicyProposalResponse implements PolicyProposalView {
-  @Text() proposalId!: string;
-  @Int('the version it would put in force') version!: number;
-  @Text("sha256 of the validated policy's canonical JSON") hash!: string;
-  @Text() proposedBy!: string;
-  @Text() proposedRole!: string;
-  @Instant() proposedAt!: string;
-  @OneOf(['pending', 'adopted', 'rejected']) status!: PolicyProposal['status'];
-  @Many(ApprovalResponse) approvals!: Array<{ by: string; role: string; at: string }>;
-  @Texts('approval entries still missing under the policy in force ("a|b": either role)') missing!: string[];
-  @TextOrNull() note!: string | null;
-  @TextOrNull('the what-if run it was proposed from') simulationId!: string | null;
-  @InstantOrNull() closedAt!: string | null;
-  @TextOrNull('who rejected it') closedBy!: string | null;
-  @TextOrNull('why it was rejected') closeReason!: string | null;
 }
 
 export class PolicyProposalDetailResponse extends PolicyProposalResponse {

@@ -67,9 +67,19 @@ export class CurrencyHeldResponse {
   @Amount() exposureAfter!: string;
 }
 
+type WhatIfApprovalsSummary = WhatIfSummary['approvals'];
+
 const ROUTES = { type: 'object', additionalProperties: { type: 'integer' } } as const;
 
-export class WhatIfApprovalsSummaryResponse {
+export class WhatIfAdoptionResponse {
+  @Texts('roles that may propose the draft (the policy in force decides)') proposers!: string[];
+  @Texts('approval entries adopting it needs ("a|b": either role), never the proposer')
+  approvers!: string[];
+  @Texts('approval settings the draft changes, e.g. limitApproval, approvals.orderReleaseCap')
+  rulesChanged!: string[];
+}
+
+export class WhatIfApprovalsSummaryResponse implements WhatIfApprovalsSummary {
   @Int('pending credit-extending requests a cash-only grade would stop') pendingBlocked!: number;
   @Int('pending requests stopped now that the draft lets through') pendingUnblocked!: number;
   @Int('customers whose limit would route to other approvers') customersRoutedDifferently!: number;
@@ -83,6 +93,8 @@ export class WhatIfApprovalsSummaryResponse {
   @Int('held orders above the release cap (an order-release approval each), before')
   releasesToApproveBefore!: number;
   @Int('the same under the draft') releasesToApproveAfter!: number;
+  @One(WhatIfAdoptionResponse, 'who adopts the draft: four-eyes')
+  adoption!: WhatIfSummary['approvals']['adoption'];
 }
 
 export class WhatIfSummaryResponse implements WhatIfSummary {

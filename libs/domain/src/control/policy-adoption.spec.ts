@@ -3,6 +3,7 @@ import { validatePolicy } from '../rating/validate-policy';
 import type { Actor } from './limit-approval';
 import {
   decidePolicyAdoption,
+  mayApprovePolicy,
   missingPolicyApprovals,
   type PolicyAdoptionCommand,
   type PolicyAdoptionResult,
@@ -140,6 +141,18 @@ describe('policy adoption (four-eyes)', () => {
       ok: false,
       kind: 'conflict',
     });
+  });
+
+  it('the inbox offers a pending proposal to whoever may approve it now, never its proposer', () => {
+    const r = given([]).when(propose(), ada);
+    const p = r.ok ? r.proposal : null;
+    expect([ada, cleo, gina, fred, sam].map((a) => mayApprovePolicy(p!, DEFAULT_GRADE_POLICY, a))).toEqual([
+      false,
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 
   it('an unknown proposal is not found', () => {

@@ -55,6 +55,20 @@ export function missingPolicyApprovals(p: PolicyProposal, inForce: GradePolicy):
   return missingApprovals({ required: inForce.approvals.policyApproval, approvals: p.approvals });
 }
 
+/** Whether `actor` may approve pending proposal `p` now under the policy in force (the inbox's question). */
+export function mayApprovePolicy(p: PolicyProposal, inForce: GradePolicy, actor: Actor): boolean {
+  if (p.status !== 'pending') return false;
+  return checkApproval(
+    {
+      requestId: p.proposalId,
+      requestedBy: p.proposedBy,
+      required: inForce.approvals.policyApproval,
+      approvals: p.approvals,
+    },
+    actor,
+  ).ok;
+}
+
 /** Decides a proposal, approval or rejection: the proposal as it is afterwards, or why not. */
 export function decidePolicyAdoption(
   command: PolicyAdoptionCommand,

@@ -78,8 +78,8 @@ describe('what-if', () => {
       exposureBefore: 12345n,
       exposureAfter: 12345n,
     };
-    const s = summariseWhatIf([b, a]);
-    expect(s).toEqual(summariseWhatIf([a, b]));
+    const s = summariseWhatIf([b, a], BASE, DRAFT);
+    expect(s).toEqual(summariseWhatIf([a, b], BASE, DRAFT));
     expect(s).toMatchObject({
       customers: 2,
       changed: 1,
@@ -132,7 +132,7 @@ describe('what-if', () => {
       termsBefore: { band: 'D', settlement: 'cash-only', maxPaymentTermsDays: 0 },
       termsAfter: { band: 'C', settlement: 'credit', maxPaymentTermsDays: 30 },
     });
-    expect(summariseWhatIf([r])).toMatchObject({
+    expect(summariseWhatIf([r], DEFAULT_GRADE_POLICY, draft)).toMatchObject({
       customersReleased: ['C-1'],
       customersWithOrdersReleased: 1,
       customersHeld: [],
@@ -188,7 +188,7 @@ describe('what-if', () => {
         releasesToApproveBefore: 0,
         releasesToApproveAfter: 0,
       });
-      expect(summariseWhatIf([r]).approvals).toEqual({
+      expect(summariseWhatIf([r], P, withBands(2, [100, 99, 98])).approvals).toEqual({
         pendingBlocked: 1,
         pendingUnblocked: 0,
         customersRoutedDifferently: 0,
@@ -196,6 +196,8 @@ describe('what-if', () => {
         routesAfter: { 'sales-manager + finance-clerk': 1 },
         releasesToApproveBefore: 0,
         releasesToApproveAfter: 0,
+        // Bands only: no approval rule moves; adopting it takes a proposer and a cfo or general manager.
+        adoption: { proposers: ['admin', 'cfo'], approvers: ['cfo|general-manager'], rulesChanged: [] },
       });
     });
 
@@ -209,10 +211,22 @@ describe('what-if', () => {
         routingBefore: ['sales-manager', 'finance-clerk'],
         routingAfter: ['sales-manager|finance-clerk'],
       });
-      expect(summariseWhatIf([r]).approvals).toMatchObject({
+      expect(summariseWhatIf([r], P, withBands(2, [3, 2, 1])).approvals).toMatchObject({
         customersRoutedDifferently: 1,
         routesAfter: { 'sales-manager|finance-clerk': 1 },
       });
+    });
+
+    it('names the approval rules a draft changes', () => {
+      const p = JSON.parse(JSON.stringify(P));
+      p.version = 2;
+      p.approvals.orderReleaseCap = { ...p.approvals.orderReleaseCap, default: '20000.00' };
+      p.limitApproval.default[0].upTo = '60000.00';
+      const draft = validatePolicy(p);
+      expect(summariseWhatIf([], P, draft).approvals.adoption.rulesChanged).toEqual([
+        'limitApproval',
+        'approvals.orderReleaseCap',
+      ]);
     });
   });
 });

@@ -6,6 +6,7 @@
 import { extendsCredit } from '../control/approvals';
 import type { ControlEvent } from '../control/control-events';
 import { requiredApprovals } from '../control/limit-approval';
+import { canonicalJson } from '../canonical-json';
 import { formatAmount } from '../money';
 import { cloneState, type CustomerState } from '../customer/state';
 import { evaluatePosition } from '../position/position';
@@ -235,7 +236,25 @@ export interface WhatIfSummary {
     /** Held orders whose release needs an order-release approval, before and after. */
     releasesToApproveBefore: number;
     releasesToApproveAfter: number;
+    /** Adopting the draft is itself four-eyes (policy-adoption.ts): the policy in force names the roles. */
+    adoption: {
+      proposers: string[];
+      approvers: string[];
+      /** The approval settings the draft changes (tiers, caps, trial limits, reminders, who adopts policy). */
+      rulesChanged: string[];
+    };
   };
+}
+
+function approvalRulesChanged(inForce: GradePolicy, draft: GradePolicy): string[] {
+  const changed: string[] = [];
+  if (canonicalJson(inForce.limitApproval) !== canonicalJson(draft.limitApproval))
+    changed.push('limitApproval');
+  const a = inForce.approvals as unknown as Record<string, unknown>;
+  const b = draft.approvals as unknown as Record<string, unknown>;
+  for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort())
+    if (canonicalJson(a[k] ?? null) !== canonicalJson(b[k] ?? null)) changed.push(`approvals.${k}`);
+  return changed;
 }
 
 /** A customer row as the API and CSV show it: amounts as decimal strings in the customer's currency. */
@@ -264,8 +283,12 @@ export function whatIfRow(r: WhatIfCustomer): WhatIfRow {
   };
 }
 
-/** Folds customer rows into the summary (order-independent). */
-export function summariseWhatIf(rows: Iterable<WhatIfCustomer>): WhatIfSummary {
+/** Folds customer rows into the summary (order-independent); `inForce` is the policy the draft would replace. */
+export function summariseWhatIf(
+  rows: Iterable<WhatIfCustomer>,
+  inForce: GradePolicy,
+  draft: GradePolicy,
+): WhatIfSummary {
   const s: WhatIfSummary = {
     customers: 0,
     changed: 0,
@@ -283,6 +306,11 @@ export function summariseWhatIf(rows: Iterable<WhatIfCustomer>): WhatIfSummary {
       routesAfter: {},
       releasesToApproveBefore: 0,
       releasesToApproveAfter: 0,
+      adoption: {
+        proposers: inForce.approvals.policyProposers.slice(),
+        approvers: inForce.approvals.policyApproval.slice(),
+        rulesChanged: approvalRulesChanged(inForce, draft),
+      },
     },
   };
   const routeName = (slots: string[]): string => slots.join(' + ') || 'none';

@@ -91,7 +91,7 @@ export async function simulatePolicy(
       ledgerSequence: head,
       asOf: opts.asOf ?? null,
       customerId: opts.customerId ?? null,
-      summary: summariseWhatIf(rows),
+      summary: summariseWhatIf(rows, policies.inForceAt(head), draft),
       customers: rows.length,
     };
     return { result, rows: views };
