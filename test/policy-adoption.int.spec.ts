@@ -281,6 +281,21 @@ describe('policy adoption, four-eyes (API and CLI)', () => {
     expect(rejected).toMatchObject({ status: 'rejected', closedBy: 'cora', closeReason: 'no accounts' });
   });
 
+  it('approvals arriving at once are decided one at a time: one adoption, the rest refused', async () => {
+    current = (await h.get('/policy')).body.policy;
+    const before = (await h.query('SELECT 1 FROM grade_policies')).length;
+    const id = (await h.send('POST', '/policy/proposals', next(), KEYS.admin)).body.proposalId;
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        h.send('POST', `/policy/proposals/${id}/approve`, undefined, i % 2 ? KEYS.cfo : KEYS.gm),
+      ),
+    );
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 409)).toHaveLength(11);
+    expect((await h.query('SELECT 1 FROM grade_policies')).length).toBe(before + 1);
+    current = (await h.get('/policy')).body.policy;
+  });
+
   it('every command teaches with --help', async () => {
     const help = async (...args: string[]) => {
       let text = '';

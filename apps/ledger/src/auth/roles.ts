@@ -20,6 +20,11 @@ export const APPROVERS: [Role, ...Role[]] = [
   'cfo',
   'general-manager',
 ];
+/**
+ * Who may reach the policy adoption routes (propose, approve, reject): every role but reader. Which of them may
+ * propose or approve is the policy in force's to say (`approvals.policyProposers`, `approvals.policyApproval`).
+ */
+export const POLICY_ACTORS: [Role, ...Role[]] = ['admin', ...APPROVERS];
 /** Blacklisting and lifting it: the managers. */
 export const BLACKLISTERS: [Role, ...Role[]] = ['finance-manager', 'cfo', 'general-manager'];
 

@@ -37,7 +37,7 @@ import { PathId } from '../api/path-params';
 import { AnyObject, ErrorResponse, Many, One, OneOrNull } from '../api/schema';
 import { PolicyVersionResponse } from '../audit/audit.dto';
 import { CurrentPrincipal } from '../auth/principal.decorator';
-import { APPROVERS, RequireRole, type Principal } from '../auth/roles';
+import { POLICY_ACTORS, RequireRole, type Principal } from '../auth/roles';
 import { CLOCK, LEDGER_DATA_SOURCE } from '../tokens';
 import {
   NoBody,
@@ -128,7 +128,7 @@ export class PolicyAdminController {
   ) {}
 
   @Post()
-  @RequireRole('admin', ...APPROVERS)
+  @RequireRole(...POLICY_ACTORS)
   @ApiCreatedResponse({
     type: PolicyProposalResponse,
     description: 'the pending proposal; nothing is in force yet',
@@ -172,7 +172,7 @@ export class PolicyAdminController {
 
   @Post(':proposalId/approve')
   @HttpCode(200)
-  @RequireRole('admin', ...APPROVERS)
+  @RequireRole(...POLICY_ACTORS)
   @ApiOkResponse({
     type: PolicyDecisionResponse,
     description: '`adopted` is the version now in force when this approval was the last one needed',
@@ -193,7 +193,7 @@ export class PolicyAdminController {
 
   @Post(':proposalId/reject')
   @HttpCode(200)
-  @RequireRole('admin', ...APPROVERS)
+  @RequireRole(...POLICY_ACTORS)
   @ApiOkResponse({ type: PolicyDecisionResponse })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'neither its proposer nor an approving role' })
   @ApiNotFoundResponse({ type: ErrorResponse })
