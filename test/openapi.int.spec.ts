@@ -278,6 +278,15 @@ describe('OpenAPI document', () => {
     await call('GET', '/approvals', '/approvals', undefined, KEYS.finance);
     await call('POST', '/control/review', '/control/review', { at: '2026-01-10' });
     await call('GET', '/collections/tasks', '/collections/tasks?owner=collections&status=all&limit=10');
+    const task = (await h.get('/collections/tasks?status=open&limit=1')).body.items[0];
+    const acted = await call(
+      'POST',
+      '/collections/tasks/:taskId/actions',
+      `/collections/tasks/${encodeURIComponent(task.taskId)}/actions`,
+      { customerId: task.customerId, action: 'contact', note: 'called the buyer' },
+      KEYS.analyst,
+    );
+    expect(acted.status).toBe(200);
     // Forgetting C-DOC, four eyes: one admin asks, another approves (its figures stay).
     await call('POST', '/customers/:id/forget-requests', '/customers/C-DOC/forget-requests', {
       reason: 'erasure request',

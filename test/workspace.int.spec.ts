@@ -413,6 +413,106 @@ describe('finance workspace (/app) in Chromium', () => {
     await page.close();
   });
 
+  it('works the collection-task queue: contact, promise and close through the API command, role-checked', async () => {
+    const apiTasks = async (status = 'open') =>
+      (await h.get(`/collections/tasks?status=${status}`)).body.items as Array<{
+        taskId: string;
+        customerId: string;
+        status: string;
+        closeReason: string | null;
+        lastAction: {
+          action: string;
+          by: string;
+          promisedOn: string | null;
+          promisedAmount: string | null;
+        } | null;
+      }>;
+    const task = (await apiTasks()).find((k) => k.customerId === 'W-1')!;
+    expect(task).toBeDefined();
+    const row = (page: Page) => page.locator(`#collection-tasks tr[data-task="${task.taskId}"]`);
+
+    // a reader sees the queue (the same open tasks as the API), no forms, and the server refuses the action
+    const reader = await signIn(KEYS.reader);
+    await reader.goto(`${h.url}/app/queues/collections`);
+    const shown = await reader
+      .locator('#collection-tasks tr[data-task]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-task')));
+    expect(shown).toEqual((await apiTasks()).map((k) => k.taskId));
+    expect(await row(reader).locator('form').count()).toBe(0);
+    const token = JSON.parse((await reader.getAttribute('body', 'hx-headers'))!)['x-csrf-token'];
+    const cookie = (await reader.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const actionUrl = `${h.url}/app/collections/tasks/${encodeURIComponent(task.taskId)}/actions`;
+    const forged = await fetch(actionUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, 'x-csrf-token': token },
+      body: 'customerId=W-1&action=close&note=mine',
+    });
+    expect(forged.status).toBe(403);
+    await reader.close();
+
+    const page = await signIn(KEYS.analyst);
+    await page.goto(`${h.url}/app/queues/collections?owner=S-1`);
+    expect(await row(page).count()).toBe(1);
+    await screenshot(page, 'collections');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    // without a CSRF token the same post is refused
+    const analystCookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const noToken = await fetch(actionUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: analystCookie },
+      body: 'customerId=W-1&action=contact&note=x',
+    });
+    expect(noToken.status).toBe(403);
+
+    await row(page).locator('input[name=note]').fill('called Sara, invoice INV-1 acknowledged');
+    await row(page).locator('button.contact').click();
+    await row(page).locator('.last-action [data-action=contact]').waitFor();
+    await row(page).locator('input[name=note]').fill('pays part at month end');
+    await row(page).locator('input[name=promisedOn]').fill('2026-06-30');
+    await row(page).locator('input[name=promisedAmount]').fill('1000.00');
+    await row(page).locator('button.promise').click();
+    await row(page).locator('.last-action [data-action=promise]').waitFor();
+    expect((await apiTasks()).find((k) => k.taskId === task.taskId)!.lastAction).toMatchObject({
+      action: 'promise',
+      by: 'carl',
+      promisedOn: '2026-06-30',
+      promisedAmount: '1000.00',
+    });
+    // a promise in the past is refused with the domain's message, in the flash area
+    await row(page).locator('input[name=note]').fill('late');
+    await row(page).locator('input[name=promisedOn]').fill('2026-06-01');
+    await row(page).locator('input[name=promisedAmount]').fill('1000.00');
+    await row(page).locator('button.promise').click();
+    await page.locator('#flash .flash.error').waitFor();
+    expect(await page.locator('#flash').textContent()).toContain('before today');
+
+    await row(page).locator('input[name=note]').fill('agreed plan, closing');
+    await row(page).locator('input[name=promisedOn]').fill('');
+    await row(page).locator('input[name=promisedAmount]').fill('');
+    await row(page).locator('button.close').click();
+    await page.locator('#collection-tasks .flash[role=status]').waitFor();
+    await page.reload();
+    expect(await row(page).count()).toBe(0);
+    expect((await apiTasks('closed')).find((k) => k.taskId === task.taskId)).toMatchObject({
+      status: 'closed',
+      closeReason: 'resolved',
+    });
+    const events = await h.query<{
+      type: string;
+      payload: { action?: string; by?: string; reason?: string };
+    }>(
+      `SELECT type, payload FROM ledger_events WHERE customer_id = 'W-1'
+          AND type IN ('CollectionActionRecorded', 'CollectionTaskClosed') ORDER BY sequence`,
+    );
+    expect(events.map((e) => [e.type, e.payload.action ?? e.payload.reason, e.payload.by ?? null])).toEqual([
+      ['CollectionActionRecorded', 'contact', 'carl'],
+      ['CollectionActionRecorded', 'promise', 'carl'],
+      ['CollectionActionRecorded', 'close', 'carl'],
+      ['CollectionTaskClosed', 'resolved', null],
+    ]);
+    await page.close();
+  });
+
   it('refuses a session past its expiry: back to the sign-in page', async () => {
     const page = await signIn(KEYS.reader);
     await page.goto(`${h.url}/app/queues/held-orders`);

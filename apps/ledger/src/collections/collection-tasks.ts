@@ -20,6 +20,17 @@ export interface CollectionTaskView {
   openedSequence: string;
   closedAt: string | null;
   closeReason: string | null;
+  /** The latest contact, promise or close recorded on it (POST /collections/tasks/:taskId/actions). */
+  lastAction: CollectionActionView | null;
+}
+
+export interface CollectionActionView {
+  action: string;
+  note: string;
+  promisedOn: string | null;
+  promisedAmount: string | null;
+  by: string;
+  at: string;
 }
 
 export class ListCollectionTasksQuery extends Query<{ items: CollectionTaskView[]; total: number }> {
@@ -39,6 +50,8 @@ interface Row {
   payload: Record<string, unknown>;
   closed_at: Date | null;
   close_reason: string | null;
+  action_at: Date | null;
+  action: Record<string, unknown> | null;
   currency: string | null;
   total: string;
 }
@@ -55,12 +68,18 @@ export class ListCollectionTasksHandler implements IQueryHandler<ListCollectionT
     const rows: Row[] = await this.ds.query(
       `SELECT o.customer_id, o.sequence::text AS sequence, o.occurred_at, o.payload,
               c.occurred_at AS closed_at, c.payload->>'reason' AS close_reason, p.currency,
+              la.occurred_at AS action_at, la.payload AS action,
               count(*) OVER ()::text AS total
          FROM ledger_events o
          LEFT JOIN ledger_events c
            ON c.type = 'CollectionTaskClosed' AND c.payload->>'taskId' = o.payload->>'taskId'
               AND c.customer_id = o.customer_id
          LEFT JOIN customer_positions p ON p.customer_id = o.customer_id
+         LEFT JOIN LATERAL (
+              SELECT a.occurred_at, a.payload FROM ledger_events a
+               WHERE a.customer_id = o.customer_id AND a.type = 'CollectionActionRecorded'
+                 AND a.payload->>'taskId' = o.payload->>'taskId'
+               ORDER BY a.sequence DESC LIMIT 1) la ON TRUE
         WHERE o.type = 'CollectionTaskOpened'
           AND ($1::text IS NULL OR o.payload->>'owner' = $1)
           AND ($2 = 'all' OR ($2 = 'open') = (c.sequence IS NULL))
@@ -87,6 +106,20 @@ export class ListCollectionTasksHandler implements IQueryHandler<ListCollectionT
         openedSequence: r.sequence,
         closedAt: r.closed_at === null ? null : r.closed_at.toISOString(),
         closeReason: r.close_reason,
+        lastAction:
+          r.action === null || r.action_at === null
+            ? null
+            : {
+                action: String(r.action.action),
+                note: String(r.action.note),
+                promisedOn: (r.action.promisedOn as string | null) ?? null,
+                promisedAmount:
+                  r.action.promisedAmount === null || r.action.promisedAmount === undefined
+                    ? null
+                    : formatAmount(BigInt(r.action.promisedAmount as string), currency),
+                by: String(r.action.by),
+                at: r.action_at.toISOString(),
+              },
       };
     });
     return { items, total: rows.length === 0 ? 0 : Number(rows[0].total) };

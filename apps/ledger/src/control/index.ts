@@ -18,6 +18,7 @@ import { RunCreditReviewHandler } from './credit-review';
 import { PolicyAdminController, PolicyAdoptionStepHandler } from './policy-admin.controller';
 import { PolicySimulations, PolicySimulationsController } from '../policy/policy-simulations.controller';
 import { ListCollectionTasksHandler } from '../collections/collection-tasks';
+import { RecordCollectionActionHandler } from '../collections/collection-actions';
 import { CollectionsController } from '../collections/collections.controller';
 
 /** The credit-control half of the API (controls, reports, docs): registered into LedgerModule with one line each. */
@@ -42,6 +43,7 @@ export const CONTROL_PROVIDERS = [
   PolicySimulations,
   GetReportHandler,
   ListCollectionTasksHandler,
+  RecordCollectionActionHandler,
   {
     provide: MonthlyReports,
     useFactory: (ds: DataSource, policies: PolicyStore) => new MonthlyReports(ds, policies),

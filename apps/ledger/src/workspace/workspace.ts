@@ -21,6 +21,7 @@ import { APP_CONFIG, CLOCK, LEDGER_DATA_SOURCE } from '../tokens';
 import { WorkspaceDeps, escapeHtml, makeContext, render } from './context';
 import { LANG_COOKIE, isLanguage, languageOf, translator } from './i18n';
 import { alertPages } from './pages/alerts';
+import { collectionPages } from './pages/collections';
 import { customerPages } from './pages/customer';
 import { dashboardPages } from './pages/dashboard';
 import { queuePages } from './pages/queues';
@@ -33,6 +34,7 @@ const PAGES: Array<(app: FastifyInstance, deps: WorkspaceDeps) => void> = [
   dashboardPages,
   customerPages,
   queuePages,
+  collectionPages,
   alertPages,
 ];
 

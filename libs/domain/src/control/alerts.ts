@@ -87,6 +87,7 @@ const TOPIC_OF: Record<ControlEventType, string> = {
   ...CREDIT_CONTROL_TOPICS,
   ...PERSONAL_DATA_TOPICS,
   CollectionTaskOpened: COLLECTIONS_TOPIC,
+  CollectionActionRecorded: COLLECTIONS_TOPIC,
   CollectionTaskClosed: COLLECTIONS_TOPIC,
 };
 

@@ -7,7 +7,11 @@
 import { formatAmount } from '../money';
 import type { StoredFields } from './stored-fields';
 
-export const COLLECTION_EVENT_TYPES = ['CollectionTaskOpened', 'CollectionTaskClosed'] as const;
+export const COLLECTION_EVENT_TYPES = [
+  'CollectionTaskOpened',
+  'CollectionActionRecorded',
+  'CollectionTaskClosed',
+] as const;
 export type CollectionEventType = (typeof COLLECTION_EVENT_TYPES)[number];
 
 export const COLLECTIONS_TOPIC = 'credit.tasks.collections';
@@ -21,9 +25,17 @@ export type CollectionTrigger = 'freeze' | 'step';
 
 /**
  * Why a task closed: the invoice was paid (or credited) in full, written off or disputed (collections pause),
- * the customer was unfrozen, or a later step of the same invoice replaced it.
+ * the customer was unfrozen, or a later step of the same invoice replaced it; or the person working it closed it
+ * ('resolved', after a `close` action).
  */
-export const TASK_CLOSE_REASONS = ['paid', 'written-off', 'disputed', 'unfrozen', 'superseded'] as const;
+export const TASK_CLOSE_REASONS = [
+  'paid',
+  'written-off',
+  'disputed',
+  'unfrozen',
+  'superseded',
+  'resolved',
+] as const;
 export type TaskCloseReason = (typeof TASK_CLOSE_REASONS)[number];
 
 export interface CollectionTaskOpenedPayload {
@@ -42,6 +54,20 @@ export interface CollectionTaskOpenedPayload {
   daysPastDue: number;
 }
 
+/** What the person working a task records: a contact made, a promise to pay, or closing it. */
+export const COLLECTION_ACTIONS = ['contact', 'promise', 'close'] as const;
+export type CollectionAction = (typeof COLLECTION_ACTIONS)[number];
+
+export interface CollectionActionRecordedPayload {
+  taskId: string;
+  action: CollectionAction;
+  note: string;
+  /** A promise's day and amount (minor units of the customer's currency); null for the other actions. */
+  promisedOn: string | null;
+  promisedAmount: bigint | null;
+  by: string;
+}
+
 export interface CollectionTaskClosedPayload {
   taskId: string;
   reason: TaskCloseReason;
@@ -51,6 +77,7 @@ export interface CollectionTaskClosedPayload {
 
 export interface CollectionPayloadMap {
   CollectionTaskOpened: CollectionTaskOpenedPayload;
+  CollectionActionRecorded: CollectionActionRecordedPayload;
   CollectionTaskClosed: CollectionTaskClosedPayload;
 }
 
@@ -71,6 +98,10 @@ export function isCollectionEvent<E extends { type: string }>(event: E): event i
 /** JSON-safe payload (bigints as minor-unit integer strings). */
 export function storedCollectionPayload(event: CollectionEvent): Record<string, unknown> {
   if (event.type === 'CollectionTaskClosed') return { ...event.payload };
+  if (event.type === 'CollectionActionRecorded') {
+    const a = event.payload;
+    return { ...a, promisedAmount: a.promisedAmount === null ? null : a.promisedAmount.toString() };
+  }
   const p = event.payload;
   return { ...p, invoiceIds: p.invoiceIds.slice(), amountDue: p.amountDue.toString() };
 }
@@ -87,6 +118,19 @@ export function collectionPayloadFromStored(
       taskId: f.str('taskId'),
       reason: reason as TaskCloseReason,
       causeEventId: f.str('causeEventId'),
+    };
+  }
+  if (type === 'CollectionActionRecorded') {
+    const action = f.str('action');
+    if (!(COLLECTION_ACTIONS as readonly string[]).includes(action))
+      f.bad(`payload.action ${JSON.stringify(action)} is not a collection action`);
+    return {
+      taskId: f.str('taskId'),
+      action: action as CollectionAction,
+      note: f.str('note'),
+      promisedOn: f.strOrNull('promisedOn'),
+      promisedAmount: f.strOrNull('promisedAmount') === null ? null : f.amount('promisedAmount'),
+      by: f.str('by'),
     };
   }
   const trigger = f.str('trigger');
@@ -107,6 +151,14 @@ export function collectionPayloadFromStored(
 /** Alert details: amounts as decimal strings of `currency`. */
 export function collectionAlertDetails(event: CollectionEvent, currency: string): Record<string, unknown> {
   if (event.type === 'CollectionTaskClosed') return { ...event.payload };
+  if (event.type === 'CollectionActionRecorded') {
+    const a = event.payload;
+    return {
+      ...a,
+      promisedAmount: a.promisedAmount === null ? null : formatAmount(a.promisedAmount, currency),
+      currency,
+    };
+  }
   const p = event.payload;
   return {
     ...p,

@@ -6,7 +6,7 @@ import { validatePolicy } from '../rating/validate-policy';
 import { applyControlChain, applyWithRules } from '../rules/apply-with-rules';
 import { freezeDecision, overdueNotices } from '../rules/time-rules';
 import type { ControlEvent } from './control-events';
-import { ladderFor } from './collections';
+import { ladderFor, recordCollectionAction } from './collections';
 import { dayNumber } from '../dates';
 
 /** One customer fed like the writer does: billing events through applyWithRules, job output through the chain. */
@@ -172,6 +172,113 @@ describe('collection tasks', () => {
     const text = serializeState(l.state);
     expect(serializeState(deserializeState(text))).toBe(text);
     expect(text).toContain('"openTasks"');
+  });
+});
+
+describe('collection actions by the person working a task', () => {
+  const carl = { name: 'carl', role: 'finance-clerk' as const };
+  const withTask = () => {
+    const l = new Ledger();
+    l.onboard(OWNER);
+    l.invoice('I-1', '1200.00', '2026-01-05', '2026-02-04');
+    l.job(overdueNotices(l.state, '2026-02-05T06:00:00Z', l.policy));
+    return l;
+  };
+  const TASK = 'collection:C-1:I-1:reminder';
+
+  it('given an open task, when a contact and a promise are recorded, then they are events and the task stays open', () => {
+    const l = withTask();
+    const contact = recordCollectionAction(
+      l.state,
+      carl,
+      '2026-02-06T10:00:00.000Z',
+      {
+        taskId: TASK,
+        action: 'contact',
+        note: 'called Ana',
+      },
+      'a1',
+    );
+    expect(contact.ok && brief(l.job(contact.events))).toEqual([
+      'CollectionActionRecorded:collection:C-1:I-1:reminder',
+    ]);
+    const promise = recordCollectionAction(
+      l.state,
+      carl,
+      '2026-02-06T11:00:00.000Z',
+      {
+        taskId: TASK,
+        action: 'promise',
+        note: 'pays Friday',
+        promisedOn: '2026-02-13',
+        promisedAmount: 120000n,
+      },
+      'a2',
+    );
+    expect(promise.ok && promise.events[0]).toMatchObject({
+      eventId: `task-action:${TASK}:a2`,
+      payload: { action: 'promise', promisedOn: '2026-02-13', promisedAmount: 120000n, by: 'carl' },
+    });
+    if (promise.ok) l.job(promise.events);
+    expect([...l.state.openTasks.keys()]).toEqual([TASK]);
+  });
+
+  it('given an open task, when it is closed, then the task closes as resolved, caused by the action', () => {
+    const l = withTask();
+    const close = recordCollectionAction(
+      l.state,
+      carl,
+      '2026-02-07T10:00:00.000Z',
+      {
+        taskId: TASK,
+        action: 'close',
+        note: 'settled by phone, payment on its way',
+      },
+      'a3',
+    );
+    expect(close.ok && brief(l.job(close.events))).toEqual([
+      'CollectionActionRecorded:collection:C-1:I-1:reminder',
+      'CollectionTaskClosed:collection:C-1:I-1:reminder:resolved',
+    ]);
+    expect(close.ok && close.events[1].payload).toMatchObject({ causeEventId: `task-action:${TASK}:a3` });
+    expect(l.state.openTasks.size).toBe(0);
+    // closed: nothing more can be recorded on it
+    expect(
+      recordCollectionAction(
+        l.state,
+        carl,
+        '2026-02-08T10:00:00.000Z',
+        { taskId: TASK, action: 'contact', note: 'x' },
+        'a4',
+      ),
+    ).toMatchObject({ ok: false, kind: 'conflict' });
+  });
+
+  it('refuses a promise without its day or amount, in the past, or of nothing; and promise fields on a contact', () => {
+    const l = withTask();
+    const at = '2026-02-06T10:00:00.000Z';
+    const act = (input: Record<string, unknown>) =>
+      recordCollectionAction(
+        l.state,
+        carl,
+        at,
+        { taskId: TASK, note: 'n', action: 'promise', ...input },
+        'x',
+      );
+    expect(act({})).toMatchObject({ ok: false, kind: 'bad-request' });
+    expect(act({ promisedOn: '2026-02-05', promisedAmount: 100n })).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/before today/),
+    });
+    expect(act({ promisedOn: '2026-02-09', promisedAmount: 0n })).toMatchObject({
+      ok: false,
+      kind: 'bad-request',
+    });
+    expect(act({ action: 'contact', promisedOn: '2026-02-09' })).toMatchObject({
+      ok: false,
+      kind: 'bad-request',
+    });
+    expect(act({ taskId: 'collection:nope' })).toMatchObject({ ok: false, kind: 'conflict' });
   });
 });
 

@@ -11,7 +11,15 @@ import type { GradePolicy } from '../rating/policy';
 import { DEFAULT_CUSTOMER_TYPE } from '../contract/payloads';
 import { ACCEPT, invalid } from './control-decision';
 import { controlEvent, type CollectionStep, type ControlEvent, type LedgerEvent } from './control-events';
-import type { CollectionEvent, CollectionTrigger, TaskCloseReason } from './collection-events';
+import {
+  isCollectionEvent,
+  type CollectionAction,
+  type CollectionEvent,
+  type CollectionTrigger,
+  type TaskCloseReason,
+} from './collection-events';
+import type { CommandResult } from './credit-control';
+import type { Actor } from './limit-approval';
 import type { LadderStep } from './collections-policy';
 
 export interface Ladder {
@@ -100,8 +108,7 @@ export function collectionFollowUps(
   event: LedgerEvent,
   policy: GradePolicy,
 ): ControlEvent[] {
-  if (!state.onboarded || event.type === 'CollectionTaskOpened' || event.type === 'CollectionTaskClosed')
-    return [];
+  if (!state.onboarded || isCollectionEvent(event)) return [];
   const at = event.occurredAt;
   const out: ControlEvent[] = [];
   for (const t of state.openTasks.values()) {
@@ -145,6 +152,62 @@ export function collectionFollowUps(
   return out;
 }
 
+export interface CollectionActionInput {
+  taskId: string;
+  action: CollectionAction;
+  note: string;
+  /** For a promise: the day (YYYY-MM-DD, not before today) and the amount (minor units, > 0). */
+  promisedOn?: string;
+  promisedAmount?: bigint;
+}
+
+/**
+ * The person working an open collection task records what happened (seed 004: 催收任务给到对应负责人): a contact,
+ * a promise to pay (day and amount), or closing it — then the task closes ('resolved', caused by the action).
+ * `id` makes the action's event id (one per action; a close's CollectionTaskClosed id is the task's own).
+ */
+export function recordCollectionAction(
+  state: CustomerState,
+  actor: Actor,
+  at: string,
+  input: CollectionActionInput,
+  id: string,
+): CommandResult {
+  const refuse = (kind: 'not-found' | 'conflict' | 'bad-request', message: string): CommandResult => ({
+    ok: false,
+    kind,
+    message,
+  });
+  if (!state.onboarded) return refuse('not-found', `customer ${state.customerId} is not in the ledger`);
+  if (!state.openTasks.has(input.taskId))
+    return refuse('conflict', `collection task ${input.taskId} is not open for customer ${state.customerId}`);
+  const promise = input.action === 'promise';
+  if (promise && (input.promisedOn === undefined || input.promisedAmount === undefined))
+    return refuse('bad-request', 'a promise needs promisedOn and promisedAmount');
+  if (!promise && (input.promisedOn !== undefined || input.promisedAmount !== undefined))
+    return refuse('bad-request', `promisedOn and promisedAmount belong to a promise, not a ${input.action}`);
+  if (promise && input.promisedOn! < at.slice(0, 10))
+    return refuse('bad-request', `promisedOn ${input.promisedOn} is before today (${at.slice(0, 10)})`);
+  if (promise && input.promisedAmount! <= 0n) return refuse('bad-request', 'promisedAmount must be above 0');
+  const action = controlEvent(
+    'CollectionActionRecorded',
+    `task-action:${input.taskId}:${id}`,
+    state.customerId,
+    at,
+    {
+      taskId: input.taskId,
+      action: input.action,
+      note: input.note,
+      promisedOn: input.promisedOn ?? null,
+      promisedAmount: input.promisedAmount ?? null,
+      by: actor.name,
+    },
+  );
+  const events: ControlEvent[] = [action];
+  if (input.action === 'close') events.push(closed(state, input.taskId, 'resolved', action.eventId, at));
+  return { ok: true, events };
+}
+
 export function decideCollection(state: CustomerState, event: CollectionEvent): Decision {
   const open = state.openTasks.has(event.payload.taskId);
   if (event.type === 'CollectionTaskOpened')
@@ -154,6 +217,8 @@ export function decideCollection(state: CustomerState, event: CollectionEvent): 
 
 export function mutateCollection(state: CustomerState, event: CollectionEvent): void {
   const p = event.payload;
+  // An action is the record of work done on the task; a close action is followed by its CollectionTaskClosed.
+  if (event.type === 'CollectionActionRecorded') return;
   if (event.type === 'CollectionTaskClosed') {
     state.openTasks.delete(p.taskId);
     return;

@@ -90,6 +90,14 @@ const samples: ControlEvent[] = [
     amountDue: 125000n,
     daysPastDue: 3,
   }),
+  controlEvent('CollectionActionRecorded', 'task-action:collection:C-1:INV-1:reminder:a1', 'C-1', AT, {
+    taskId: 'collection:C-1:INV-1:reminder',
+    action: 'promise',
+    note: 'pays on Friday',
+    promisedOn: '2026-03-20',
+    promisedAmount: 125000n,
+    by: 'carl',
+  }),
   controlEvent('CollectionTaskClosed', 'task-closed:collection:C-1:INV-1:reminder', 'C-1', AT, {
     taskId: 'collection:C-1:INV-1:reminder',
     reason: 'paid',

@@ -107,6 +107,21 @@ export const en = {
     done: 'Done: {{what}}.',
     readOnly: 'Your role may look but not act here.',
   },
+  tasks: {
+    title: 'Collection tasks',
+    intro:
+      'Open tasks of the people who chase payment (GET /collections/tasks): record a contact, a promise to pay or close a task; a closed task leaves the queue.',
+    owner: 'Owner',
+    filter: 'Filter',
+    due: 'Due when opened',
+    daysPastDue: 'Days past due',
+    lastAction: 'Latest action',
+    act: 'Record',
+    note: 'Note',
+    promisedOn: 'Promised on',
+    promisedAmount: 'Amount',
+    action: { contact: 'Contact', promise: 'Promise', close: 'Close' },
+  },
   alerts: { title: 'Live alerts', waiting: 'Waiting for alerts…', topic: 'Topic', at: 'At' },
   reports: {
     title: 'Month-end credit reports',

@@ -114,6 +114,21 @@ export const zhCN: Strings = {
     done: '已完成：{{what}}。',
     readOnly: '您的角色只能查看，不能操作。',
   },
+  tasks: {
+    title: '催收任务',
+    intro:
+      '催收负责人的未结任务（GET /collections/tasks）：记录联系、付款承诺或关闭任务；关闭的任务离开队列。',
+    owner: '负责人',
+    filter: '筛选',
+    due: '开立时应收',
+    daysPastDue: '逾期天数',
+    lastAction: '最近操作',
+    act: '记录',
+    note: '备注',
+    promisedOn: '承诺付款日',
+    promisedAmount: '金额',
+    action: { contact: '联系', promise: '承诺付款', close: '关闭' },
+  },
   alerts: { title: '实时预警', waiting: '等待预警…', topic: '主题', at: '时间' },
   reports: {
     title: '月末信用报告',
