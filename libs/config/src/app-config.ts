@@ -258,7 +258,7 @@ export const CONFIG_DOC: Setting[] = [
   {
     env: 'RESIDENT_STATE_MB',
     default: '64',
-    doc: 'Estimated memory (MB) the ledger keeps the customer states it has just appended to in, so the next event of the same customer skips reading and parsing its stored state (least recently used dropped first; each is checked against the stored stream version, dropped on a consumer-group rebalance). 0 keeps none.',
+    doc: 'Estimated memory (MB) the ledger keeps the customer states it has just appended to in, so the next event of the same customer skips reading and parsing its stored state (least recently used dropped first; each is checked against the stored stream version, dropped on a consumer-group rebalance and after 5 s without an append). 0 keeps none.',
   },
   {
     env: 'FUTURE_EVENT_TOLERANCE_MS',

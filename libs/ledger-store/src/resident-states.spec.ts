@@ -40,4 +40,21 @@ describe('ResidentStates', () => {
     r.clear();
     expect(r.take(['A']).size).toBe(0);
   });
+
+  it('given no state put for the idle time, when it passes, then all are dropped', () => {
+    jest.useFakeTimers();
+    try {
+      const r = new ResidentStates(10_000, 5_000);
+      r.put(stateOf('A', 1), 100);
+      jest.advanceTimersByTime(3_000);
+      r.put(stateOf('B', 1), 100);
+      jest.advanceTimersByTime(3_000);
+      expect(r.size).toBe(2);
+      jest.advanceTimersByTime(2_500);
+      expect(r.size).toBe(0);
+      expect(r.bytes).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -17,12 +17,20 @@ const HEAP_PER_JSON_BYTE = 1.5;
  * means the same state, since the state is a deterministic fold of the stream. A state is taken out while an
  * append uses it (the fold mutates it in place) and put back only once that append has committed, so a rolled-back
  * append leaves nothing behind.
+ *
+ * They serve appends that follow each other: after `idleMs` without one (ingestion caught up, nothing flowing) they
+ * are all dropped, so an idle ledger does not hold them (the next event of a customer reads its state once).
  */
 export class ResidentStates {
   private readonly entries = new Map<string, { state: CustomerState; jsonLength: number; bytes: number }>();
   private used = 0;
+  private lastPut = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly budgetBytes: number) {}
+  constructor(
+    private readonly budgetBytes: number,
+    private readonly idleMs = 5_000,
+  ) {}
 
   get size(): number {
     return this.entries.size;
@@ -57,6 +65,8 @@ export class ResidentStates {
       this.used -= old.bytes;
     }
     if (bytes > this.budgetBytes) return;
+    this.lastPut = Date.now();
+    this.armIdleDrop(this.idleMs);
     this.entries.set(state.customerId, { state, jsonLength, bytes });
     this.used += bytes;
     for (const [id, e] of this.entries) {
@@ -69,5 +79,17 @@ export class ResidentStates {
   clear(): void {
     this.entries.clear();
     this.used = 0;
+  }
+
+  /** One timer, re-armed for the rest of the idle time rather than reset on every put. */
+  private armIdleDrop(ms: number): void {
+    if (this.idleTimer) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      const idle = Date.now() - this.lastPut;
+      if (idle >= this.idleMs) this.clear();
+      else this.armIdleDrop(this.idleMs - idle);
+    }, ms);
+    this.idleTimer.unref();
   }
 }
