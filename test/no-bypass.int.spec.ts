@@ -54,6 +54,9 @@ const CLASSIFIED: Record<string, 'operation' | 'decision' | 'takes-credit' | 'no
   'POST /policy/simulations': 'none',
   'POST /control/review': 'none',
   'POST /jobs/:name/run': 'none',
+  // Collection work (contact, promise to pay, close) is recorded on the task; it changes no limit and no freeze.
+  'POST /collections/tasks/:taskId/actions': 'none',
+  'POST /app/collections/tasks/:taskId/actions': 'none',
   // Forgetting erases personal fields only: figures and grades replay unchanged (four eyes of their own).
   'POST /customers/:id/forget-requests': 'none',
   'POST /customers/:id/forget-requests/:requestId/approve': 'none',

@@ -154,7 +154,7 @@ describe('what-if: simulate a draft policy before adopting it', () => {
     expect(csv.text.trim().split('\r\n')).toHaveLength(121);
   });
 
-  it('refuses a bad draft with 400 naming the field, and non-admins with 403', async () => {
+  it('refuses a bad draft with 400 naming the field, and roles that may not propose policy with 403', async () => {
     const bad = await h.send('POST', '/policy/simulations', {
       policy: { ...DRAFT, lookbackDays: 0 },
     });
@@ -162,6 +162,17 @@ describe('what-if: simulate a draft policy before adopting it', () => {
     expect(bad.body.message).toMatch(/^policy\.lookbackDays: /);
     const reader = await h.send('POST', '/policy/simulations', { policy: DRAFT }, KEYS.reader);
     expect(reader.status).toBe(403);
+    // The policy in force lets admin or cfo propose (approvals.policyProposers): they may simulate, a clerk not.
+    const clerk = await h.send('POST', '/policy/simulations', { policy: DRAFT }, KEYS.analyst);
+    expect(clerk.status).toBe(403);
+    expect(clerk.body.message).toMatch(/the policy in force lets admin or cfo propose one/);
+    const cfo = await h.send(
+      'POST',
+      '/policy/simulations',
+      { policy: DRAFT, customerId: 'C-000001' },
+      KEYS.cfo,
+    );
+    expect(cfo.status).toBe(202);
     expect((await h.get('/policy/simulations/sim-nope')).status).toBe(404);
   });
 

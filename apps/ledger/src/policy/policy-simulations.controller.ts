@@ -3,6 +3,7 @@ import {
   Body,
   ConflictException,
   Controller,
+  ForbiddenException,
   Get,
   Headers,
   HttpCode,
@@ -27,7 +28,8 @@ import {
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@credit-ledger/config';
-import { DomainError, canonicalJson } from '@credit-ledger/domain';
+import { DomainError, canonicalJson, canonicalRole } from '@credit-ledger/domain';
+import { PolicyStore } from '@credit-ledger/ledger-store';
 import {
   SimulationInfo,
   SimulationStore,
@@ -35,7 +37,7 @@ import {
   startSimulationWorker,
 } from '@credit-ledger/projections';
 import { CurrentPrincipal } from '../auth/principal.decorator';
-import { RequireRole, type Principal } from '../auth/roles';
+import { POLICY_ACTORS, RequireRole, type Principal } from '../auth/roles';
 import { PathId } from '../api/path-params';
 import { ErrorResponse } from '../api/schema';
 import { toCsv } from '../reports/portfolio-reports';
@@ -60,8 +62,20 @@ export class PolicySimulations implements OnApplicationShutdown {
   constructor(
     @Inject(LEDGER_DATA_SOURCE) ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PolicyStore) private readonly policies: PolicyStore,
   ) {
     this.store = new SimulationStore(ds);
+  }
+
+  /**
+   * Who may simulate a draft: the roles that may propose one (the policy in force's `approvals.policyProposers`), as
+   * a simulation is the first step of a proposal. Refused with the roles named.
+   */
+  async mayStart(by: Principal): Promise<string | null> {
+    const proposers = (await this.policies.refresh()).approvals.policyProposers;
+    return proposers.includes(canonicalRole(by.role))
+      ? null
+      : `role "${by.role}" may not simulate a draft policy: the policy in force lets ${proposers.join(' or ')} propose one`;
   }
 
   async start(
@@ -69,6 +83,8 @@ export class PolicySimulations implements OnApplicationShutdown {
     by: Principal,
     opts: { asOf?: string; customerId?: string },
   ): Promise<SimulationInfo> {
+    const refused = await this.mayStart(by);
+    if (refused) throw new ForbiddenException(refused);
     let sim: SimulationInfo;
     try {
       sim = await this.store.create(policy, { requestedBy: by.name, ...opts });
@@ -107,7 +123,8 @@ export class PolicySimulationsController {
 
   @Post()
   @HttpCode(202)
-  @RequireRole('admin')
+  // Reached by every policy actor; the policy in force says which of them may propose (and so simulate).
+  @RequireRole(...POLICY_ACTORS)
   @ApiAcceptedResponse({ type: SimulationResponse, description: 'the run, started in a worker thread' })
   start(@Body() body: SimulatePolicyBody, @CurrentPrincipal() by: Principal) {
     return this.simulations.start(body.policy, by, { asOf: body.asOf, customerId: body.customerId });

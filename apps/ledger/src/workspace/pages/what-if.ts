@@ -39,7 +39,9 @@ export function whatIfPages(
 
   app.get<{ Querystring: { simulation?: string; from?: string } }>('/what-if', async (req, reply) => {
     const ctx = pageContext(req);
-    const mayStart = may(ctx.session, PolicySimulationsController, 'start');
+    const mayStart =
+      may(ctx.session, PolicySimulationsController, 'start') &&
+      (await simulations.mayStart(ctx.session)) === null;
     const list = await store.list(20);
     const picked = req.query.simulation ? await found(req.query.simulation) : null;
     // The draft offered for editing: an earlier run's (picked with "use this draft"), else the policy in force.
