@@ -379,6 +379,53 @@ describe('finance workspace (/app) in Chromium', () => {
     expect(pos.body.creditLimit).toBe('8000.00');
   });
 
+  it('as of a past date, the lists beside the position show only what existed then', async () => {
+    // After the four-eyes test W-1 has LR-W1, asked and approved now (06-15 12:00), and the alerts those raised.
+    const alertsUpTo = async (until: string) =>
+      (
+        await h.query<{ sequence: string }>(
+          `SELECT o.sequence::text AS sequence FROM alert_outbox o JOIN ledger_events e ON e.sequence = o.sequence
+            WHERE o.key = 'W-1' AND e.occurred_at <= $1 ORDER BY o.id DESC LIMIT 20`,
+          [until],
+        )
+      ).map((r) => r.sequence);
+    const now = await alertsUpTo(NOW.toISOString());
+    const before = await alertsUpTo('2026-06-14T23:59:59.999Z');
+    // the fixture has alerts after 06-14 (the request and its approvals), so the cut is visible
+    expect(now.filter((s) => !before.includes(s)).length).toBeGreaterThan(0);
+    const tasksUpTo = async (until: string) =>
+      (
+        (await h.get('/collections/tasks?status=all')).body.items as Array<{
+          taskId: string;
+          customerId: string;
+          openedAt: string;
+        }>
+      )
+        .filter((k) => k.customerId === 'W-1' && k.openedAt <= until)
+        .map((k) => k.taskId);
+    const page = await signIn(KEYS.reader);
+    const shown = (list: string, attr: string) =>
+      page.locator(`#${list} [${attr}]`).evaluateAll((els, a) => els.map((e) => e.getAttribute(a)), attr);
+
+    await page.goto(`${h.url}/app/customers/W-1`);
+    expect(await shown('customer-requests', 'data-request')).toEqual(['LR-W1']);
+    expect(await shown('customer-alerts', 'data-sequence')).toEqual(now);
+    expect(await shown('customer-tasks', 'data-task')).toEqual(await tasksUpTo(NOW.toISOString()));
+
+    await page.goto(`${h.url}/app/customers/W-1?asOf=2026-06-14`);
+    expect(await shown('customer-requests', 'data-request')).toEqual([]);
+    expect(await shown('customer-alerts', 'data-sequence')).toEqual(before);
+    expect(await shown('customer-tasks', 'data-task')).toEqual(await tasksUpTo('2026-06-14T23:59:59.999Z'));
+    // held orders are the as-of state's too: W-3's O-9, placed and held 06-11, released now (06-15)
+    await page.goto(`${h.url}/app/customers/W-3`);
+    expect(await shown('customer-held', 'data-order')).toEqual([]);
+    await page.goto(`${h.url}/app/customers/W-3?asOf=2026-06-12`);
+    expect(await shown('customer-held', 'data-order')).toEqual(['O-9']);
+    await page.goto(`${h.url}/app/customers/W-3?asOf=2026-06-10`);
+    expect(await shown('customer-held', 'data-order')).toEqual([]);
+    await page.close();
+  });
+
   it('pushes a live alert to the page within a second of its event', async () => {
     const page = await signIn(KEYS.analyst);
     await page.goto(`${h.url}/app/alerts`);
