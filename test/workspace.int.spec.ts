@@ -2,7 +2,9 @@
 // Functions passed to page.evaluate run in the page: they see the DOM.
 import type { Browser, Page } from 'playwright-core';
 import { KEYS, LedgerHarness, TRIAL_COVERS_ALL } from './support/ledger-harness';
-import { launchChromium, screenshot, seriousA11yViolations } from './support/browser';
+import { launchChromium, screenshot, seriousA11yViolations, untranslatedTexts } from './support/browser';
+import { en } from '../apps/ledger/src/workspace/locales/en';
+import { zhCN } from '../apps/ledger/src/workspace/locales/zh-CN';
 import { onboarded, wire } from './support/wire';
 import { soundProfile } from '../libs/domain/test/builders';
 
@@ -241,6 +243,42 @@ describe('finance workspace (/app) in Chromium', () => {
     await page.click('#lang-en');
     await page.waitForURL(/\/app\/dashboard/);
     await expect(page.locator('h1').textContent()).resolves.toBe('Portfolio');
+    await page.close();
+  });
+
+  it('renders the dashboard, a customer and the what-if page in Simplified Chinese: no raw keys, no English labels', async () => {
+    const page = await signIn(KEYS.admin);
+    await page.goto(`${h.url}/app/lang/zh-CN?next=/app/dashboard`);
+    await page.waitForURL(/\/app\/dashboard/);
+    expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
+    const zh = (n: string, ccy: string) =>
+      new Intl.NumberFormat('zh-CN', { style: 'currency', currency: ccy, currencyDisplay: 'code' }).format(
+        n as unknown as number,
+      );
+    const text = async (sel: string) => (await page.locator(sel).first().textContent())?.trim();
+
+    // dashboard: zh labels (not the English ones), money the zh-CN way
+    expect(await text('h1')).toBe(zhCN.kpi.title);
+    expect(await text('section.kpis[data-currency=EUR] [data-kpi=exposure] .label')).toBe(zhCN.kpi.exposure);
+    expect(zhCN.kpi.exposure).not.toBe(en.kpi.exposure);
+    expect(await text('section.kpis[data-currency=JPY] [data-kpi=exposure] .value')).toBe(zh('50000', 'JPY'));
+    expect(await untranslatedTexts(page, en, zhCN)).toEqual([]);
+    await screenshot(page, 'zh-dashboard');
+
+    // the customer page: labels, money and the as-of instant written the zh-CN way (年/月/日)
+    await page.goto(`${h.url}/app/customers/W-1`);
+    expect(await text('#position [data-field=exposure]')).toBe(zh('5500.00', 'EUR'));
+    expect(await text('#position-h')).toContain('2026年6月15日');
+    expect(await text('#requests-h')).toBe(zhCN.customer.limitRequests);
+    expect(await untranslatedTexts(page, en, zhCN)).toEqual([]);
+    await screenshot(page, 'zh-customer');
+
+    // the what-if page (the form of a role that may propose policy)
+    await page.goto(`${h.url}/app/what-if`);
+    expect(await text('h1')).toBe(zhCN.whatIf.title);
+    expect(await untranslatedTexts(page, en, zhCN)).toEqual([]);
+    await screenshot(page, 'zh-what-if');
+    await page.goto(`${h.url}/app/lang/en?next=/app/dashboard`);
     await page.close();
   });
 
