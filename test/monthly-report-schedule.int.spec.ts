@@ -8,7 +8,7 @@ import {
   schedulesOf,
 } from '@credit-ledger/jobs';
 import { MonthlyReports } from '@credit-ledger/projections';
-import { LedgerHarness } from './support/ledger-harness';
+import { KEYS, LedgerHarness } from './support/ledger-harness';
 import { onboarded, wire } from './support/wire';
 import {
   cleanRedis,
@@ -174,5 +174,50 @@ describe('scheduled month-end report', () => {
     const failed = await jobs.queue.getJob(job.id!);
     expect(failed?.attemptsMade).toBe(1);
     expect(await stored('2026-06')).toBeUndefined();
+  });
+  it('builds a finished month on demand through the jobs API, stored once like the scheduled run', async () => {
+    const runMonth = (body: Record<string, unknown>, name = MONTHLY_REPORT_JOB, key = KEYS.admin) =>
+      h.send('POST', `/jobs/${name}/run`, body, key);
+    const finished = async (jobId: string) =>
+      (await jobs.waitFor((await jobs.queue.getJob(jobId))!, 30_000)) as unknown as MonthlyReportResult;
+
+    // March has not been stored by any run: built now, by the worker, through the scheduled path
+    const first = await runMonth({ month: '2026-03' });
+    expect(first.status).toBe(202);
+    expect(first.body).toMatchObject({ name: MONTHLY_REPORT_JOB, month: '2026-03' });
+    const built = await finished(first.body.jobId);
+    expect(built).toMatchObject({ month: '2026-03', built: true });
+    const row = await stored('2026-03');
+    expect(row.hash).toBe(built.hash);
+    expect(canonicalJson((await h.get('/reports/monthly/2026-03')).body)).toBe(row.document);
+
+    // again: nothing rebuilt; and May, stored by the schedule (then a late May payment), is left as it is
+    expect(await finished((await runMonth({ month: '2026-03' })).body.jobId)).toEqual({
+      month: '2026-03',
+      hash: row.hash,
+      built: false,
+    });
+    expect((await stored('2026-03')).built_at.getTime()).toBe(row.built_at.getTime());
+    const may = await stored('2026-05');
+    expect(await finished((await runMonth({ month: '2026-05' })).body.jobId)).toEqual({
+      month: '2026-05',
+      hash: may.hash,
+      built: false,
+    });
+
+    // refused with 400 naming the field: a month not over by the ledger's clock (1 June), malformed, missing
+    const refusals = [
+      await runMonth({ month: '2026-06' }),
+      await runMonth({ month: '2026-13' }),
+      await runMonth({ month: '2026-5' }),
+      await runMonth({}),
+      await runMonth({ month: '2026-03' }, 'overdue-scan'),
+    ];
+    expect(refusals.map((r) => r.status)).toEqual([400, 400, 400, 400, 400]);
+    for (const r of refusals) expect(JSON.stringify(r.body)).toMatch(/month/);
+    expect(JSON.stringify(refusals[0].body)).toMatch(/2026-06 has not ended/);
+    expect(await stored('2026-06')).toBeUndefined();
+    // running jobs is for admins
+    expect((await runMonth({ month: '2026-03' }, MONTHLY_REPORT_JOB, KEYS.reader)).status).toBe(403);
   });
 });

@@ -141,6 +141,34 @@ describe('workspace what-if page in Chromium', () => {
     expect(await listed('released')).toEqual(api.summary.customersReleased.slice(0, 100));
     expect(await listed('held')).toEqual(api.summary.customersHeld.slice(0, 100));
 
+    // the approvals the change would trigger: the API's summary.approvals, route by route
+    const a = api.summary.approvals;
+    const effects = page.locator('#approval-summary');
+    expect([
+      await effects.getAttribute('data-blocked'),
+      await effects.getAttribute('data-unblocked'),
+      await effects.getAttribute('data-routed'),
+    ]).toEqual([a.pendingBlocked, a.pendingUnblocked, a.customersRoutedDifferently].map(String));
+    const routes = await page
+      .locator('#approval-routes tr[data-route]')
+      .evaluateAll((rows) =>
+        rows.map((r) => [
+          r.getAttribute('data-route'),
+          Number(r.querySelector('[data-field=now]')!.textContent),
+          Number(r.querySelector('[data-field=after]')!.textContent),
+        ]),
+      );
+    const names = [...new Set([...Object.keys(a.routesBefore), ...Object.keys(a.routesAfter)])];
+    expect(routes.map((r) => r[0]).sort()).toEqual(names.sort());
+    for (const [route, now, after] of routes)
+      expect([now, after]).toEqual([
+        a.routesBefore[route as string] ?? 0,
+        a.routesAfter[route as string] ?? 0,
+      ]);
+    expect(await page.locator('#adoption').textContent()).toContain(
+      `proposed by ${a.adoption.proposers.join(' / ')}, approved by ${a.adoption.approvers.join(' + ')}`,
+    );
+
     // the downloads are the API's own answers, byte for byte
     const csv = await page.request.get(`${h.url}/app/what-if/${id}/customers.csv`);
     const apiCsv = await h.send(

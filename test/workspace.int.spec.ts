@@ -2,7 +2,9 @@
 // Functions passed to page.evaluate run in the page: they see the DOM.
 import type { Browser, Page } from 'playwright-core';
 import { KEYS, LedgerHarness, TRIAL_COVERS_ALL } from './support/ledger-harness';
-import { launchChromium, screenshot, seriousA11yViolations } from './support/browser';
+import { launchChromium, screenshot, seriousA11yViolations, untranslatedTexts } from './support/browser';
+import { en } from '../apps/ledger/src/workspace/locales/en';
+import { zhCN } from '../apps/ledger/src/workspace/locales/zh-CN';
 import { onboarded, wire } from './support/wire';
 import { soundProfile } from '../libs/domain/test/builders';
 
@@ -244,6 +246,42 @@ describe('finance workspace (/app) in Chromium', () => {
     await page.close();
   });
 
+  it('renders the dashboard, a customer and the what-if page in Simplified Chinese: no raw keys, no English labels', async () => {
+    const page = await signIn(KEYS.admin);
+    await page.goto(`${h.url}/app/lang/zh-CN?next=/app/dashboard`);
+    await page.waitForURL(/\/app\/dashboard/);
+    expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
+    const zh = (n: string, ccy: string) =>
+      new Intl.NumberFormat('zh-CN', { style: 'currency', currency: ccy, currencyDisplay: 'code' }).format(
+        n as unknown as number,
+      );
+    const text = async (sel: string) => (await page.locator(sel).first().textContent())?.trim();
+
+    // dashboard: zh labels (not the English ones), money the zh-CN way
+    expect(await text('h1')).toBe(zhCN.kpi.title);
+    expect(await text('section.kpis[data-currency=EUR] [data-kpi=exposure] .label')).toBe(zhCN.kpi.exposure);
+    expect(zhCN.kpi.exposure).not.toBe(en.kpi.exposure);
+    expect(await text('section.kpis[data-currency=JPY] [data-kpi=exposure] .value')).toBe(zh('50000', 'JPY'));
+    expect(await untranslatedTexts(page, en, zhCN)).toEqual([]);
+    await screenshot(page, 'zh-dashboard');
+
+    // the customer page: labels, money and the as-of instant written the zh-CN way (年/月/日)
+    await page.goto(`${h.url}/app/customers/W-1`);
+    expect(await text('#position [data-field=exposure]')).toBe(zh('5500.00', 'EUR'));
+    expect(await text('#position-h')).toContain('2026年6月15日');
+    expect(await text('#requests-h')).toBe(zhCN.customer.limitRequests);
+    expect(await untranslatedTexts(page, en, zhCN)).toEqual([]);
+    await screenshot(page, 'zh-customer');
+
+    // the what-if page (the form of a role that may propose policy)
+    await page.goto(`${h.url}/app/what-if`);
+    expect(await text('h1')).toBe(zhCN.whatIf.title);
+    expect(await untranslatedTexts(page, en, zhCN)).toEqual([]);
+    await screenshot(page, 'zh-what-if');
+    await page.goto(`${h.url}/app/lang/en?next=/app/dashboard`);
+    await page.close();
+  });
+
   it("redraws a customer's position as of a past date, and explains a grade change", async () => {
     const page = await signIn(KEYS.analyst);
     await page.goto(`${h.url}/app/customers/W-1`);
@@ -377,6 +415,53 @@ describe('finance workspace (/app) in Chromium', () => {
     expect(r.body.items[0].approvals.map((a: { by: string }) => a.by)).toEqual(['sam', 'cora']);
     const pos = await h.get('/customers/W-1');
     expect(pos.body.creditLimit).toBe('8000.00');
+  });
+
+  it('as of a past date, the lists beside the position show only what existed then', async () => {
+    // After the four-eyes test W-1 has LR-W1, asked and approved now (06-15 12:00), and the alerts those raised.
+    const alertsUpTo = async (until: string) =>
+      (
+        await h.query<{ sequence: string }>(
+          `SELECT o.sequence::text AS sequence FROM alert_outbox o JOIN ledger_events e ON e.sequence = o.sequence
+            WHERE o.key = 'W-1' AND e.occurred_at <= $1 ORDER BY o.id DESC LIMIT 20`,
+          [until],
+        )
+      ).map((r) => r.sequence);
+    const now = await alertsUpTo(NOW.toISOString());
+    const before = await alertsUpTo('2026-06-14T23:59:59.999Z');
+    // the fixture has alerts after 06-14 (the request and its approvals), so the cut is visible
+    expect(now.filter((s) => !before.includes(s)).length).toBeGreaterThan(0);
+    const tasksUpTo = async (until: string) =>
+      (
+        (await h.get('/collections/tasks?status=all')).body.items as Array<{
+          taskId: string;
+          customerId: string;
+          openedAt: string;
+        }>
+      )
+        .filter((k) => k.customerId === 'W-1' && k.openedAt <= until)
+        .map((k) => k.taskId);
+    const page = await signIn(KEYS.reader);
+    const shown = (list: string, attr: string) =>
+      page.locator(`#${list} [${attr}]`).evaluateAll((els, a) => els.map((e) => e.getAttribute(a)), attr);
+
+    await page.goto(`${h.url}/app/customers/W-1`);
+    expect(await shown('customer-requests', 'data-request')).toEqual(['LR-W1']);
+    expect(await shown('customer-alerts', 'data-sequence')).toEqual(now);
+    expect(await shown('customer-tasks', 'data-task')).toEqual(await tasksUpTo(NOW.toISOString()));
+
+    await page.goto(`${h.url}/app/customers/W-1?asOf=2026-06-14`);
+    expect(await shown('customer-requests', 'data-request')).toEqual([]);
+    expect(await shown('customer-alerts', 'data-sequence')).toEqual(before);
+    expect(await shown('customer-tasks', 'data-task')).toEqual(await tasksUpTo('2026-06-14T23:59:59.999Z'));
+    // held orders are the as-of state's too: W-3's O-9, placed and held 06-11, released now (06-15)
+    await page.goto(`${h.url}/app/customers/W-3`);
+    expect(await shown('customer-held', 'data-order')).toEqual([]);
+    await page.goto(`${h.url}/app/customers/W-3?asOf=2026-06-12`);
+    expect(await shown('customer-held', 'data-order')).toEqual(['O-9']);
+    await page.goto(`${h.url}/app/customers/W-3?asOf=2026-06-10`);
+    expect(await shown('customer-held', 'data-order')).toEqual([]);
+    await page.close();
   });
 
   it('pushes a live alert to the page within a second of its event', async () => {

@@ -51,7 +51,8 @@ export class CreditJobsProcessor {
    */
   private async monthlyReport(job: Job<MonthlyReportJobData>): Promise<MonthlyReportResult> {
     const at = job.data.at ?? new Date(job.opts.prevMillis ?? job.timestamp).toISOString();
-    const month = monthBefore(at);
+    // On demand (POST /jobs/monthly-credit-report/run) the month is named; scheduled, it is the one before `at`.
+    const month = job.data.month ?? monthBefore(at);
     const now = (this.hooks.clock?.() ?? new Date()).toISOString();
     // Not a retryable failure: the month is not over by this worker's clock (a run dated ahead of it).
     if (monthBounds(month).end >= now) throw new UnrecoverableError(`${month} has not ended at ${now}`);

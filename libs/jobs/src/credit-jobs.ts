@@ -24,6 +24,8 @@ export type ScheduledJob = (typeof SCHEDULED_JOBS)[number];
 export interface MonthlyReportJobData {
   /** The instant the run stands for (default: its scheduled instant); the report is of the month before it. */
   at?: string;
+  /** A run on demand names its month (YYYY-MM) instead of standing for an instant. */
+  month?: string;
   trigger?: JobTrigger;
 }
 

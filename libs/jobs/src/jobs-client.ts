@@ -6,6 +6,8 @@ import {
   JOB_DEFAULTS,
   SCHEDULED_JOBS,
   JobName,
+  MONTHLY_REPORT_JOB,
+  MonthlyReportJobData,
   ScanJobData,
   ScanResult,
   ScheduledJob,
@@ -85,6 +87,12 @@ export class JobsClient {
   async run(name: JobName, at?: string): Promise<Job<ScanJobData>> {
     const data: ScanJobData = { at: at ?? new Date().toISOString(), trigger: 'manual' };
     return this.queue.add(name, data);
+  }
+
+  /** Enqueues the month-end report of `month` now (stored once: a stored month is left as it is). */
+  async runMonthlyReport(month: string, at?: string): Promise<Job<MonthlyReportJobData>> {
+    const data: MonthlyReportJobData = { month, at: at ?? new Date().toISOString(), trigger: 'manual' };
+    return this.queue.add(MONTHLY_REPORT_JOB, data);
   }
 
   async waitFor(job: Job, timeoutMs?: number): Promise<ScanResult> {

@@ -68,6 +68,14 @@ export class PositionQueries {
     return found && toCreditFileView(found.state, found.at, found);
   }
 
+  /**
+   * The customer's state now, or replayed up to `asOf`: what lists beside the position (limit requests, held
+   * orders) are read from, so that as of a past instant they show what existed then, like the position.
+   */
+  async state(customerId: string, asOf?: string): Promise<CustomerState | null> {
+    return (await this.stateAt(customerId, asOf))?.state ?? null;
+  }
+
   /** The current state (cache or projection) evaluated now, or the stream replayed up to `asOf`. */
   private async stateAt(
     customerId: string,

@@ -38,6 +38,10 @@ export class ListCollectionTasksQuery extends Query<{ items: CollectionTaskView[
     readonly owner: string | null,
     readonly status: 'open' | 'closed' | 'all',
     readonly limit: number,
+    /** As of a past instant: the tasks opened by then, closed and last acted on only as of then. */
+    readonly asOf: string | null = null,
+    /** One customer's tasks only (its credit file page). */
+    readonly customerId: string | null = null,
   ) {
     super();
   }
@@ -73,19 +77,22 @@ export class ListCollectionTasksHandler implements IQueryHandler<ListCollectionT
          FROM ledger_events o
          LEFT JOIN ledger_events c
            ON c.type = 'CollectionTaskClosed' AND c.payload->>'taskId' = o.payload->>'taskId'
-              AND c.customer_id = o.customer_id
+              AND c.customer_id = o.customer_id AND ($4::timestamptz IS NULL OR c.occurred_at <= $4)
          LEFT JOIN customer_positions p ON p.customer_id = o.customer_id
          LEFT JOIN LATERAL (
               SELECT a.occurred_at, a.payload FROM ledger_events a
                WHERE a.customer_id = o.customer_id AND a.type = 'CollectionActionRecorded'
                  AND a.payload->>'taskId' = o.payload->>'taskId'
+                 AND ($4::timestamptz IS NULL OR a.occurred_at <= $4)
                ORDER BY a.sequence DESC LIMIT 1) la ON TRUE
         WHERE o.type = 'CollectionTaskOpened'
           AND ($1::text IS NULL OR o.payload->>'owner' = $1)
+          AND ($4::timestamptz IS NULL OR o.occurred_at <= $4)
+          AND ($5::text IS NULL OR o.customer_id = $5)
           AND ($2 = 'all' OR ($2 = 'open') = (c.sequence IS NULL))
         ORDER BY o.sequence
         LIMIT $3`,
-      [q.owner, q.status, q.limit],
+      [q.owner, q.status, q.limit, q.asOf, q.customerId],
     );
     const items = rows.map((r): CollectionTaskView => {
       const p = r.payload;

@@ -13,6 +13,7 @@ import {
   type LimitRequestState,
 } from '@credit-ledger/domain';
 import { approvablePolicyProposals, type PolicyProposalView } from '@credit-ledger/ledger-store';
+import { PositionQueries } from '@credit-ledger/projections';
 import { LEDGER_DATA_SOURCE } from '../tokens';
 
 export interface HeldOrderView {
@@ -57,7 +58,21 @@ export class ListHeldOrdersQuery extends Query<{ items: HeldOrderView[]; total: 
 }
 
 export class ListLimitRequestsQuery extends Query<{ items: LimitRequestView[] } | null> {
-  constructor(readonly customerId: string) {
+  constructor(
+    readonly customerId: string,
+    /** As of a past instant: the requests made by then, in the state they were in then (a replay). */
+    readonly asOf?: string,
+  ) {
+    super();
+  }
+}
+
+/** One customer's held orders, now or as of a past instant (a replay: the orders held at that instant). */
+export class ListCustomerHeldOrdersQuery extends Query<{ items: HeldOrderView[] } | null> {
+  constructor(
+    readonly customerId: string,
+    readonly asOf?: string,
+  ) {
     super();
   }
 }
@@ -127,31 +142,47 @@ export class ListHeldOrdersHandler implements IQueryHandler<ListHeldOrdersQuery>
     const rows: Array<{ state: string }> = await this.ds.query(
       `SELECT state FROM customer_positions WHERE state LIKE '%"status":"held"%' ORDER BY customer_id`,
     );
-    const items: HeldOrderView[] = [];
-    for (const row of rows) {
-      const s = deserializeState(row.state);
-      for (const o of s.orders.values()) {
-        if (o.status !== 'held') continue;
-        items.push({
-          customerId: s.customerId,
-          name: s.name,
-          orderId: o.orderId,
-          amount: formatAmount(o.amount, s.currency ?? 'XXX'),
-          currency: s.currency,
-          status: s.status,
-          reason: o.holdReason ?? null,
-        });
-      }
-    }
+    const items = rows.flatMap((row) => heldOrderViews(deserializeState(row.state)));
     return { items: items.slice(0, q.limit), total: items.length };
+  }
+}
+
+function heldOrderViews(s: CustomerState): HeldOrderView[] {
+  return [...s.orders.values()]
+    .filter((o) => o.status === 'held')
+    .map((o) => ({
+      customerId: s.customerId,
+      name: s.name,
+      orderId: o.orderId,
+      amount: formatAmount(o.amount, s.currency ?? 'XXX'),
+      currency: s.currency,
+      status: s.status,
+      reason: o.holdReason ?? null,
+    }));
+}
+
+@QueryHandler(ListCustomerHeldOrdersQuery)
+export class ListCustomerHeldOrdersHandler implements IQueryHandler<ListCustomerHeldOrdersQuery> {
+  constructor(@Inject(PositionQueries) private readonly positions: PositionQueries) {}
+
+  async execute(q: ListCustomerHeldOrdersQuery): Promise<{ items: HeldOrderView[] } | null> {
+    const state = await this.positions.state(q.customerId, q.asOf);
+    return state && { items: heldOrderViews(state) };
   }
 }
 
 @QueryHandler(ListLimitRequestsQuery)
 export class ListLimitRequestsHandler implements IQueryHandler<ListLimitRequestsQuery> {
-  constructor(@Inject(LEDGER_DATA_SOURCE) private readonly ds: DataSource) {}
+  constructor(
+    @Inject(LEDGER_DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(PositionQueries) private readonly positions: PositionQueries,
+  ) {}
 
   async execute(q: ListLimitRequestsQuery): Promise<{ items: LimitRequestView[] } | null> {
+    if (q.asOf !== undefined) {
+      const state = await this.positions.state(q.customerId, q.asOf);
+      return state && { items: limitRequestViews(state) };
+    }
     const rows: Array<{ state: string }> = await this.ds.query(
       'SELECT state FROM customer_positions WHERE customer_id = $1',
       [q.customerId],
@@ -199,4 +230,9 @@ function positionOf(s: CustomerState): InboxItem['position'] {
   };
 }
 
-export const CONTROL_QUERY_HANDLERS = [ListHeldOrdersHandler, ListLimitRequestsHandler, ListInboxHandler];
+export const CONTROL_QUERY_HANDLERS = [
+  ListHeldOrdersHandler,
+  ListCustomerHeldOrdersHandler,
+  ListLimitRequestsHandler,
+  ListInboxHandler,
+];

@@ -1,10 +1,22 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { JOB_NAMES, JOB_STATES, type FailedJobView, type JobName } from '@credit-ledger/jobs';
-import { InstantField } from '../api/fields';
+import {
+  JOB_NAMES,
+  JOB_STATES,
+  SCHEDULED_JOBS,
+  type FailedJobView,
+  type ScheduledJob,
+} from '@credit-ledger/jobs';
+import { InstantField, PatternField } from '../api/fields';
 import { AnyObject, Instant, InstantOrNull, Int, Many, OneOf, Text, TextOrNull } from '../api/schema';
 
 export class RunJobBody {
-  @InstantField({ optional: true, description: "the job's clock (default: now)" }) at?: string;
+  @InstantField({ optional: true, description: "a scan's clock (default: now)" }) at?: string;
+  @PatternField(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month YYYY-MM', {
+    optional: true,
+    example: '2026-05',
+    description: 'monthly-credit-report only, and required there: the finished month to report (UTC months)',
+  })
+  month?: string;
 }
 
 export class JobCountsResponse {
@@ -34,7 +46,7 @@ export class FailedJobResponse implements FailedJobView {
 }
 
 export class JobsResponse {
-  @ApiProperty({ enum: JOB_NAMES, isArray: true }) jobs!: readonly JobName[];
+  @ApiProperty({ enum: JOB_NAMES, isArray: true }) jobs!: readonly (typeof JOB_NAMES)[number][];
   @ApiProperty({ type: JobCountsResponse, description: `jobs per state (${JOB_STATES.join(', ')}, paused)` })
   counts!: Record<string, number>;
   @Many(JobScheduleResponse) schedules!: JobScheduleResponse[];
@@ -43,6 +55,8 @@ export class JobsResponse {
 
 export class JobRunResponse {
   @Text() jobId!: string;
-  @OneOf(JOB_NAMES) name!: JobName;
+  @OneOf(SCHEDULED_JOBS) name!: ScheduledJob;
   @Instant() at!: string;
+  @ApiProperty({ required: false, description: 'monthly-credit-report: the month it reports' })
+  month?: string;
 }

@@ -105,7 +105,7 @@ export function heatmapChart(
   return {
     ...base(title),
     tooltip: { trigger: 'item' },
-    grid: { left: 8, right: 40, bottom: 56, top: 48, containLabel: true },
+    grid: { left: 8, right: 40, bottom: 56, top: 72, containLabel: true },
     xAxis: { type: 'category', data: axes.x, name: axes.xName, splitArea: { show: true } },
     yAxis: {
       type: 'category',

@@ -147,7 +147,7 @@ export const en = {
     asOf: 'As of',
     simulate: 'Simulate',
     mayNotStart:
-      'Your role may look at simulations; starting one is for the roles of POST /policy/simulations.',
+      'Your role may look at simulations; starting one is for the roles that may propose a policy (admin or cfo by default).',
     simulation: 'Simulation {{id}}',
     meta: 'by {{by}} · draft version {{version}} · draft hash {{hash}}…',
     running: 'Running: {{done}} of {{total}} customers',
@@ -173,6 +173,16 @@ export const en = {
     exposureAfter: 'Exposure after',
     released: 'Customers whose held orders would be released ({{n}})',
     held: 'Customers whose orders would be held ({{n}})',
+    approvals: 'Approvals the change would trigger',
+    approvalEffects:
+      '{{blocked}} pending credit request(s) would be stopped by a cash-only grade and {{unblocked}} let through; {{routed}} customer(s) would route to other approvers; held orders needing an order-release approval: {{releasesBefore}} → {{releasesAfter}}.',
+    route: 'Approvers of a change of the current limit',
+    routeNow: 'Customers now',
+    routeAfter: 'Customers after',
+    adoption:
+      'Adopting this draft: proposed by {{proposers}}, approved by {{approvers}}, never by its proposer.',
+    rulesChanged: 'Approval settings it changes: {{rules}}.',
+    rulesUnchanged: 'It changes no approval setting.',
     status: { running: 'running', done: 'done', failed: 'failed' },
   },
   error: {

@@ -6,7 +6,7 @@ import { CollectionTaskView, ListCollectionTasksQuery } from '../../collections/
 import {
   HeldOrderView,
   LimitRequestView,
-  ListHeldOrdersQuery,
+  ListCustomerHeldOrdersQuery,
   ListLimitRequestsQuery,
 } from '../../control/control-queries';
 import { HeldOrdersController } from '../../control/control.controller';
@@ -73,18 +73,24 @@ export function customerPages(app: FastifyInstance, deps: WorkspaceDeps): void {
           { status: 404 },
         );
       }
+      // Every list beside the position is cut at the same instant: as of a past date, only what existed then.
       const [history, timeline, requests, held, tasks, alerts] = await Promise.all([
         q.execute(new GetGradeHistoryQuery(id)) as Promise<GradeHistoryView | null>,
         newestFirst(id, asOf, 0),
-        q.execute(new ListLimitRequestsQuery(id)) as Promise<{ items: LimitRequestView[] } | null>,
-        q.execute(new ListHeldOrdersQuery(10_000)) as Promise<{ items: HeldOrderView[] }>,
-        q.execute(new ListCollectionTasksQuery(null, 'all', 10_000)) as Promise<{
+        q.execute(new ListLimitRequestsQuery(id, asOf)) as Promise<{ items: LimitRequestView[] } | null>,
+        q.execute(new ListCustomerHeldOrdersQuery(id, asOf)) as Promise<{ items: HeldOrderView[] } | null>,
+        q.execute(new ListCollectionTasksQuery(null, 'all', 10_000, asOf ?? null, id)) as Promise<{
           items: CollectionTaskView[];
         }>,
+        // An alert belongs to the instant of the event that raised it (its ledger sequence), not to when the
+        // outbox row was written.
         deps.ds.query(
-          `SELECT topic, payload, created_at FROM alert_outbox WHERE key = $1 ORDER BY id DESC LIMIT 20`,
-          [id],
-        ) as Promise<Array<{ topic: string; payload: Record<string, unknown>; created_at: Date }>>,
+          `SELECT o.topic, o.payload, o.sequence::text AS sequence, e.occurred_at AS at
+             FROM alert_outbox o JOIN ledger_events e ON e.sequence = o.sequence
+            WHERE o.key = $1 AND ($2::timestamptz IS NULL OR e.occurred_at <= $2)
+            ORDER BY o.id DESC LIMIT 20`,
+          [id, asOf ?? null],
+        ) as Promise<Array<{ topic: string; payload: Record<string, unknown>; sequence: string; at: Date }>>,
       ]);
       const changes = (history?.changes ?? []).filter((c) => !asOf || c.ratedAt <= asOf);
       const charts: Record<string, ChartOption> = {
@@ -128,8 +134,8 @@ export function customerPages(app: FastifyInstance, deps: WorkspaceDeps): void {
           currency: position.currency,
         },
         requests: requests?.items ?? [],
-        held: held.items.filter((o) => o.customerId === id),
-        tasks: tasks.items.filter((k) => k.customerId === id),
+        held: held?.items ?? [],
+        tasks: tasks.items,
         alerts,
         charts: jsonForScript(charts),
         mayDecideHeld: may(ctx.session, HeldOrdersController, 'release'),

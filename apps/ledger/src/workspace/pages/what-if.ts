@@ -145,8 +145,19 @@ export function whatIfPages(
         .map(([currency, c]) => ({ currency, ...c })),
       released: summary.customersReleased.slice(0, LISTED),
       held: summary.customersHeld.slice(0, LISTED),
+      // Runs stored before approvals were simulated have none.
+      approvals: summary.approvals ?? null,
+      routes: summary.approvals ? approvalRoutes(summary.approvals) : [],
     };
   }
+}
+
+/** Each approval route with its customers now and after, the most common now first. */
+function approvalRoutes(a: WhatIfSummary['approvals']): Array<{ route: string; now: number; after: number }> {
+  const names = [...new Set([...Object.keys(a.routesBefore), ...Object.keys(a.routesAfter)])];
+  return names
+    .map((route) => ({ route, now: a.routesBefore[route] ?? 0, after: a.routesAfter[route] ?? 0 }))
+    .sort((x, y) => y.now - x.now || y.after - x.after || x.route.localeCompare(y.route));
 }
 
 /** Grades in the policies' band order (best first), then any other grade seen (e.g. unrated), alphabetically. */
