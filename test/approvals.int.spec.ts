@@ -56,6 +56,7 @@ describe('approvals', () => {
       onboard('C-GM', '5000.00'),
       onboard('C-TMP', '5000.00'),
       onboard('C-FRZ', '5000.00'),
+      onboard('C-UBL', '5000.00'),
       onboard('C-ORD', '100.00'),
       order('C-ORD', 'O-SMALL', '900.00'),
       order('C-ORD', 'O-BIG', '25000.00'),
@@ -225,6 +226,56 @@ describe('approvals', () => {
         'freeze',
         'unfreeze',
       ]);
+    });
+
+    it('unblacklist: a manager asks; in force once approved, then held orders that fit are released', async () => {
+      // Blacklisting only takes credit away: one manager, at once.
+      expect((await h.send('POST', '/customers/C-UBL/blacklist', { reason: 'fraud' }, KEYS.cfo)).status).toBe(
+        200,
+      );
+      await h.publish([order('C-UBL', 'O-UBL', '900.00')]);
+      await h.waitForIngestion();
+      const held = async () =>
+        (await h.get('/orders/held')).body.items.map((o: { orderId: string }) => o.orderId);
+      expect(await held()).toContain('O-UBL');
+      expect((await h.send('POST', '/customers/C-UBL/unblacklist', { reason: 'x' }, KEYS.sales)).status).toBe(
+        403,
+      );
+      const u = await h.send('POST', '/customers/C-UBL/unblacklist', { reason: 'cleared' }, KEYS.finance);
+      expect(u.status).toBe(202);
+      expect(u.body).toMatchObject({ customerId: 'C-UBL', status: 'pending' });
+      const [req] = (await h.get('/customers/C-UBL/limit-requests')).body.items;
+      expect(req).toMatchObject({
+        requestId: u.body.requestId,
+        kind: 'unblacklist',
+        requestedBy: 'fiona',
+        required: ['sales-manager', 'finance-clerk'],
+      });
+      expect(
+        (await h.get('/approvals', KEYS.sales)).body.items.map((i: { requestId: string }) => i.requestId),
+      ).toContain(u.body.requestId);
+      expect((await approve('C-UBL', u.body.requestId, KEYS.finance)).status).toBe(403);
+      expect((await approve('C-UBL', u.body.requestId, KEYS.sales)).body.status).toBe('pending');
+      expect((await position('C-UBL')).status).toBe('blacklisted');
+      expect(await held()).toContain('O-UBL');
+      const done = await approve('C-UBL', u.body.requestId, KEYS.analyst);
+      expect(done.body.status).toBe('done');
+      expect(done.body.events.map((e: { type: string }) => e.type)).toEqual([
+        'ApprovalGiven',
+        'ApprovalCompleted',
+        'CustomerUnblacklisted',
+        'OrderReleased',
+      ]);
+      expect(await payloads('C-UBL', 'ApprovalCompleted')).toEqual([
+        {
+          requestId: u.body.requestId,
+          kind: 'unblacklist',
+          approvedBy: ['sam', 'carl'],
+          approvedRoles: ['sales-manager', 'finance-clerk'],
+        },
+      ]);
+      expect((await position('C-UBL')).status).toBe('active');
+      expect(await held()).not.toContain('O-UBL');
     });
 
     it('order-release: one finance-clerk up to the cap; above it a request routed by the order amount', async () => {

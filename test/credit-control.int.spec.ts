@@ -154,18 +154,33 @@ describe('credit control workflows', () => {
         )
       ).status,
     ).toBe(409);
-    const un = await h.send(
+    // Lifting it gives credit back: a manager's request, in force once approved (100,000.00: a finance-manager).
+    const asked = await h.send(
       'POST',
       '/customers/C-BL/unblacklist',
       { reason: 'cleared by audit' },
       KEYS.finance,
     );
-    expect(un.status).toBe(200);
-    // Unblocking releases what fits the limit.
+    expect(asked.status).toBe(202);
+    expect(asked.body).toMatchObject({ customerId: 'C-BL', status: 'pending' });
+    expect((await payloads('C-BL', 'OrderReleased')).length).toBe(0);
+    const un = await h.send(
+      'POST',
+      `/customers/C-BL/limit-requests/${asked.body.requestId}/approve`,
+      undefined,
+      KEYS.finance2,
+    );
+    expect(un.body.status).toBe('done');
+    // Unblocking releases what fits the limit, after the completion that names the approver.
     expect(un.body.events.map((e: { type: string }) => e.type)).toEqual([
+      'ApprovalGiven',
+      'ApprovalCompleted',
       'CustomerUnblacklisted',
       'OrderReleased',
       'OrderReleased',
+    ]);
+    expect(await payloads('C-BL', 'CustomerUnblacklisted')).toEqual([
+      { reason: 'cleared by audit', by: 'fred' },
     ]);
     expect(await payloads('C-BL', 'CustomerBlacklisted')).toEqual([
       { reason: 'fraud suspicion', by: 'cleo' },

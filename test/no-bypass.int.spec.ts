@@ -40,15 +40,16 @@ const CLASSIFIED: Record<string, 'operation' | 'decision' | 'takes-credit' | 'no
   'POST /customers/:id/temporary-limit': 'operation',
   'POST /customers/:id/freeze': 'operation',
   'POST /customers/:id/unfreeze': 'operation',
+  // Lifting a blacklist releases held orders that fit the limit: it gives credit back.
+  'POST /customers/:id/unblacklist': 'operation',
   'POST /orders/:orderId/release': 'operation',
   'POST /policy/proposals': 'operation',
   'POST /customers/:id/limit-requests/:requestId/approve': 'decision',
   'POST /customers/:id/limit-requests/:requestId/reject': 'decision',
   'POST /policy/proposals/:proposalId/approve': 'decision',
   'POST /policy/proposals/:proposalId/reject': 'decision',
-  // Blacklisting holds every new order; lifting it releases only held orders within the limit in force.
+  // Blacklisting holds every new order.
   'POST /customers/:id/blacklist': 'takes-credit',
-  'POST /customers/:id/unblacklist': 'takes-credit',
   'POST /orders/:orderId/reject': 'takes-credit',
   // What-if runs change nothing; jobs and the review apply the policy's automatic rules as `system`.
   'POST /policy/simulations': 'none',
@@ -109,6 +110,8 @@ describe('no bypass: no principal completes a credit or policy operation above i
     route: string;
     /** Customer setup (wire events) for `id`. */
     setup: (id: string) => ReturnType<typeof wire>[];
+    /** Setup through the API once the customer is in the ledger. */
+    prepare?: (id: string) => Promise<void>;
     request: (id: string, key: string) => Promise<{ status: number; body: Json }>;
   }
   const send = (path: string, body: unknown, key: string) => h.send('POST', path, body, key);
@@ -142,6 +145,16 @@ describe('no bypass: no principal completes a credit or policy operation above i
       request: (id, key) => send(`/customers/${id}/freeze`, { reason: 'alone' }, key),
     },
     {
+      name: 'unblacklist',
+      route: 'POST /customers/:id/unblacklist',
+      setup: (id) => [customer(id)],
+      // Blacklisted by one manager (it only takes credit away), so each principal can try to lift it alone.
+      prepare: async (id) => {
+        expect((await send(`/customers/${id}/blacklist`, { reason: 'setup' }, KEYS.cfo)).status).toBe(200);
+      },
+      request: (id, key) => send(`/customers/${id}/unblacklist`, { reason: 'alone' }, key),
+    },
+    {
       name: 'order release above the cap',
       route: 'POST /orders/:orderId/release',
       setup: (id) => [customer(id, '100.00'), heldOrder(id, `O-${id}`, '25000.00')],
@@ -173,6 +186,7 @@ describe('no bypass: no principal completes a credit or policy operation above i
       heldOrder('NB-direct', 'O-NB-direct', '900.00'),
     ]);
     await h.waitForIngestion();
+    for (const op of OPERATIONS) for (const k of ALL) await op.prepare?.(customerOf(op, k));
     // Frozen the proper way (sam asks; sid and cora approve), so each principal can try to unfreeze alone.
     for (const k of ALL) {
       const id = `NB-unfreeze-${k}`;
@@ -376,7 +390,8 @@ describe('no bypass: no principal completes a credit or policy operation above i
     }>(
       `SELECT customer_id, type, event_id, payload FROM ledger_events
        WHERE type IN ('ApprovalRequested', 'ApprovalGiven', 'ApprovalCompleted', 'CreditLimitChanged',
-                      'TemporaryLimitGranted', 'CustomerFrozen', 'CustomerUnfrozen', 'OrderReleased')
+                      'TemporaryLimitGranted', 'CustomerFrozen', 'CustomerUnfrozen', 'CustomerUnblacklisted',
+                      'OrderReleased')
        ORDER BY sequence`,
     );
     const key = (c: string, r: string) => `${c}/${r}`;
@@ -406,6 +421,7 @@ describe('no bypass: no principal completes a credit or policy operation above i
           'TemporaryLimitGranted',
           'CustomerFrozen',
           'CustomerUnfrozen',
+          'CustomerUnblacklisted',
           'OrderReleased',
         ].includes(e.type)
       )

@@ -267,14 +267,29 @@ describe('OpenAPI document', () => {
       { reason: 'checked' },
       KEYS.sales,
     );
-    for (const action of ['blacklist', 'unblacklist'])
-      await call(
-        'POST',
-        `/customers/:id/${action}`,
-        `/customers/C-DOC/${action}`,
-        { reason: 'checking' },
-        KEYS.finance,
-      );
+    await call(
+      'POST',
+      '/customers/:id/blacklist',
+      '/customers/C-DOC/blacklist',
+      { reason: 'checking' },
+      KEYS.finance,
+    );
+    // Lifting it is a request (routed by the 60,000.00 limit: a finance-manager other than the requester).
+    const lift = await call(
+      'POST',
+      '/customers/:id/unblacklist',
+      '/customers/C-DOC/unblacklist',
+      { reason: 'checked' },
+      KEYS.finance,
+    );
+    expect(lift.body.status).toBe('pending');
+    const lifted = await h.send(
+      'POST',
+      `/customers/C-DOC/limit-requests/${lift.body.requestId}/approve`,
+      undefined,
+      KEYS.finance2,
+    );
+    expect(lifted.body.status).toBe('done');
     await call('GET', '/approvals', '/approvals', undefined, KEYS.finance);
     await call('POST', '/control/review', '/control/review', { at: '2026-01-10' });
     await call('GET', '/collections/tasks', '/collections/tasks?owner=collections&status=all&limit=10');

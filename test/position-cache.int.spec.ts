@@ -152,13 +152,18 @@ describe('position cache: read-your-writes in the ledger app', () => {
       );
       expect(block.status).toBe(200);
       expect((await h.get('/customers/C-7')).body.status).toBe('blacklisted');
+      // Lifting it is a request; it is in force (and seen) once the last approval lands.
       const lift = await h.send(
         'POST',
         '/customers/C-7/unblacklist',
         { reason: `cleared ${round}` },
         KEYS.finance,
       );
-      expect(lift.status).toBe(200);
+      expect(lift.status).toBe(202);
+      expect((await h.get('/customers/C-7')).body.status).toBe('blacklisted');
+      const approve = `/customers/C-7/limit-requests/${lift.body.requestId}/approve`;
+      expect((await h.send('POST', approve, undefined, KEYS.sales)).body.status).toBe('pending');
+      expect((await h.send('POST', approve, undefined, KEYS.analyst)).body.status).toBe('done');
       expect((await h.get('/customers/C-7')).body.status).toBe('active');
     }
     expect(cache().snapshot().invalidations).toBeGreaterThanOrEqual(6);

@@ -51,9 +51,9 @@ export function renderInbox(items: InboxItem[]): string {
  */
 export function approvalsCommand(): Command {
   const cmd = new Command('approvals').description(
-    'Credit requests waiting for you (limit changes, temporary limits, freeze/unfreeze, order releases, first ' +
-      'applications): list them, approve or reject one. Routing by amount and grade, four-eyes and roles are ' +
-      'the same as on the API (docs/approvals.md).',
+    'Credit requests waiting for you (limit changes, temporary limits, freeze/unfreeze, order releases, ' +
+      'lifting a blacklist, first applications): list them, approve or reject one. Routing by amount and ' +
+      'grade, four-eyes and roles are the same as on the API (docs/approvals.md).',
   );
   cmd
     .command('list')

@@ -2,12 +2,11 @@ import { ConflictException, Inject, Injectable } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import {
-  changeBlacklist,
+  blacklistCustomer,
   decideApproval,
   rejectOrder,
   type Actor,
   type ApprovalCommand,
-  type BlacklistAction,
   type CommandResult,
   type CustomerState,
   type GradePolicy,
@@ -45,13 +44,16 @@ export class RunApprovalCommand extends Command<ApprovalOutcome> {
   }
 }
 
-/** Rejecting a held order or (un)blacklisting: single-person decisions that extend no credit. */
+/**
+ * Rejecting a held order or blacklisting: single-person decisions that only take credit away (lifting a
+ * blacklist gives it back: an approval request, RunApprovalCommand).
+ */
 export class DecideDirectlyCommand extends Command<CommandOutcome> {
   constructor(
     readonly customerId: string,
     readonly by: Principal,
     readonly decision:
-      { type: 'reject-order'; orderId: string; reason: string } | { type: BlacklistAction; reason: string },
+      { type: 'reject-order'; orderId: string; reason: string } | { type: 'blacklist'; reason: string },
   ) {
     super();
   }
@@ -114,7 +116,7 @@ export class DecideDirectlyHandler implements ICommandHandler<DecideDirectlyComm
     const events = await this.decider.run(c.customerId, (state, at) =>
       d.type === 'reject-order'
         ? rejectOrder(state, by, at, { orderId: d.orderId, reason: d.reason })
-        : changeBlacklist(state, by, at, d.type, d.reason, id),
+        : blacklistCustomer(state, by, at, d.reason, id),
     );
     return { customerId: c.customerId, events };
   }

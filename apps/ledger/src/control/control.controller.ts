@@ -17,7 +17,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
-import type { ApprovalCommand, CustomerState } from '@credit-ledger/domain';
+import type { ApprovalCommand, CustomerState, StatusAction } from '@credit-ledger/domain';
 import { PathId } from '../api/path-params';
 import { ErrorResponse } from '../api/schema';
 import { CurrentPrincipal } from '../auth/principal.decorator';
@@ -55,7 +55,8 @@ const CONFLICT = ApiConflictResponse({
  * Who may do what (roles are not a hierarchy; admin administers and never grants credit): every operation that
  * changes a customer's credit — limit changes, temporary limits, manual freeze and unfreeze, releasing a held order
  * above the policy's cap — is a request any approver role may make and the roles its routing names approve
- * (docs/approvals.md); reject a request: any approver role; blacklist: finance-manager, cfo, general-manager;
+ * (docs/approvals.md); lifting a blacklist too, asked for by a finance-manager, cfo or general-manager; reject a
+ * request: any approver role; blacklist (takes credit only, one person): finance-manager, cfo, general-manager;
  * reject a held order (no credit extended): finance-clerk and the managers.
  */
 @ApiTags('credit control')
@@ -175,9 +176,13 @@ export class CustomerControlController {
   }
 
   @Post('unblacklist')
-  @HttpCode(200)
+  @HttpCode(202)
   @RequireRole(...BLACKLISTERS)
-  @ApiOkResponse({ type: CommandOutcomeResponse })
+  @ApiAcceptedResponse({
+    type: ApprovalOutcomeResponse,
+    description:
+      'an unblacklist request by a manager, pending: it gives credit back (held orders that fit are released), so it is in force once the approvers its routing by the current limit names approve',
+  })
   @NOT_FOUND
   @CONFLICT
   unblacklist(
@@ -185,9 +190,7 @@ export class CustomerControlController {
     @Body() body: ReasonBody,
     @CurrentPrincipal() by: Principal,
   ) {
-    return this.commands.execute(
-      new DecideDirectlyCommand(customerId, by, { type: 'unblacklist', reason: body.reason }),
-    );
+    return this.status(customerId, body, by, 'unblacklist');
   }
 
   @Post('freeze')
@@ -221,7 +224,7 @@ export class CustomerControlController {
     return this.status(customerId, body, by, 'unfreeze');
   }
 
-  private status(customerId: string, body: ReasonBody, by: Principal, action: 'freeze' | 'unfreeze') {
+  private status(customerId: string, body: ReasonBody, by: Principal, action: StatusAction) {
     const requestId = `ST-${randomUUID()}`;
     return this.workflow(customerId, by, requestId, () => ({
       type: 'RequestStatusChange',

@@ -5,7 +5,7 @@ import { DEFAULT_GRADE_POLICY } from '../rating/policy';
 import { validatePolicy } from '../rating/validate-policy';
 import { approvalReminders, decideApproval, firstApplication, type ApprovalCommand } from './approvals';
 import type { ControlEvent } from './control-events';
-import type { CommandResult } from './credit-control';
+import { blacklistCustomer, type CommandResult } from './credit-control';
 import { effectiveLimit } from './effective-limit';
 import { requiredApprovals, type Actor } from './limit-approval';
 
@@ -289,6 +289,64 @@ describe('temporary limits, freeze and unfreeze, order release', () => {
   it('a manager releasing below the cap asks for approval too (the cap is the finance-clerk’s)', () => {
     const s = given(onboarded('100.00'), held('O-3', '50.00'));
     s.when(release('O-3', 'R-3'), cleo).then('ApprovalRequested');
+  });
+
+  const blacklisted: Step = (l) => {
+    record(l, blacklistCustomer(l.state, fiona, AT, 'fraud suspicion', 'b-1'));
+  };
+  const unblacklist = (requestId: string): ApprovalCommand => ({
+    type: 'RequestStatusChange',
+    data: { requestId, action: 'unblacklist', reason: 'cleared by audit' },
+  });
+
+  it('lifting a blacklist is a manager’s request, routed by the limit, in force (and releasing) once approved', () => {
+    const s = given(onboarded('10000.00'), blacklisted, held('O-5', '500.00'));
+    s.when(unblacklist('U-1'), sam).refused('forbidden', /finance-manager or cfo or general-manager/);
+    s.when(unblacklist('U-1'), carl).refused('forbidden', /lift a blacklist/);
+    const [e] = s.when(unblacklist('U-1'), fiona).then('ApprovalRequested');
+    expect(e.payload).toMatchObject({
+      kind: 'unblacklist',
+      amount: 1_000_000n,
+      by: 'fiona',
+      byRole: 'finance-manager',
+      required: ['sales-manager', 'finance-clerk'],
+    });
+    s.when(unblacklist('U-2'), cleo).refused('conflict', /U-1 \(unblacklist\) is still pending/);
+    s.when(approve('U-1'), fiona).refused('forbidden', /four-eyes/);
+    s.when(approve('U-1'), sam).then('ApprovalGiven');
+    expect(s.ledger.state.status).toBe('blacklisted');
+    const events = s
+      .when(approve('U-1'), fay)
+      .then('ApprovalGiven', 'ApprovalCompleted', 'CustomerUnblacklisted', 'OrderReleased');
+    expect(events[1].payload).toEqual({
+      requestId: 'U-1',
+      kind: 'unblacklist',
+      approvedBy: ['sam', 'fay'],
+      approvedRoles: ['sales-manager', 'finance-clerk'],
+    });
+    expect(events[2].payload).toEqual({ reason: 'cleared by audit', by: 'fay' });
+    expect(s.ledger.state.status).toBe('active');
+    expect(s.ledger.state.orders.get('O-5')!.status).toBe('open');
+  });
+
+  it('an unblacklist is routed by the current limit and refused unless the customer is blacklisted', () => {
+    given(onboarded('10000.00'))
+      .when(unblacklist('U-3'), fiona)
+      .refused('conflict', /active, not blacklisted/);
+    const s = given(onboarded('120000.00'), blacklisted);
+    const [e] = s.when(unblacklist('U-4'), cleo).then('ApprovalRequested');
+    expect(e.payload).toMatchObject({ kind: 'unblacklist', required: ['finance-manager'] });
+    s.when(approve('U-4'), fred).then('ApprovalGiven', 'ApprovalCompleted', 'CustomerUnblacklisted');
+    expect(s.ledger.state.status).toBe('active');
+  });
+
+  it('a lifted blacklist leaves a recorded freeze in force', () => {
+    const s = given(onboarded('10000.00'), blacklisted);
+    s.ledger.state.frozenBy = 'system';
+    s.when(unblacklist('U-5'), gina).then('ApprovalRequested');
+    s.when(approve('U-5'), sam).then('ApprovalGiven');
+    s.when(approve('U-5'), fay).then('ApprovalGiven', 'ApprovalCompleted', 'CustomerUnblacklisted');
+    expect(s.ledger.state.status).toBe('frozen');
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * The approval workflow, pure: every operation that changes a customer's credit — the first application,
- * permanent and temporary changes, manual freeze and unfreeze, releasing a held order above the policy's cap —
+ * permanent and temporary changes, manual freeze and unfreeze, releasing a held order above the policy's cap,
+ * lifting a blacklist —
  * is a request in the customer's stream, routed by amount and grade (limit-approval.ts), approved by distinct
  * principals (four-eyes), reminded and escalated while it waits, and only then in force (seed 004: 将所有与信用额度
  * 相关的操作 … 全部流程化、线上化 … 彻底杜绝"越权审批"和"流程绕道"). One command union, one decider.
@@ -35,11 +36,17 @@ export type ApprovalCommand =
     }
   | {
       type: 'RequestStatusChange';
-      data: { requestId: string; action: 'freeze' | 'unfreeze'; reason: string };
+      data: { requestId: string; action: StatusAction; reason: string };
     }
   | { type: 'ReleaseHeldOrder'; data: { requestId: string; orderId: string; reason: string } }
   | { type: 'ApproveRequest'; data: { requestId: string } }
   | { type: 'RejectRequest'; data: { requestId: string; reason: string } };
+
+/** Manual status changes: each a request. Blacklisting itself stays a single manager's decision (it only takes). */
+export type StatusAction = 'freeze' | 'unfreeze' | 'unblacklist';
+
+/** Who may ask to lift a blacklist: the managers who blacklist (docs/approvals.md). */
+export const BLACKLIST_ROLES: readonly string[] = ['finance-manager', 'cfo', 'general-manager'];
 
 export interface ApprovalContext {
   by: Actor;
@@ -171,14 +178,14 @@ function requestTemporaryLimit(
 function requestStatusChange(
   state: CustomerState,
   ctx: ApprovalContext,
-  d: { requestId: string; action: 'freeze' | 'unfreeze'; reason: string },
+  d: { requestId: string; action: StatusAction; reason: string },
 ): CommandResult {
   const c = state.customerId;
-  if (d.action === 'freeze' && state.status !== 'active')
-    return fail('conflict', `customer ${c} is ${state.status}, not active`);
-  if (d.action === 'unfreeze' && state.status !== 'frozen')
-    return fail('conflict', `customer ${c} is ${state.status}, not frozen`);
-  // Routed by the limit the freeze takes away or the unfreeze gives back.
+  if (d.action === 'unblacklist' && !BLACKLIST_ROLES.includes(canonicalRole(ctx.by.role)))
+    return fail('forbidden', `only a ${BLACKLIST_ROLES.join(' or ')} asks to lift a blacklist`);
+  const from = { freeze: 'active', unfreeze: 'frozen', unblacklist: 'blacklisted' }[d.action];
+  if (state.status !== from) return fail('conflict', `customer ${c} is ${state.status}, not ${from}`);
+  // Routed by the limit the freeze takes away or the unfreeze or unblacklist gives back.
   return openRequest(state, ctx, {
     requestId: d.requestId,
     kind: d.action,
@@ -356,6 +363,15 @@ function operation(
       if (state.status !== 'frozen') return fail('conflict', `customer ${c} is ${state.status}, not frozen`);
       return [
         controlEvent('CustomerUnfrozen', `unfrozen:${c}:${id}`, c, at, { reason: r.reason, by: by.name }),
+      ];
+    case 'unblacklist':
+      // Back to frozen if a freeze is still recorded; held orders that fit are released after (approve).
+      if (state.status !== 'blacklisted') return fail('conflict', `customer ${c} is not blacklisted`);
+      return [
+        controlEvent('CustomerUnblacklisted', `unblacklisted:${c}:${id}`, c, at, {
+          reason: r.reason,
+          by: by.name,
+        }),
       ];
     case 'order-release': {
       // heldOrder also refuses a blacklisted customer.

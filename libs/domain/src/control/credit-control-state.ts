@@ -4,8 +4,9 @@ import { StateReader, type Json } from '../customer/state-reader';
 export type LimitRequestStatus = 'pending' | 'approved' | 'rejected' | 'expired';
 
 /**
- * What a request asks for (seed 004: 首次申请, 额度调整 临时或永久, 冻结与解冻; and releasing a held order above the
- * policy's cap). Requests recorded before kinds existed read as `increase` or `decrease`.
+ * What a request asks for (seed 004: 首次申请, 额度调整 临时或永久, 冻结与解冻; releasing a held order above the
+ * policy's cap; lifting a blacklist, which gives the credit back). Requests recorded before kinds existed read as
+ * `increase` or `decrease`.
  */
 export const APPROVAL_KINDS = [
   'initial',
@@ -15,6 +16,7 @@ export const APPROVAL_KINDS = [
   'freeze',
   'unfreeze',
   'order-release',
+  'unblacklist',
 ] as const;
 export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
 
@@ -34,7 +36,7 @@ export interface LimitRequestState {
   kind: ApprovalKind;
   /**
    * The amount the request is routed by: the limit asked for (initial, increase, decrease), the temporary
-   * amount, the order's amount (order-release) or the limit the freeze or unfreeze concerns.
+   * amount, the order's amount (order-release) or the limit the freeze, unfreeze or unblacklist concerns.
    */
   newLimit: bigint;
   currentLimit: bigint;

@@ -6,7 +6,7 @@ import { apply } from '../customer/apply';
 import { decideApproval, type ApprovalCommand } from './approvals';
 import { controlEvent, type ControlEvent } from './control-events';
 import { creditControlReview } from './credit-review';
-import { changeBlacklist, onTimeMonth, rejectOrder, type CommandResult } from './credit-control';
+import { blacklistCustomer, onTimeMonth, rejectOrder, type CommandResult } from './credit-control';
 import { effectiveLimit } from './effective-limit';
 import type { Actor } from './limit-approval';
 
@@ -123,7 +123,7 @@ describe('temporary limits, holds and status', () => {
 
   it('holds every order of a blacklisted customer and never releases them by hand', () => {
     const l = customer('100000.00');
-    run(l.state, changeBlacklist(l.state, cleo, AT, 'blacklist', 'fraud', 'b'));
+    run(l.state, blacklistCustomer(l.state, cleo, AT, 'fraud', 'b'));
     l.add('OrderPlaced', { orderId: 'O-1', amount: '1.00', currency: 'EUR' }, '2026-06-16T00:00:00Z');
     // TestLedger applies billing events without the rules; the order check is deriveOnIngest's (rules.spec).
     l.state.orders.get('O-1')!.status = 'held';
@@ -132,8 +132,19 @@ describe('temporary limits, holds and status', () => {
     expect(
       decided(l, { type: 'ReleaseHeldOrder', data: { requestId: 'R', orderId: 'O-1', reason: 'x' } }, carl),
     ).toMatchObject({ ok: false, kind: 'conflict' });
-    const un = run(l.state, changeBlacklist(l.state, fiona, AT, 'unblacklist', 'cleared', 'u'));
-    expect(un.map((e) => e.type)).toEqual(['CustomerUnblacklisted', 'OrderReleased']);
+    // Lifting it is a request (routed by the 100,000 limit to a finance-manager), in force once approved.
+    const lift = {
+      type: 'RequestStatusChange',
+      data: { requestId: 'U', action: 'unblacklist', reason: 'ok' },
+    };
+    run(l.state, decided(l, lift as ApprovalCommand, cleo));
+    const un = run(l.state, decided(l, { type: 'ApproveRequest', data: { requestId: 'U' } }, fiona));
+    expect(un.map((e) => e.type)).toEqual([
+      'ApprovalGiven',
+      'ApprovalCompleted',
+      'CustomerUnblacklisted',
+      'OrderReleased',
+    ]);
     expect(rejectOrder(l.state, carl, AT, { orderId: 'O-1', reason: 'x' })).toMatchObject({ ok: false });
   });
 });

@@ -333,36 +333,30 @@ export function rejectOrder(
   };
 }
 
-export type BlacklistAction = 'blacklist' | 'unblacklist';
-
-/** Blacklist / unblacklist, with a reason; held orders that fit are released after an unblacklist. */
-export function changeBlacklist(
+/**
+ * Blacklisting, with a reason: one manager decides it, since it only takes credit away (every new order is held).
+ * Lifting it gives credit back, so it is an approval request (`unblacklist`, approvals.ts).
+ */
+export function blacklistCustomer(
   state: CustomerState,
   actor: Actor,
   at: string,
-  action: BlacklistAction,
   reason: string,
   id: string,
 ): CommandResult {
   const missing = requireOnboarded(state);
   if (missing) return missing;
-  const iso = toInstant(at);
   const c = state.customerId;
-  if (action === 'blacklist') {
-    if (state.status === 'blacklisted') return fail('conflict', `customer ${c} is already blacklisted`);
-    return {
-      ok: true,
-      events: [
-        controlEvent('CustomerBlacklisted', `blacklisted:${c}:${id}`, c, iso, { reason, by: actor.name }),
-      ],
-    };
-  }
-  if (state.status !== 'blacklisted') return fail('conflict', `customer ${c} is not blacklisted`);
-  const events: ControlEvent[] = [
-    controlEvent('CustomerUnblacklisted', `unblacklisted:${c}:${id}`, c, iso, { reason, by: actor.name }),
-  ];
-  events.push(...releasesAfter(state, events, iso, `${action}: ${reason}`));
-  return { ok: true, events };
+  if (state.status === 'blacklisted') return fail('conflict', `customer ${c} is already blacklisted`);
+  return {
+    ok: true,
+    events: [
+      controlEvent('CustomerBlacklisted', `blacklisted:${c}:${id}`, c, toInstant(at), {
+        reason,
+        by: actor.name,
+      }),
+    ],
+  };
 }
 
 /** 'YYYY-MM' of a date. */
