@@ -65,6 +65,11 @@ describe('collections', () => {
       () => taskIds().includes('task-opened:collection:C-OWN:INV-1:pre-due'),
       'pre-due task',
     );
+    // The reminder is its own alert on another topic: the relay may publish it after the task's.
+    await collector.waitFor(
+      () => collector.on(ALERT_TOPICS.overdue).some((a) => a.value.customerId === 'C-OWN'),
+      'pre-due reminder',
+    );
     const notice = collector.on(ALERT_TOPICS.overdue).find((a) => a.value.customerId === 'C-OWN')!;
     expect(notice.value).toMatchObject({
       alertId: 'overdue:C-OWN:INV-1:pre-due',

@@ -1,5 +1,5 @@
 import { ALERT_TOPICS } from '@credit-ledger/domain';
-import { JOB_NAMES, JobsClient } from '@credit-ledger/jobs';
+import { SCHEDULED_JOBS, JobsClient } from '@credit-ledger/jobs';
 import { KEYS, LedgerHarness, waitUntil } from './support/ledger-harness';
 import { onboarded, wire } from './support/wire';
 import {
@@ -176,7 +176,7 @@ describe('overdue scan', () => {
     const unknown = await post('tidy-up', KEYS.admin);
     expect(unknown.status).toBe(400);
     expect(((await unknown.json()) as { message: string }).message).toBe(
-      `unknown job "tidy-up"; jobs are: ${JOB_NAMES.join(', ')}`,
+      `unknown job "tidy-up"; jobs are: ${SCHEDULED_JOBS.join(', ')}`,
     );
     expect((await post('overdue-scan', KEYS.finance)).status).toBe(403);
     const list = await h.get('/jobs');
