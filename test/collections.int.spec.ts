@@ -170,4 +170,41 @@ describe('collections', () => {
       open.items.map((t) => `${String(t.customerId)}:${String(t.ladder)}:${String(t.step)}`).sort(),
     ).toEqual(['C-CHN:firm:formal-notice', 'C-IND:gentle:reminder']);
   });
+  it("looks a task's events up by its id through the partial index, its latest action included", async () => {
+    const { Client } = await import('pg');
+    const c = new Client({ connectionString: s.h.config.databaseUrl });
+    await c.connect();
+    try {
+      const [index] = (
+        await c.query(
+          `SELECT indexdef FROM pg_indexes WHERE indexname = 'ledger_events_collection_task_events'`,
+        )
+      ).rows as Array<{ indexdef: string }>;
+      for (const type of ['CollectionTaskOpened', 'CollectionTaskClosed', 'CollectionActionRecorded'])
+        expect(index.indexdef).toContain(type);
+      // the index it replaces is gone (it led with the same columns)
+      expect(
+        (await c.query(`SELECT 1 FROM pg_indexes WHERE indexname = 'ledger_events_collection_tasks'`))
+          .rowCount,
+      ).toBe(0);
+      // a task's latest action by its id (the lookup GET /collections/tasks makes per task; the table is small
+      // here, so sequential scans are ruled out and the planner picks among the indexes)
+      await c.query('BEGIN');
+      await c.query('SET LOCAL enable_seqscan = off');
+      const plan = (
+        await c.query(
+          `EXPLAIN SELECT a.occurred_at, a.payload FROM ledger_events a
+            WHERE a.type = 'CollectionActionRecorded' AND a.payload->>'taskId' = $1
+            ORDER BY a.sequence DESC LIMIT 1`,
+          ['collection:x'],
+        )
+      ).rows
+        .map((r: Record<string, string>) => r['QUERY PLAN'])
+        .join('\n');
+      await c.query('ROLLBACK');
+      expect(plan).toContain('ledger_events_collection_task_events');
+    } finally {
+      await c.end();
+    }
+  });
 });

@@ -4,7 +4,9 @@ import type { Browser, Page } from 'playwright-core';
 import { DEFAULT_GRADE_POLICY, GradePolicy, validatePolicy } from '@credit-ledger/domain';
 import { generateHistory } from '@credit-ledger/testing';
 import { KEYS, LedgerHarness } from './support/ledger-harness';
-import { launchChromium, screenshot, seriousA11yViolations } from './support/browser';
+import { launchChromium, screenshot, seriousA11yViolations, untranslatedTexts } from './support/browser';
+import { en } from '../apps/ledger/src/workspace/locales/en';
+import { zhCN } from '../apps/ledger/src/workspace/locales/zh-CN';
 
 /** The draft of the what-if suite: looser bands, so customers move up and cash-only grades hold back less. */
 function draft(): GradePolicy {
@@ -194,6 +196,27 @@ describe('workspace what-if page in Chromium', () => {
     await page.click(`#simulations tr[data-simulation="${id}"] a:has-text("Use this draft")`);
     await page.waitForURL(/from=sim-/);
     expect(JSON.parse(await page.inputValue('#policy'))).toEqual(draft());
+    await page.close();
+  });
+
+  it('shows a finished run in Simplified Chinese: no raw keys, no English labels', async () => {
+    const runs = (await h.get('/policy/simulations')).body.items as Array<{
+      simulationId: string;
+      status: string;
+    }>;
+    const done = runs.find((r) => r.status === 'done')!;
+    expect(done).toBeDefined();
+    const page = await signIn(KEYS.admin);
+    await page.goto(
+      `${h.url}/app/lang/zh-CN?next=${encodeURIComponent(`/app/what-if?simulation=${done.simulationId}`)}`,
+    );
+    await page.locator('#simulation[data-status=done]').waitFor();
+    await drawn(page, 'chart-migration');
+    await drawn(page, 'chart-distribution');
+    expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
+    expect((await page.locator('h1').textContent())?.trim()).toBe(zhCN.whatIf.title);
+    expect(await untranslatedTexts(page, en, zhCN)).toEqual([]);
+    await screenshot(page, 'zh-what-if-run');
     await page.close();
   });
 

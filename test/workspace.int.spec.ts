@@ -270,6 +270,9 @@ describe('finance workspace (/app) in Chromium', () => {
     expect(await text('#position [data-field=exposure]')).toBe(zh('5500.00', 'EUR'));
     expect(await text('#position-h')).toContain('2026年6月15日');
     expect(await text('#requests-h')).toBe(zhCN.customer.limitRequests);
+    // statuses are the API's values, shown in the language: W-1 is frozen (INV-1 two months late), its task open
+    expect(await text('#position [data-field=status]')).toMatch(new RegExp(`^${zhCN.state.frozen} · `));
+    expect(await page.locator('#customer-tasks tr[data-task] td').nth(1).textContent()).toBe(zhCN.state.open);
     expect(await untranslatedTexts(page, en, zhCN)).toEqual([]);
     await screenshot(page, 'zh-customer');
 
@@ -278,7 +281,9 @@ describe('finance workspace (/app) in Chromium', () => {
     expect(await text('h1')).toBe(zhCN.whatIf.title);
     expect(await untranslatedTexts(page, en, zhCN)).toEqual([]);
     await screenshot(page, 'zh-what-if');
-    await page.goto(`${h.url}/app/lang/en?next=/app/dashboard`);
+    // and the check sees labels: in English the same page is all English labels
+    await page.goto(`${h.url}/app/lang/en?next=/app/what-if`);
+    expect(await untranslatedTexts(page, en, zhCN)).toContain(en.whatIf.runs);
     await page.close();
   });
 

@@ -14,6 +14,7 @@ import { ExceptionsIndex1765100000000 } from './migrations/1765100000000-Excepti
 import { CollectionTasks1765200000000 } from './migrations/1765200000000-CollectionTasks';
 import { AlertMails1765200000001 } from './migrations/1765200000001-AlertMails';
 import { MonthlyReports1765400000000 } from './migrations/1765400000000-MonthlyReports';
+import { CollectionActionsIndex1765450000000 } from './migrations/1765450000000-CollectionActionsIndex';
 import { PersonalData1765500000000 } from './migrations/1765500000000-PersonalData';
 import { CommitOrder1765600000000 } from './migrations/1765600000000-CommitOrder';
 import { AutovacuumSettings1765600000001 } from './migrations/1765600000001-AutovacuumSettings';
@@ -32,6 +33,7 @@ export const LEDGER_MIGRATIONS = [
   AlertMails1765200000001,
   PolicyProposals1765300000000,
   MonthlyReports1765400000000,
+  CollectionActionsIndex1765450000000,
   PersonalData1765500000000,
   CommitOrder1765600000000,
   AutovacuumSettings1765600000001,

@@ -193,6 +193,18 @@ export const en = {
     rulesUnchanged: 'It changes no approval setting.',
     status: { running: 'running', done: 'done', failed: 'failed' },
   },
+  /** Statuses of customers, limit requests and collection tasks (the API's values, shown in the language). */
+  state: {
+    active: 'active',
+    frozen: 'frozen',
+    blacklisted: 'blacklisted',
+    pending: 'pending',
+    approved: 'approved',
+    rejected: 'rejected',
+    expired: 'expired',
+    open: 'open',
+    closed: 'closed',
+  },
   error: {
     title: 'Something went wrong',
     forbidden: 'Your role may not do this.',

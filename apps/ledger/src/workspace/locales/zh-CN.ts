@@ -198,5 +198,16 @@ export const zhCN: Strings = {
     rulesUnchanged: '它不变更任何审批设置。',
     status: { running: '运行中', done: '完成', failed: '失败' },
   },
+  state: {
+    active: '正常',
+    frozen: '冻结',
+    blacklisted: '黑名单',
+    pending: '待审批',
+    approved: '已批准',
+    rejected: '已拒绝',
+    expired: '已过期',
+    open: '进行中',
+    closed: '已关闭',
+  },
   error: { title: '出错了', forbidden: '您的角色不能执行此操作。', csrf: '表单已过期，请刷新页面后重试。' },
 };
