@@ -69,6 +69,8 @@ const CLASSIFIED: Record<string, 'operation' | 'decision' | 'takes-credit' | 'no
   'POST /app/held-orders/:orderId/reject': 'takes-credit',
   'POST /app/customers/:id/limit-requests/:requestId/approve': 'decision',
   'POST /app/customers/:id/limit-requests/:requestId/reject': 'decision',
+  'POST /app/policy/proposals/:proposalId/approve': 'decision',
+  'POST /app/policy/proposals/:proposalId/reject': 'decision',
 };
 
 /**

@@ -694,4 +694,89 @@ describe('finance workspace (/app) in Chromium', () => {
     expect(csp).toContain("script-src 'self'");
     await page.close();
   });
+
+  // Last: it puts a policy version in force (the same rules, the next version number).
+  it('approves and rejects policy proposals from the approvals page: four eyes, CSRF, the API handler', async () => {
+    const current = (await h.get('/policy')).body.policy;
+    const propose = async (key: string, note: string): Promise<string> => {
+      const r = await h.send(
+        'POST',
+        '/policy/proposals',
+        { policy: { ...current, version: current.version + 1 }, note },
+        key,
+      );
+      expect(r.status).toBe(201);
+      return r.body.proposalId;
+    };
+    // The page's proposals are the inbox's (GET /approvals policyProposals) for the same principal.
+    const proposalsOn = async (page: Page, key: string) => {
+      await page.goto(`${h.url}/app/queues/approvals`);
+      const shown = await page
+        .locator('#policy-proposals tr[data-proposal]')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-proposal')));
+      const api = (await h.get('/approvals', key)).body.policyProposals.map(
+        (p: { proposalId: string }) => p.proposalId,
+      );
+      expect(shown).toEqual(api);
+      return shown;
+    };
+    const outcome = async (page: Page) => {
+      await page.locator('#flash .flash, #policy-proposals .flash').first().waitFor();
+      return (await page.locator('#flash, #policy-proposals .flash').allTextContents()).join(' ');
+    };
+
+    // An admin's proposal: not for a reader; a cfo turns it down with a reason.
+    const first = await propose(KEYS.admin, 'same rules, next version');
+    const reader = await signIn(KEYS.reader);
+    expect(await proposalsOn(reader, KEYS.reader)).toEqual([]);
+    await reader.close();
+    const cleo = await signIn(KEYS.cfo);
+    expect(await proposalsOn(cleo, KEYS.cfo)).toEqual([first]);
+    await cleo.fill(`#preason-${first}`, 'not this quarter');
+    await cleo.locator(`tr[data-proposal="${first}"] button.reject`).click();
+    expect(await outcome(cleo)).toContain('Done');
+    expect(await proposalsOn(cleo, KEYS.cfo)).toEqual([]);
+    expect((await h.get(`/policy/proposals/${first}`)).body).toMatchObject({
+      status: 'rejected',
+      closedBy: 'cleo',
+      closeReason: 'not this quarter',
+    });
+
+    // The cfo's own proposal: not in her inbox; posted anyway it is refused (four eyes), and without a token (CSRF).
+    const second = await propose(KEYS.cfo, 'again');
+    expect(await proposalsOn(cleo, KEYS.cfo)).toEqual([]);
+    const token = JSON.parse((await cleo.getAttribute('body', 'hx-headers'))!)['x-csrf-token'];
+    const cookie = (await cleo.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const post = (headers: Record<string, string>) =>
+      fetch(`${h.url}/app/policy/proposals/${second}/approve`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, ...headers },
+        body: '',
+      });
+    expect((await post({})).status).toBe(403);
+    const own = await post({ 'x-csrf-token': token });
+    expect(own.status).toBe(403);
+    expect(await own.text()).toMatch(/four-eyes/);
+    await cleo.close();
+    // A finance-manager is not a policy approver: no buttons, no proposals.
+    const fiona = await signIn(KEYS.finance);
+    expect(await proposalsOn(fiona, KEYS.finance)).toEqual([]);
+    await fiona.close();
+
+    // The general manager approves it: the last approval needed puts the version in force.
+    const gina = await signIn(KEYS.gm);
+    expect(await proposalsOn(gina, KEYS.gm)).toEqual([second]);
+    await gina.locator(`tr[data-proposal="${second}"] button.approve`).click();
+    expect(await outcome(gina)).toContain(`policy version ${current.version + 1} is now in force`);
+    expect(await proposalsOn(gina, KEYS.gm)).toEqual([]);
+    expect(await seriousA11yViolations(gina)).toEqual([]);
+    await gina.close();
+    const latest = (await h.get('/policy/versions')).body.items.at(-1);
+    expect(latest).toMatchObject({
+      version: current.version + 1,
+      createdBy: 'cleo',
+      approvedBy: ['gina'],
+      approvedRoles: ['general-manager'],
+    });
+  });
 });

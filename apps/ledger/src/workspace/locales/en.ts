@@ -106,6 +106,14 @@ export const en = {
     empty: 'Nothing waiting.',
     done: 'Done: {{what}}.',
     readOnly: 'Your role may look but not act here.',
+    policyProposals: 'Policy proposals',
+    policyInbox:
+      'Proposed grading-policy versions you may approve now (as GET /approvals answers): not your own, not ones you approved. The last approval needed puts the version in force.',
+    proposal: 'Proposal',
+    version: 'Version',
+    proposedBy: 'Proposed by',
+    simulation: 'What-if run',
+    policyAdopted: 'Approved: policy version {{version}} is now in force.',
   },
   tasks: {
     title: 'Collection tasks',

@@ -113,6 +113,14 @@ export const zhCN: Strings = {
     empty: '没有待办事项。',
     done: '已完成：{{what}}。',
     readOnly: '您的角色只能查看，不能操作。',
+    policyProposals: '政策提案',
+    policyInbox:
+      '您现在可以审批的评级政策新版本（与 GET /approvals 相同）：不含您自己提出的和您已审批过的。最后一项所需审批使该版本生效。',
+    proposal: '提案',
+    version: '版本',
+    proposedBy: '提出人',
+    simulation: '假设分析',
+    policyAdopted: '已批准：政策第 {{version}} 版现已生效。',
   },
   tasks: {
     title: '催收任务',

@@ -2,16 +2,18 @@ import { BadRequestException } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { DecideDirectlyCommand, RunApprovalCommand } from '../../control/commands';
-import { HeldOrderDecisionBody, NoBody, ReasonBody } from '../../control/control.dto';
+import type { PolicyDecisionOutcome, PolicyProposalView } from '@credit-ledger/ledger-store';
+import { HeldOrderDecisionBody, NoBody, ReasonBody, RejectPolicyBody } from '../../control/control.dto';
 import { CustomerControlController, HeldOrdersController } from '../../control/control.controller';
 import { HeldOrderView, InboxItem, ListHeldOrdersQuery, ListInboxQuery } from '../../control/control-queries';
+import { PolicyAdminController, PolicyAdoptionStepCommand } from '../../control/policy-admin.controller';
 import { WorkspaceDeps, escapeHtml, formBody, may, mustMay, pageContext, render } from '../context';
 
 const ID = /^[A-Za-z0-9._:@/-]{1,64}$/;
 
 /**
- * The work queues: held orders (release / reject with a reason) and limit requests waiting for approval
- * (approve / reject). Each action is the API's command with the API's role list and body DTO; the outcome
+ * The work queues: held orders (release / reject with a reason), and limit requests and policy proposals waiting
+ * for approval (approve / reject). Each action is the API's command with the API's role list and body DTO; the outcome
  * replaces the queue row (htmx), so a decided item leaves the queue.
  */
 export function queuePages(app: FastifyInstance, deps: WorkspaceDeps): void {
@@ -57,19 +59,46 @@ export function queuePages(app: FastifyInstance, deps: WorkspaceDeps): void {
 
   app.get('/queues/approvals', async (req, reply) => {
     const ctx = pageContext(req);
+    // The inbox of GET /approvals: what this principal may approve now (not its own requests, not twice).
+    const inbox = (await deps.queries.execute(
+      new ListInboxQuery({ name: ctx.session.name, role: ctx.session.role }),
+    )) as { items: InboxItem[]; policyProposals: PolicyProposalView[] };
     return render(reply, ctx, 'approvals.eta', {
       title: ctx.t('nav.approvals'),
-      // The inbox of GET /approvals: what this principal may approve now (not its own requests, not twice).
-      items: (
-        (await deps.queries.execute(
-          new ListInboxQuery({ name: ctx.session.name, role: ctx.session.role }),
-        )) as { items: InboxItem[] }
-      ).items,
+      items: inbox.items,
       mayApprove: may(ctx.session, CustomerControlController, 'approve'),
       mayReject: may(ctx.session, CustomerControlController, 'rejectRequest'),
+      proposals: inbox.policyProposals,
+      mayApprovePolicy: may(ctx.session, PolicyAdminController, 'approve'),
+      mayRejectPolicy: may(ctx.session, PolicyAdminController, 'reject'),
       me: ctx.session.name,
     });
   });
+
+  // Policy proposals: the API's adoption step (decidePolicyAdoption in the store: four-eyes, the roles the policy
+  // in force names), with the API's role lists and body DTOs.
+  const decideProposal =
+    (decision: 'approve' | 'reject') =>
+    async (req: FastifyRequest<{ Params: { proposalId: string } }>, reply: FastifyReply) => {
+      const ctx = pageContext(req);
+      mustMay(ctx.session, PolicyAdminController, decision);
+      const proposalId = checkedId(req.params.proposalId, 'proposalId');
+      const step =
+        decision === 'approve'
+          ? (await formBody(req, NoBody), { type: 'approve' as const, proposalId })
+          : { type: 'reject' as const, proposalId, reason: (await formBody(req, RejectPolicyBody)).reason };
+      const outcome = (await deps.commands.execute(
+        new PolicyAdoptionStepCommand(ctx.session, step),
+      )) as PolicyDecisionOutcome;
+      return done(
+        reply,
+        outcome.adopted
+          ? ctx.t('queue.policyAdopted', { version: outcome.adopted.version })
+          : ctx.t('queue.done', { what: `${ctx.t(`queue.${decision}`)} ${proposalId}` }),
+      );
+    };
+  app.post('/policy/proposals/:proposalId/approve', decideProposal('approve'));
+  app.post('/policy/proposals/:proposalId/reject', decideProposal('reject'));
 
   app.post<{ Params: { id: string; requestId: string } }>(
     '/customers/:id/limit-requests/:requestId/approve',
