@@ -26,6 +26,9 @@ const TABLES = ['customer_positions', 'grade_history'] as const;
 const SHADOW = '_rebuild';
 const RETIRED = '_retired';
 
+/** Catch-up pages folded outside the lock before the swap takes over (see the catch-up loop). */
+const MAX_CATCH_UP_PASSES = 50;
+
 export type RebuildPhase = 'replay' | 'catch-up' | 'swap';
 
 export interface RebuildProgress {
@@ -149,7 +152,9 @@ export async function rebuildProjections(ds: DataSource, opts: RebuildOptions = 
 
     // 2. catch up outside the lock while ingestion runs.
     progress.phase = 'catch-up';
-    for (;;) {
+    // Bounded: when ingestion appends as fast as the catch-up folds, full pages never stop coming; after that many
+    // passes the swap folds what is left with appends held back (at most a few pages behind).
+    for (let pass = 0; pass < MAX_CATCH_UP_PASSES; pass++) {
       const page = await reader.pageInCommitOrder(cursor, pageSize, { aboveSequence: floor });
       progress.total += page.length;
       if (page.length === 0) break;
