@@ -88,9 +88,14 @@ describe('position cache in the ledger app', () => {
     expect(first.status).toBe(200);
     expect(first.body.openReceivables).toBe('1000.00');
     const before = cache().snapshot();
-    const again = await h.get('/customers/C-1');
+    let again = await h.get('/customers/C-1');
+    // The seed's own NOTIFY, sent after its commit, may still arrive and evict C-1 once: the next read is a hit.
+    for (let i = 0; i < 5 && cache().snapshot().hits === before.hits; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      again = await h.get('/customers/C-1');
+    }
     expect(again.body).toEqual({ ...first.body, asOf: again.body.asOf });
-    expect(cache().snapshot().hits).toBe(before.hits + 1);
+    expect(cache().snapshot().hits).toBeGreaterThan(before.hits);
 
     // Another process appends: its NOTIFY (or the poll) evicts C-1 here.
     const r = await other.writer.append(inbound([invoice('C-1', '500.00')]));
