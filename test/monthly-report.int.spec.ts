@@ -2,17 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '@credit-ledger/domain';
 import { KEYS, LedgerHarness } from './support/ledger-harness';
-import { onboarded, wire } from './support/wire';
+import { invoiced, onboarded, wire } from './support/wire';
 
 const NOW = new Date('2026-06-15T12:00:00Z');
-const invoice = (
-  id: string,
-  invoiceId: string,
-  amount: string,
-  currency: string,
-  issuedOn: string,
-  dueOn: string,
-) => wire(id, 'InvoiceIssued', `${issuedOn}T09:00:00Z`, { invoiceId, amount, currency, issuedOn, dueOn });
+const invoice = invoiced;
 
 /**
  * The month-end credit report of May 2026, by hand (every figure as of 2026-05-31T23:59:59.999Z):

@@ -1,18 +1,11 @@
 import { KEYS, LedgerHarness, TRIAL_COVERS_ALL } from './support/ledger-harness';
-import { onboarded, wire } from './support/wire';
+import { invoiced, onboarded, wire } from './support/wire';
 
 const NOW = new Date('2026-06-15T12:00:00Z');
 
 const onboard = (id: string, currency: string, limit: string, name = `Customer ${id}`) =>
   onboarded(id, '2026-01-02T09:00:00Z', { name, currency, creditLimit: limit });
-const invoice = (
-  id: string,
-  invoiceId: string,
-  amount: string,
-  currency: string,
-  issuedOn: string,
-  dueOn: string,
-) => wire(id, 'InvoiceIssued', `${issuedOn}T09:00:00Z`, { invoiceId, amount, currency, issuedOn, dueOn });
+const invoice = invoiced;
 
 /**
  * A fixed portfolio with every figure computed by hand (comments), at NOW = 2026-06-15:

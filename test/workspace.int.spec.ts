@@ -5,7 +5,7 @@ import { KEYS, LedgerHarness, TRIAL_COVERS_ALL } from './support/ledger-harness'
 import { launchChromium, screenshot, seriousA11yViolations, untranslatedTexts } from './support/browser';
 import { en } from '../apps/ledger/src/workspace/locales/en';
 import { zhCN } from '../apps/ledger/src/workspace/locales/zh-CN';
-import { onboarded, wire } from './support/wire';
+import { invoiced, onboarded, wire } from './support/wire';
 import { soundProfile } from '../libs/domain/test/builders';
 
 const NOW = new Date('2026-06-15T12:00:00Z');
@@ -13,14 +13,7 @@ const NOW = new Date('2026-06-15T12:00:00Z');
 let now = NOW;
 
 const owner = (id: string, name: string) => ({ accountOwner: { id, name } });
-const invoice = (
-  id: string,
-  invoiceId: string,
-  amount: string,
-  currency: string,
-  issuedOn: string,
-  dueOn: string,
-) => wire(id, 'InvoiceIssued', `${issuedOn}T09:00:00Z`, { invoiceId, amount, currency, issuedOn, dueOn });
+const invoice = invoiced;
 
 /**
  * The workspace in headless Chromium against a whole ledger (embedded broker, PostgreSQL, the Nest app), at

@@ -30,3 +30,21 @@ export function onboarded(
     version: 2,
   };
 }
+
+/** InvoiceIssued at 09:00 on the day it is issued. */
+export function invoiced(
+  customerId: string,
+  invoiceId: string,
+  amount: string,
+  currency: string,
+  issuedOn: string,
+  dueOn: string,
+): WireEvent {
+  return wire(customerId, 'InvoiceIssued', `${issuedOn}T09:00:00Z`, {
+    invoiceId,
+    amount,
+    currency,
+    issuedOn,
+    dueOn,
+  });
+}
