@@ -22,7 +22,13 @@ interface Derived {
 /** Folds a history exactly as the ledger does and collects what its rules derive; throws on any refused event. */
 function derive(events: WireEvent[]): Derived {
   const states = new Map<string, CustomerState>();
-  const out: Derived = { billingEvents: 0, invoices: 0, bypasses: new Map(), termsExceeded: new Set(), byType: {} };
+  const out: Derived = {
+    billingEvents: 0,
+    invoices: 0,
+    bypasses: new Map(),
+    termsExceeded: new Set(),
+    byType: {},
+  };
   let sequence = 0;
   const next = (): string => String(++sequence);
   for (const wire of events) {
@@ -52,7 +58,12 @@ function sha256(events: WireEvent[]): string {
 }
 
 describe('generateEvents, controlled billing', () => {
-  const controlled: GeneratorOptions = { seed: 42, customers: 1000, eventsPerCustomer: 10, billing: 'controlled' };
+  const controlled: GeneratorOptions = {
+    seed: 42,
+    customers: 1000,
+    eventsPerCustomer: 10,
+    billing: 'controlled',
+  };
 
   it('leaves uncontrolled histories byte-identical to those before controlled billing existed', () => {
     // given the hash of this history taken before the option was added
@@ -68,7 +79,9 @@ describe('generateEvents, controlled billing', () => {
     const a = generateHistory(small);
     expect(JSON.stringify(generateHistory(small))).toBe(JSON.stringify(a));
     expect(a).toHaveLength(3000);
-    expect(JSON.stringify(a)).not.toBe(JSON.stringify(generateHistory({ ...small, billing: 'uncontrolled' })));
+    expect(JSON.stringify(a)).not.toBe(
+      JSON.stringify(generateHistory({ ...small, billing: 'uncontrolled' })),
+    );
   });
 
   it('bypasses the credit check for about bypassRate of invoices, and exceeds terms only then', () => {

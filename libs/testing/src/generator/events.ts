@@ -121,7 +121,7 @@ interface CustomerState {
   obligations: number;
   /** The scheduled BIZ item was placed by the "last spare event" rule. */
   bizIsFinal: boolean;
-  /** Invoices with open > 0 that are not written off, oldest first. */
+  /** Invoices with open > 0 that are not written off, oldest first as the ledger ages them (due date, then issue). */
   open: Invoice[];
   /** Scheduled actions sorted by (day, seq) DESCENDING: the next one is last (cheap pop). */
   agenda: Action[];
@@ -401,7 +401,12 @@ class Simulation {
         st.obligations--;
         continue;
       }
-      if (head !== null && head.kind === ORDER_INVOICE && st.ledger !== null && this.awaitRelease(st, st.ledger, head))
+      if (
+        head !== null &&
+        head.kind === ORDER_INVOICE &&
+        st.ledger !== null &&
+        this.awaitRelease(st, st.ledger, head)
+      )
         continue;
       const spare = st.remaining - st.obligations;
       if (st.hasBiz && spare === 1 && !st.bizIsFinal) {
@@ -701,9 +706,9 @@ class Simulation {
       disputed: false,
       writtenOff: false,
       n,
-      listed: true,
+      listed: false,
     };
-    st.open.push(inv);
+    this.relist(st, inv);
     if (cash) {
       this.schedule(st, day, PAY, inv, null, null, PAY_IN_FULL);
     } else {
@@ -766,8 +771,14 @@ class Simulation {
   private relist(st: CustomerState, inv: Invoice): void {
     if (inv.listed) return;
     inv.listed = true;
+    // Controlled billing varies terms, so a later invoice can fall due first: keep the ledger's order.
     let i = st.open.length;
-    while (i > 0 && st.open[i - 1].n > inv.n) i--;
+    while (
+      i > 0 &&
+      (st.open[i - 1].dueDay > inv.dueDay ||
+        (st.open[i - 1].dueDay === inv.dueDay && st.open[i - 1].n > inv.n))
+    )
+      i--;
     st.open.splice(i, 0, inv);
   }
 
