@@ -45,6 +45,10 @@ const { floor, max, min, round } = Math;
  * so memory is O(active customers × small state), never O(events).
  *
  * All amounts are integers in minor units; floats only ever pick random integers, never hold money.
+ *
+ * With billing 'controlled' each customer also folds its own events through the pure domain (LedgerView) and
+ * asks it before selling on credit (controlledBusiness, awaitRelease, invoiceOrder). That changes which events
+ * are drawn, never how many: the count per customer stays exact and memory stays O(active customers).
  */
 
 const BIZ = 0;
