@@ -60,7 +60,7 @@ function sha256(events: WireEvent[]): string {
 describe('generateEvents, controlled billing', () => {
   const controlled: GeneratorOptions = {
     seed: 42,
-    customers: 1000,
+    customers: 800,
     eventsPerCustomer: 10,
     billing: 'controlled',
   };
