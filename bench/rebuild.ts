@@ -134,6 +134,7 @@ export async function runRebuildUnderIngest(o: RebuildUnderIngestOptions): Promi
         customers: 200_000,
         eventsPerCustomer: EVENTS_PER_CUSTOMER,
         customerIdPrefix: EXTRA_PREFIX,
+        billing: 'controlled',
       });
       const t0 = Date.now();
       while (!stop) {
