@@ -12,7 +12,7 @@ export function rebuildCommand(): Command {
     .option('--page-size <n>', 'ledger rows per read', '5000')
     .option(
       '--workers <n>',
-      'worker threads replaying customer ranges (default REBUILD_WORKERS, else up to 4)',
+      'worker threads replaying customer ranges (default REBUILD_WORKERS, else cores - 1, 1 to 4)',
     )
     .addHelpText('after', '\nExample: credit-ledger rebuild   (then `credit-ledger replay` to verify)')
     .action(async (opts: { pageSize: string; workers?: string }) => {

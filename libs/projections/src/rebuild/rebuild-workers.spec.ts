@@ -2,8 +2,8 @@ import os from 'node:os';
 import { rebuildWorkers } from './rebuild';
 
 describe('rebuildWorkers', () => {
-  it('given no REBUILD_WORKERS, then up to 4, one per available core', () => {
-    expect(rebuildWorkers({})).toBe(Math.min(4, os.availableParallelism()));
+  it('given no REBUILD_WORKERS, then one per core but one (left to PostgreSQL), 1 to 4', () => {
+    expect(rebuildWorkers({})).toBe(Math.max(1, Math.min(4, os.availableParallelism() - 1)));
   });
 
   it('given REBUILD_WORKERS, then that many', () => {

@@ -61,7 +61,7 @@ export interface RebuildOptions {
   lockedCatchUpBelow?: number;
   /**
    * Worker threads replaying the customers' streams (phase 1), each a contiguous range of customer ids with
-   * its own connections (default REBUILD_WORKERS, else min(4, available parallelism)). 1 folds in this thread.
+   * its own connections (default REBUILD_WORKERS, else cores - 1, 1 to 4). 1 folds in this thread.
    */
   workers?: number;
   /** Fewer workers when the ledger has fewer than this many events per worker (default 50,000). */
@@ -282,10 +282,13 @@ function retiredName(name: string): string {
   return `${name.slice(0, 63 - RETIRED.length)}${RETIRED}`;
 }
 
-/** REBUILD_WORKERS, else min(4, available parallelism). */
+/**
+ * REBUILD_WORKERS, else one per core but one, up to 4: PostgreSQL needs a core for the reads and writes (on 2
+ * cores, 2 workers measured 0.94-1.04x of 1 — docs/performance.md).
+ */
 export function rebuildWorkers(env: NodeJS.ProcessEnv = process.env): number {
   const given = env.REBUILD_WORKERS;
-  if (given === undefined || given === '') return Math.min(4, os.availableParallelism());
+  if (given === undefined || given === '') return Math.max(1, Math.min(4, os.availableParallelism() - 1));
   const n = Number(given);
   if (!Number.isInteger(n) || n < 1)
     throw new Error(`REBUILD_WORKERS must be a positive integer, not ${given}`);
