@@ -35,6 +35,8 @@ export interface IngestRun {
   postgresCpuMsPerKEvent: number;
   /** Events the ledger appended itself (control events of the alert rules), beside the published ones. */
   derivedEvents: number;
+  /** derivedEvents per published billing event (controlled billing: see the README's generated billing). */
+  derivedPerBillingEvent: number;
   rejected: number;
   parked: number;
   /** Ledger processes consuming in one group (the partitions split between them). */
@@ -97,7 +99,12 @@ export async function runIngest(o: IngestOptions): Promise<{ run: IngestRun; liv
     const sent = await publishEvents(
       producer,
       EVENTS_TOPIC,
-      generateEvents({ seed: SEED, customers, eventsPerCustomer: EVENTS_PER_CUSTOMER }),
+      generateEvents({
+        seed: SEED,
+        customers,
+        eventsPerCustomer: EVENTS_PER_CUSTOMER,
+        billing: 'controlled',
+      }),
       { chunkSize: 5000 },
     );
     const produceSecs = Number(process.hrtime.bigint() - p0) / 1e9;
@@ -216,6 +223,7 @@ export async function runIngest(o: IngestOptions): Promise<{ run: IngestRun; liv
         f.cpu !== null && cpuDone !== null ? round(((cpuDone - f.cpu) * 1e6) / (last - f.n), 1) : null,
       postgresCpuMsPerKEvent: round(((pgDone - f.pg) * 1e6) / (last - f.n), 1),
       derivedEvents: derived,
+      derivedPerBillingEvent: round(derived / o.events, 3),
       rejected,
       parked,
       instances,

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { Partitioners } from 'kafkajs';
 import { PLAINTEXT_KAFKA } from '@credit-ledger/config';
 import { createKafka } from '@credit-ledger/messaging';
@@ -133,6 +134,7 @@ export async function runRebuildUnderIngest(o: RebuildUnderIngestOptions): Promi
         customers: 200_000,
         eventsPerCustomer: EVENTS_PER_CUSTOMER,
         customerIdPrefix: EXTRA_PREFIX,
+        billing: 'controlled',
       });
       const t0 = Date.now();
       while (!stop) {
@@ -192,6 +194,10 @@ export async function runRebuildUnderIngest(o: RebuildUnderIngestOptions): Promi
 }
 
 export interface QuiescentRebuildRun {
+  /** Worker threads of the replay (1: folded in the calling thread). */
+  workers: number;
+  /** The machine's 1-minute load average when the rebuild returned (other work on the same cores). */
+  loadAverage1m: number;
   events: number;
   customers: number;
   gradeChanges: number;
@@ -209,6 +215,7 @@ export async function runQuiescentRebuild(
   live: LiveLedger,
   sampleCustomers: number,
   log: (line: string) => void,
+  workers?: number,
 ): Promise<QuiescentRebuildRun> {
   const ds = createLedgerDataSource(live.databaseUrl, { poolSize: 4 });
   await ds.initialize();
@@ -218,6 +225,7 @@ export async function runQuiescentRebuild(
     )) as Array<{ billing: number }>;
     const phaseStart: Partial<Record<RebuildPhase, number>> = {};
     const result = await rebuildProjections(ds, {
+      workers,
       onProgress: (p) => {
         phaseStart[p.phase] ??= Date.now();
       },
@@ -237,6 +245,8 @@ function runOf(
   verification: RebuildVerification,
 ): QuiescentRebuildRun {
   return {
+    workers: result.workers,
+    loadAverage1m: Math.round(os.loadavg()[0] * 100) / 100,
     events: result.events,
     customers: result.customers,
     gradeChanges: result.gradeChanges,

@@ -113,7 +113,12 @@ async function main(): Promise<void> {
   // 1. broker alone, in this process: the ceiling of the transport, message size like the generated events
   let bytes = 0;
   let count = 0;
-  for (const e of generateEvents({ seed: SEED, customers: 200, eventsPerCustomer: 10 })) {
+  for (const e of generateEvents({
+    seed: SEED,
+    customers: 200,
+    eventsPerCustomer: 10,
+    billing: 'controlled',
+  })) {
     bytes += JSON.stringify(e).length;
     count++;
   }
@@ -156,6 +161,12 @@ async function main(): Promise<void> {
     else await r.live.stop();
   }
   details.ingest = runs;
+  notes.push(
+    `derivedPerBillingEvent: the generator's billing is controlled (it asks the ledger before it sells on credit, ` +
+      `1 % of invoices go around the check on purpose); the ledger derived ` +
+      runs.map((x) => `${x.derivedPerBillingEvent} (${x.events} events)`).join(', ') +
+      ' control events per billing event',
+  );
   details.twoInstances = two;
   const twoVsOne = two ? round(two.eventsPerSec / runs[0].eventsPerSec, 2) : null;
   if (two) {
@@ -200,6 +211,7 @@ async function main(): Promise<void> {
       config: { seed: SEED, eventsPerCustomer: 10, partitions: 6 },
       figures: {
         rebuildEventsPerSec: r.quiescent.eventsPerSec,
+        rebuildSingleWorkerEventsPerSec: r.singleWorker.eventsPerSec,
         rebuildUnderIngestEventsPerSec: r.underIngest.eventsPerSec,
       },
       notes,
@@ -208,7 +220,8 @@ async function main(): Promise<void> {
     writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
     for (const n of notes) console.log(`note: ${n}`);
     console.log(`\nwrote ${path.relative(process.cwd(), args.out)} in ${results.durationSeconds} s`);
-    if (!r.quiescent.verification.ok || !r.underIngest.verification.ok) process.exitCode = 1;
+    if (!r.singleWorker.verification.ok || !r.quiescent.verification.ok || !r.underIngest.verification.ok)
+      process.exitCode = 1;
     return;
   }
   let rssMb: number | null = null;
@@ -372,6 +385,7 @@ async function main(): Promise<void> {
     ledgerPeakRssMbDuringIngest: ingest.ledgerPeakRssMb,
     ledgerCpuMsPerKEvent: ingest.ledgerCpuMsPerKEvent,
     rebuildUnderIngestEventsPerSec: rebuild.underIngest.eventsPerSec,
+    rebuildSingleWorkerEventsPerSec: rebuild.singleWorker.eventsPerSec,
     simulateCustomersPerSec: whatIf.customersPerSec,
     simulateAsOfEventsPerSec: whatIf.asOf.eventsPerSec,
   };
@@ -431,29 +445,41 @@ async function main(): Promise<void> {
 }
 
 interface RebuildRuns {
+  /** The same rebuild folded in one thread (REBUILD_WORKERS=1), the baseline of `quiescent`, same run. */
+  singleWorker: QuiescentRebuildRun;
   quiescent: QuiescentRebuildRun;
   underIngest: RebuildRun;
 }
 
 /**
- * The real `rebuildProjections` (bench/rebuild.ts) twice: over the idle ledger (the target's figure), then again
- * while ingestion runs and new events are published (what an operator does on a live system), logged and noted.
+ * The real `rebuildProjections` (bench/rebuild.ts) three times: over the idle ledger in one thread (the baseline)
+ * and with its worker threads (the target's figure), then again while ingestion runs and new events are published
+ * (what an operator does on a live system), logged and noted.
  */
 async function measureRebuild(
   live: Awaited<ReturnType<typeof runIngest>>['live'],
   notes: string[],
   log: (line: string) => void,
 ): Promise<RebuildRuns> {
-  log('projection rebuild (rebuildProjections) over the idle ledger');
+  log('projection rebuild (rebuildProjections) over the idle ledger, one thread');
+  const singleWorker = await runQuiescentRebuild(live, 500, log, 1);
+  log(
+    `  ${singleWorker.eventsPerSec} events/s (${singleWorker.events} events, ${singleWorker.seconds} s); ` +
+      `verification ${singleWorker.verification.ok ? 'ok' : 'FAILED'}`,
+  );
+  log('projection rebuild over the idle ledger, worker threads (REBUILD_WORKERS or the default)');
   const quiescent = await runQuiescentRebuild(live, 500, log);
   const qv = quiescent.verification;
   log(
-    `  ${quiescent.eventsPerSec} events/s (${quiescent.events} events, ${quiescent.customers} customers, ` +
-      `${quiescent.seconds} s); verification ${qv.ok ? 'ok' : 'FAILED'}`,
+    `  ${quiescent.eventsPerSec} events/s with ${quiescent.workers} workers (${quiescent.events} events, ` +
+      `${quiescent.customers} customers, ${quiescent.seconds} s); verification ${qv.ok ? 'ok' : 'FAILED'}`,
   );
   notes.push(
     `rebuildEventsPerSec: rebuildProjections (what \`credit-ledger rebuild\` runs) over the whole idle ledger ` +
-      `(${quiescent.events} events, ${quiescent.customers} customers, ${quiescent.gradeChanges} grade changes). ` +
+      `(${quiescent.events} events, ${quiescent.customers} customers, ${quiescent.gradeChanges} grade changes) ` +
+      `with ${quiescent.workers} replay workers; the same rebuild in one thread just before: ` +
+      `${singleWorker.eventsPerSec} events/s (rebuildSingleWorkerEventsPerSec, ratio ` +
+      `${(quiescent.eventsPerSec / Math.max(1, singleWorker.eventsPerSec)).toFixed(2)}). ` +
       verificationSummary(qv),
   );
   log('projection rebuild again while ingestion runs and 1,000 new events/s are published');
@@ -469,7 +495,7 @@ async function measureRebuild(
       `${r.drainSeconds} s). ` +
       verificationSummary(r.verification),
   );
-  return { quiescent, underIngest: r };
+  return { singleWorker, quiescent, underIngest: r };
 }
 
 /** The checks after a rebuild, as one sentence of a note. */

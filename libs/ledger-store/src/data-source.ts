@@ -58,7 +58,11 @@ export interface LedgerDataSourceOptions {
 
 /** Schema changes go through migrations only; `synchronize` stays off so production is never surprised. */
 export function createLedgerDataSource(databaseUrl: string, opts: LedgerDataSourceOptions = {}): DataSource {
-  const pg = postgresClientConfig(databaseUrl, opts.security);
+  return ledgerDataSourceFor(postgresClientConfig(databaseUrl, opts.security), opts.poolSize);
+}
+
+/** The same DataSource from resolved client settings (pgConfigOf another one, e.g. in a worker thread). */
+export function ledgerDataSourceFor(pg: PgClientConfig, poolSize?: number): DataSource {
   return new LedgerDataSource({
     type: 'postgres',
     url: pg.connectionString,
@@ -70,7 +74,7 @@ export function createLedgerDataSource(databaseUrl: string, opts: LedgerDataSour
     // would print every parameter (customer data) of every refused statement, and poison isolation expects some.
     logging: false,
     // In `extra` (handed to node-postgres as is): TypeORM types its own `ssl` as server-side TLS options.
-    extra: { max: opts.poolSize ?? 10, ssl: pg.ssl },
+    extra: { max: poolSize ?? 10, ssl: pg.ssl },
   });
 }
 

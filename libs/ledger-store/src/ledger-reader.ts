@@ -45,6 +45,12 @@ function toStored(r: Row): StoredEvent {
 const COLUMNS = `sequence, stream_version, event_id, type, version, customer_id,
   to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at, source, payload`;
 
+/** Customers with `from <= customer_id < before` (text order of the database); a null end is open. */
+export interface CustomerRange {
+  from: string | null;
+  before: string | null;
+}
+
 /** Reads the ledger back in sequence order, per customer or globally. */
 export class LedgerReader {
   /** A DataSource, or a QueryRunner to read inside a transaction (the rebuild's final catch-up). */
@@ -90,17 +96,19 @@ export class LedgerReader {
    * A page of the ledger in (customer, stream version) order after `after`, optionally only events with
    * sequence <= `untilSequence`: each customer's stream arrives whole and in order, one page at a time, so
    * replay and rebuild fold customer by customer without holding the ledger in memory (served by the
-   * unique (customer_id, stream_version) index).
+   * unique (customer_id, stream_version) index). `range` keeps to the customers from `from` (inclusive) to
+   * `before` (exclusive), either end open when null: a parallel rebuild's share, one index range.
    */
   async pageByCustomer(
     after: { customerId: string; streamVersion: number } | null,
     limit: number,
-    opts: { customerId?: string; untilSequence?: string } = {},
+    opts: { customerId?: string; untilSequence?: string; range?: CustomerRange } = {},
   ): Promise<StoredEvent[]> {
     const rows: Row[] = await this.ds.query(
       `SELECT ${COLUMNS} FROM ledger_events
        WHERE ($1::text IS NULL OR (customer_id, stream_version) > ($1::text, $2::int))
          AND ($3::text IS NULL OR customer_id = $3) AND ($4::bigint IS NULL OR sequence <= $4)
+         AND ($6::text IS NULL OR customer_id >= $6) AND ($7::text IS NULL OR customer_id < $7)
        ORDER BY customer_id, stream_version LIMIT $5`,
       [
         after?.customerId ?? null,
@@ -108,6 +116,8 @@ export class LedgerReader {
         opts.customerId ?? null,
         opts.untilSequence ?? null,
         limit,
+        opts.range?.from ?? null,
+        opts.range?.before ?? null,
       ],
     );
     return rows.map(toStored);

@@ -9,6 +9,31 @@ export function pgConfigOf(ds: DataSource): PgClientConfig {
   return { connectionString: options.url, ssl: options.extra?.ssl ?? false };
 }
 
+/**
+ * A PgClientConfig that crosses a thread boundary: structured cloning copies no functions, and the only one in it is
+ * the `checkServerIdentity` that sslmode require / verify-ca set to skip the host name check.
+ */
+export interface PortablePgConfig {
+  connectionString: string;
+  ssl: false | Record<string, unknown>;
+  skipHostCheck: boolean;
+}
+
+export function portablePgConfig(config: PgClientConfig): PortablePgConfig {
+  if (config.ssl === false)
+    return { connectionString: config.connectionString, ssl: false, skipHostCheck: false };
+  const { checkServerIdentity, ...ssl } = config.ssl;
+  return { connectionString: config.connectionString, ssl, skipHostCheck: checkServerIdentity !== undefined };
+}
+
+export function pgConfigFromPortable(p: PortablePgConfig): PgClientConfig {
+  if (p.ssl === false) return { connectionString: p.connectionString, ssl: false };
+  return {
+    connectionString: p.connectionString,
+    ssl: p.skipHostCheck ? { ...p.ssl, checkServerIdentity: () => undefined } : p.ssl,
+  };
+}
+
 /** A PostgreSQL connection failure named with the server, database, user and TLS — and the settings to check. */
 export function postgresConnectionError(err: unknown, config: PgClientConfig): ConnectionError {
   if (err instanceof ConnectionError) return err;

@@ -1,4 +1,4 @@
-import type { LedgerReader, StoredEvent } from '@credit-ledger/ledger-store';
+import type { CustomerRange, LedgerReader, StoredEvent } from '@credit-ledger/ledger-store';
 
 export interface CustomerStream {
   customerId: string;
@@ -11,7 +11,7 @@ export interface CustomerStream {
  */
 export async function* customerStreams(
   reader: LedgerReader,
-  opts: { customerId?: string; untilSequence?: string; pageSize?: number } = {},
+  opts: { customerId?: string; untilSequence?: string; pageSize?: number; range?: CustomerRange } = {},
 ): AsyncGenerator<CustomerStream> {
   const pageSize = opts.pageSize ?? 5000;
   let current: CustomerStream | null = null;

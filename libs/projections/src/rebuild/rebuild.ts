@@ -1,9 +1,12 @@
+import os from 'node:os';
+import type { Worker } from 'node:worker_threads';
 import { DataSource, QueryRunner } from 'typeorm';
 import { CustomerState, deserializeState } from '@credit-ledger/domain';
 import {
   ADVISORY_LOCKS,
   APPEND_LOCK,
   CommitPosition,
+  CustomerRange,
   LedgerReader,
   POSITIONS_CHECKPOINT,
   PolicyStore,
@@ -12,18 +15,27 @@ import {
   RecordedGradeChange,
   StoredEvent,
   insertGradeChanges,
+  pgConfigOf,
+  portablePgConfig,
   settledHead,
   upsertPositions,
 } from '@credit-ledger/ledger-store';
 import { replayStream } from '../as-of-replay';
-import { customerStreams } from './customer-streams';
+import { startWorkerThread } from '../worker-thread';
+import {
+  RebuildWorkerData,
+  RebuildWorkerMessage,
+  ReplayCounts,
+  ReplayShare,
+  SHADOW,
+  replayCustomers,
+} from './replay-customers';
 
 /** Held for the whole rebuild (session lock) so two rebuilds never share the shadow tables. */
 const REBUILD_LOCK = ADVISORY_LOCKS.rebuild;
 
 /** The projections a rebuild replaces; the shadow table of each is `${table}${SHADOW}`, same DDL. */
 const TABLES = ['customer_positions', 'grade_history'] as const;
-const SHADOW = '_rebuild';
 const RETIRED = '_retired';
 
 /** Catch-up pages folded outside the lock before the swap takes over (see the catch-up loop). */
@@ -47,6 +59,13 @@ export interface RebuildOptions {
   writeBatch?: number;
   /** Stop catching up outside the lock once fewer than this many events are behind (default 2000). */
   lockedCatchUpBelow?: number;
+  /**
+   * Worker threads replaying the customers' streams (phase 1), each a contiguous range of customer ids with
+   * its own connections (default REBUILD_WORKERS, else min(4, available parallelism)). 1 folds in this thread.
+   */
+  workers?: number;
+  /** Fewer workers when the ledger has fewer than this many events per worker (default 50,000). */
+  minEventsPerWorker?: number;
   onProgress?: (p: RebuildProgress) => void;
 }
 
@@ -58,6 +77,8 @@ export interface RebuildResult {
   headSequence: string;
   /** Events folded under the append lock, i.e. how long appends waited. */
   lockedEvents: number;
+  /** Worker threads the replay ran in (1: in this thread). */
+  workers: number;
   seconds: number;
   eventsPerSecond: number;
 }
@@ -67,7 +88,7 @@ export interface RebuildResult {
  * running, then swaps them in atomically:
  *
  * 1. replay: every customer's stream up to the settled head H (no sequence <= H can still commit), customer by
- *    customer (one stream in memory);
+ *    customer (one stream in memory), split by customer id ranges across worker threads;
  * 2. catch-up: the events with a sequence above H, in commit order below the visibility horizon (never skipping
  *    one that commits late with a lower sequence), onto the shadow rows, until few are left;
  * 3. swap: one transaction takes the writer's append lock exclusively (appends wait), folds the last events,
@@ -79,6 +100,8 @@ export async function rebuildProjections(ds: DataSource, opts: RebuildOptions = 
   const pageSize = opts.pageSize ?? 5000;
   const writeBatch = opts.writeBatch ?? 500;
   const lockedBelow = opts.lockedCatchUpBelow ?? 2000;
+  const minPerWorker = Math.max(1, opts.minEventsPerWorker ?? 50_000);
+  const maxWorkers = opts.workers ?? rebuildWorkers();
   const started = Date.now();
   const progress: RebuildProgress = { phase: 'replay', events: 0, total: 0, customers: 0 };
   const report = (): void => opts.onProgress?.({ ...progress });
@@ -119,36 +142,15 @@ export async function rebuildProjections(ds: DataSource, opts: RebuildOptions = 
     ]);
     progress.total = n;
     report();
-    let states: CustomerState[] = [];
-    let changes: RecordedGradeChange[] = [];
-    // One write in flight (its own pooled connection) while the next batch is folded: PostgreSQL writes on one
-    // core while node folds on the other.
-    let writing: Promise<void> = Promise.resolve();
-    const flush = async (): Promise<void> => {
-      const [s, c] = [states, changes];
-      states = [];
-      changes = [];
-      gradeChanges += c.length;
-      await writing;
-      writing = (async () => {
-        await upsertPositions(q, s, `customer_positions${SHADOW}`);
-        await insertGradeChanges(q, c, `grade_history${SHADOW}`);
-      })();
-      writing.catch(() => undefined);
-    };
-    for await (const stream of customerStreams(reader, { untilSequence: head, pageSize })) {
-      const r = replayStream(stream.customerId, stream.events, (s) => policies.inForceAt(s));
-      states.push(r.state);
-      changes.push(...r.gradeChanges);
-      progress.events += stream.events.length;
-      progress.customers++;
-      if (states.length >= writeBatch) {
-        await flush();
-        report();
-      }
-    }
-    await flush();
-    await writing;
+    const share = { untilSequence: head, pageSize, writeBatch };
+    const fewer = Math.max(1, Math.min(maxWorkers, Math.floor(n / minPerWorker)));
+    const replayed = await replayInParallel(ds, policies, share, fewer, (batch) => {
+      progress.events += batch.events;
+      progress.customers += batch.customers;
+      report();
+    });
+    gradeChanges += replayed.gradeChanges;
+    const workers = replayed.workers;
 
     // 2. catch up outside the lock while ingestion runs.
     progress.phase = 'catch-up';
@@ -211,6 +213,7 @@ export async function rebuildProjections(ds: DataSource, opts: RebuildOptions = 
       gradeChanges,
       headSequence: head,
       lockedEvents: progress.events - before,
+      workers,
       seconds,
       eventsPerSecond: Math.round(progress.events / Math.max(seconds, 0.001)),
     };
@@ -277,4 +280,90 @@ async function indexesOf(qr: QueryRunner, table: string): Promise<Map<string, st
 
 function retiredName(name: string): string {
   return `${name.slice(0, 63 - RETIRED.length)}${RETIRED}`;
+}
+
+/** REBUILD_WORKERS, else min(4, available parallelism). */
+export function rebuildWorkers(env: NodeJS.ProcessEnv = process.env): number {
+  const given = env.REBUILD_WORKERS;
+  if (given === undefined || given === '') return Math.min(4, os.availableParallelism());
+  const n = Number(given);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`REBUILD_WORKERS must be a positive integer, not ${given}`);
+  return n;
+}
+
+/**
+ * Phase 1 over all customers: in this thread with one worker, else one worker thread per customer id range. A
+ * failed share stops the others before the error surfaces: none may write to the shadow tables once the rebuild
+ * lock is released. Each customer's stream is folded whole by one share, so the rows do not depend on the split.
+ */
+async function replayInParallel(
+  ds: DataSource,
+  policies: PolicyStore,
+  share: Omit<ReplayShare, 'range'>,
+  workers: number,
+  onBatch: (batch: ReplayCounts) => void,
+): Promise<ReplayCounts & { workers: number }> {
+  const ranges = workers > 1 ? await customerRanges(ds, share.untilSequence, workers) : [];
+  if (ranges.length < 2) {
+    const range = { from: null, before: null };
+    return { ...(await replayCustomers(ds, policies, { ...share, range }, onBatch)), workers: 1 };
+  }
+  const connection = portablePgConfig(pgConfigOf(ds));
+  const threads = ranges.map((range) => {
+    const data: RebuildWorkerData = { connection, share: { ...share, range } };
+    return { range, worker: startWorkerThread(__dirname, 'rebuild-worker', data) };
+  });
+  try {
+    const counts = await Promise.all(threads.map((t) => outcomeOf(t.worker, t.range, onBatch)));
+    const sum = (k: keyof ReplayCounts): number => counts.reduce((a, c) => a + c[k], 0);
+    return {
+      events: sum('events'),
+      customers: sum('customers'),
+      gradeChanges: sum('gradeChanges'),
+      workers: threads.length,
+    };
+  } finally {
+    await Promise.all(threads.map((t) => t.worker.terminate()));
+  }
+}
+
+function outcomeOf(
+  worker: Worker,
+  range: CustomerRange,
+  onBatch: (batch: ReplayCounts) => void,
+): Promise<ReplayCounts> {
+  const share = `customers ${range.from ?? '(first)'} to ${range.before ?? '(last)'}`;
+  return new Promise((resolve, reject) => {
+    worker.on('message', (m: RebuildWorkerMessage) => {
+      if (m.kind === 'batch') onBatch(m.counts);
+      else if (m.kind === 'done') resolve(m.counts);
+      else reject(new Error(`rebuild worker for ${share} failed: ${m.error}`));
+    });
+    worker.once('error', (err) => reject(new Error(`rebuild worker for ${share} failed: ${err.message}`)));
+    worker.once('exit', (code) =>
+      reject(new Error(`rebuild worker for ${share} exited (${code}) unfinished`)),
+    );
+  });
+}
+
+/**
+ * Up to `n` contiguous customer id ranges holding about as many ledger rows each: quantiles of customer_id over a
+ * block sample of the ledger (about 100,000 rows). Each range is one range of the (customer_id, stream_version)
+ * index, so every worker reads only its own rows (hash buckets would have each worker scan the whole index).
+ */
+async function customerRanges(ds: DataSource, untilSequence: string, n: number): Promise<CustomerRange[]> {
+  const [{ rows }] = (await ds.query(
+    `SELECT GREATEST(reltuples, 0)::float8 AS rows FROM pg_class WHERE oid = 'ledger_events'::regclass`,
+  )) as Array<{ rows: number }>;
+  const percent = rows > 0 ? Math.min(100, Math.max(0.01, (100 * 100_000) / rows)) : 100;
+  const fractions = Array.from({ length: n - 1 }, (_, i) => (i + 1) / n);
+  const [{ bounds }] = (await ds.query(
+    `SELECT percentile_disc($1::float8[]) WITHIN GROUP (ORDER BY customer_id) AS bounds
+     FROM ledger_events TABLESAMPLE SYSTEM ($2) WHERE sequence <= $3`,
+    [fractions, percent, untilSequence],
+  )) as Array<{ bounds: Array<string | null> | null }>;
+  const cuts = [...new Set((bounds ?? []).filter((b): b is string => b !== null))];
+  const ends = [null, ...cuts, null];
+  return ends.slice(1).map((before, i) => ({ from: ends[i], before }));
 }

@@ -30,6 +30,8 @@ export interface GeneratorConfig {
   totalEvents: number;
   baseCount: number;
   extraCount: number;
+  controlled: boolean;
+  bypassRate: number;
 }
 
 const DEFAULT_CURRENCIES = ['EUR', 'USD', 'GBP', 'JPY', 'KWD'];
@@ -70,6 +72,12 @@ export function normalizeOptions(opts: GeneratorOptions): GeneratorConfig {
   if (!ID_PATTERN.test(`${prefix}-000000`) || prefix.length > 80)
     throw new RangeError(`bad customerIdPrefix ${prefix}`);
   if (!ID_PATTERN.test(source)) throw new RangeError(`bad source ${source}`);
+  const billing = opts.billing ?? 'uncontrolled';
+  if (billing !== 'controlled' && billing !== 'uncontrolled')
+    throw new RangeError(`billing must be 'controlled' or 'uncontrolled', got ${String(billing)}`);
+  const bypassRate = opts.bypassRate ?? 0.01;
+  if (!Number.isFinite(bypassRate) || bypassRate < 0 || bypassRate > 1)
+    throw new RangeError(`bypassRate must be within [0, 1], got ${bypassRate}`);
   const totalEvents = round(customers * eventsPerCustomer);
   const baseCount = customers === 0 ? 0 : floor(totalEvents / customers);
   return {
@@ -85,6 +93,8 @@ export function normalizeOptions(opts: GeneratorOptions): GeneratorConfig {
     totalEvents,
     baseCount,
     extraCount: totalEvents - baseCount * customers,
+    controlled: billing === 'controlled',
+    bypassRate,
   };
 }
 

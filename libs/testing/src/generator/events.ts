@@ -20,6 +20,7 @@ import {
   statementsUpdate,
   type GeneratedCreditFile,
 } from './credit-file';
+import { LedgerView } from './ledger-view';
 import { formatMinor, minorPerMajor } from './money';
 import { deriveSeed, Mulberry32 } from './rng';
 import { GeneratorOptions, WireEvent } from './types';
@@ -44,6 +45,10 @@ const { floor, max, min, round } = Math;
  * so memory is O(active customers × small state), never O(events).
  *
  * All amounts are integers in minor units; floats only ever pick random integers, never hold money.
+ *
+ * With billing 'controlled' each customer also folds its own events through the pure domain (LedgerView) and
+ * asks it before selling on credit (controlledBusiness, awaitRelease, invoiceOrder). That changes which events
+ * are drawn, never how many: the count per customer stays exact and memory stays O(active customers).
  */
 
 const BIZ = 0;
@@ -58,6 +63,12 @@ const REVERSE = 8;
 
 /** PAY flag: pay a fraction and do not schedule the rest (chronic payer before write-off). */
 const PAY_PARTIAL_FINAL = 1;
+/** PAY flag: pay the whole invoice, no split (a cash order's invoice). */
+const PAY_IN_FULL = 2;
+/** ORDER_INVOICE flag: controlled billing invoices this order around the credit check, on purpose. */
+const INVOICE_AROUND_CHECK = 1;
+/** Controlled billing waits this long for the ledger to release a held order before it cancels it. */
+const HELD_ORDER_PATIENCE_DAYS = 45;
 
 interface Invoice {
   id: string;
@@ -76,6 +87,9 @@ interface Order {
   id: string;
   amount: number;
   open: boolean;
+  /** Paid before delivery (seed 000: the cash-only band); never held, never a bypass. */
+  cash: boolean;
+  placedDay: number;
 }
 
 interface PaymentRecord {
@@ -111,7 +125,7 @@ interface CustomerState {
   obligations: number;
   /** The scheduled BIZ item was placed by the "last spare event" rule. */
   bizIsFinal: boolean;
-  /** Invoices with open > 0 that are not written off, oldest first. */
+  /** Invoices with open > 0 that are not written off, oldest first as the ledger ages them (due date, then issue). */
   open: Invoice[];
   /** Scheduled actions sorted by (day, seq) DESCENDING: the next one is last (cheap pop). */
   agenda: Action[];
@@ -123,6 +137,8 @@ interface CustomerState {
   /** History day of the statements on file (null: none); a year's later ones are sent ~13 months after. */
   statementsDay: number | null;
   fileSeq: number;
+  /** Controlled billing: what the ledger knows of the customer (null: billing ignores the ledger). */
+  ledger: LedgerView | null;
 }
 
 const DISPUTE_REASONS = [
@@ -171,6 +187,12 @@ function suffix(cache: string[], tag: string, n: number): string {
 
 class Simulation {
   private readonly dates: string[];
+  /**
+   * Controlled billing's deliberate bypasses still owed: bypassRate per invoice issued, spent (1 each) only where
+   * the credit check would object, so that about bypassRate of all invoices are bypasses the ledger detects.
+   * One account for the whole history: the customers where the check objects are few.
+   */
+  private bypassesOwed = 0;
   /** 'THH:MM:SS.000Z' by second of day. */
   private readonly times: string[] = filled(86400, '');
 
@@ -230,6 +252,7 @@ class Simulation {
       reportPending: false,
       statementsDay: null,
       fileSeq: 0,
+      ledger: this.cfg.controlled ? new LedgerView(info.customerId) : null,
     };
     state.reportPending = state.file.report !== null;
     state.statementsDay = state.file.statementsDay;
@@ -255,8 +278,21 @@ class Simulation {
     st.emitted++;
     st.remaining--;
     st.lastMs = ms;
+    const event = this.wire(st, type, ms, payload, version, st.eventIdPrefix + suffix(SEQ, '', st.emitted));
+    if (st.ledger !== null) st.ledger.evolve(event);
+    return event;
+  }
+
+  private wire(
+    st: CustomerState,
+    type: string,
+    ms: number,
+    payload: Record<string, unknown>,
+    version: number,
+    eventId: string,
+  ): WireEvent {
     return {
-      eventId: st.eventIdPrefix + suffix(SEQ, '', st.emitted),
+      eventId,
       type,
       version,
       customerId: st.info.customerId,
@@ -369,6 +405,13 @@ class Simulation {
         st.obligations--;
         continue;
       }
+      if (
+        head !== null &&
+        head.kind === ORDER_INVOICE &&
+        st.ledger !== null &&
+        this.awaitRelease(st, st.ledger, head)
+      )
+        continue;
       const spare = st.remaining - st.obligations;
       if (st.hasBiz && spare === 1 && !st.bizIsFinal) {
         // the last spare event: move the planned invoice/order towards the end of the history
@@ -432,11 +475,8 @@ class Simulation {
         this.unlist(st, inv);
         return this.envelope(st, 'InvoiceWrittenOff', ms, { invoiceId: inv.id });
       }
-      case ORDER_INVOICE: {
-        const order = a.order as Order;
-        order.open = false;
-        return this.issueInvoice(st, ms, day, order.amount, order.id);
-      }
+      case ORDER_INVOICE:
+        return this.invoiceOrder(st, a, ms, day);
       case ORDER_CANCEL: {
         const order = a.order as Order;
         order.open = false;
@@ -475,11 +515,14 @@ class Simulation {
     const rng = st.rng;
     const fileEvent = this.creditFileEvent(st, ms, day);
     if (fileEvent !== null) return fileEvent;
+    if (st.ledger !== null) return this.controlledBusiness(st, st.ledger, ms, day);
     if (this.free(st) >= 2 && rng.chance(0.44)) {
       const order: Order = {
         id: st.info.customerId + suffix(ORD, '-ORD', ++st.ordSeq),
         amount: this.sizeAmount(st),
         open: true,
+        cash: false,
+        placedDay: day,
       };
       if (rng.chance(0.88))
         this.schedule(st, businessDay(this.cfg, day + rng.int(1, 10)), ORDER_INVOICE, null, order);
@@ -490,7 +533,101 @@ class Simulation {
         currency: st.info.currency,
       });
     }
-    return this.issueInvoice(st, ms, day, this.sizeAmount(st), null);
+    return this.issueInvoice(st, ms, day, this.sizeAmount(st), null, st.info.termsDays);
+  }
+
+  /**
+   * New business of a billing system integrated with credit control (seed 004: orders pass the credit check
+   * before delivery): it asks the ledger first. An invoice the check would flag becomes an order instead, on
+   * credit when only the limit is in the way (the ledger holds or passes it), for cash when the customer gets
+   * no credit at all (cash-only band, frozen, blacklisted). Terms never exceed what the grade's band allows.
+   * Now and then billing goes around the check on purpose (see bypassesOwed).
+   */
+  private controlledBusiness(st: CustomerState, ledger: LedgerView, ms: number, day: number): WireEvent {
+    const amount = this.sizeAmount(st);
+    if (!ledger.creditRefused() && this.free(st) >= 2 && st.rng.chance(0.44))
+      return this.placeOrder(st, ms, day, amount, false);
+    const terms = st.info.termsDays;
+    const verdict = ledger.verdict(this.invoiceWire(st, ms, day, amount, null, terms));
+    if (verdict.bypass === null)
+      return this.issueInvoice(st, ms, day, amount, null, this.allowedTerms(st, verdict.maxTermsDays));
+    if (this.goAround()) return this.issueInvoice(st, ms, day, amount, null, terms);
+    return this.placeOrder(st, ms, day, amount, verdict.bypass !== 'over-limit');
+  }
+
+  private placeOrder(st: CustomerState, ms: number, day: number, amount: number, cash: boolean): WireEvent {
+    const rng = st.rng;
+    const order: Order = {
+      id: st.info.customerId + suffix(ORD, '-ORD', ++st.ordSeq),
+      amount,
+      open: true,
+      cash,
+      placedDay: day,
+    };
+    if (this.free(st) >= 1) {
+      // paid before delivery: invoiced within days; a credit order is mostly invoiced, sometimes cancelled
+      if (cash) this.schedule(st, businessDay(this.cfg, day + rng.int(1, 5)), ORDER_INVOICE, null, order);
+      else if (rng.chance(0.88))
+        this.schedule(st, businessDay(this.cfg, day + rng.int(1, 10)), ORDER_INVOICE, null, order);
+      else this.schedule(st, businessDay(this.cfg, day + rng.int(1, 20)), ORDER_CANCEL, null, order);
+    }
+    const payload: Record<string, unknown> = {
+      orderId: order.id,
+      amount: this.money(st, order.amount),
+      currency: st.info.currency,
+    };
+    if (cash) payload.paymentMethod = 'cash';
+    return this.envelope(st, 'OrderPlaced', ms, payload);
+  }
+
+  private invoiceOrder(st: CustomerState, a: Action, ms: number, day: number): WireEvent {
+    const order = a.order as Order;
+    order.open = false;
+    const ledger = st.ledger;
+    const terms = st.info.termsDays;
+    if (ledger === null || a.flag === INVOICE_AROUND_CHECK)
+      return this.issueInvoice(st, ms, day, order.amount, order.id, terms);
+    const verdict = ledger.verdict(this.invoiceWire(st, ms, day, order.amount, order.id, terms));
+    // awaitRelease asked the ledger as of the customer's last event; at the invoice's own time it may re-grade
+    // the customer into the cash-only band: billing then cancels the order rather than ship it on credit.
+    if (verdict.bypass !== null) return this.envelope(st, 'OrderCancelled', ms, { orderId: order.id });
+    const allowed = this.allowedTerms(st, verdict.maxTermsDays);
+    return this.issueInvoice(st, ms, day, order.amount, order.id, allowed, order.cash);
+  }
+
+  /**
+   * Controlled billing does not invoice a credit order the ledger holds, nor one for a customer that gets no
+   * credit now: it looks again in a week or two (a payment may release it) and cancels the order after
+   * HELD_ORDER_PATIENCE_DAYS. True when the invoice was put off (the agenda changed).
+   */
+  private awaitRelease(st: CustomerState, ledger: LedgerView, a: Action): boolean {
+    const order = a.order as Order;
+    if (order.cash || a.flag === INVOICE_AROUND_CHECK) return false;
+    if (ledger.orderStatus(order.id) !== 'held' && !ledger.creditRefused()) return false;
+    if (this.goAround()) {
+      a.flag = INVOICE_AROUND_CHECK;
+      return false;
+    }
+    const retry = businessDay(this.cfg, a.day + st.rng.int(5, 15));
+    if (retry < this.cfg.days && retry - order.placedDay <= HELD_ORDER_PATIENCE_DAYS) {
+      st.agenda.pop();
+      a.day = retry;
+      this.insert(st.agenda, a);
+      return true;
+    }
+    a.kind = ORDER_CANCEL;
+    return false;
+  }
+
+  /** Spends one owed deliberate bypass, if any. */
+  private goAround(): boolean {
+    if (this.bypassesOwed < 1) return false;
+    this.bypassesOwed -= 1;
+    return true;
+  }
+
+  private allowedTerms(st: CustomerState, maxTermsDays: number | null): number {
+    return maxTermsDays === null ? st.info.termsDays : min(st.info.termsDays, maxTermsDays);
   }
 
   /**
@@ -518,16 +655,53 @@ class Simulation {
     return null;
   }
 
+  /** The InvoiceIssued issueInvoice would emit next, not emitted: what billing shows the ledger's check. */
+  private invoiceWire(
+    st: CustomerState,
+    ms: number,
+    day: number,
+    amount: number,
+    orderId: string | null,
+    termsDays: number,
+  ): WireEvent {
+    const id = st.info.customerId + suffix(INV, '-INV', st.invSeq + 1);
+    const payload = this.invoicePayload(st, id, amount, day, day + termsDays, orderId);
+    return this.wire(st, 'InvoiceIssued', ms, payload, 1, `${st.eventIdPrefix}-trial`);
+  }
+
+  private invoicePayload(
+    st: CustomerState,
+    invoiceId: string,
+    amount: number,
+    day: number,
+    dueDay: number,
+    orderId: string | null,
+  ): Record<string, unknown> {
+    const payload: Record<string, unknown> = {
+      invoiceId,
+      amount: this.money(st, amount),
+      currency: st.info.currency,
+      issuedOn: this.dateOf(day),
+      dueOn: this.dateOf(dueDay),
+    };
+    if (orderId !== null) payload.orderId = orderId;
+    return payload;
+  }
+
+  /** `cash`: the invoice of a cash order, paid in full the day it is issued (cash before delivery). */
   private issueInvoice(
     st: CustomerState,
     ms: number,
     day: number,
     amount: number,
     orderId: string | null,
+    termsDays: number,
+    cash = false,
   ): WireEvent {
     const rng = st.rng;
     const n = ++st.invSeq;
-    const dueDay = day + st.info.termsDays;
+    const dueDay = day + termsDays;
+    if (st.ledger !== null) this.bypassesOwed += this.cfg.bypassRate;
     const inv: Invoice = {
       id: st.info.customerId + suffix(INV, '-INV', n),
       amount,
@@ -536,22 +710,19 @@ class Simulation {
       disputed: false,
       writtenOff: false,
       n,
-      listed: true,
+      listed: false,
     };
-    st.open.push(inv);
-    this.schedulePaymentPlan(st, inv, day);
-    if (this.free(st) >= 1 && rng.chance(0.055))
-      this.schedule(st, businessDay(this.cfg, day + rng.int(2, 20)), CREDIT_NOTE, inv);
-    if (this.free(st) >= 3 && rng.chance(0.06))
-      this.schedule(st, businessDay(this.cfg, day + rng.int(3, 25)), DISPUTE_OPEN, inv);
-    const payload: Record<string, unknown> = {
-      invoiceId: inv.id,
-      amount: this.money(st, amount),
-      currency: st.info.currency,
-      issuedOn: this.dateOf(day),
-      dueOn: this.dateOf(dueDay),
-    };
-    if (orderId !== null) payload.orderId = orderId;
+    this.relist(st, inv);
+    if (cash) {
+      this.schedule(st, day, PAY, inv, null, null, PAY_IN_FULL);
+    } else {
+      this.schedulePaymentPlan(st, inv, day);
+      if (this.free(st) >= 1 && rng.chance(0.055))
+        this.schedule(st, businessDay(this.cfg, day + rng.int(2, 20)), CREDIT_NOTE, inv);
+      if (this.free(st) >= 3 && rng.chance(0.06))
+        this.schedule(st, businessDay(this.cfg, day + rng.int(3, 25)), DISPUTE_OPEN, inv);
+    }
+    const payload = this.invoicePayload(st, inv.id, amount, day, dueDay, orderId);
     return this.envelope(st, 'InvoiceIssued', ms, payload);
   }
 
@@ -604,8 +775,14 @@ class Simulation {
   private relist(st: CustomerState, inv: Invoice): void {
     if (inv.listed) return;
     inv.listed = true;
+    // Controlled billing varies terms, so a later invoice can fall due first: keep the ledger's order.
     let i = st.open.length;
-    while (i > 0 && st.open[i - 1].n > inv.n) i--;
+    while (
+      i > 0 &&
+      (st.open[i - 1].dueDay > inv.dueDay ||
+        (st.open[i - 1].dueDay === inv.dueDay && st.open[i - 1].n > inv.n))
+    )
+      i--;
     st.open.splice(i, 0, inv);
   }
 
@@ -623,7 +800,12 @@ class Simulation {
     if (a.flag === PAY_PARTIAL_FINAL) {
       amount = max(1, floor((inv.open * rng.int(20, 50)) / 100));
       partial = true;
-    } else if (inv.open >= 4 * unit && this.free(st) >= 1 && rng.chance(PARTIAL_PAYMENT_P[st.info.profile])) {
+    } else if (
+      a.flag !== PAY_IN_FULL &&
+      inv.open >= 4 * unit &&
+      this.free(st) >= 1 &&
+      rng.chance(PARTIAL_PAYMENT_P[st.info.profile])
+    ) {
       // round partial amounts to whole major units, as people do
       amount = max(unit, floor((inv.open * rng.int(30, 70)) / 100 / unit) * unit);
       partial = true;

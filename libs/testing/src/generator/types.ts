@@ -24,6 +24,16 @@ export interface GeneratorOptions {
   customerIdPrefix?: string;
   /** Default 'billing-eu'. */
   source?: string;
+  /**
+   * How billing treats the ledger's credit decisions. 'uncontrolled' (default, the histories of the tests): it
+   * ignores them, so about two thirds of its invoices are credit bypasses. 'controlled': an integrated billing
+   * system (seed 004) that folds its own events through the pure domain and asks before it ships on credit:
+   * terms within the grade's band, cash orders for cash-only, frozen or blacklisted customers, orders instead
+   * of over-limit invoices, held orders not invoiced.
+   */
+  billing?: 'controlled' | 'uncontrolled';
+  /** Controlled billing only: share of invoices that deliberately go around the credit check, default 0.01. */
+  bypassRate?: number;
 }
 
 export interface MalformedMessage {
