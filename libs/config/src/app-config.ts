@@ -265,7 +265,7 @@ export const CONFIG_DOC: Setting[] = [
   {
     env: 'IDLE_COMPACTION_MS',
     default: '6000',
-    doc: 'After this long with the ledger process idle (event loop under 5 % busy), one full garbage collection returns the heap an ingest burst grew to (V8 keeps it otherwise); once per quiet period, never while busy. 0 disables it.',
+    doc: 'After this long with the ledger process idle (event loop under 10 % busy), one full garbage collection returns the heap an ingest burst grew to (V8 keeps it otherwise); once per quiet period, never while busy. 0 disables it.',
   },
   {
     env: 'FUTURE_EVENT_TOLERANCE_MS',

@@ -15,8 +15,9 @@ export interface CompactionProbe {
   collect(): void;
 }
 
-/** Below this event-loop utilisation a second counts as idle (kafkajs polls, cache passes, scrapes stay under 1 %). */
-const IDLE_UTILISATION = 0.05;
+/** Below this event-loop utilisation a second counts as idle (kafkajs polls, cache passes and scrapes take ~1 %; a
+ * starved CPU on a busy machine stretches them). */
+const IDLE_UTILISATION = 0.1;
 /** Less slack than this is not worth a full collection. */
 const MIN_SLACK_BYTES = 32 * 1024 * 1024;
 
