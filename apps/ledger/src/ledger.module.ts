@@ -21,6 +21,7 @@ import { DependencyIndicators } from './health/indicators';
 import { JsonErrorFilter } from './http-exception.filter';
 import { JobsController } from './jobs/jobs.controller';
 import { LedgerJobs } from './jobs/ledger-jobs.service';
+import { IdleCompaction } from './metrics/idle-compaction';
 import { LedgerMetrics } from './metrics/ledger-metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { IngestHooks, IngestionService } from './ingestion.service';
@@ -102,6 +103,7 @@ export class LedgerModule {
         IngestionService,
         LedgerJobs,
         LedgerMetrics,
+        IdleCompaction,
         DependencyIndicators,
         GetCustomerPositionHandler,
         GetCreditFileHandler,

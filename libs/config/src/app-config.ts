@@ -49,6 +49,8 @@ export interface AppConfig {
   positionCacheEntries: number;
   /** Estimated heap (MB) the ingesting writer may keep customer states in between appends; 0 keeps none. */
   residentStateMb: number;
+  /** Quiet time after which the ledger runs one full collection and returns its unused heap to the OS; 0: never. */
+  idleCompactionMs: number;
   /** How far ahead of the ledger's clock occurredAt may be before an event is FUTURE_EVENT. */
   futureEventToleranceMs: number;
   /** Lag that has not moved for this long turns health degraded. */
@@ -259,6 +261,11 @@ export const CONFIG_DOC: Setting[] = [
     env: 'RESIDENT_STATE_MB',
     default: '64',
     doc: 'Estimated memory (MB) the ledger keeps the customer states it has just appended to in, so the next event of the same customer skips reading and parsing its stored state (least recently used dropped first; each is checked against the stored stream version, dropped on a consumer-group rebalance and after 5 s without an append). 0 keeps none.',
+  },
+  {
+    env: 'IDLE_COMPACTION_MS',
+    default: '6000',
+    doc: 'After this long with the ledger process idle (event loop under 10 % busy), one full garbage collection returns the heap an ingest burst grew to (V8 keeps it otherwise); once per quiet period, never while busy. 0 disables it.',
   },
   {
     env: 'FUTURE_EVENT_TOLERANCE_MS',
@@ -479,6 +486,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     alertMail: alertMailConfig(env),
     positionCacheEntries: intSetting(env, 'POSITION_CACHE_ENTRIES', 10_000, 0),
     residentStateMb: intSetting(env, 'RESIDENT_STATE_MB', 64, 0),
+    idleCompactionMs: intSetting(env, 'IDLE_COMPACTION_MS', 6000, 0),
     futureEventToleranceMs: intSetting(env, 'FUTURE_EVENT_TOLERANCE_MS', 86_400_000, 0),
     ingestStallMs: intSetting(env, 'INGEST_STALL_MS', 60_000, 1000),
     kafkaHealthIntervalMs: intSetting(env, 'KAFKA_HEALTH_INTERVAL_MS', 5000, 100),

@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { emptyIngestStats, type IngestStats, type KafkaHealth } from '@credit-ledger/messaging';
 import { PositionCache, type PositionCacheStats } from '@credit-ledger/projections';
 import { IngestionService } from '../ingestion.service';
+import { IdleCompaction } from './idle-compaction';
 
 /** Seconds, from 1 ms to 10 s: an append transaction and an API request both live in this range. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -46,6 +47,11 @@ export class LedgerMetrics {
     this.mirrorIngestion();
     this.mirrorKafka();
     this.mirrorPositionCache();
+    this.counter(
+      'credit_ledger_idle_compactions_total',
+      'Full collections run once the process went quiet, returning unused heap to the OS (IDLE_COMPACTION_MS)',
+      () => this.modules.get(IdleCompaction, { strict: false }).policy?.compactions ?? 0,
+    );
   }
 
   observeHttp(method: string, route: string, statusCode: number, seconds: number): void {
