@@ -33,8 +33,7 @@ describe('approvals', () => {
     return rows.map((r) => r.payload);
   }
   const position = async (id: string) => (await h.get(`/customers/${id}`)).body;
-  const approve = (id: string, requestId: string, key: string) =>
-    h.send('POST', `/customers/${id}/limit-requests/${requestId}/approve`, undefined, key);
+  const approve = (id: string, requestId: string, key: string) => h.approveRequest(id, requestId, key);
   const request = async (id: string, newLimit: string, key: string, requestId: string) => {
     const r = await h.send(
       'POST',

@@ -52,8 +52,7 @@ describe('credit control workflows', () => {
     );
     expect(grant.status).toBe(202);
     // 10,000 + 5,000 routes to the lowest tier: a sales-manager and a finance-clerk.
-    const approve = (key: string) =>
-      h.send('POST', `/customers/C-TMP/limit-requests/${grant.body.requestId}/approve`, undefined, key);
+    const approve = (key: string) => h.approveRequest('C-TMP', grant.body.requestId, key);
     expect((await approve(KEYS.sales)).body.status).toBe('pending');
     expect((await approve(KEYS.analyst)).body.status).toBe('done');
     expect((await h.get('/customers/C-TMP')).body).toMatchObject({
@@ -164,12 +163,7 @@ describe('credit control workflows', () => {
     expect(asked.status).toBe(202);
     expect(asked.body).toMatchObject({ customerId: 'C-BL', status: 'pending' });
     expect((await payloads('C-BL', 'OrderReleased')).length).toBe(0);
-    const un = await h.send(
-      'POST',
-      `/customers/C-BL/limit-requests/${asked.body.requestId}/approve`,
-      undefined,
-      KEYS.finance2,
-    );
+    const un = await h.approveRequest('C-BL', asked.body.requestId, KEYS.finance2);
     expect(un.body.status).toBe('done');
     // Unblocking releases what fits the limit, after the completion that names the approver.
     expect(un.body.events.map((e: { type: string }) => e.type)).toEqual([

@@ -253,12 +253,7 @@ describe('OpenAPI document', () => {
       { reason: 'checking' },
       KEYS.sales,
     );
-    const frozen = await h.send(
-      'POST',
-      `/customers/C-DOC/limit-requests/${freeze.body.requestId}/approve`,
-      undefined,
-      KEYS.finance,
-    );
+    const frozen = await h.approveRequest('C-DOC', freeze.body.requestId, KEYS.finance);
     expect(frozen.body.status).toBe('done');
     await call(
       'POST',
@@ -283,12 +278,7 @@ describe('OpenAPI document', () => {
       KEYS.finance,
     );
     expect(lift.body.status).toBe('pending');
-    const lifted = await h.send(
-      'POST',
-      `/customers/C-DOC/limit-requests/${lift.body.requestId}/approve`,
-      undefined,
-      KEYS.finance2,
-    );
+    const lifted = await h.approveRequest('C-DOC', lift.body.requestId, KEYS.finance2);
     expect(lifted.body.status).toBe('done');
     await call('GET', '/approvals', '/approvals', undefined, KEYS.finance);
     await call('POST', '/control/review', '/control/review', { at: '2026-01-10' });

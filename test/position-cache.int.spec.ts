@@ -166,9 +166,9 @@ describe('position cache: read-your-writes in the ledger app', () => {
       );
       expect(lift.status).toBe(202);
       expect((await h.get('/customers/C-7')).body.status).toBe('blacklisted');
-      const approve = `/customers/C-7/limit-requests/${lift.body.requestId}/approve`;
-      expect((await h.send('POST', approve, undefined, KEYS.sales)).body.status).toBe('pending');
-      expect((await h.send('POST', approve, undefined, KEYS.analyst)).body.status).toBe('done');
+      const approve = (key: string) => h.approveRequest('C-7', lift.body.requestId, key);
+      expect((await approve(KEYS.sales)).body.status).toBe('pending');
+      expect((await approve(KEYS.analyst)).body.status).toBe('done');
       expect((await h.get('/customers/C-7')).body.status).toBe('active');
     }
     expect(cache().snapshot().invalidations).toBeGreaterThanOrEqual(6);

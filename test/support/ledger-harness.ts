@@ -277,6 +277,11 @@ export class LedgerHarness {
     return { status: approved.status, body: approved.body, proposalId: id };
   }
 
+  /** One principal's approval of a pending credit request (`POST /customers/:id/limit-requests/:requestId/approve`). */
+  approveRequest(customerId: string, requestId: string, key: string): ReturnType<LedgerHarness['send']> {
+    return this.send('POST', `/customers/${customerId}/limit-requests/${requestId}/approve`, undefined, key);
+  }
+
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
     const { Client } = await import('pg');
     const c = new Client({ connectionString: this.db.url });
